@@ -1,18 +1,29 @@
-"""Command line: `assistant index build | ask | serve | corpus check | eval`."""
+"""Command line: `assistant index build | ask | serve | corpus check | eval | bench`."""
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from .config import get_settings
 from .guides import CorpusError
 
-app = typer.Typer(help="导办 assistant 命令行", no_args_is_help=True)
+app = typer.Typer(help="导办助手命令行", no_args_is_help=True, add_completion=False)
 corpus_app = typer.Typer(help="语料", no_args_is_help=True)
+index_app = typer.Typer(help="索引", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(index_app, name="index")
 console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]{message}[/red]")
+    raise typer.Exit(1)
 
 
 @corpus_app.command("check")
@@ -24,10 +35,88 @@ def corpus_check() -> None:
     try:
         corpus = load_corpus(settings.corpus_dir)
     except CorpusError as e:
-        console.print(f"[red]{e}[/red]")
-        raise typer.Exit(1)
+        _fail(str(e))
     halls = {g.place.hall for g in corpus.guides}
     console.print(f"[green]语料校验通过[/green]：{len(corpus.guides)} 个事项，{len(halls)} 个大厅。")
+
+
+@index_app.command("build")
+def index_build(
+    all_laws: bool = typer.Option(False, "--all-laws", help="收录 laws.db 中全部现行法律，而不只是默认清单"),
+    law_dir: list[Path] = typer.Option([], "--law-dir", help="另收录一个 LawRefBook Markdown 法规目录（可多次）"),
+    if_stale: bool = typer.Option(False, "--if-stale", help="索引已是最新时跳过"),
+) -> None:
+    """构建 index/：jieba + BM25、向量（FAISS）与清单。"""
+    from .index import IndexError_, build_index, check_fresh
+
+    overrides = {}
+    if all_laws:
+        overrides["all_laws"] = True
+    if law_dir:
+        overrides["law_dirs"] = list(law_dir)
+    settings = get_settings(**overrides)
+    if if_stale:
+        try:
+            check_fresh(settings)
+            console.print("索引已是最新，跳过构建。")
+            return
+        except IndexError_ as e:
+            console.print(str(e).split("。")[0])
+    try:
+        with Progress(console=err) as progress:
+            m = build_index(settings, progress=progress, log=console.print)
+    except (CorpusError, FileNotFoundError, ValueError) as e:
+        _fail(str(e))
+    c = m["counts"]
+    console.print(f"[green]索引已写入[/green] {settings.index_dir}：{c['items']} 个事项，{c['chunks']} 个片段"
+                  f"（法条 {c['law_chunks']}，{c['laws']} 部法规），本次向量化 {c['embedded_now']} 条，"
+                  f"用时 {m['seconds']['total']} 秒。")
+
+
+def _assistant():
+    from .index import IndexError_, load_index
+    from .pipeline import Assistant
+
+    try:
+        return Assistant(load_index(get_settings()))
+    except IndexError_ as e:
+        _fail(str(e))
+
+
+@app.command()
+def ask(question: str, as_json: bool = typer.Option(False, "--json", help="输出 /v1/chat 的 JSON"),
+        debug: bool = typer.Option(False, "--debug", help="附带检索与路由轨迹")) -> None:
+    """问一个问题（不保存会话）。"""
+    a = _assistant()
+    result = a.answer(question)
+    resp = result.response.model_copy(update={"trace": result.trace if debug else None})
+    if as_json:
+        print(json.dumps(resp.model_dump(exclude_none=True), ensure_ascii=False, indent=2))
+        return
+    console.print(f"[bold]{resp.kind}[/bold]  {resp.answer}")
+    for i in resp.items:
+        console.print(f"  · {i.name}：{i.location.hall} {i.location.zone or ''} {'、'.join(i.location.windows)}")
+    for c in resp.citations:
+        console.print(f"  [{c.n}] {c.title} {c.section}")
+    if debug:
+        console.print_json(json.dumps(result.trace, ensure_ascii=False, default=str))
+
+
+@app.command()
+def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer.Option(None, help="端口")) -> None:
+    """启动 HTTP 服务（索引缺失或过期时拒绝启动并提示修复命令）。"""
+    import uvicorn
+
+    from .api import create_app
+    from .index import IndexError_, load_index
+    from .pipeline import Assistant
+
+    settings = get_settings()
+    try:
+        assistant = Assistant(load_index(settings))
+    except IndexError_ as e:
+        _fail(str(e))
+    uvicorn.run(create_app(settings, assistant), host=host or settings.host, port=port or settings.port)
 
 
 if __name__ == "__main__":  # pragma: no cover

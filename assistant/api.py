@@ -1,0 +1,153 @@
+"""HTTP layer (FastAPI): parse, call the pipeline, serialise.  Nothing else."""
+from __future__ import annotations
+
+import json
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .compose import item_out
+from .config import Settings, get_settings
+from .index import load_index
+from .normalize import mask_pii
+from .pipeline import Assistant
+from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
+from .sessions import SessionStore
+
+log = logging.getLogger("assistant.api")
+WEB = Path(__file__).parent / "web"
+
+FIELD_NAMES = {"message": "消息 message", "session_id": "会话 session_id", "channel": "渠道 channel",
+               "q": "查询词 q", "k": "结果数 k"}
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    msgs = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        name = FIELD_NAMES.get(loc[-1], loc[-1]) if loc else "请求体"
+        kind = err.get("type", "")
+        ctx = err.get("ctx") or {}
+        if kind == "missing":
+            msgs.append(f"缺少{name}")
+        elif kind == "string_too_short":
+            msgs.append(f"{name}不能为空")
+        elif kind == "string_too_long":
+            msgs.append(f"{name}太长，最多{ctx.get('max_length')}个字符")
+        elif kind in ("json_invalid", "model_attributes_type", "dict_type"):
+            msgs.append("请求体不是合法的 JSON 对象")
+        elif kind in ("greater_than_equal", "less_than_equal"):
+            msgs.append(f"{name}超出允许范围")
+        else:
+            msgs.append(f"{name}格式不正确")
+    return "；".join(dict.fromkeys(msgs)) or "请求格式不正确"
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
+               store: SessionStore | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if app.state.assistant is None:
+            app.state.assistant = Assistant(load_index(settings))  # raises with the command that fixes it
+        yield
+
+    app = FastAPI(title="导办助手 API", version="1", lifespan=lifespan,
+                  description="政务服务中心导办助手：只依据办事指南和政策原文作答，并给出引用。")
+    app.state.assistant = assistant
+    app.state.store = store or SessionStore(settings.database_url, settings.session_idle_minutes)
+    app.state.settings = settings
+    # mini-programs and other front-ends call the API from their own origin
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["*"])
+
+    @app.exception_handler(RequestValidationError)
+    async def _422(request: Request, exc: RequestValidationError):
+        return _error(422, "invalid_request", _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        messages = {404: "未找到该资源", 405: "不支持该请求方法"}
+        detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else messages.get(exc.status_code, "请求错误")
+        return _error(exc.status_code, {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error"), detail)
+
+    @app.exception_handler(Exception)
+    async def _500(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(500, "internal_error", "服务暂时出现问题，请稍后再试，或拨打12345咨询。")
+
+    def chat_once(req: ChatRequest, debug: bool) -> ChatResponse:
+        a: Assistant = app.state.assistant
+        store: SessionStore = app.state.store
+        sid, ctx = store.open(req.session_id, req.channel)
+        result = a.answer(req.message, ctx, session_id=sid)
+        r = result.response
+        trace = result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"}
+        mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
+        log.info("chat session=%s kind=%s q=%s", sid[:8], r.kind, mask_pii(req.message)[:60])
+        return r.model_copy(update={"message_id": mid, "trace": trace if debug else None})
+
+    @app.post("/v1/chat", response_model=ChatResponse, response_model_exclude_none=True,
+              responses={422: {"model": ErrorResponse}}, summary="问一句，得到带引用的回答")
+    def chat(req: ChatRequest, request: Request, debug: bool = False):
+        resp = chat_once(req, debug)
+        if "text/event-stream" in request.headers.get("accept", ""):
+            return StreamingResponse(_sse(resp), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return resp
+
+    @app.get("/v1/search", response_model=SearchResponse, summary="混合检索（BM25 + 向量，RRF 融合）")
+    def search(q: str = Query(min_length=1, max_length=500), k: int = Query(10, ge=1, le=50)):
+        retrieval = app.state.assistant.search(q, k=k)
+        return SearchResponse(results=[SearchResult(**h.as_dict()) for h in retrieval.hits[:k]])
+
+    @app.get("/v1/items", summary="全部服务事项")
+    def items() -> dict[str, list[ItemOut]]:
+        a: Assistant = app.state.assistant
+        return {"items": [item_out(g, a.centre) for g in a.index.corpus.guides]}
+
+    @app.get("/v1/items/{item_id}", summary="一个事项的完整办事指南")
+    def item(item_id: str):
+        a: Assistant = app.state.assistant
+        g = a.guides.get(item_id)
+        if g is None:
+            return _error(404, "not_found", f"没有编号为「{item_id}」的事项")
+        return item_out(g, a.centre).model_dump() | {"guide": g.model_dump(by_alias=True)}
+
+    @app.get("/healthz", summary="健康检查")
+    def healthz():
+        a: Assistant | None = app.state.assistant
+        m = a.index.manifest if a else {}
+        return {"status": "ok", "items": m.get("counts", {}).get("items"), "chunks": m.get("counts", {}).get("chunks"),
+                "embedder": m.get("embedder"), "built_at": m.get("built_at")}
+
+    @app.get("/", include_in_schema=False)
+    def page():
+        return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8")
+
+    return app
+
+
+def _sse(resp: ChatResponse):
+    """Items and citations first, then the answer text in pieces, then the whole body."""
+    def event(name: str, data) -> str:
+        return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    yield event("meta", {"session_id": resp.session_id, "message_id": resp.message_id, "kind": resp.kind,
+                         "items": [i.model_dump() for i in resp.items],
+                         "citations": [c.model_dump() for c in resp.citations], "suggestions": resp.suggestions})
+    text = resp.answer
+    for i in range(0, len(text), 24):
+        yield event("delta", {"text": text[i:i + 24]})
+    yield event("done", resp.model_dump(exclude_none=True))

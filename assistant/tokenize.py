@@ -1,0 +1,47 @@
+"""jieba tokenisation shared by indexing and querying (same mode on both sides),
+with a user dictionary built from item names, aliases, departments and law names."""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+STOPWORDS = frozenset(
+    "的 了 吗 呢 吧 啊 呀 么 嘛 哦 哈 是 在 和 与 及 或 我 你 他 她 它 我们 你们 他们 这 那 个 之 其 "
+    "请问 你好 您好 一下 想 要 需要 怎么 怎样 如何 什么 啥 咋 哪 哪里 哪儿 可以 能 能不能 可不可以 是否 "
+    "有 没有 还 也 就 都 把 被 给 让 去 来 到 从 对 为 以 于 上 下 中 等 如果 因为 所以 但是 然后 请 谢谢 "
+    "麻烦 问 问下 打听 现在 已经 自己 本人 吗？ 呢？ 办 办理".split()
+)
+_TOKEN_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
+class Tokenizer:
+    """A private jieba dictionary so that user words never leak between indexes."""
+
+    def __init__(self, user_words: list[str] | None = None):
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self.user_words = sorted({w for w in (user_words or []) if len(w) >= 2})
+        for w in self.user_words:
+            self._jieba.add_word(w, freq=200000)
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Tokenizer":
+        words = path.read_text(encoding="utf-8").split("\n") if path.exists() else []
+        return cls([w.strip() for w in words if w.strip()])
+
+    def save(self, path: Path) -> None:
+        path.write_text("\n".join(self.user_words) + "\n", encoding="utf-8")
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode tokens (long words and their parts) without stopwords or punctuation."""
+        out = []
+        for t in self._jieba.cut_for_search(text.lower()):
+            t = t.strip()
+            if t and t not in STOPWORDS and _TOKEN_OK.search(t):
+                out.append(t)
+        return out

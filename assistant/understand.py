@@ -1,0 +1,120 @@
+"""Stage 2: understand the message — what kind of turn it is (a request for a
+human, a prompt-injection attempt, small talk, a question), which aspect of a
+service it asks about (材料, 时限, 收费, 地点, 网办, 依据 …), whether it is a
+follow-up to the item in focus, and the colloquial → official expansion used
+for retrieval.  Every decision names the rule that made it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# aspect → trigger pattern (order matters for the answer: the first matching aspects lead)
+ASPECT_PATTERNS: dict[str, re.Pattern] = {
+    "materials": re.compile(r"带什么|带啥|带哪些|要带|材料|资料|证件|准备什么|准备啥|提交什么|要啥|需要什么|需要哪些|手续|证明"),
+    "time": re.compile(r"多久|多长时间|几天|几个工作日|时限|多快|什么时候能|啥时候能|办结|当天|当场|拿到|出证|等多久"),
+    "fee": re.compile(r"多少钱|收费|费用|要钱|花钱|免费|工本费|交钱|几块钱|贵不贵|收钱|费"),
+    "place": re.compile(r"在哪|哪里|哪儿|哪个窗口|窗口|地址|几楼|哪个大厅|去哪|什么地方|怎么走|几点|上班时间|开门|周末|周六"),
+    "online": re.compile(r"网上|线上|网办|app|宿心办|手机|小程序|不用跑|政务服务网|网站|在家|远程|电子"),
+    "basis": re.compile(r"依据|哪条|法律规定|政策依据|法规|条例|根据什么|哪部法"),
+    "steps": re.compile(r"流程|步骤|怎么办理|程序|怎么弄|怎么操作|咋办|怎么办"),
+    "conditions": re.compile(r"条件|资格|符合|能不能办|可以办吗|能办吗|谁可以|哪些人|够不够"),
+    "agent": re.compile(r"代办|委托|别人帮|替我|帮我办|家人去|亲属|不用本人|本人不能|本人去不了"),
+    "contact": re.compile(r"电话|联系方式|咨询热线"),
+}
+
+HANDOFF = re.compile(r"转人工|人工客服|人工服务|找人工|真人|人工坐席|工作人员|找客服|接人工|要人工|人工$")
+INJECTION = re.compile(
+    r"忽略.{0,8}(指令|指示|提示|设定|规则|要求|限制)|无视.{0,8}(指令|规则|设定)|你现在(是|扮演|变成)|扮演|角色扮演|"
+    r"系统提示|system\s*prompt|prompt|ignore\s+(all\s+)?(previous|above|prior)|jailbreak|越狱|开发者模式|"
+    r"developer\s*mode|不受(任何)?限制|没有限制|DAN\b|假装你|pretend|从现在起你|新的指令|覆盖.{0,4}设定|泄露.{0,6}(指令|提示)",
+    re.I,
+)
+GREETING = re.compile(r"^(你好|您好|hi|hello|嗨|在吗|在不在|早上好|下午好|晚上好|喂)[!！,，。.~ ]*$", re.I)
+THANKS = re.compile(r"^(谢谢|感谢|多谢|好的|ok|明白了|知道了|懂了|再见|拜拜)[^?？]{0,8}$", re.I)
+WHO = re.compile(r"你是谁|你叫什么|你能做什么|你会什么|你能干什么|怎么用你|你是机器人吗")
+FOLLOWUP_LEAD = re.compile(r"^(那|那么|还有|另外|如果是|如果|要是|换成|改成|那要是)")
+POLICY_CUE = re.compile(
+    r"法律|规定|第.{1,6}条|法条|依据|合法|违法|权利|义务|赔偿|处罚|罚款|冷静期|法定|年龄|多少年|几年|比例|税率|"
+    r"标准是|算不算|是否属于|有没有规定|怎么规定|能不能要求|有权|应当|责任|继承|抚养|遗产|退休年龄|缴费年限|补偿"
+)
+
+# Colloquial, abbreviated and mistyped words → the official words the guides and laws use.
+TERMS: dict[str, str] = {
+    "公基金": "公积金", "工积金": "公积金", "公积今": "公积金", "营业执造": "营业执照", "营业职照": "营业执照",
+    "社宝": "社保", "社保卡": "社会保障卡", "社保": "社会保险", "医保": "医疗保险", "养老金": "养老保险待遇",
+    "个税": "个人所得税", "汇缴": "汇算", "退税": "个人所得税 汇算 退税", "房产证": "不动产权证书",
+    "房本": "不动产权证书", "二手房": "存量房", "新房": "新建商品房", "过户": "转移登记", "按揭": "抵押 贷款",
+    "领证": "结婚登记", "扯证": "结婚登记", "开公司": "企业设立登记", "注册公司": "企业设立登记",
+    "开店": "个体工商户 设立", "开个店": "个体工商户 设立", "小店": "个体工商户", "个体户": "个体工商户",
+    "执照": "营业执照", "上户口": "户口 登记", "落户": "户口迁入", "户口签入": "户口迁入", "迁户口": "户口迁入",
+    "护照": "出入境证件 护照", "港澳通行证": "出入境证件", "签注": "出入境证件", "失业金": "失业保险金",
+    "低保": "最低生活保障", "健康证": "健康证明", "施工证": "施工许可证", "规划证": "规划许可证",
+    "退休": "退休 养老保险待遇", "生孩子": "出生 生育", "生娃": "出生 生育", "上学": "义务教育 入学",
+    "招标": "招标投标", "投标": "招标投标", "保证金": "投标保证金", "开票": "发票", "代开": "代开发票",
+    "公积金贷款": "住房公积金个人住房贷款", "提公积金": "住房公积金提取", "取公积金": "住房公积金提取",
+    "withdraw": "提取", "passport": "护照 出入境证件", "visa": "签证", "license": "许可证", "tax": "税",
+    "app": "宿心办", "残疾证": "残疾人证", "老年补贴": "高龄津贴", "尊老金": "高龄津贴", "离职": "离职",
+    "租房": "租房", "买房": "购房", "贷款": "贷款", "律师": "法律援助", "打官司": "法律援助",
+}
+_TERM_RE = re.compile("|".join(sorted(map(re.escape, TERMS), key=len, reverse=True)), re.I)
+
+
+@dataclass
+class Understanding:
+    text: str  # normalised message
+    turn: str  # "handoff" | "injection" | "greeting" | "thanks" | "who" | "question"
+    aspects: list[str] = field(default_factory=list)
+    expansion: str = ""  # official words added for retrieval
+    policy_cue: bool = False
+    followup_like: bool = False  # short, leans on the previous turn
+    rules: list[str] = field(default_factory=list)
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.text} {self.expansion}".strip()
+
+
+def aspects_of(text: str) -> list[str]:
+    return [a for a, p in ASPECT_PATTERNS.items() if p.search(text)]
+
+
+def expand_terms(text: str) -> str:
+    seen, out = set(), []
+    for m in _TERM_RE.finditer(text):
+        rep = TERMS[m.group(0).lower()] if m.group(0).lower() in TERMS else TERMS.get(m.group(0), "")
+        if rep and rep not in seen and rep != m.group(0):
+            seen.add(rep)
+            out.append(rep)
+    return " ".join(out)
+
+
+def _strip_aspects(text: str) -> str:
+    """What is left of a message once aspect words and fillers are removed."""
+    rest = text
+    for p in ASPECT_PATTERNS.values():
+        rest = p.sub("", rest)
+    return re.sub(r"[的了吗呢吧啊呀么嘛要能可以是不还也就都请问你好您好一下我想需需要怎么办理这个那个，。？！?!,. ]", "", rest)
+
+
+def understand(text: str) -> Understanding:
+    rules: list[str] = []
+    if INJECTION.search(text):
+        return Understanding(text, "injection", rules=["rule:injection-pattern"])
+    if HANDOFF.search(text):
+        return Understanding(text, "handoff", rules=["rule:handoff-request"])
+    if GREETING.match(text):
+        return Understanding(text, "greeting", rules=["rule:greeting"])
+    if THANKS.match(text):
+        return Understanding(text, "thanks", rules=["rule:thanks"])
+    if WHO.search(text):
+        return Understanding(text, "who", rules=["rule:who-are-you"])
+    aspects = aspects_of(text)
+    expansion = expand_terms(text)
+    if expansion:
+        rules.append("rule:term-map")
+    rest = _strip_aspects(text)
+    followup = bool(FOLLOWUP_LEAD.match(text)) or (len(text) <= 14 and len(rest) <= 2)
+    if followup:
+        rules.append("rule:followup-shape")
+    return Understanding(text, "question", aspects=aspects, expansion=expansion,
+                         policy_cue=bool(POLICY_CUE.search(text)), followup_like=followup, rules=rules)

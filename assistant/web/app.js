@@ -1,0 +1,478 @@
+/* 便民方舟 导办助手 — chat page.  Plain JS, no build step.
+ * POST /v1/chat with Accept: text/event-stream (meta → delta… → done);
+ * falls back to the plain JSON POST when streaming fails. */
+(function () {
+  "use strict";
+
+  var API = "/v1/chat";
+  var SESSION_KEY = "daoban.session_id";
+  var KINDS = ["guide", "policy", "clarify", "refuse", "handoff", "chitchat"];
+  var KIND_LABELS = { refuse: "超出服务范围", handoff: "建议转人工" };
+
+  var messagesEl, inputEl, sendEl, formEl, chatEl;
+  var busy = false;
+  var msgCounter = 0;
+
+  // ---------- session ----------
+  function getSession() {
+    try { return window.sessionStorage.getItem(SESSION_KEY) || null; } catch (e) { return null; }
+  }
+  function setSession(id) {
+    if (!id || typeof id !== "string") return;
+    try { window.sessionStorage.setItem(SESSION_KEY, id); } catch (e) { /* private mode */ }
+  }
+  function clearSession() {
+    try { window.sessionStorage.removeItem(SESSION_KEY); } catch (e) { /* ignore */ }
+  }
+
+  // ---------- small DOM helpers ----------
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === "text") node.textContent = v;
+        else if (k === "className") node.className = v;
+        else node.setAttribute(k, v === true ? "" : String(v));
+      });
+    }
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === "") return;
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  function escapeHtml(s) {
+    return String(s)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
+  function safeUrl(u) {
+    if (typeof u !== "string") return null;
+    var s = u.trim();
+    return /^https?:\/\//i.test(s) ? s : null;
+  }
+
+  function scrollToBottom(force) {
+    var near = chatEl.scrollHeight - chatEl.scrollTop - chatEl.clientHeight < 160;
+    if (force || near) chatEl.scrollTop = chatEl.scrollHeight;
+  }
+
+  // ---------- rendering ----------
+  /* Escape first, then: URLs → links, [n] → superscript citation links.
+   * Line breaks are kept by CSS (white-space: pre-wrap). */
+  function answerHtml(text, citationNumbers, msgId) {
+    var html = escapeHtml(text || "");
+    html = html.replace(/https?:\/\/[^\s<>"'（）()，。；、\[\]]+/g, function (url) {
+      return '<a href="' + url + '" target="_blank" rel="noopener noreferrer">' + url + "</a>";
+    });
+    html = html.replace(/\[(\d{1,3})\]/g, function (m, n) {
+      if (citationNumbers && !citationNumbers[n]) return m;
+      return '<sup class="cite-ref"><a href="#' + msgId + "-cite-" + n + '" data-cite="' + n +
+        '" aria-label="查看出处' + n + '">[' + n + "]</a></sup>";
+    });
+    return html;
+  }
+
+  function citationIndex(citations) {
+    var map = {};
+    (citations || []).forEach(function (c) { if (c && c.n !== undefined) map[String(c.n)] = true; });
+    return map;
+  }
+
+  function renderItems(container, items) {
+    container.textContent = "";
+    (items || []).forEach(function (it) {
+      if (!it) return;
+      var loc = it.location || {};
+      var windows = Array.isArray(loc.windows) ? loc.windows.join("、") : (loc.windows || "");
+      var place = [loc.hall, loc.zone, windows ? windows + " 窗口" : ""].filter(Boolean).join(" · ");
+      var rows = [];
+      if (place) rows.push(row("办理地点", place));
+      if (loc.address) rows.push(row("地址", loc.address));
+      if (it.hours) rows.push(row("办理时间", it.hours));
+      var online = it.online || {};
+      if (online.route) {
+        var url = safeUrl(online.url);
+        var val = el("dd", null, [online.route]);
+        if (url) {
+          val.appendChild(document.createTextNode(" "));
+          val.appendChild(el("a", { href: url, target: "_blank", rel: "noopener noreferrer", className: "online-link",
+            text: "去网上办理 ↗" }));
+        }
+        rows.push(el("div", { className: "row" }, [el("dt", { text: "网上办理" }), val]));
+      }
+      var badge = online.available === false
+        ? el("span", { className: "badge offline", text: "需到现场" })
+        : (online.route ? el("span", { className: "badge online", text: "可网上办" }) : null);
+      var card = el("section", { className: "item-card", "data-testid": "item-card", "aria-label": it.name || "办事事项" }, [
+        el("header", { className: "item-head" }, [
+          el("h3", { className: "item-name", text: it.name || "" }),
+          badge
+        ]),
+        it.department ? el("p", { className: "item-dept", text: it.department }) : null,
+        el("dl", { className: "item-rows" }, rows)
+      ]);
+      container.appendChild(card);
+    });
+    container.hidden = !container.children.length;
+
+    function row(label, value) {
+      return el("div", { className: "row" }, [el("dt", { text: label }), el("dd", { text: value })]);
+    }
+  }
+
+  function renderCitations(container, citations, msgId) {
+    container.textContent = "";
+    var list = (citations || []).filter(Boolean);
+    if (!list.length) { container.hidden = true; return; }
+    container.appendChild(el("h4", { className: "section-title", text: "出处" }));
+    list.forEach(function (c) {
+      var url = safeUrl(c.url);
+      var label = [c.title, c.section].filter(Boolean).join(" ");
+      var body = el("div", { className: "citation-body" }, [
+        el("p", { className: "citation-text", text: c.text || "" }),
+        (c.source || url) ? el("p", { className: "citation-source" }, [
+          c.source ? "来源：" + c.source : "",
+          url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: (c.source ? " 查看原文 ↗" : "查看原文 ↗") }) : null
+        ]) : null
+      ]);
+      var d = el("details", { className: "citation", "data-testid": "citation", id: msgId + "-cite-" + c.n,
+        "data-n": c.n }, [
+        el("summary", null, [el("span", { className: "cite-n", text: "[" + c.n + "]" }), " ", el("span", { className: "cite-label", text: label })]),
+        body
+      ]);
+      container.appendChild(d);
+    });
+    container.hidden = false;
+  }
+
+  function renderSuggestions(container, suggestions, kind) {
+    container.textContent = "";
+    var list = (suggestions || []).filter(function (s) { return typeof s === "string" && s.trim(); });
+    if (!list.length) { container.hidden = true; return; }
+    var isChoice = kind === "clarify";
+    container.className = "chips" + (isChoice ? " choices" : "");
+    container.setAttribute("aria-label", isChoice ? "请选择您要办的事" : "您可能还想问");
+    if (isChoice) container.appendChild(el("p", { className: "hint", text: "请选择最接近的一项：" }));
+    list.forEach(function (s) {
+      container.appendChild(el("button", { type: "button", className: "chip" + (isChoice ? " choice" : ""),
+        "data-testid": "chip", text: s }));
+    });
+    container.hidden = false;
+  }
+
+  function setKind(msg, kind) {
+    KINDS.forEach(function (k) { msg.node.classList.remove("kind-" + k); });
+    msg.node.classList.remove("kind-error");
+    if (kind) msg.node.classList.add("kind-" + kind);
+    msg.node.setAttribute("data-kind", kind || "");
+    var label = KIND_LABELS[kind];
+    msg.tag.textContent = label || "";
+    msg.tag.hidden = !label;
+  }
+
+  function createAssistantMessage() {
+    msgCounter += 1;
+    var id = "m" + msgCounter;
+    var tag = el("p", { className: "kind-tag" });
+    tag.hidden = true;
+    var typing = el("div", { className: "typing", role: "status", "aria-label": "助手正在输入" }, [
+      el("span"), el("span"), el("span")
+    ]);
+    var answer = el("div", { className: "answer" });
+    var items = el("div", { className: "items" });
+    var cites = el("div", { className: "citations" });
+    var chips = el("div", { className: "chips", role: "group" });
+    items.hidden = cites.hidden = chips.hidden = true;
+    var bubble = el("div", { className: "bubble" }, [tag, typing, answer, items, cites, chips]);
+    var node = el("article", { className: "msg assistant", "data-testid": "assistant-msg", id: id,
+      "aria-busy": "true" }, [el("div", { className: "avatar", "aria-hidden": "true", text: "舟" }), bubble]);
+    messagesEl.appendChild(node);
+    scrollToBottom(true);
+    return { id: id, node: node, tag: tag, typing: typing, answer: answer, items: items, cites: cites,
+      chips: chips, text: "", citations: [] };
+  }
+
+  function addUserMessage(text) {
+    var node = el("article", { className: "msg user", "data-testid": "user-msg" }, [
+      el("div", { className: "bubble" }, [el("p", { className: "answer", text: text })])
+    ]);
+    messagesEl.appendChild(node);
+    scrollToBottom(true);
+  }
+
+  function hideTyping(msg) {
+    if (msg.typing && msg.typing.parentNode) msg.typing.parentNode.removeChild(msg.typing);
+    msg.typing = null;
+  }
+
+  function renderAnswerText(msg) {
+    msg.answer.innerHTML = answerHtml(msg.text, citationIndex(msg.citations), msg.id);
+  }
+
+  function applyMeta(msg, meta) {
+    if (!meta || typeof meta !== "object") return;
+    setSession(meta.session_id);
+    if (meta.message_id) msg.node.setAttribute("data-message-id", meta.message_id);
+    setKind(msg, meta.kind);
+    msg.citations = meta.citations || [];
+    renderItems(msg.items, meta.items);
+    renderCitations(msg.cites, msg.citations, msg.id);
+    renderSuggestions(msg.chips, meta.suggestions, meta.kind);
+  }
+
+  function appendDelta(msg, text) {
+    if (typeof text !== "string" || !text) return;
+    hideTyping(msg);
+    msg.text += text;
+    renderAnswerText(msg);
+    scrollToBottom(false);
+  }
+
+  function renderFinal(msg, body) {
+    hideTyping(msg);
+    applyMeta(msg, body);
+    msg.text = typeof body.answer === "string" ? body.answer : "";
+    renderAnswerText(msg);
+    msg.node.setAttribute("aria-busy", "false");
+    scrollToBottom(false);
+  }
+
+  function renderError(msg, message) {
+    hideTyping(msg);
+    setKind(msg, null);
+    msg.node.classList.add("kind-error");
+    msg.node.setAttribute("aria-busy", "false");
+    msg.items.hidden = msg.cites.hidden = msg.chips.hidden = true;
+    msg.answer.textContent = message || "抱歉，服务暂时出现问题，请稍后再试，或拨打12345咨询。";
+    msg.answer.setAttribute("role", "alert");
+    scrollToBottom(true);
+  }
+
+  // ---------- network ----------
+  function ApiError(message, status) {
+    this.message = message;
+    this.status = status;
+  }
+
+  function errorFromResponse(res) {
+    return res.text().then(function (t) {
+      var msg = null;
+      try {
+        var j = JSON.parse(t);
+        if (j && j.error && j.error.message) msg = j.error.message;
+        else if (j && typeof j.detail === "string") msg = j.detail;
+      } catch (e) { /* not JSON */ }
+      if (!msg) {
+        msg = res.status >= 500 ? "服务暂时出现问题，请稍后再试，或拨打12345咨询。"
+          : "请求没有成功（错误码 " + res.status + "），请换个说法再试。";
+      }
+      return new ApiError(msg, res.status);
+    }, function () {
+      return new ApiError("服务暂时出现问题，请稍后再试。", res.status);
+    });
+  }
+
+  function isChatBody(b) {
+    return b && typeof b === "object" && typeof b.answer === "string" && typeof b.kind === "string";
+  }
+
+  /* Parse an SSE byte stream; calls onEvent(name, data) per event. */
+  function readSse(res, onEvent) {
+    var reader = res.body.getReader();
+    var decoder = new TextDecoder("utf-8");
+    var buf = "";
+
+    function dispatch(block) {
+      var name = "message";
+      var data = [];
+      block.split("\n").forEach(function (line) {
+        if (!line || line.charAt(0) === ":") return;
+        var i = line.indexOf(":");
+        var field = i < 0 ? line : line.slice(0, i);
+        var value = i < 0 ? "" : line.slice(i + 1);
+        if (value.charAt(0) === " ") value = value.slice(1);
+        if (field === "event") name = value;
+        else if (field === "data") data.push(value);
+      });
+      if (!data.length) return;
+      var parsed = JSON.parse(data.join("\n"));  // throws on a broken event → fallback
+      onEvent(name, parsed);
+    }
+
+    function pump() {
+      return reader.read().then(function (r) {
+        if (r.done) {
+          buf += decoder.decode();
+          buf = buf.replace(/\r\n?/g, "\n");
+          if (buf.trim()) dispatch(buf);
+          return;
+        }
+        buf += decoder.decode(r.value, { stream: true });
+        buf = buf.replace(/\r\n?/g, "\n");
+        var idx;
+        while ((idx = buf.indexOf("\n\n")) >= 0) {
+          var block = buf.slice(0, idx);
+          buf = buf.slice(idx + 2);
+          dispatch(block);
+        }
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function streamChat(payload, msg) {
+    return fetch(API, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+      body: JSON.stringify(payload)
+    }).then(function (res) {
+      if (!res.ok) return errorFromResponse(res).then(function (err) { throw err; });
+      var ctype = res.headers.get("content-type") || "";
+      if (ctype.indexOf("text/event-stream") < 0 || !res.body || !res.body.getReader) {
+        // the server answered in one piece
+        return res.json().then(function (body) {
+          if (!isChatBody(body)) throw new Error("unexpected body");
+          return body;
+        });
+      }
+      var final = null;
+      return readSse(res, function (name, data) {
+        if (name === "meta") applyMeta(msg, data);
+        else if (name === "delta") appendDelta(msg, data && data.text);
+        else if (name === "done") final = data;
+        else if (name === "error" && data && data.error) throw new ApiError(data.error.message, 500);
+      }).then(function () {
+        if (!isChatBody(final)) throw new Error("stream ended without done");
+        return final;
+      });
+    });
+  }
+
+  function plainChat(payload) {
+    return fetch(API, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(payload)
+    }).then(function (res) {
+      if (!res.ok) return errorFromResponse(res).then(function (err) { throw err; });
+      return res.json().then(function (body) {
+        if (!isChatBody(body)) throw new ApiError("服务返回了无法识别的内容，请稍后再试。", res.status);
+        return body;
+      });
+    });
+  }
+
+  function setBusy(b) {
+    busy = b;
+    sendEl.disabled = b;
+    sendEl.setAttribute("aria-busy", b ? "true" : "false");
+    formEl.classList.toggle("is-busy", b);
+  }
+
+  function send(text) {
+    text = (text || "").trim();
+    if (!text || busy) return;
+    if (text.length > 2000) text = text.slice(0, 2000);
+    addUserMessage(text);
+    setBusy(true);
+    var msg = createAssistantMessage();
+    var payload = { message: text, session_id: getSession(), channel: "web" };
+
+    streamChat(payload, msg)
+      .catch(function (err) {
+        if (err instanceof ApiError) throw err;  // the server said no: the JSON POST would say the same
+        // streaming failed (network, proxy buffering, broken stream): ask again without streaming
+        msg.text = "";
+        var retry = { message: text, session_id: getSession() || payload.session_id, channel: "web" };
+        return plainChat(retry);
+      })
+      .then(function (body) { renderFinal(msg, body); })
+      .catch(function (err) {
+        var message = err instanceof ApiError ? err.message : "网络连接失败，请检查网络后重试。";
+        renderError(msg, message);
+      })
+      .then(function () {
+        setBusy(false);
+        if (!window.matchMedia || !window.matchMedia("(pointer: coarse)").matches) inputEl.focus();
+      });
+  }
+
+  // ---------- wiring ----------
+  function autoGrow() {
+    inputEl.style.height = "auto";
+    inputEl.style.height = Math.min(inputEl.scrollHeight, 140) + "px";
+  }
+
+  function init() {
+    messagesEl = document.getElementById("messages");
+    inputEl = document.getElementById("chat-input");
+    sendEl = document.getElementById("chat-send");
+    formEl = document.getElementById("composer");
+    chatEl = document.getElementById("chat");
+
+    formEl.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (busy) return;
+      var text = inputEl.value;
+      if (!text.trim()) { inputEl.focus(); return; }
+      inputEl.value = "";
+      autoGrow();
+      send(text);
+    });
+
+    inputEl.addEventListener("keydown", function (e) {
+      // Enter sends; Shift+Enter is a new line; never send while an IME is composing (拼音 input)
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+        e.preventDefault();
+        if (typeof formEl.requestSubmit === "function") formEl.requestSubmit();
+        else formEl.dispatchEvent(new Event("submit", { cancelable: true }));
+      }
+    });
+    inputEl.addEventListener("input", autoGrow);
+
+    // chips (examples, suggestions, clarify choices) and [n] citation links
+    messagesEl.addEventListener("click", function (e) {
+      var chip = e.target.closest && e.target.closest("button.chip");
+      if (chip && messagesEl.contains(chip)) {
+        e.preventDefault();
+        send(chip.textContent);
+        return;
+      }
+      var ref = e.target.closest && e.target.closest("a[data-cite]");
+      if (ref) {
+        e.preventDefault();
+        var msgNode = ref.closest(".msg");
+        var target = msgNode && msgNode.querySelector('details.citation[data-n="' + ref.getAttribute("data-cite") + '"]');
+        if (target) {
+          target.open = true;
+          target.classList.remove("flash");
+          void target.offsetWidth;  // restart the highlight animation
+          target.classList.add("flash");
+          target.scrollIntoView({ behavior: "smooth", block: "nearest" });
+          var summary = target.querySelector("summary");
+          if (summary) summary.focus({ preventScroll: true });
+        }
+      }
+    });
+
+    document.getElementById("new-chat").addEventListener("click", function () {
+      if (busy) return;
+      clearSession();
+      Array.prototype.slice.call(messagesEl.querySelectorAll(".msg:not(.welcome)")).forEach(function (n) {
+        n.parentNode.removeChild(n);
+      });
+      inputEl.value = "";
+      autoGrow();
+      inputEl.focus();
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
