@@ -10,6 +10,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .compose import item_out
@@ -19,6 +20,7 @@ from .normalize import mask_pii
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
 from .sessions import SessionStore
+from .wechat import WeChatReply, wechat_router
 
 log = logging.getLogger("assistant.api")
 WEB = Path(__file__).parent / "web"
@@ -98,14 +100,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         log.info("chat session=%s kind=%s q=%s", sid[:8], r.kind, mask_pii(req.message)[:60])
         return r.model_copy(update={"message_id": mid, "trace": trace if debug else None})
 
-    @app.post("/v1/chat", response_model=ChatResponse, response_model_exclude_none=True,
-              responses={422: {"model": ErrorResponse}}, summary="问一句，得到带引用的回答")
+    @app.post("/v1/chat", response_model=ChatResponse, responses={422: {"model": ErrorResponse}},
+              summary="问一句，得到带引用的回答（Accept: text/event-stream 时流式返回）")
     def chat(req: ChatRequest, request: Request, debug: bool = False):
         resp = chat_once(req, debug)
         if "text/event-stream" in request.headers.get("accept", ""):
             return StreamingResponse(_sse(resp), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        return resp
+        return JSONResponse(chat_body(resp))
 
     @app.get("/v1/search", response_model=SearchResponse, summary="混合检索（BM25 + 向量，RRF 融合）")
     def search(q: str = Query(min_length=1, max_length=500), k: int = Query(10, ge=1, le=50)):
@@ -136,7 +138,31 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def page():
         return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8")
 
+    app.mount("/web", StaticFiles(directory=WEB), name="web")
+
+    # WeChat official account: one conversation per follower (openid → random session id)
+    wechat_sessions: dict[str, str] = {}
+
+    def wechat_answer(openid: str, text: str) -> WeChatReply:
+        if len(wechat_sessions) > 50_000:
+            wechat_sessions.clear()
+        try:
+            req = ChatRequest(message=text[:2000] or "你好", session_id=wechat_sessions.get(openid), channel="wechat")
+        except ValueError:
+            return WeChatReply("请输入要咨询的问题。")
+        r = chat_once(req, debug=False)
+        wechat_sessions[openid] = r.session_id
+        first = r.items[0] if r.items else None
+        return WeChatReply(r.answer, first.name if first else None, first.online.url if first else None)
+
+    app.include_router(wechat_router(wechat_answer, settings), prefix="/wechat")
+
     return app
+
+
+def chat_body(resp: ChatResponse) -> dict:
+    """The /v1/chat body: every field of the contract; `trace` only when asked for."""
+    return resp.model_dump(exclude={"trace"} if resp.trace is None else set())
 
 
 def _sse(resp: ChatResponse):
@@ -150,4 +176,4 @@ def _sse(resp: ChatResponse):
     text = resp.answer
     for i in range(0, len(text), 24):
         yield event("delta", {"text": text[i:i + 24]})
-    yield event("done", resp.model_dump(exclude_none=True))
+    yield event("done", chat_body(resp))

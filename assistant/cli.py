@@ -17,8 +17,8 @@ corpus_app = typer.Typer(help="语料", no_args_is_help=True)
 index_app = typer.Typer(help="索引", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(index_app, name="index")
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> None:
@@ -91,7 +91,9 @@ def ask(question: str, as_json: bool = typer.Option(False, "--json", help="输�
     result = a.answer(question)
     resp = result.response.model_copy(update={"trace": result.trace if debug else None})
     if as_json:
-        print(json.dumps(resp.model_dump(exclude_none=True), ensure_ascii=False, indent=2))
+        from .api import chat_body
+
+        print(json.dumps(chat_body(resp), ensure_ascii=False, indent=2))
         return
     console.print(f"[bold]{resp.kind}[/bold]  {resp.answer}")
     for i in resp.items:
@@ -121,3 +123,63 @@ def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
+
+
+@app.command("eval")
+def eval_cmd(
+    sets: list[str] = typer.Option(["guide", "policy", "out_of_scope", "dialog"], "--set", help="题集（可多次）"),
+    baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="同时运行基线"),
+    limit: int = typer.Option(0, help="每个题集只跑前 N 题（0 为全部）"),
+    eval_dir: Path = typer.Option(Path("eval"), help="题集目录"),
+    out: Path = typer.Option(Path("eval/reports"), help="报告目录"),
+) -> None:
+    """在真实流水线上运行评测题集，打印表格并写出 JSON 报告。"""
+    from rich.table import Table
+
+    from .evaluate import Evaluator, load_set, refusal_summary
+
+    a = _assistant()
+    bl = []
+    if baselines:
+        from .baselines import make_baselines
+
+        bl = make_baselines(a.index)
+    ev = Evaluator(a, bl)
+    results = {}
+    for name in sets:
+        path = eval_dir / f"{name}_dev.jsonl"
+        if not path.exists():
+            _fail(f"题集不存在：{path}")
+        rows = load_set(path, limit or None)
+        console.print(f"运行 {name}（{len(rows)} 题）……")
+        results[name] = getattr(ev, name)(rows)
+    if "out_of_scope" in results:
+        results["refusal"] = refusal_summary(results)
+    out.mkdir(parents=True, exist_ok=True)
+    tag = "full" if not limit else f"first{limit}"
+    report = out / f"eval-{tag}.json"
+    report.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    for name, r in results.items():
+        if name == "refusal":
+            continue
+        table = Table(title=f"{name}")
+        keys = sorted({k for v in r["ours"].values() for k in v})
+        table.add_column("system / split")
+        for k in keys:
+            table.add_column(k)
+        for split, v in r["ours"].items():
+            table.add_row(f"ours / {split}", *[str(v.get(k, "")) for k in keys])
+        for bname, splits in r["baselines"].items():
+            for split, v in splits.items():
+                table.add_row(f"{bname} / {split}", *[str(v.get(k, "")) for k in keys])
+        console.print(table)
+        kt = Table(title=f"{name}: by kind")
+        kt.add_column("kind")
+        for k in keys:
+            kt.add_column(k)
+        for kind, v in sorted(r["kinds"].items()):
+            kt.add_row(kind, *[str(v.get(k, "")) for k in keys])
+        console.print(kt)
+        console.print(f"失败 {len(r['failures'])} 题（详见 {report}）")
+    if "refusal" in results:
+        console.print(f"拒答 precision/recall：{results['refusal']}")

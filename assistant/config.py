@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'var' / 'assistant.db'}"
     session_idle_minutes: int = 30
 
+    # WeChat official account (公众号) message push
+    wechat_token: str | None = None
+    wechat_aes_key: str | None = None  # 43-character EncodingAESKey, for safe mode
+    wechat_app_id: str | None = None
+    wechat_reply_budget: float = 4.0  # seconds before replying "please fetch with your next message"
+
     # optional LLM phrasing (OpenAI-compatible endpoint)
     llm_base_url: str | None = None
     llm_model: str | None = None

@@ -10,16 +10,19 @@ from dataclasses import dataclass, field
 from .compose import Citations, guide_answer, handoff_text, item_out, policy_answer
 from .guides import Guide
 from .index import Index
+from .laws import short_law_name
 from .normalize import mask_pii, normalize
 from .retrieve import HybridRetriever, Retrieval
 from .route import ItemCandidate, Router
 from .schemas import ChatResponse, ItemOut
-from .understand import Understanding, understand
+from .understand import Understanding, aspects_of, understand
 
 # Thresholds, calibrated on the tune split of eval/ (see eval/README.md).
-ITEM_MIN = 0.30  # an item below this is not evidence enough for a guide answer
-POLICY_DENSE_MIN = 0.855  # best law chunk cosine for a policy answer
+ITEM_MIN = 0.30  # items below this combined score are not offered as choices
+SEM_IN = 0.895  # without a name/alias hit, the best item phrase must be at least this close
+POLICY_DENSE_MIN = 0.875  # best law chunk cosine for a policy answer
 POLICY_BM25_MIN = 6.0
+SEM_ALSO = 0.935  # a second item this close to the question is recommended too
 CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
 
 
@@ -86,6 +89,12 @@ class Assistant:
         u = understand(normalize(query))
         return self.retriever.search(u.search_text, k=k)
 
+    def law_ranking(self, query: str, k: int = 5) -> list[tuple[str, str]]:
+        """(law, 第X条) of the best law chunks for a question — the policy side of retrieval."""
+        u = understand(normalize(query))
+        hits = self.retriever.search(u.search_text, k=k, kind="law").hits
+        return [(short_law_name(h.chunk.law), h.chunk.article) for h in hits[:k]]
+
     # -------------------------------------------------------------- decision
 
     def _items(self, cands: list[ItemCandidate], limit: int = 3) -> list[ItemOut]:
@@ -98,6 +107,15 @@ class Assistant:
             trace["decision"] = "refuse: prompt-injection"
             return ("refuse", [handoff_text(centre, "抱歉，我只能按照政务服务办事指南和政策原文回答问题，不能执行改变规则或身份的指令。")],
                     [], cites, ["结婚登记要带什么", "公积金租房提取怎么办"], Context(focus=ctx.focus))
+        if u.turn == "out_of_scope":
+            topic = u.rules[-1].rsplit(":", 1)[-1]
+            trace["decision"] = f"refuse: out of scope ({topic})"
+            reason = {"illegal": "抱歉，这个请求涉及违法违规行为，我不能提供帮助。",
+                      "other-city-policy": "抱歉，其他城市的地方政策不在本中心的办理范围内，请咨询当地政务服务中心或当地12345热线。",
+                      "foreign_visa": "抱歉，外国签证不属于政务服务中心的办理范围，请咨询相关国家驻华使领馆。因私护照、港澳台通行证可以问我。"
+                      }.get(topic, "抱歉，这个问题不在政务服务的范围内，我只能解答宿迁市便民方舟的办事和政策问题。")
+            return ("refuse", [handoff_text(centre, reason)], [], cites, ["结婚登记要带什么", "公积金租房提取怎么办"],
+                    Context(focus=ctx.focus))
         if u.turn == "handoff":
             trace["decision"] = "handoff: asked for a person"
             desk = centre.point("导办台")
@@ -139,7 +157,7 @@ class Assistant:
         law_hits = [h for h in retrieval.hits if h.chunk.kind == "law"]
         best_law = law_hits[0] if law_hits else None
         top = cands[0] if cands else None
-        item_ok = top is not None and (top.score >= ITEM_MIN or top.alias is not None or chosen is not None)
+        item_ok = top is not None and (top.alias is not None or top.semantic >= SEM_IN or chosen is not None)
         law_ok = best_law is not None and (best_law.dense >= POLICY_DENSE_MIN or best_law.bm25 >= POLICY_BM25_MIN)
         trace["signals"] = {"top_item_score": top.score if top else 0.0,
                             "best_law": best_law.as_dict() if best_law else None,
@@ -147,8 +165,7 @@ class Assistant:
 
         # -- policy question: the law answers it better than any guide
         wants_service = bool(set(u.aspects) & {"materials", "place", "online", "fee", "time", "steps", "agent"})
-        if law_ok and u.policy_cue and not wants_service and chosen is None and (top is None or top.alias is None
-                                                                                  or "basis" in u.aspects):
+        if law_ok and u.policy_cue and not wants_service and chosen is None:
             laws = [h.chunk for h in law_hits[:3]]
             paras = policy_answer(laws, cites)
             related = [c for c in cands[:1] if item_ok]
@@ -184,13 +201,15 @@ class Assistant:
 
         # -- guide answer
         g = self.guides[top.item_id]
-        faq = next((h.chunk for h in retrieval.hits[:3] if h.chunk.item_id == g.id and h.chunk.aspect == "faq"
-                    and h.dense >= 0.9), None)
+        # a reviewed FAQ answers directly when it is the best hit and asks about the same thing
+        faq = next((h.chunk for h in retrieval.hits[:1] if h.chunk.item_id == g.id and h.chunk.aspect == "faq"
+                    and h.dense >= 0.9 and (set(aspects_of(h.chunk.section)) & set(u.aspects)
+                                            or (not u.aspects and h.dense >= 0.93))), None)
         paras = guide_answer(self.index, g, u.aspects, cites, faq=faq)
         chosen_items = [top]
         # a question that really spans several items (opening a shop = registration + food licence)
         for c in cands[1:3]:
-            if c.alias and c.alias != top.alias and c.score >= ITEM_MIN:
+            if (c.alias and c.alias != top.alias and c.score >= ITEM_MIN) or (c.semantic >= SEM_ALSO and c.score >= 0.4):
                 chosen_items.append(c)
                 og = self.guides[c.item_id]
                 paras.insert(-1 if g.sample else len(paras),

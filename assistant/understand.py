@@ -29,6 +29,18 @@ INJECTION = re.compile(
     r"developer\s*mode|不受(任何)?限制|没有限制|DAN\b|假装你|pretend|从现在起你|新的指令|覆盖.{0,4}设定|泄露.{0,6}(指令|提示)",
     re.I,
 )
+# Topics a service-centre assistant must decline, whatever the retrieval scores say.
+OUT_OF_SCOPE: dict[str, re.Pattern] = {
+    "weather": re.compile(r"天气|下雨|下雪|暴雨|气温|预报|大雾|雾霾|pm2\.?5|空气质量|weather|台风", re.I),
+    "finance": re.compile(r"股票|股价|炒股|基金定投|比特币|以太坊|加密货币|彩票|双色球|大乐透|抄底|选号|ethereum|bitcoin|crypto|stock", re.I),
+    "medical": re.compile(r"吃什么药|什么药|能吃.{0,6}(药|头孢|布洛芬)|安眠药|头痛|头疼|发烧|咳嗽|失眠|胃疼|高血压|糖尿病|布洛芬|头孢|sore throat|怎么治", re.I),
+    "writing": re.compile(r"写一首|写首|写一篇|写篇|写一封|写段|作文|情书|七言|五言|绝句|诗歌|现代诗|讲个段子|讲个笑话|睡前.{0,4}故事|代码|python|javascript|爬虫|poem|essay", re.I),
+    "foreign_visa": re.compile(r"签证|visa|申根|落地签|面签|拒签", re.I),
+    "illegal": re.compile(r"伪造|假的|假证|做假|造假|代考|骗领|骗保|骗取|逃税|偷税|不被.{0,6}查|P一张|fake|少交税又", re.I),
+    "unrelated": re.compile(r"推荐.{0,8}(好吃|餐厅|电影|烧烤|火锅|酒店|景点)|好吃吗|nba|比分|世界杯|世界盃|明星|塌房|养猫|养狗|解.{0,4}(题|方程)|x²|hotpot|movie", re.I),
+}
+OTHER_CITY = re.compile(r"北京|上海|深圳|广州|杭州|成都|武汉|武漢|重庆|天津|西安|苏州|南京|shenzhen|shanghai|beijing", re.I)
+LOCAL_POLICY = re.compile(r"补贴|補貼|人才|积分落户|公寓|subsidy|talent")
 GREETING = re.compile(r"^(你好|您好|hi|hello|嗨|在吗|在不在|早上好|下午好|晚上好|喂)[!！,，。.~ ]*$", re.I)
 THANKS = re.compile(r"^(谢谢|感谢|多谢|好的|ok|明白了|知道了|懂了|再见|拜拜)[^?？]{0,8}$", re.I)
 WHO = re.compile(r"你是谁|你叫什么|你能做什么|你会什么|你能干什么|怎么用你|你是机器人吗")
@@ -45,7 +57,8 @@ TERMS: dict[str, str] = {
     "个税": "个人所得税", "汇缴": "汇算", "退税": "个人所得税 汇算 退税", "房产证": "不动产权证书",
     "房本": "不动产权证书", "二手房": "存量房", "新房": "新建商品房", "过户": "转移登记", "按揭": "抵押 贷款",
     "领证": "结婚登记", "扯证": "结婚登记", "开公司": "企业设立登记", "注册公司": "企业设立登记",
-    "开店": "个体工商户 设立", "开个店": "个体工商户 设立", "小店": "个体工商户", "个体户": "个体工商户",
+    "开店": "个体工商户设立登记", "开个店": "个体工商户设立登记", "开个体": "个体工商户设立登记",
+    "小店": "个体工商户", "个体户": "个体工商户",
     "执照": "营业执照", "上户口": "户口 登记", "落户": "户口迁入", "户口签入": "户口迁入", "迁户口": "户口迁入",
     "护照": "出入境证件 护照", "港澳通行证": "出入境证件", "签注": "出入境证件", "失业金": "失业保险金",
     "低保": "最低生活保障", "健康证": "健康证明", "施工证": "施工许可证", "规划证": "规划许可证",
@@ -53,8 +66,7 @@ TERMS: dict[str, str] = {
     "招标": "招标投标", "投标": "招标投标", "保证金": "投标保证金", "开票": "发票", "代开": "代开发票",
     "公积金贷款": "住房公积金个人住房贷款", "提公积金": "住房公积金提取", "取公积金": "住房公积金提取",
     "withdraw": "提取", "passport": "护照 出入境证件", "visa": "签证", "license": "许可证", "tax": "税",
-    "app": "宿心办", "残疾证": "残疾人证", "老年补贴": "高龄津贴", "尊老金": "高龄津贴", "离职": "离职",
-    "租房": "租房", "买房": "购房", "贷款": "贷款", "律师": "法律援助", "打官司": "法律援助",
+    "app": "宿心办", "残疾证": "残疾人证", "老年补贴": "高龄津贴", "尊老金": "高龄津贴", "买房": "购房", "律师": "法律援助", "打官司": "法律援助",
 }
 _TERM_RE = re.compile("|".join(sorted(map(re.escape, TERMS), key=len, reverse=True)), re.I)
 
@@ -62,7 +74,7 @@ _TERM_RE = re.compile("|".join(sorted(map(re.escape, TERMS), key=len, reverse=Tr
 @dataclass
 class Understanding:
     text: str  # normalised message
-    turn: str  # "handoff" | "injection" | "greeting" | "thanks" | "who" | "question"
+    turn: str  # "handoff" | "injection" | "out_of_scope" | "greeting" | "thanks" | "who" | "question"
     aspects: list[str] = field(default_factory=list)
     expansion: str = ""  # official words added for retrieval
     policy_cue: bool = False
@@ -102,6 +114,11 @@ def understand(text: str) -> Understanding:
         return Understanding(text, "injection", rules=["rule:injection-pattern"])
     if HANDOFF.search(text):
         return Understanding(text, "handoff", rules=["rule:handoff-request"])
+    for topic, pattern in OUT_OF_SCOPE.items():
+        if pattern.search(text):
+            return Understanding(text, "out_of_scope", rules=[f"rule:out-of-scope:{topic}"])
+    if OTHER_CITY.search(text) and LOCAL_POLICY.search(text) and "宿迁" not in text:
+        return Understanding(text, "out_of_scope", rules=["rule:out-of-scope:other-city-policy"])
     if GREETING.match(text):
         return Understanding(text, "greeting", rules=["rule:greeting"])
     if THANKS.match(text):

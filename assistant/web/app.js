@@ -66,9 +66,10 @@
    * Line breaks are kept by CSS (white-space: pre-wrap). */
   function answerHtml(text, citationNumbers, msgId) {
     var html = escapeHtml(text || "");
-    html = html.replace(/https?:\/\/[^\s<>"'（）()，。；、\[\]]+/g, function (url) {
+    html = html.replace(/https?:\/\/[^\s<>"'（）()，。；、【】\[\]]+/g, function (url) {
       return '<a href="' + url + '" target="_blank" rel="noopener noreferrer">' + url + "</a>";
     });
+    html = html.replace(/【([^】\n]{1,24})】/g, '<strong class="sec">【$1】</strong>');
     html = html.replace(/\[(\d{1,3})\]/g, function (m, n) {
       if (citationNumbers && !citationNumbers[n]) return m;
       return '<sup class="cite-ref"><a href="#' + msgId + "-cite-" + n + '" data-cite="' + n +

@@ -1,0 +1,495 @@
+"""Performance benchmark: index build, incremental rebuild, retrieval latency,
+/v1/chat latency and throughput against a real uvicorn server, serving memory.
+
+    .venv/bin/python eval/bench.py --size default        # the configured corpus (index/)
+    .venv/bin/python eval/bench.py --size all            # every current article of laws.db (index-all/)
+    .venv/bin/python eval/bench.py --size all --limit-laws 5   # debug: a few laws only, temp index
+
+Prints a table (measured vs target) and writes eval/reports/bench-<size>.json.
+Everything listens on and talks to 127.0.0.1 only; every loop is bounded in count and time.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from assistant.config import ROOT, get_settings
+from assistant.index import IndexError_, build_index, check_fresh, law_db_path, load_index
+
+console = Console()
+EVAL = ROOT / "eval"
+REPORTS = EVAL / "reports"
+PY = sys.executable
+
+TARGETS = {  # metric → (comparison, limit, unit)
+    "retrieval_p95_ms": ("<=", 40.0, "ms"),
+    "chat_p95_ms_1client": ("<=", 80.0, "ms"),
+    "throughput_rps_16": (">=", 50.0, "req/s"),
+    "chat_p95_ms_16": ("<=", 400.0, "ms"),
+    "errors_16": ("<=", 0, ""),
+    "incremental_rebuild_s": ("<=", 15.0, "s"),
+    "rss_mb": ("<=", 1536.0, "MB"),
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def pct(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
+
+
+def questions(n: int) -> list[str]:
+    """About n questions, half guide and half policy dev questions, spread over each file."""
+    out: list[str] = []
+    for name in ("guide_dev.jsonl", "policy_dev.jsonl"):
+        rows = [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        want = n // 2
+        step = max(1, len(rows) // want)
+        out += [r["question"] for r in rows[::step][:want]]
+    return out
+
+
+def loadavg() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def proc_mem(pid: int) -> dict:
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, val = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = round(int(val.split()[0]) / 1024, 1)  # kB → MB
+    except OSError:
+        pass
+    return out
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def settings_env(overrides: dict) -> dict:
+    """ASSISTANT_* environment variables equivalent to `get_settings(**overrides)`."""
+    env = {}
+    for k, v in overrides.items():
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif isinstance(v, (list, dict)):
+            v = json.dumps([str(x) for x in v] if isinstance(v, list) else v, ensure_ascii=False)
+        env[f"ASSISTANT_{k.upper()}"] = str(v)
+    return env
+
+
+def child_env(overrides: dict, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(settings_env(overrides))
+    env.update(extra)
+    return env
+
+
+def largest_laws(db: Path, n: int) -> list[str]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        rows = con.execute("SELECT law_name, COUNT(*) c FROM articles WHERE status IN ('现行有效','已被修改') "
+                           "GROUP BY law_name ORDER BY c DESC, law_name LIMIT ?", (n,)).fetchall()
+    return [r[0] for r in rows]
+
+
+# ------------------------------------------------------------------ stages
+
+
+def stage_build(overrides: dict, cold: bool) -> dict:
+    """Make sure the index is fresh; time the build when one is needed (or asked for with --cold-build)."""
+    settings = get_settings(**overrides)
+    out: dict = {"index_dir": str(settings.index_dir)}
+    try:
+        m = check_fresh(settings)
+        out["fresh_before"] = True
+    except IndexError_ as e:
+        out["fresh_before"] = False
+        out["stale_reason"] = str(e)
+        console.print(f"[yellow]{e}[/yellow] → building {settings.index_dir} (progress below)")
+        t0 = time.perf_counter()
+        with Progress(console=console) as progress:
+            m = build_index(settings, progress=progress, log=console.print)
+        out["build_wall_s"] = round(time.perf_counter() - t0, 2)
+    out["manifest"] = {k: m.get(k) for k in ("built_at", "counts", "seconds", "embedder")}
+    chunks = m["counts"]["chunks"]
+    if out["fresh_before"]:
+        out["build_source"] = "from manifest"
+        out["build_s"] = m["seconds"]["total"]
+    else:
+        out["build_source"] = "measured now"
+        out["build_s"] = out["build_wall_s"]
+    out["embedded"] = m["counts"].get("embedded_now", 0)
+    out["chunks_per_s"] = round(chunks / out["build_s"], 1) if out["build_s"] else None
+    if out["embedded"] and m["seconds"].get("embedding"):
+        out["embedded_per_s"] = round(out["embedded"] / m["seconds"]["embedding"], 1)
+
+    if cold:  # a build from nothing into a temp dir (no embedding cache): the real embedding throughput
+        with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
+            s2 = settings.model_copy(update={"index_dir": Path(tmp) / "index"})
+            console.print(f"cold build (no embedding cache) of {chunks} chunks into {s2.index_dir} …")
+            t0 = time.perf_counter()
+            with Progress(console=console) as progress:
+                m2 = build_index(s2, progress=progress, log=console.print)
+            wall = time.perf_counter() - t0
+        out["cold"] = {"wall_s": round(wall, 2), "seconds": m2["seconds"], "embedded": m2["counts"]["embedded_now"],
+                       "chunks_per_s": round(m2["counts"]["chunks"] / wall, 1),
+                       "embedded_per_s": round(m2["counts"]["embedded_now"] / max(m2["seconds"]["embedding"], 1e-9), 1)}
+    return out
+
+
+def add_faq(guide: Path, stamp: str) -> None:
+    """Insert one new 常见问题 entry right under the key, keeping the rest of the file byte for byte."""
+    lines = guide.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = next(i for i, line in enumerate(lines) if line.rstrip() == "常见问题:")
+    nxt = lines[i + 1]
+    indent = nxt[: len(nxt) - len(nxt.lstrip())]
+    entry = (f"{indent}- 问: 基准测试新增问题{stamp}：周末可以办理吗？\n"
+             f"{indent}  答: 这是性能基准测试临时加入的常见问题（{stamp}），仅用于测量增量重建。\n")
+    lines.insert(i + 1, entry)
+    guide.write_text("".join(lines), encoding="utf-8")
+
+
+def stage_incremental(overrides: dict) -> dict:
+    """Copy corpus and index (with its embedding cache) to a temp dir, add one FAQ to one
+    guide, rebuild with the CLI, time it and check that only the change was embedded."""
+    settings = get_settings(**overrides)
+    with tempfile.TemporaryDirectory(prefix="bench-incr-") as tmp:
+        tmp = Path(tmp)
+        shutil.copytree(settings.corpus_dir, tmp / "corpus")
+        shutil.copytree(settings.index_dir, tmp / "index", ignore=shutil.ignore_patterns(".building"))
+        ov = overrides | {"corpus_dir": tmp / "corpus", "index_dir": tmp / "index"}
+        s2 = get_settings(**ov)
+        check_fresh(s2)  # the copy is fresh before the change
+        guide = sorted((tmp / "corpus" / "guides").glob("*.yaml"))[0]
+        add_faq(guide, time.strftime("%H%M%S"))
+        try:
+            check_fresh(s2)
+            stale = False
+        except IndexError_:
+            stale = True
+        t0 = time.perf_counter()
+        proc = subprocess.run([PY, "-m", "assistant.cli", "index", "build"], cwd=ROOT, env=child_env(ov),
+                              capture_output=True, text=True, timeout=1800)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"incremental build failed:\n{proc.stdout}\n{proc.stderr}")
+        m = json.loads((tmp / "index" / "manifest.json").read_text(encoding="utf-8"))
+        check_fresh(s2)
+        return {"guide": guide.name, "stale_after_edit": stale, "cli_wall_s": round(wall, 2),
+                "build_s": m["seconds"]["total"], "seconds": m["seconds"], "embedded_now": m["counts"]["embedded_now"],
+                "chunks": m["counts"]["chunks"], "embedded_small": m["counts"]["embedded_now"] <= 5}
+
+
+def stage_retrieval(overrides: dict, qs: list[str], warmup: int = 20) -> dict:
+    from assistant.normalize import normalize
+    from assistant.retrieve import HybridRetriever
+    from assistant.understand import understand
+
+    t0 = time.perf_counter()
+    index = load_index(get_settings(**overrides))
+    load_s = time.perf_counter() - t0
+    r = HybridRetriever(index)
+    texts = [understand(normalize(q)).search_text for q in qs]  # what the pipeline passes in
+    for t in texts[:warmup]:
+        r.search(t, k=index.settings.top_k)
+    lat, embed = [], []
+    for t in texts:
+        a = time.perf_counter()
+        qvec = r.embed(t)
+        b = time.perf_counter()
+        r.search(t, k=index.settings.top_k, qvec=qvec)
+        c = time.perf_counter()
+        embed.append((b - a) * 1000)
+        lat.append((c - a) * 1000)
+    return {"n": len(lat), "warmup": warmup, "index_load_s": round(load_s, 2),
+            "p50_ms": round(pct(lat, 50), 2), "p95_ms": round(pct(lat, 95), 2), "max_ms": round(max(lat), 2),
+            "embed_p50_ms": round(pct(embed, 50), 2), "embed_p95_ms": round(pct(embed, 95), 2)}
+
+
+class Server:
+    """uvicorn on 127.0.0.1:<free port> as a child process; stopped by its own pid."""
+
+    def __init__(self, overrides: dict, workdir: Path, ready_timeout: float):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "server.log"
+        env = child_env(overrides, ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}")
+        self._log = self.log_path.open("w")
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [PY, "-m", "uvicorn", "assistant.api:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + ready_timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"server not ready after {ready_timeout}s:\n{self.log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        self.startup_s = round(time.perf_counter() - t0, 2)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self._log.close()
+
+
+def stage_chat_one(url: str, qs: list[str], warmup: int = 10, time_limit: float = 300) -> dict:
+    lat, errors = [], 0
+    deadline = time.monotonic() + time_limit
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for q in qs[:warmup]:
+            client.post("/v1/chat", json={"message": q})
+        for q in qs:
+            if time.monotonic() > deadline:
+                break
+            a = time.perf_counter()
+            try:
+                ok = client.post("/v1/chat", json={"message": q}).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            lat.append((time.perf_counter() - a) * 1000)
+            errors += not ok
+    return {"n": len(lat), "warmup": warmup, "errors": errors, "p50_ms": round(pct(lat, 50), 2),
+            "p95_ms": round(pct(lat, 95), 2), "max_ms": round(max(lat), 2)}
+
+
+async def _load(url: str, qs: list[str], clients: int, total: int, time_limit: float) -> dict:
+    queue: asyncio.Queue = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(qs[i % len(qs)])
+    lat: list[float] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + time_limit
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def worker(client: httpx.AsyncClient):
+        while time.monotonic() < deadline:
+            try:
+                q = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            a = time.perf_counter()
+            try:
+                r = await client.post("/v1/chat", json={"message": q})
+                if r.status_code != 200:
+                    errors.append(f"HTTP {r.status_code}")
+            except httpx.HTTPError as e:
+                errors.append(type(e).__name__)
+            lat.append((time.perf_counter() - a) * 1000)
+
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        wall = time.perf_counter() - t0
+    return {"clients": clients, "requested": total, "completed": len(lat), "wall_s": round(wall, 2),
+            "rps": round(len(lat) / wall, 1) if wall else None, "errors": len(errors),
+            "error_kinds": sorted(set(errors))[:5], "p50_ms": round(pct(lat, 50), 2),
+            "p95_ms": round(pct(lat, 95), 2), "max_ms": round(max(lat), 2) if lat else None,
+            "hit_time_limit": len(lat) < total}
+
+
+def stage_baselines(overrides: dict, qs: list[str]) -> dict:
+    """Per-question latency of each retrieval baseline (items + articles of one question)."""
+    from assistant.baselines import make_baselines
+
+    index = load_index(get_settings(**overrides))
+    out = {}
+    for b in make_baselines(index):
+        t0 = time.perf_counter()
+        b.items(qs[0], 5), b.articles(qs[0], 5)  # first call: lazy imports, index loads
+        first = time.perf_counter() - t0
+        lat = []
+        for q in qs[1:]:
+            a = time.perf_counter()
+            b.items(q, 10)
+            b.articles(q, 10)
+            lat.append((time.perf_counter() - a) * 1000)
+        out[b.name] = {"n": len(lat), "first_call_s": round(first, 2), "p50_ms": round(pct(lat, 50), 1),
+                       "p95_ms": round(pct(lat, 95), 1)}
+    return out
+
+
+# ------------------------------------------------------------------ report
+
+
+def verdict(key: str, value) -> str:
+    if value is None:
+        return "—"
+    op, limit, _ = TARGETS[key]
+    ok = value <= limit if op == "<=" else value >= limit
+    return "[green]pass[/green]" if ok else "[red]FAIL[/red]"
+
+
+def render(report: dict) -> Table:
+    t = Table(title=f"导办助手 benchmark — size={report['size']} "
+                    f"({report['build']['manifest']['counts']['chunks']} chunks, {os.cpu_count()} CPUs, "
+                    f"load {report['load_before']}→{report['load_after']})")
+    t.add_column("metric")
+    t.add_column("measured", justify="right")
+    t.add_column("target", justify="right")
+    t.add_column("", justify="center")
+    b = report["build"]
+    t.add_row("index build", f"{b['build_s']} s ({b['build_source']}; embedded {b['embedded']})", "", "")
+    t.add_row("index build chunks/s", f"{b['chunks_per_s']}", "", "")
+    if "cold" in b:
+        c = b["cold"]
+        t.add_row("cold build (no cache)", f"{c['wall_s']} s, {c['chunks_per_s']} chunks/s, "
+                                           f"{c['embedded_per_s']} embeds/s", "", "")
+    inc = report.get("incremental")
+    if inc:
+        t.add_row("incremental rebuild (CLI wall)", f"{inc['cli_wall_s']} s (in-process {inc['build_s']} s, "
+                                                     f"embedded {inc['embedded_now']})",
+                  "≤ 15 s", verdict("incremental_rebuild_s", inc["cli_wall_s"]))
+    r = report.get("retrieval")
+    if r:
+        t.add_row(f"retrieval p50 / p95 (n={r['n']})", f"{r['p50_ms']} / {r['p95_ms']} ms "
+                                                        f"(embed p95 {r['embed_p95_ms']})",
+                  "p95 ≤ 40 ms", verdict("retrieval_p95_ms", r["p95_ms"]))
+    s = report.get("server")
+    if s:
+        t.add_row("server startup to /healthz", f"{s['startup_s']} s", "", "")
+        c1 = report["chat_1"]
+        t.add_row(f"/v1/chat 1 client p50 / p95 (n={c1['n']})", f"{c1['p50_ms']} / {c1['p95_ms']} ms",
+                  "p95 ≤ 80 ms", verdict("chat_p95_ms_1client", c1["p95_ms"]))
+        c16 = report["chat_16"]
+        t.add_row(f"throughput, {c16['clients']} clients ({c16['completed']}/{c16['requested']} req)",
+                  f"{c16['rps']} req/s", "≥ 50 req/s", verdict("throughput_rps_16", c16["rps"]))
+        t.add_row(f"/v1/chat {c16['clients']} clients p50 / p95", f"{c16['p50_ms']} / {c16['p95_ms']} ms",
+                  "p95 ≤ 400 ms", verdict("chat_p95_ms_16", c16["p95_ms"]))
+        t.add_row("errors under load", f"{c16['errors']} {' '.join(c16['error_kinds'])}", "0",
+                  verdict("errors_16", c16["errors"]))
+        mem = s["mem_after_load"]
+        t.add_row("server RSS (after load) / peak VmHWM", f"{mem.get('VmRSS')} / {mem.get('VmHWM')} MB",
+                  "≤ 1536 MB", verdict("rss_mb", mem.get("VmHWM")))
+    for name, bl in (report.get("baselines") or {}).items():
+        t.add_row(f"baseline {name} per question", f"p50 {bl['p50_ms']} / p95 {bl['p95_ms']} ms "
+                                                   f"(first {bl['first_call_s']} s)", "", "")
+    return t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", choices=["default", "all"], default="default")
+    ap.add_argument("--limit-laws", type=int, default=0,
+                    help="debug for --size all: only the N largest laws, in a temp index dir")
+    ap.add_argument("--questions", type=int, default=200, help="questions for the latency runs")
+    ap.add_argument("--requests", type=int, default=800, help="requests of the concurrent run")
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--time-limit", type=float, default=240, help="seconds, per load stage")
+    ap.add_argument("--cold-build", action="store_true", help="also time a build with no embedding cache")
+    ap.add_argument("--baselines", action="store_true", help="also time the retrieval baselines")
+    ap.add_argument("--skip", action="append", default=[], choices=["incremental", "retrieval", "server"])
+    args = ap.parse_args(argv)
+
+    overrides: dict = {}
+    tmp_index = None
+    label = args.size
+    if args.size == "all":
+        if args.limit_laws:
+            tmp_index = tempfile.mkdtemp(prefix="bench-limit-")
+            laws = largest_laws(law_db_path(get_settings()), args.limit_laws)
+            overrides = {"index_dir": Path(tmp_index) / "index", "laws": laws, "all_laws": False}
+            label = f"all-limit{args.limit_laws}"
+            console.print(f"--limit-laws {args.limit_laws}: {', '.join(laws)} → {overrides['index_dir']}")
+        else:
+            overrides = {"index_dir": ROOT / "index-all", "all_laws": True}
+
+    report: dict = {"size": label, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "load_before": loadavg(),
+                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                "platform": platform.platform()},
+                    "targets": {k: {"op": op, "limit": lim, "unit": u} for k, (op, lim, u) in TARGETS.items()}}
+    qs = questions(args.questions)
+    try:
+        console.rule("index build")
+        report["build"] = stage_build(overrides, args.cold_build)
+        if "incremental" not in args.skip:
+            console.rule("incremental rebuild")
+            report["incremental"] = stage_incremental(overrides)
+            console.print(report["incremental"])
+        if "retrieval" not in args.skip:
+            console.rule("retrieval latency")
+            report["retrieval"] = stage_retrieval(overrides, qs)
+            console.print(report["retrieval"])
+        if "server" not in args.skip:
+            console.rule("HTTP server")
+            with tempfile.TemporaryDirectory(prefix="bench-srv-") as work:
+                srv = Server(overrides, Path(work), ready_timeout=600)
+                try:
+                    report["server"] = {"port": srv.port, "startup_s": srv.startup_s,
+                                        "mem_idle": proc_mem(srv.proc.pid)}
+                    report["chat_1"] = stage_chat_one(srv.url, qs, time_limit=args.time_limit)
+                    console.print(report["chat_1"])
+                    report["chat_16"] = asyncio.run(_load(srv.url, qs, args.clients, args.requests, args.time_limit))
+                    console.print(report["chat_16"])
+                    report["server"]["mem_after_load"] = proc_mem(srv.proc.pid)
+                finally:
+                    srv.stop()
+        if args.baselines:
+            console.rule("baselines")
+            report["baselines"] = stage_baselines(overrides, qs[:: max(1, len(qs) // 40)])
+    finally:
+        if tmp_index:
+            shutil.rmtree(tmp_index, ignore_errors=True)
+    report["load_after"] = loadavg()
+    report["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+    checks = {}
+    if report.get("incremental"):
+        checks["incremental_rebuild_s"] = report["incremental"]["cli_wall_s"]
+    if report.get("retrieval"):
+        checks["retrieval_p95_ms"] = report["retrieval"]["p95_ms"]
+    if report.get("chat_1"):
+        checks |= {"chat_p95_ms_1client": report["chat_1"]["p95_ms"], "throughput_rps_16": report["chat_16"]["rps"],
+                   "chat_p95_ms_16": report["chat_16"]["p95_ms"], "errors_16": report["chat_16"]["errors"],
+                   "rss_mb": report["server"]["mem_after_load"].get("VmHWM")}
+    report["checks"] = {k: {"value": v, "pass": "pass" in verdict(k, v)} for k, v in checks.items()}
+
+    console.print(render(report))
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    path = REPORTS / f"bench-{label}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    console.print(f"written {path.relative_to(ROOT)}")
+    return 0 if all(c["pass"] for c in report["checks"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

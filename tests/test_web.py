@@ -1,0 +1,331 @@
+"""Browser tests of the chat page (assistant/web/) against the real server.
+
+Runs headless Debian Chromium (/usr/bin/chromium) through the Python
+``playwright`` package; never downloads a browser.  The server is started with
+uvicorn in a subprocess on a free loopback port, with its own SQLite file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+APP = "assistant.api:create_app"
+SCREENSHOT = "/tmp/web.png"
+TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"{CHROMIUM} not found; install it with `apt-get update && apt-get install -y chromium` "
+           "(CI installs it; the browser tests never download a browser)",
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
+expect = sync_api.expect
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MSG = "[data-testid=assistant-msg]"
+DONE_MSG = MSG + "[aria-busy=false]"
+
+
+# ---------------------------------------------------------------- fixtures
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ensure_index() -> None:
+    """No-op when index/ is fresh (the suite's session fixture normally builds it)."""
+    r = subprocess.run([sys.executable, "-m", "assistant.cli", "index", "build", "--if-stale"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=3600)
+    if r.returncode != 0:
+        pytest.fail(f"building the index failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _ensure_index()
+    tmp = tmp_path_factory.mktemp("web")
+    port = _free_port()
+    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
+    log = open(tmp / "server.log", "w+b")
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", APP, "--factory", "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"the server exited with code {proc.returncode}:\n"
+                            f"{log.read().decode(errors='replace')[-3000:]}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer GET /healthz within 300 s")
+            time.sleep(0.3)
+        for asset in ("/web/app.js", "/web/style.css"):
+            r = httpx.get(base + asset, timeout=10)
+            assert r.status_code == 200, (
+                f"GET {asset} -> {r.status_code}: api.py must serve assistant/web/ at /web, e.g. "
+                'app.mount("/web", StaticFiles(directory=WEB), name="web")')
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _new_page(browser, server, width=1280, height=900):
+    ctx = browser.new_context(base_url=server, viewport={"width": width, "height": height}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto("/")
+    expect(page.get_by_test_id("chat-input")).to_be_visible()
+    return ctx, page
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx, pg = _new_page(browser, server)
+    yield pg
+    errors = list(pg.errors)
+    ctx.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def phone(browser, server):
+    ctx, pg = _new_page(browser, server, width=375, height=812)
+    yield pg
+    errors = list(pg.errors)
+    ctx.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def _ask(page, text: str, enter: bool = False):
+    """Type a question, send it, and return the (finished) assistant message it produced."""
+    n = page.locator(MSG).count()
+    box = page.get_by_test_id("chat-input")
+    box.fill(text)
+    if enter:
+        box.press("Enter")
+    else:
+        page.get_by_test_id("chat-send").click()
+    return _reply(page, n)
+
+
+def _reply(page, n_before: int):
+    msg = page.locator(MSG).nth(n_before)
+    expect(msg).to_have_attribute("aria-busy", "false", timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("chat-send")).to_be_enabled()
+    return msg
+
+
+def _api(server, message: str) -> dict:
+    r = httpx.post(f"{server}/v1/chat", json={"message": message, "session_id": None, "channel": "web"}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _kind(kind: str) -> re.Pattern:
+    return re.compile(rf"(^|\s)kind-{kind}(\s|$)")
+
+
+def _sse(*events: tuple[str, dict]) -> str:
+    return "".join(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n" for name, data in events)
+
+
+# ---------------------------------------------------------------- against the real pipeline
+
+def test_page_shell(page):
+    assert "便民方舟" in page.title() and "导办助手" in page.title()
+    expect(page.locator("h1")).to_contain_text("便民方舟 导办助手")
+    expect(page.locator("#messages")).to_have_attribute("aria-live", "polite")
+    expect(page.locator("label[for=chat-input]")).to_have_count(1)
+    chips = page.get_by_test_id("welcome-msg").get_by_test_id("chip")
+    expect(chips).to_have_count(3)
+    expect(chips.first).to_have_text("我和女朋友想去领证，要带啥")
+
+
+def test_marriage_question_shows_item_card_and_citations(page, server):
+    requests = []
+    page.on("request", lambda r: requests.append(r) if r.url.endswith("/v1/chat") else None)
+    msg = _ask(page, "我和女朋友想去领证，要带啥")
+
+    card = msg.get_by_test_id("item-card").filter(has_text="结婚登记").first
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("窗口")
+    cites = msg.get_by_test_id("citation")
+    assert cites.count() >= 1
+
+    # [1] in the answer is a superscript link to citation 1
+    ref = msg.locator(".answer sup a[data-cite='1']").first
+    expect(ref).to_have_text("[1]")
+    first = cites.first
+    expect(first).to_have_attribute("data-n", "1")
+    expect(first.locator(".citation-text")).to_be_hidden()
+    first.locator("summary").click()
+    expect(first.locator(".citation-text")).to_be_visible()
+    assert first.locator(".citation-text").inner_text().strip()
+    first.locator("summary").click()  # closes again
+    expect(first.locator(".citation-text")).to_be_hidden()
+    ref.click()  # the [1] link opens its citation
+    expect(first.locator(".citation-text")).to_be_visible()
+
+    # the stream was used, and its final body is what the page shows
+    assert requests[0].headers.get("accept") == "text/event-stream"
+    body = json.loads(requests[0].post_data)
+    assert body == {"message": "我和女朋友想去领证，要带啥", "session_id": None, "channel": "web"}
+    sid = page.evaluate("sessionStorage.getItem('daoban.session_id')")
+    assert sid
+
+    # a suggestion chip asks the next question in the same session
+    chips = msg.get_by_test_id("chip")
+    if chips.count():
+        n = page.locator(MSG).count()
+        text = chips.first.inner_text()
+        chips.first.click()
+        _reply(page, n)
+        expect(page.locator("[data-testid=user-msg]").last).to_have_text(text)
+        assert json.loads(requests[-1].post_data)["session_id"] == sid
+
+
+def test_vague_question_matches_api_kind(page, server):
+    api = _api(server, "公积金")
+    msg = _ask(page, "公积金")
+    expect(msg).to_have_class(_kind(api["kind"]))
+    choices = msg.locator(".chip.choice")
+    if api["kind"] != "clarify":
+        expect(choices).to_have_count(0)
+        return
+    assert api["suggestions"], "a clarify answer should offer choices"
+    expect(choices).to_have_count(len(api["suggestions"]))
+    n = page.locator(MSG).count()
+    choices.first.click()
+    follow = _reply(page, n)
+    expect(follow.get_by_test_id("item-card").first).to_be_visible()
+
+
+def test_weather_question_is_refused(page, server):
+    api = _api(server, "明天宿迁天气怎么样")
+    msg = _ask(page, "明天宿迁天气怎么样", enter=True)
+    expect(msg).to_have_class(_kind(api["kind"]))
+    assert api["kind"] == "refuse", f"the API answered a weather question with kind={api['kind']!r}"
+    expect(msg).to_have_class(_kind("refuse"))
+
+
+def test_phone_width_has_no_horizontal_scroll(phone):
+    expect(phone.get_by_test_id("chat-send")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    msg = _ask(phone, "我和女朋友想去领证，要带啥")
+    expect(msg.get_by_test_id("item-card").first).to_be_visible()
+    msg.get_by_test_id("citation").first.locator("summary").click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert phone.evaluate("document.body.scrollWidth") <= 375
+    msg.get_by_test_id("item-card").first.scroll_into_view_if_needed()
+    phone.screenshot(path=SCREENSHOT)
+
+
+# ---------------------------------------------------------------- rendering and failure paths (mocked responses)
+
+FAKE = {
+    "session_id": "s-fake", "message_id": "m-fake", "kind": "handoff",
+    "answer": "第一行 <img src=x onerror=\"window.__xss=1\"> & 继续[1]\n第二行见[2]，[9]不存在。",
+    "items": [{"id": "x", "name": "测试事项<b>", "department": "某局", "score": 0.5,
+               "location": {"hall": "综合政务大厅", "zone": "一号专区", "windows": ["A01", "A02"], "address": "某地"},
+               "hours": "周一至周五", "online": {"available": True, "route": "全程网办：某网", "url": "https://example.org/x"}}],
+    "citations": [{"n": 1, "chunk_id": "c1", "doc_id": "d1", "title": "测试指南", "section": "申请材料",
+                   "text": "原文一<script>window.__xss=2</script>", "source": "guide", "url": None},
+                  {"n": 2, "chunk_id": "c2", "doc_id": "d2", "title": "某法", "section": "第一条",
+                   "text": "原文二", "source": "law", "url": "javascript:alert(1)"}],
+    "suggestions": ["转人工窗口"],
+}
+
+
+def test_stream_renders_escaped_answer_cards_and_kind(page):
+    meta = {k: FAKE[k] for k in ("session_id", "message_id", "kind", "items", "citations", "suggestions")}
+    a = FAKE["answer"]
+    stream = _sse(("meta", meta), *[("delta", {"text": a[i:i + 7]}) for i in range(0, len(a), 7)], ("done", FAKE))
+    page.route("**/v1/chat", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=stream))
+    msg = _ask(page, "测试")
+    expect(msg).to_have_class(_kind("handoff"))
+    answer = msg.locator(".answer")
+    expect(answer).to_contain_text('<img src=x onerror="window.__xss=1">')
+    assert answer.locator("img").count() == 0
+    assert "\n" in answer.inner_text()
+    expect(answer.locator("a[data-cite]")).to_have_count(2)  # [9] has no citation: stays text
+    card = msg.get_by_test_id("item-card")
+    expect(card).to_contain_text("测试事项<b>")
+    expect(card).to_contain_text("A01、A02")
+    expect(card.locator("a[href='https://example.org/x']")).to_have_count(1)
+    expect(msg.get_by_test_id("citation")).to_have_count(2)
+    expect(msg.get_by_test_id("citation").nth(1).locator("a")).to_have_count(0)  # javascript: URL dropped
+    expect(msg.locator(".chip.choice")).to_have_count(0)
+    expect(msg.get_by_test_id("chip")).to_have_text(["转人工窗口"])
+    assert page.evaluate("window.__xss") is None
+    assert page.evaluate("sessionStorage.getItem('daoban.session_id')") == "s-fake"
+
+
+def test_broken_stream_falls_back_to_json(page):
+    seen = []
+
+    def handle(route):
+        seen.append(route.request.headers.get("accept", ""))
+        if "text/event-stream" in route.request.headers.get("accept", ""):
+            route.fulfill(status=200, content_type="text/event-stream", body='event: meta\ndata: {"broken')
+        else:
+            route.fulfill(status=200, content_type="application/json",
+                          body=json.dumps(FAKE | {"kind": "clarify", "suggestions": ["选项甲", "选项乙"]}))
+
+    page.route("**/v1/chat", handle)
+    msg = _ask(page, "测试")
+    assert len(seen) == 2 and "text/event-stream" in seen[0] and "text/event-stream" not in seen[1]
+    expect(msg).to_have_class(_kind("clarify"))
+    expect(msg.locator(".chip.choice")).to_have_text(["选项甲", "选项乙"])
+    expect(msg.get_by_test_id("item-card")).to_have_count(1)
+
+
+def test_error_message_is_shown(page):
+    page.route("**/v1/chat", lambda route: route.fulfill(
+        status=422, content_type="application/json",
+        body=json.dumps({"error": {"code": "invalid_request", "message": "消息 message太长，最多2000个字符"}})))
+    msg = _ask(page, "测试")
+    expect(msg).to_have_class(_kind("error"))
+    expect(msg).to_contain_text("消息 message太长")
+    page.unroute("**/v1/chat")
+    page.route("**/v1/chat", lambda route: route.abort())
+    msg = _ask(page, "再试一次")
+    expect(msg).to_contain_text("网络连接失败")
+    expect(page.get_by_test_id("chat-input")).to_be_editable()
