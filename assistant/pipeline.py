@@ -43,6 +43,10 @@ class Result:
     trace: dict
 
 
+def _core(text: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
+
+
 def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
     """Resolve the reply to a clarifying question: a choice's name, or a word only one choice has."""
     for g in pending:
@@ -132,24 +136,33 @@ class Assistant:
         # -- follow-up and clarification resolution
         pending = [self.guides[i] for i in ctx.pending if i in self.guides]
         chosen = _pick_pending(u.text, pending) if pending else None
-        own_alias = self.router.alias_hits(u.text)
+        own_alias = self.router.alias_hits(u.search_text)
         query = u.search_text
+        followup = False
+        if chosen is None and pending and not own_alias:
+            # the reply to a clarifying question: the offered item the reply fits best
+            ranked = [c for c in self.router.rank(query, self.retriever.search(query, k=10), limit=40)
+                      if c.item_id in ctx.pending]
+            if ranked and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 0.02):
+                chosen = self.guides[ranked[0].item_id]
         if chosen is not None:
             trace["rules"].append("rule:clarify-reply")
             query = f"{chosen.name} {u.search_text}"
-        elif u.followup_like and ctx.focus and not own_alias:
+        elif ctx.focus and not own_alias and (u.followup_like or len(u.text) <= 16):
             focus = self.guides.get(ctx.focus[0])
             if focus is not None:
                 query = f"{focus.name} {u.search_text}"
+                followup = True
                 trace["rules"].append("rule:followup-rewrite")
         trace["query"] = mask_pii(query)
 
         retrieval = self.retriever.search(query, k=self.index.settings.top_k)
         cands = self.router.rank(query, retrieval)
-        if chosen is not None:
-            cands = [c for c in cands if c.item_id == chosen.id] + [c for c in cands if c.item_id != chosen.id]
-            if not cands or cands[0].item_id != chosen.id:
-                cands.insert(0, ItemCandidate(chosen.id, chosen.name, 1.0, reasons=["澄清选择"]))
+        pin = chosen or (self.guides[ctx.focus[0]] if followup else None)
+        if pin is not None:
+            cands = [c for c in cands if c.item_id == pin.id] + [c for c in cands if c.item_id != pin.id]
+            if not cands or cands[0].item_id != pin.id:
+                cands.insert(0, ItemCandidate(pin.id, pin.name, 1.0, reasons=["澄清选择" if chosen else "追问沿用"]))
         trace["retrieved"] = [h.as_dict() | {"bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank}
                               for h in retrieval.hits[:10]]
         trace["items"] = [c.as_dict() for c in cands[:5]]
@@ -157,7 +170,7 @@ class Assistant:
         law_hits = [h for h in retrieval.hits if h.chunk.kind == "law"]
         best_law = law_hits[0] if law_hits else None
         top = cands[0] if cands else None
-        item_ok = top is not None and (top.alias is not None or top.semantic >= SEM_IN or chosen is not None)
+        item_ok = top is not None and (top.alias is not None or top.semantic >= SEM_IN or pin is not None)
         law_ok = best_law is not None and (best_law.dense >= POLICY_DENSE_MIN or best_law.bm25 >= POLICY_BM25_MIN)
         trace["signals"] = {"top_item_score": top.score if top else 0.0,
                             "best_law": best_law.as_dict() if best_law else None,
@@ -165,7 +178,7 @@ class Assistant:
 
         # -- policy question: the law answers it better than any guide
         wants_service = bool(set(u.aspects) & {"materials", "place", "online", "fee", "time", "steps", "agent"})
-        if law_ok and u.policy_cue and not wants_service and chosen is None:
+        if law_ok and u.policy_cue and not wants_service and pin is None:
             laws = [h.chunk for h in law_hits[:3]]
             paras = policy_answer(laws, cites)
             related = [c for c in cands[:1] if item_ok]
@@ -187,9 +200,13 @@ class Assistant:
 
         # -- clarify when the route depends on a fact not given
         close = [c for c in cands if top.score - c.score < CLARIFY_MARGIN and c.score >= ITEM_MIN]
-        vague = (chosen is None and len(close) >= 2 and not ctx.clarified_once
-                 and not (top.alias and len(top.alias) >= 3 and not any(c.alias for c in close[1:])))
-        if vague and not (u.followup_like and ctx.focus):
+        short = [c for c in cands[:4] if c.semantic >= SEM_IN or c.alias]
+        one_word = len(_core(u.text)) <= 4 and not u.aspects and not (top.alias and len(top.alias) >= 3)
+        vague = pin is None and not ctx.clarified_once and (
+            (len(close) >= 2 and not (top.alias and len(top.alias) >= 3 and not any(c.alias for c in close[1:])))
+            or (one_word and len(short) >= 2))
+        if vague:
+            close = close if len(close) >= 2 else short
             options = close[:4]
             trace["decision"] = f"clarify: {len(close)} items within {CLARIFY_MARGIN}"
             paras = ["您的情况可能对应以下几个事项，请问您要办理的是哪一项？"]

@@ -33,7 +33,7 @@ from rich.table import Table
 from assistant.config import ROOT, get_settings
 from assistant.index import IndexError_, build_index, check_fresh, law_db_path, load_index
 
-console = Console()
+console = Console() if sys.stdout.isatty() else Console(width=140)
 EVAL = ROOT / "eval"
 REPORTS = EVAL / "reports"
 PY = sys.executable
@@ -86,6 +86,31 @@ def proc_mem(pid: int) -> dict:
     return out
 
 
+def tree_mem(pid: int) -> dict:
+    """VmRSS / VmHWM of a process plus its children (uvicorn --workers), in MB."""
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    mems = [proc_mem(p) for p in pids]
+    return {"VmRSS": round(sum(m.get("VmRSS", 0) for m in mems), 1),
+            "VmHWM": round(sum(m.get("VmHWM", 0) for m in mems), 1), "processes": len(pids)}
+
+
+def seed_cache(src: Path, dst: Path) -> list[str]:
+    """Copy the embedding cache of `src` into an index dir that has none (vectors are keyed by
+    content hash, so they are valid for any corpus); returns the files copied."""
+    if any(dst.glob("emb-*.npz")):
+        return []
+    dst.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for f in src.glob("emb-*.npz"):
+        shutil.copy2(f, dst / f.name)
+        copied.append(f.name)
+    return copied
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -131,6 +156,8 @@ def stage_build(overrides: dict, cold: bool) -> dict:
     except IndexError_ as e:
         out["fresh_before"] = False
         out["stale_reason"] = str(e)
+        if settings.index_dir != ROOT / "index":
+            out["seeded_cache_from_index"] = seed_cache(ROOT / "index", settings.index_dir)
         console.print(f"[yellow]{e}[/yellow] → building {settings.index_dir} (progress below)")
         t0 = time.perf_counter()
         with Progress(console=console) as progress:
@@ -235,16 +262,18 @@ def stage_retrieval(overrides: dict, qs: list[str], warmup: int = 20) -> dict:
 class Server:
     """uvicorn on 127.0.0.1:<free port> as a child process; stopped by its own pid."""
 
-    def __init__(self, overrides: dict, workdir: Path, ready_timeout: float):
+    def __init__(self, overrides: dict, workdir: Path, ready_timeout: float, workers: int = 1,
+                 extra_env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "server.log"
-        env = child_env(overrides, ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}")
+        env = child_env(overrides, ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}") | (extra_env or {})
         self._log = self.log_path.open("w")
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
             [PY, "-m", "uvicorn", "assistant.api:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"]
+            + (["--workers", str(workers)] if workers > 1 else []),
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + ready_timeout
         while True:
@@ -386,7 +415,7 @@ def render(report: dict) -> Table:
                   "p95 ≤ 40 ms", verdict("retrieval_p95_ms", r["p95_ms"]))
     s = report.get("server")
     if s:
-        t.add_row("server startup to /healthz", f"{s['startup_s']} s", "", "")
+        t.add_row("server startup to /healthz", f"{s['startup_s']} s ({s.get('workers', 1)} worker(s){', ' + str(s['extra_env']) if s.get('extra_env') else ''})", "", "")
         c1 = report["chat_1"]
         t.add_row(f"/v1/chat 1 client p50 / p95 (n={c1['n']})", f"{c1['p50_ms']} / {c1['p95_ms']} ms",
                   "p95 ≤ 80 ms", verdict("chat_p95_ms_1client", c1["p95_ms"]))
@@ -398,7 +427,8 @@ def render(report: dict) -> Table:
         t.add_row("errors under load", f"{c16['errors']} {' '.join(c16['error_kinds'])}", "0",
                   verdict("errors_16", c16["errors"]))
         mem = s["mem_after_load"]
-        t.add_row("server RSS (after load) / peak VmHWM", f"{mem.get('VmRSS')} / {mem.get('VmHWM')} MB",
+        procs = f", {mem.get('processes')} processes" if mem.get("processes", 1) > 1 else ""
+        t.add_row(f"server RSS after load / peak VmHWM{procs}", f"{mem.get('VmRSS')} / {mem.get('VmHWM')} MB",
                   "≤ 1536 MB", verdict("rss_mb", mem.get("VmHWM")))
     for name, bl in (report.get("baselines") or {}).items():
         t.add_row(f"baseline {name} per question", f"p50 {bl['p50_ms']} / p95 {bl['p95_ms']} ms "
@@ -417,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=240, help="seconds, per load stage")
     ap.add_argument("--cold-build", action="store_true", help="also time a build with no embedding cache")
     ap.add_argument("--baselines", action="store_true", help="also time the retrieval baselines")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra environment of the server, e.g. OMP_NUM_THREADS=1")
     ap.add_argument("--skip", action="append", default=[], choices=["incremental", "retrieval", "server"])
     args = ap.parse_args(argv)
 
@@ -452,15 +485,16 @@ def main(argv: list[str] | None = None) -> int:
         if "server" not in args.skip:
             console.rule("HTTP server")
             with tempfile.TemporaryDirectory(prefix="bench-srv-") as work:
-                srv = Server(overrides, Path(work), ready_timeout=600)
+                extra = dict(kv.split("=", 1) for kv in args.server_env)
+                srv = Server(overrides, Path(work), ready_timeout=600, workers=args.workers, extra_env=extra)
                 try:
-                    report["server"] = {"port": srv.port, "startup_s": srv.startup_s,
-                                        "mem_idle": proc_mem(srv.proc.pid)}
+                    report["server"] = {"port": srv.port, "startup_s": srv.startup_s, "workers": args.workers,
+                                        "extra_env": extra, "mem_idle": tree_mem(srv.proc.pid)}
                     report["chat_1"] = stage_chat_one(srv.url, qs, time_limit=args.time_limit)
                     console.print(report["chat_1"])
                     report["chat_16"] = asyncio.run(_load(srv.url, qs, args.clients, args.requests, args.time_limit))
                     console.print(report["chat_16"])
-                    report["server"]["mem_after_load"] = proc_mem(srv.proc.pid)
+                    report["server"]["mem_after_load"] = tree_mem(srv.proc.pid)
                 finally:
                     srv.stop()
         if args.baselines:
