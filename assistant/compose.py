@@ -141,6 +141,9 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
             paras.append(f"依据：《{short_law_name(art.law)}》{art.article}{cites.ref(art)}等{cites.ref(basis)}")
         else:
             paras.append(f"依据：{basis.text}{cites.ref(basis)}")
+    if g.bundle:
+        paras.insert(1, f"【一件事一次办】一次申请同时办理：{'、'.join(g.bundle.members)}。{g.bundle.saving}"
+                        f"{cites.ref(_chunk(index, g, 'bundle'))}")
     if g.updates and ("materials" in show or "conditions" in show):
         paras.append(f"提示：{'；'.join(g.updates)}{cites.ref(ov)}")
     if g.sample:

@@ -158,3 +158,20 @@ def test_stored_messages_mask_id_and_phone_numbers(client):
     stored = " ".join(m.text for m in msgs) + json.dumps([m.trace for m in msgs], ensure_ascii=False)
     assert "321302199001011234" not in stored and "13812345678" not in stored
     assert "321302********1234" in stored
+
+
+def test_bundle_answer_explains_members_and_what_is_saved(client):
+    body = client.post("/v1/chat", json={"message": "企业开办一件事怎么办"}).json()
+    assert body["items"][0]["name"] == "企业开办一件事"
+    assert "【一件事一次办】" in body["answer"] and "企业设立登记" in body["answer"]
+    assert any(c["section"] == "一件事" for c in body["citations"])
+
+
+def test_sample_guides_end_with_the_official_notice_note(client):
+    body = client.post("/v1/chat", json={"message": "社保卡怎么申领"}).json()
+    assert body["kind"] == "guide" and body["answer"].rstrip().endswith("以中心官方公告为准。）")
+
+
+def test_item_answer_cites_the_indexed_article_behind_it(client):
+    body = client.post("/v1/chat", json={"message": "结婚登记的依据是什么"}).json()
+    assert any(c["title"] == "中华人民共和国民法典" and c["section"] == "第一千零四十九条" for c in body["citations"])
