@@ -37,14 +37,19 @@ class ItemOut(BaseModel):
     score: float | None = None
 
 
-class Citation(BaseModel):
-    n: int
+class ChunkRef(BaseModel):
+    """A chunk as shown to people: law + article, or item + guide field."""
+
     chunk_id: str
     doc_id: str
     title: str
     section: str
     text: str
     source: str
+
+
+class Citation(ChunkRef):
+    n: int
     url: str | None = None
 
 
@@ -59,13 +64,7 @@ class ChatResponse(BaseModel):
     trace: dict | None = None
 
 
-class SearchResult(BaseModel):
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    text: str
-    source: str
+class SearchResult(ChunkRef):
     bm25: float
     dense: float
     score: float
