@@ -456,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment of the server, e.g. OMP_NUM_THREADS=1")
+    ap.add_argument("--tag", default="", help="suffix of the report name: bench-<size>-<tag>.json")
     ap.add_argument("--skip", action="append", default=[], choices=["incremental", "retrieval", "server"])
     args = ap.parse_args(argv)
 
@@ -525,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
 
     console.print(render(report))
     REPORTS.mkdir(parents=True, exist_ok=True)
-    path = REPORTS / f"bench-{label}.json"
+    path = REPORTS / f"bench-{label}{'-' + args.tag if args.tag else ''}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     console.print(f"written {path.relative_to(ROOT)}")
     return 0 if all(c["pass"] for c in report["checks"].values()) else 1
