@@ -149,6 +149,41 @@ def largest_laws(db: Path, n: int) -> list[str]:
     return [r[0] for r in rows]
 
 
+class LogProgress:
+    """The two calls build_index makes on a rich Progress, printed as a line every few seconds
+    (rich's live bar shows nothing when the output is a file or a pipe)."""
+
+    def __init__(self, every: float = 10.0):
+        self.every, self.tasks = every, {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def add_task(self, label: str, total: int):
+        tid = len(self.tasks)
+        self.tasks[tid] = {"label": label, "total": total, "done": 0, "t0": time.perf_counter(), "last": 0.0}
+        console.print(f"{label}: 0/{total}")
+        return tid
+
+    def advance(self, tid, n: int = 1):
+        t = self.tasks[tid]
+        t["done"] += n
+        now = time.perf_counter()
+        if now - t["last"] >= self.every or t["done"] >= t["total"]:
+            t["last"] = now
+            el = now - t["t0"]
+            rate = t["done"] / el if el else 0.0
+            eta = (t["total"] - t["done"]) / rate if rate else float("nan")
+            console.print(f"{t['label']}: {t['done']}/{t['total']}  {rate:.1f}/s  elapsed {el:.0f} s  eta {eta:.0f} s")
+
+
+def progress_bar():
+    return Progress(console=console) if console.is_terminal else LogProgress()
+
+
 # ------------------------------------------------------------------ stages
 
 
@@ -166,7 +201,7 @@ def stage_build(overrides: dict, cold: bool) -> dict:
             out["seeded_cache_from_index"] = seed_cache(ROOT / "index", settings.index_dir)
         console.print(f"[yellow]{e}[/yellow] → building {settings.index_dir} (progress below)")
         t0 = time.perf_counter()
-        with Progress(console=console) as progress:
+        with progress_bar() as progress:
             m = build_index(settings, progress=progress, log=console.print)
         out["build_wall_s"] = round(time.perf_counter() - t0, 2)
     out["manifest"] = {k: m.get(k) for k in ("built_at", "counts", "seconds", "embedder")}
@@ -187,7 +222,7 @@ def stage_build(overrides: dict, cold: bool) -> dict:
             s2 = settings.model_copy(update={"index_dir": Path(tmp) / "index"})
             console.print(f"cold build (no embedding cache) of {chunks} chunks into {s2.index_dir} …")
             t0 = time.perf_counter()
-            with Progress(console=console) as progress:
+            with progress_bar() as progress:
                 m2 = build_index(s2, progress=progress, log=console.print)
             wall = time.perf_counter() - t0
         out["cold"] = {"wall_s": round(wall, 2), "seconds": m2["seconds"], "embedded": m2["counts"]["embedded_now"],
@@ -404,7 +439,8 @@ def render(report: dict) -> Table:
     t.add_column("", justify="center")
     b = report["build"]
     t.add_row("index build", f"{b['build_s']} s ({b['build_source']}; embedded {b['embedded']})", "", "")
-    t.add_row("index build chunks/s", f"{b['chunks_per_s']}", "", "")
+    rate = f" ({b['embedded_per_s']} embeddings/s)" if b.get("embedded_per_s") else ""
+    t.add_row("index build chunks/s", f"{b['chunks_per_s']}{rate}", "", "")
     if "cold" in b:
         c = b["cold"]
         t.add_row("cold build (no cache)", f"{c['wall_s']} s, {c['chunks_per_s']} chunks/s, "
@@ -502,6 +538,9 @@ def main(argv: list[str] | None = None) -> int:
                     report["chat_16"] = asyncio.run(_load(srv.url, qs, args.clients, args.requests, args.time_limit))
                     console.print(report["chat_16"])
                     report["server"]["mem_after_load"] = tree_mem(srv.proc.pid)
+                    if report["chat_1"]["errors"] or report["chat_16"]["errors"]:  # keep the server's side of it
+                        log = srv.log_path.read_text(errors="replace").splitlines()
+                        report["server"]["log_errors"] = [ln for ln in log if "Error" in ln or "error" in ln][-20:]
                 finally:
                     srv.stop()
         if args.baselines:
