@@ -65,8 +65,12 @@ def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
 
 
 class Assistant:
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, curated=None, phraser=None):
+        """`curated`: reviewed answers written by guide staff (see `curated.py`), consulted first.
+        `phraser`: optional LLM phrasing (see `llm.py`); its output is checked against the citations."""
         self.index = index
+        self.curated = curated
+        self.phraser = phraser
         self.retriever = HybridRetriever(index)
         self.router = Router(index)
         self.guides = {g.id: g for g in index.corpus.guides}
@@ -84,8 +88,16 @@ class Assistant:
                        "expansion": u.expansion, "rules": list(u.rules)}
         kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace)
         new_ctx.turns = ctx.turns + 1
+        answer = "\n".join(paras)
+        trace["answer_by"] = "rule:extractive"
+        if self.phraser is not None and kind in ("guide", "policy") and "curated" not in trace["decision"]:
+            phrased, info = self.phraser.phrase(text, answer, cites.items)
+            trace["llm"] = info
+            if phrased:
+                answer = phrased
+                trace["answer_by"] = f"llm:{info.get('model')}"
         trace["ms"] = round((time.perf_counter() - t0) * 1000, 1)
-        resp = ChatResponse(session_id=session_id, message_id=message_id, kind=kind, answer="\n".join(paras),
+        resp = ChatResponse(session_id=session_id, message_id=message_id, kind=kind, answer=answer,
                             items=items, citations=cites.items, suggestions=suggestions)
         return Result(resp, new_ctx, trace)
 
@@ -132,6 +144,20 @@ class Assistant:
                      "who": "我是便民方舟的24小时导办助手：只依据中心公开的办事指南和政策原文回答，并标注出处；答不了的会转给导办员。"}[u.turn]
             return ("chitchat", [intro], [], cites, ["结婚登记要带什么", "开公司去哪个窗口", "公积金租房能取吗"],
                     Context(focus=ctx.focus))
+
+        # -- a reviewed answer written by guide staff wins for the same and similar questions
+        if self.curated is not None and not (u.followup_like and ctx.focus) and not ctx.pending:
+            hit = self.curated.lookup(u.text, self.retriever.embed)
+            if hit is not None and hit.item_id in self.guides:
+                g = self.guides[hit.item_id]
+                refs = "".join(cites.ref(self.index.by_id[c]) for c in hit.chunk_ids if c in self.index.by_id)
+                trace["decision"] = f"curated: {hit.id} (similarity {hit.similarity:.3f})"
+                trace["rules"].append("rule:curated-answer")
+                paras = [f"【人工审核】{hit.answer}{refs}",
+                         f"办理地点：{g.place.hall}{g.place.zone or ''}{'、'.join(g.place.windows)}窗口。"
+                         f"{cites.ref(self.index.by_id[f'guide/{g.id}#place'])}"]
+                cand = ItemCandidate(g.id, g.name, hit.similarity, reasons=["人工审核答案"])
+                return ("guide", paras, self._items([cand], 1), cites, self._suggest([cand]), Context(focus=[g.id]))
 
         # -- follow-up and clarification resolution
         pending = [self.guides[i] for i in ctx.pending if i in self.guides]
