@@ -4,6 +4,7 @@ the API, the CLI and the evaluation harness; its `trace` says which chunks,
 which scores and which rule produced the answer."""
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -15,13 +16,16 @@ from .normalize import mask_pii, normalize
 from .retrieve import HybridRetriever, Retrieval
 from .route import ItemCandidate, Router
 from .schemas import ChatResponse, ItemOut
-from .understand import Understanding, aspects_of, understand
+from .spelling import Speller
+from .understand import TERMS, Understanding, aspects_of, understand
 
 # Thresholds, calibrated on the tune split of eval/ (see eval/README.md).
 ITEM_MIN = 0.30  # items below this combined score are not offered as choices
 SEM_IN = 0.895  # without a name/alias hit, the best item phrase must be at least this close
 POLICY_DENSE_MIN = 0.875  # best law chunk cosine for a policy answer
 POLICY_BM25_MIN = 6.0
+SEM_MAYBE = 0.875  # a service request this close to an item is asked about rather than refused
+SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋弄|窗口|带啥|带什么|材料")
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
 CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
 
@@ -75,6 +79,17 @@ class Assistant:
         self.router = Router(index)
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre
+        self.speller = Speller(self._vocabulary())
+
+    def _vocabulary(self) -> list[str]:
+        tok = self.index.tokenizer
+        words = set(tok.user_words)
+        for g in self.index.corpus.guides:
+            for phrase in (g.name, *g.aliases):
+                words |= {t for t in tok.tokens(phrase) if len(t) >= 2}
+        for official in TERMS.values():
+            words |= set(official.split())
+        return sorted(words)
 
     # -------------------------------------------------------------- public
 
@@ -84,6 +99,10 @@ class Assistant:
         ctx = context or Context()
         text = normalize(message)
         u = understand(text)
+        if u.turn == "question":
+            for typed, word in self.speller.corrections(text):
+                u.expansion = f"{u.expansion} {word}".strip()
+                u.rules.append(f"rule:typo:{typed}→{word}")
         trace: dict = {"normalized": mask_pii(text), "turn": u.turn, "aspects": u.aspects,
                        "expansion": u.expansion, "rules": list(u.rules)}
         kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace)
@@ -216,6 +235,20 @@ class Assistant:
                                  f"{cites.ref(self.index.by_id[f'guide/{g.id}#place'])}")
             trace["decision"] = "policy: law evidence with a policy cue"
             return ("policy", paras, self._items(related, 1), cites, self._suggest(related), Context(focus=[c.item_id for c in related]))
+
+        service_words = wants_service or bool(SERVICE_WORDS.search(u.text))
+        if not item_ok and top is not None and top.semantic >= SEM_MAYBE and service_words \
+                and not (law_ok and u.policy_cue):
+            # a service request we cannot pin down: ask rather than guess or refuse
+            options = [c for c in cands[:3] if c.semantic >= SEM_MAYBE]
+            trace["decision"] = f"clarify: service request below {SEM_IN}, {len(options)} candidates"
+            paras = ["我不太确定您要办理的是哪一项，请问是以下哪个事项？"]
+            for c in options:
+                g = self.guides[c.item_id]
+                paras.append(f"· {g.name}（{g.place.hall}{g.place.zone or ''}）{cites.ref(self.index.by_id[f'guide/{g.id}#overview'])}")
+            paras.append("如果都不是，可以换个说法，或回复“转人工”。")
+            return ("clarify", paras, self._items(options, 3), cites, [c.name for c in options] + ["转人工"],
+                    Context(focus=[c.item_id for c in options], pending=[c.item_id for c in options], clarified_once=True))
 
         if not item_ok:
             if law_ok:

@@ -1,0 +1,54 @@
+"""Typo tolerance for the words of the corpus: a window of the question that is
+not a known word but sounds like exactly one (公基金 → 公积金, 住销 → 注销, 户照 → 护照),
+or, for words of three or more characters, differs from exactly one in a single
+character and holds no known word itself (居往证 → 居住证), adds that word to the query.  Nothing is replaced:
+the original words stay, and the trace lists every correction."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from pypinyin import lazy_pinyin
+
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+MAX_LEN = 8
+
+
+class Speller:
+    def __init__(self, words: list[str]):
+        self.words = {w for w in words if 2 <= len(w) <= MAX_LEN and _CJK.match(w)}
+        self.by_sound: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self.by_mask: dict[str, set[str]] = defaultdict(set)
+        for w in self.words:
+            self.by_sound[tuple(lazy_pinyin(w))].add(w)
+            if len(w) >= 3:
+                for i in range(len(w)):
+                    self.by_mask[f"{w[:i]}?{w[i + 1:]}"].add(w)
+
+    def _holds_word(self, window: str) -> bool:
+        """A one-character edit is only trusted when no known word already stands in the window."""
+        return any(window[i:j] in self.words for i in range(len(window)) for j in range(i + 2, len(window) + 1))
+
+    def corrections(self, text: str) -> list[tuple[str, str]]:
+        """(what was typed, the corpus word it most likely means), longest first, non-overlapping."""
+        out: list[tuple[str, str]] = []
+        taken = [False] * len(text)
+        sounds = lazy_pinyin(text)
+        if len(sounds) != len(text):  # pypinyin groups non-Chinese runs; fall back per character
+            sounds = [lazy_pinyin(ch)[0] if ch.strip() else ch for ch in text]
+        for size in range(min(MAX_LEN, len(text)), 1, -1):
+            for i in range(len(text) - size + 1):
+                window = text[i:i + size]
+                if any(taken[i:i + size]) or window in self.words or not _CJK.match(window):
+                    continue
+                cands = self.by_sound.get(tuple(sounds[i:i + size]), set()) - {window}
+                if not cands and size >= 3 and not self._holds_word(window):
+                    cands = set()
+                    for j in range(size):
+                        cands |= self.by_mask.get(f"{window[:j]}?{window[j + 1:]}", set())
+                if len(cands) == 1:
+                    word = cands.pop()
+                    out.append((window, word))
+                    for k in range(i, i + size):
+                        taken[k] = True
+        return out
