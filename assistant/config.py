@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     llm_api_key: str = "EMPTY"
     llm_timeout: float = 8.0
 
+    # staff console (/staff) and 好差评 follow-up cases
+    staff_secret: str | None = Field(None, description="HMAC key for staff sign-in cookies; default: a random key kept in the database")
+    staff_session_hours: int = 12  # a staff sign-in lasts this long
+    staff_cookie_secure: Literal["auto", "always", "never"] = "auto"  # auto: Secure when the request came over HTTPS
+    staff_utc_offset_hours: float = 8.0  # the centre's time zone: dashboard days and working-day due dates
+
 
 def get_settings(**overrides) -> Settings:
     return Settings(**overrides)
