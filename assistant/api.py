@@ -15,11 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .compose import item_out
 from .config import Settings, get_settings
+from .curated import CuratedStore
+from .feedback import FIELD_NAMES as FEEDBACK_FIELDS
+from .feedback import FeedbackStore, feedback_router
 from .index import load_index
 from .normalize import mask_pii
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
 from .sessions import SessionStore
+from .staff import FIELD_NAMES as STAFF_FIELDS
+from .staff import StaffStore, staff_router
 from .wechat import WeChatReply, wechat_router
 
 log = logging.getLogger("assistant.api")
@@ -61,15 +66,29 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if app.state.assistant is None:
-            app.state.assistant = Assistant(load_index(settings))  # raises with the command that fixes it
-        yield
+        if app.state.assistant is None:  # raises with the command that fixes it
+            app.state.assistant = Assistant(load_index(settings), curated=app.state.curated)
+        # this app's reviewed answers (an assistant passed in may be shared with other apps)
+        a, previous = app.state.assistant, app.state.assistant.curated
+        a.curated = app.state.curated.bind(a)
+        try:
+            yield
+        finally:
+            if a.curated is app.state.curated:
+                a.curated = previous
 
     app = FastAPI(title="导办助手 API", version="1", lifespan=lifespan,
                   description="政务服务中心导办助手：只依据办事指南和政策原文作答，并给出引用。")
     app.state.assistant = assistant
     app.state.store = store or SessionStore(settings.database_url, settings.session_idle_minutes)
     app.state.settings = settings
+    # staff console, 好差评 and reviewed answers keep their tables in the conversations database
+    engine, clock = app.state.store.engine, app.state.store.clock
+    app.state.curated = CuratedStore(engine, clock)
+    app.state.feedback = FeedbackStore(engine, clock, settings.staff_utc_offset_hours)
+    app.state.staff = StaffStore(engine, settings.staff_secret, settings.staff_session_hours)
+    for name, label in (FEEDBACK_FIELDS | STAFF_FIELDS).items():
+        FIELD_NAMES.setdefault(name, label)
     # mini-programs and other front-ends call the API from their own origin
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"])
@@ -156,6 +175,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return WeChatReply(r.answer, first.name if first else None, first.online.url if first else None)
 
     app.include_router(wechat_router(wechat_answer, settings), prefix="/wechat")
+    app.include_router(feedback_router(app.state.feedback))
+    app.include_router(staff_router(accounts=app.state.staff, sessions=app.state.store, curated=app.state.curated,
+                                    feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,
+                                    settings=settings))
 
     return app
 

@@ -93,7 +93,7 @@ def _norm_num(tok: str) -> str:
         whole, frac = tok.split(".", 1)
         frac = frac.rstrip("0")
         return (whole.lstrip("0") or "0") + (f".{frac}" if frac else "")
-    return tok.lstrip("0") or "0"
+    return (tok.lstrip("0") or "0") if len(tok) <= 2 else tok  # 08:00 = 8:00; 0527 stays an area code
 
 
 def evidence_numbers(text: str) -> set[str]:

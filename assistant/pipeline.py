@@ -205,6 +205,10 @@ class Assistant:
         cands = self.router.rank(query, retrieval)
         pin = chosen or (self.guides[ctx.focus[0]] if followup else None)
         if pin is not None:
+            sibling = self._sibling(u, pin, cands)
+            if sibling is not None:
+                trace["rules"].append(f"rule:followup-sibling:{sibling.name}")
+                pin = sibling
             cands = [c for c in cands if c.item_id == pin.id] + [c for c in cands if c.item_id != pin.id]
             if not cands or cands[0].item_id != pin.id:
                 cands.insert(0, ItemCandidate(pin.id, pin.name, 1.0, reasons=["澄清选择" if chosen else "追问沿用"]))
@@ -269,6 +273,9 @@ class Assistant:
         if vague:
             close = close if len(close) >= 2 else short
             options = close[:4]
+            family = [c for c in cands if _core(u.text) and any(_core(u.text) in w for w in self._words(c.item_id))]
+            if one_word and len(family) >= 2:  # "公积金": offer every item of that family
+                options = family[:6]
             trace["decision"] = f"clarify: {len(close)} items within {CLARIFY_MARGIN}"
             paras = ["您的情况可能对应以下几个事项，请问您要办理的是哪一项？"]
             for c in options:
@@ -296,6 +303,21 @@ class Assistant:
         trace["decision"] = f"guide: {g.name}" + (" (faq)" if faq else "")
         return ("guide", paras, self._items(chosen_items, 3), cites, self._suggest(chosen_items),
                 Context(focus=[c.item_id for c in chosen_items]))
+
+    def _words(self, item_id: str) -> list[str]:
+        g = self.guides[item_id]
+        return [g.name, *g.aliases]
+
+    def _sibling(self, u: Understanding, pin: Guide, cands: list[ItemCandidate]) -> Guide | None:
+        """A follow-up that names what sets another candidate apart ("租房用的" after 购房提取,
+        "那贷款呢", "消防验收呢") moves the focus to that item."""
+        pin_text = "".join(self._words(pin.id))
+        words = [t for t in self.index.tokenizer.tokens(u.search_text)
+                 if len(t) >= 2 and t not in pin_text and not aspects_of(t)]
+        for c in cands[:8]:
+            if c.item_id != pin.id and any(t in "".join(self._words(c.item_id)) for t in words):
+                return self.guides[c.item_id]
+        return None
 
     def _suggest(self, cands: list[ItemCandidate]) -> list[str]:
         if not cands:
