@@ -26,6 +26,8 @@ from .sessions import SessionStore
 from .staff import FIELD_NAMES as STAFF_FIELDS
 from .staff import StaffStore, staff_router
 from .wechat import WeChatReply, wechat_router
+from .llm import make_phraser
+from .openai_compat import openai_router
 
 log = logging.getLogger("assistant.api")
 WEB = Path(__file__).parent / "web"
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if app.state.assistant is None:  # raises with the command that fixes it
-            app.state.assistant = Assistant(load_index(settings), curated=app.state.curated)
+            app.state.assistant = Assistant(load_index(settings), curated=app.state.curated, phraser=make_phraser(settings))
         # this app's reviewed answers (an assistant passed in may be shared with other apps)
         a, previous = app.state.assistant, app.state.assistant.curated
         a.curated = app.state.curated.bind(a)
@@ -175,6 +177,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return WeChatReply(r.answer, first.name if first else None, first.online.url if first else None)
 
     app.include_router(wechat_router(wechat_answer, settings), prefix="/wechat")
+    app.include_router(openai_router(chat_once))
     app.include_router(feedback_router(app.state.feedback))
     app.include_router(staff_router(accounts=app.state.staff, sessions=app.state.store, curated=app.state.curated,
                                     feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,

@@ -17,6 +17,8 @@ corpus_app = typer.Typer(help="语料", no_args_is_help=True)
 index_app = typer.Typer(help="索引", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(index_app, name="index")
+staff_app = typer.Typer(help="工作人员账号（/staff 控制台）", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -115,10 +117,71 @@ def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer
 
     settings = get_settings()
     try:
-        assistant = Assistant(load_index(settings))
+        from .llm import make_phraser
+
+        assistant = Assistant(load_index(settings), phraser=make_phraser(settings))
     except IndexError_ as e:
         _fail(str(e))
     uvicorn.run(create_app(settings, assistant), host=host or settings.host, port=port or settings.port)
+
+
+def _accounts():
+    from .sessions import SessionStore
+    from .staff import StaffStore
+
+    settings = get_settings()
+    return StaffStore(SessionStore(settings.database_url).engine, settings.staff_secret)
+
+
+def _new_password(password: str | None) -> str:
+    if password is not None:
+        return password
+    return typer.prompt("密码", hide_input=True, confirmation_prompt="再输入一次")
+
+
+@staff_app.command("add")
+def staff_add(username: str,
+              role: str = typer.Option("guide", "--role", help="guide（导办员）或 admin（管理员）"),
+              password: str = typer.Option(None, "--password", help="不给出时提示输入")) -> None:
+    """新增工作人员账号（密码以 scrypt 散列保存）。"""
+    from .staff import AccountError
+
+    try:
+        user = _accounts().add(username, _new_password(password), role)
+    except AccountError as e:
+        _fail(str(e))
+    console.print(f"[green]已新增[/green] {user.username}（{user.role}）")
+
+
+@staff_app.command("passwd")
+def staff_passwd(username: str, password: str = typer.Option(None, "--password", help="不给出时提示输入")) -> None:
+    """重置工作人员密码（同时使其已登录的会话失效）。"""
+    from .staff import AccountError
+
+    try:
+        _accounts().update(username, password=_new_password(password))
+    except AccountError as e:
+        _fail(str(e))
+    console.print(f"[green]已重置[/green] {username} 的密码")
+
+
+@staff_app.command("disable")
+def staff_disable(username: str) -> None:
+    """停用工作人员账号。"""
+    from .staff import AccountError
+
+    try:
+        _accounts().update(username, active=False)
+    except AccountError as e:
+        _fail(str(e))
+    console.print(f"已停用 {username}")
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """列出工作人员账号。"""
+    for u in _accounts().all():
+        console.print(f"{u.username}\t{u.role}\t{'启用' if u.active else '停用'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

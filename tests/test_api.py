@@ -37,8 +37,9 @@ def test_weather_is_refused_with_a_hand_off(client):
 
 
 def test_unanswerable_question_says_no_evidence(client):
-    body = client.post("/v1/chat", json={"message": "火星移民签证的办理流程"}).json()
+    body = client.post("/v1/chat", json={"message": "游艇驾驶证在哪考"}).json()
     assert body["kind"] == "refuse"
+    assert "未找到依据" in body["answer"] and body["citations"] == []
 
 
 def test_policy_question_quotes_the_article(client):
