@@ -1,0 +1,71 @@
+"""Conversations through the HTTP API: follow-ups, clarifying questions, topic switches,
+refusal and hand-off mid-conversation, and session expiry (issue 5)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from assistant.sessions import SessionStore
+
+
+def talk(client, *messages, debug=False):
+    sid, out = None, []
+    for m in messages:
+        body = client.post(f"/v1/chat{'?debug=true' if debug else ''}", json={"message": m, "session_id": sid}).json()
+        sid = body["session_id"]
+        out.append(body)
+    return out
+
+
+def first(body):
+    return body["items"][0]["name"] if body["items"] else None
+
+
+def test_housing_fund_clarify_then_rent_then_materials(client):
+    ask, rent, materials = talk(client, "公积金", "租房用的", "要带什么", debug=True)
+    assert ask["kind"] == "clarify" and "住房公积金提取（租房）" in ask["suggestions"]
+    assert first(rent) == "住房公积金提取（租房）"
+    assert first(materials) == "住房公积金提取（租房）" and "【需要准备的材料】" in materials["answer"]
+    assert "住房公积金提取（租房）" in materials["trace"]["query"]  # the rewrite is visible
+
+
+def test_marriage_follow_ups_and_switch_to_divorce(client):
+    turns = talk(client, "我想领证", "要带什么", "多少钱", "在哪个窗口", "那离婚呢", "依据是什么")
+    assert [first(t) for t in turns] == ["结婚登记"] * 4 + ["离婚登记"] * 2
+    assert "【收费】" in turns[2]["answer"] and "【办理地点】" in turns[3]["answer"]
+    assert any(c["doc_id"].startswith("law/") for c in turns[5]["citations"])
+
+
+def test_topic_switch_then_online_question(client):
+    a, b, c = talk(client, "社保卡怎么办", "另外公司注销要怎么弄", "网上能办吗")
+    assert first(a) == "社会保障卡申领"
+    assert first(b) == "企业注销登记" and first(c) == "企业注销登记"
+    assert "【网上办理】" in c["answer"]
+
+
+def test_never_two_clarifying_questions_in_a_row(client):
+    a, b = talk(client, "公积金", "嗯")
+    assert a["kind"] == "clarify"
+    assert b["kind"] != "clarify"
+
+
+def test_refusal_and_handoff_mid_conversation_keep_the_focus(client):
+    a, b, c, d = talk(client, "结婚登记要带什么", "今天天气怎么样", "人工客服", "网上能办吗")
+    assert b["kind"] == "refuse" and c["kind"] == "handoff"
+    assert "导服台" in c["answer"] and "12345" in c["answer"]
+    assert first(d) == "结婚登记"
+
+
+def test_idle_sessions_expire_and_start_afresh(tmp_path):
+    now = [datetime(2026, 11, 27, 9, 0)]
+    store = SessionStore(f"sqlite:///{tmp_path / 's.db'}", idle_minutes=30, clock=lambda: now[0])
+    sid, ctx = store.open(None, "web")
+    from assistant.pipeline import Context
+
+    store.record(sid, "我想领证", "guide", "…", ["结婚登记"], {}, Context(focus=["marriage-registration"]))
+    now[0] += timedelta(minutes=29)
+    same, ctx = store.open(sid, "web")
+    assert same == sid and ctx.focus == ["marriage-registration"]
+    now[0] += timedelta(minutes=31)
+    fresh, ctx = store.open(sid, "web")
+    assert fresh != sid and ctx.focus == []
+    assert len(store.messages(sid)) == 2  # nothing stored is lost
