@@ -17,7 +17,7 @@ from .retrieve import HybridRetriever, Retrieval
 from .route import ItemCandidate, Router
 from .schemas import ChatResponse, ItemOut
 from .spelling import Speller
-from .understand import TERMS, Understanding, aspects_of, understand
+from .understand import FOLLOWUP_LEAD, TERMS, Understanding, aspects_of, understand
 
 # Thresholds, calibrated on the tune split of eval/ (see eval/README.md).
 ITEM_MIN = 0.30  # items below this combined score are not offered as choices
@@ -314,8 +314,10 @@ class Assistant:
         pin_text = "".join(self._words(pin.id))
         words = [t for t in self.index.tokenizer.tokens(u.search_text)
                  if len(t) >= 2 and t not in pin_text and not aspects_of(t)]
+        lead = bool(FOLLOWUP_LEAD.match(u.text))  # "那贷款呢": an alias is enough; otherwise the name must say it
         for c in cands[:8]:
-            if c.item_id != pin.id and any(t in "".join(self._words(c.item_id)) for t in words):
+            where = "".join(self._words(c.item_id)) if lead else c.name
+            if c.item_id != pin.id and any(t in where for t in words):
                 return self.guides[c.item_id]
         return None
 
