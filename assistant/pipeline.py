@@ -126,8 +126,7 @@ class Assistant:
 
     def law_ranking(self, query: str, k: int = 5) -> list[tuple[str, str]]:
         """(law, 第X条) of the best law chunks for a question — the policy side of retrieval."""
-        u = understand(normalize(query))
-        hits = self.retriever.search(u.search_text, k=k, kind="law").hits
+        hits = self.retriever.search(normalize(query), k=k, kind="law").hits
         return [(short_law_name(h.chunk.law), h.chunk.article) for h in hits[:k]]
 
     # -------------------------------------------------------------- decision
@@ -216,7 +215,9 @@ class Assistant:
                               for h in retrieval.hits[:10]]
         trace["items"] = [c.as_dict() for c in cands[:5]]
 
-        law_hits = self.retriever.search(query, k=5, kind="law", qvec=retrieval.qvec, tokens=retrieval.tokens).hits
+        # laws are searched with the person's own words: the term map speaks the guides' language
+        law_hits = (self.retriever.search(query, k=5, kind="law", qvec=retrieval.qvec, tokens=retrieval.tokens)
+                    if pin is not None else self.retriever.search(u.text, k=5, kind="law")).hits
         if law_hits:  # a policy answer quotes one law: its best articles among the hits
             law_hits = [h for h in law_hits if h.chunk.law == law_hits[0].chunk.law]
         best_law = law_hits[0] if law_hits else None
