@@ -17,6 +17,19 @@ import numpy as np
 from .index import Index
 from .retrieve import Retrieval
 
+import re
+
+# What the person wants done to a thing decides between items about the same thing
+# (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).
+ACTIONS: list[tuple[re.Pattern, tuple[str, ...]]] = [
+    (re.compile(r"补办|补领|补发|补一个|补个|丢|遗失|找不到|找不着|掉了|损坏|弄坏"), ("补领", "补发")),
+    (re.compile(r"注销|销户|销掉|关门|不干了|不开了|歇业"), ("注销",)),
+    (re.compile(r"(抵押|按揭).{0,8}(注销|去掉|解除|撤|消)|还完|还清|结清"), ("抵押权注销",)),
+    (re.compile(r"变更|增资|减资|迁址|搬地方|换法人|改名|改地址|换地址"), ("变更",)),
+    (re.compile(r"提取|取出|取公积金|提公积金|取出来|提出来|withdraw"), ("提取",)),
+]
+ACTION_BONUS = 0.2
+
 # calibrated on eval/guide_dev.jsonl + eval/out_of_scope_dev.jsonl (tune split)
 SEM_FLOOR, SEM_SPAN = 0.80, 0.12
 
@@ -90,6 +103,7 @@ class Router:
                 ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
         ev_max = max(ev_by.values(), default=0.0) or 1.0
         alias = self.alias_hits(text)
+        actions = [(p.pattern, names) for p, names in ACTIONS if p.search(text)]
         out = []
         for iid in ids:
             g = self.guides[iid]
@@ -103,6 +117,10 @@ class Router:
                 s_alias = min(1.0, 0.5 + 0.1 * len(alias[iid]))
                 reasons.append(f"命中名称/别名「{alias[iid]}」")
             score = 0.30 * s_sem + 0.25 * s_lex + 0.20 * s_ev + 0.45 * s_alias
+            for _pattern, names in actions:
+                if any(n in g.name for n in names):
+                    score += ACTION_BONUS
+                    reasons.append(f"动作词→「{'/'.join(names)}」")
             if score <= 0:
                 continue
             out.append(ItemCandidate(iid, g.name, score, alias.get(iid), lex_by.get(iid, 0.0), sem,
