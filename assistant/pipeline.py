@@ -27,7 +27,8 @@ POLICY_BM25_MIN = 6.0
 SEM_MAYBE = 0.875  # a service request this close to an item is asked about rather than refused
 SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋弄|窗口|带啥|带什么|材料")
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
-CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
+CLARIFY_MARGIN = 0.06
+RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative  # top items closer than this, with no alias deciding → ask
 
 
 @dataclass
@@ -301,6 +302,16 @@ class Assistant:
                 paras.insert(-1 if g.sample else len(paras),
                              f"您还可能需要办理「{og.name}」：{og.place.hall}{og.place.zone or ''}"
                              f"{'、'.join(og.place.windows)}窗口。{cites.ref(self.index.by_id[f'guide/{og.id}#place'])}")
+        # a close runner-up is named, so that a person who meant it is not sent to the wrong window
+        if pin is None:
+            for c in cands[1:3]:
+                if len(chosen_items) < 3 and c not in chosen_items and top.score - c.score <= RUNNER_UP \
+                        and c.semantic >= SEM_IN:
+                    chosen_items.append(c)
+                    og = self.guides[c.item_id]
+                    paras.insert(-1 if g.sample else len(paras),
+                                 f"如果您要办的是「{og.name}」，请告诉我，我再为您说明。"
+                                 f"{cites.ref(self.index.by_id[f'guide/{og.id}#overview'])}")
         trace["decision"] = f"guide: {g.name}" + (" (faq)" if faq else "")
         return ("guide", paras, self._items(chosen_items, 3), cites, self._suggest(chosen_items),
                 Context(focus=[c.item_id for c in chosen_items]))
