@@ -52,11 +52,23 @@ def _core(text: str) -> str:
     return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
 
 
+COMPANY = re.compile(r"(?<![没无不非])(企业|公司|单位|厂里|法人|老板|招了|招人|员工)")
+PERSON = re.compile(r"个人|自己|没单位|无单位|没有单位|灵活就业|自由职业|打零工|个体|村里|农村")
+
+
 def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
-    """Resolve the reply to a clarifying question: a choice's name, or a word only one choice has."""
+    """Resolve the reply to a clarifying question: a choice's name, who is asking (企业 or 个人),
+    or a word only one choice has."""
     for g in pending:
         if g.name in text or text in g.name:
             return g
+    company, person = bool(COMPANY.search(text)), bool(PERSON.search(text))
+    if company != person:
+        want = "法人" if company else "个人"
+        fit = [g for g in pending if want in g.audience and (company or "法人" not in g.audience)]
+        if len(fit) == 1:
+            return fit[0]
+        pending = fit or pending
     scores = []
     for g in pending:
         words = [g.name, *g.aliases, *(s.name for s in g.situations)]
@@ -204,7 +216,7 @@ class Assistant:
         retrieval = self.retriever.search(query, k=self.index.settings.top_k)
         cands = self.router.rank(query, retrieval)
         pin = chosen or (self.guides[ctx.focus[0]] if followup else None)
-        if pin is not None:
+        if pin is not None and chosen is None:
             sibling = self._sibling(u, pin, cands)
             if sibling is not None:
                 trace["rules"].append(f"rule:followup-sibling:{sibling.name}")
