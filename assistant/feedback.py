@@ -104,9 +104,12 @@ class UnknownMessage(LookupError):
 
 def add_working_days(start: datetime, days: int, utc_offset_hours: float = 8.0) -> datetime:
     """`start` (naive UTC) plus `days` working days (Mon–Fri in local time), same time of day.
-    A rating given on a weekend counts from the next Monday."""
+    A rating given on a weekend counts from the start of the next Monday, so its case has the
+    whole of that Monday (and the following days) to be answered."""
     off = timedelta(hours=utc_offset_hours)
     t = start + off
+    if t.weekday() >= 5:
+        t = datetime(t.year, t.month, t.day) + timedelta(days=7 - t.weekday())
     left = days
     while left > 0:
         t += timedelta(days=1)

@@ -32,7 +32,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
-from sqlalchemy import Boolean, DateTime, String, Text, func, select
+from sqlalchemy import Boolean, DateTime, String, Text, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -262,9 +262,11 @@ class StaffRoute(APIRoute):
 
         async def wrapped(request: Request) -> Response:
             try:
-                return await handler(request)
+                response = await handler(request)
             except StaffError as e:
-                return e.response()
+                response = e.response()
+            response.headers["Cache-Control"] = "no-store"  # staff data never sits in a shared cache
+            return response
 
         return wrapped
 
@@ -403,6 +405,12 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
     # ---------------------------------------------------------------- time helpers
     def iso(dt: datetime | None) -> str | None:
         return dt.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds") if dt else None
+
+    def note_time(value: str | None) -> str | None:
+        try:
+            return iso(datetime.fromisoformat(value)) if value else None
+        except ValueError:
+            return value
 
     def local_day(dt: datetime) -> date:
         return dt.replace(tzinfo=UTC).astimezone(tz).date()
@@ -627,7 +635,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
         out = {"id": c.id, "message_id": c.message_id, "status": c.status, "owner": c.owner,
                "created_at": iso(c.created_at), "reply_due": iso(c.reply_due), "fix_due": iso(c.fix_due),
                "replied_at": iso(c.replied_at), "closed_at": iso(c.closed_at), "overdue": reason is not None,
-               "overdue_reason": reason, "notes": c.notes or []}
+               "overdue_reason": reason, "notes": [n | {"at": note_time(n.get("at"))} for n in c.notes or []]}
         if fb is not None:
             out |= {"rating": fb.rating, "tags": fb.tags, "text": fb.text, "channel": fb.channel,
                     "conversation_id": fb.conversation_id}
@@ -672,6 +680,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
                 "reviews": reviews.get(m.id, []),
                 "curated": [{"id": c.id, "question": c.question, "item_id": c.item_id, "answer": c.answer,
                              "chunk_ids": c.chunk_ids, "active": c.active, "created_by": c.created_by,
+                             "citations": [chunk_out(a, cid, n) for n, cid in enumerate(c.chunk_ids, 1)],
                              "at": iso(c.created_at)} for c in cur.get(m.id, [])],
             })
         return {"id": conv.id, "channel": conv.channel, "created_at": iso(conv.created_at),

@@ -195,7 +195,7 @@
     messagesEl.appendChild(node);
     scrollToBottom(true);
     return { id: id, node: node, tag: tag, typing: typing, answer: answer, items: items, cites: cites,
-      chips: chips, text: "", citations: [] };
+      chips: chips, bubble: bubble, text: "", citations: [] };
   }
 
   function addUserMessage(text) {
@@ -239,8 +239,82 @@
     applyMeta(msg, body);
     msg.text = typeof body.answer === "string" ? body.answer : "";
     renderAnswerText(msg);
+    renderRating(msg, body.message_id);
     msg.node.setAttribute("aria-busy", "false");
     scrollToBottom(false);
+  }
+
+  // ---------- 好差评: rate an answer (POST /v1/feedback) ----------
+  var RATINGS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"];
+  var BAD_TAGS = ["答非所问", "信息有误", "信息不全", "看不懂", "其他"];
+
+  function renderRating(msg, messageId) {
+    if (!messageId || typeof messageId !== "string" || msg.rating) return;
+    var status = el("p", { className: "rating-status", role: "status", "data-testid": "rating-status" });
+    var buttons = RATINGS.map(function (r, i) {
+      return el("button", { type: "button", className: "rate-btn" + (i >= 3 ? " bad" : ""), "data-testid": "rating-btn",
+        "data-rating": r, "aria-pressed": "false", text: r });
+    });
+    var tags = BAD_TAGS.map(function (t) {
+      return el("button", { type: "button", className: "rate-tag", "data-testid": "rating-tag", "aria-pressed": "false", text: t });
+    });
+    var text = el("textarea", { className: "rating-text", rows: "2", maxlength: "500", "data-testid": "rating-text",
+      "aria-label": "补充说明（可选）", placeholder: "哪里不满意？补充说明（可选，请勿填写身份证号、手机号）" });
+    var submit = el("button", { type: "button", className: "rate-submit", "data-testid": "rating-submit", text: "提交评价" });
+    var detail = el("div", { className: "rating-detail", "data-testid": "rating-detail" },
+      [el("div", { className: "rating-tags" }, tags), text, submit]);
+    detail.hidden = true;
+    var bar = el("div", { className: "rating", "data-testid": "rating-bar", role: "group", "aria-label": "评价这条回答" }, [
+      el("span", { className: "rating-q", text: "这条回答您满意吗？" }), el("div", { className: "rating-btns" }, buttons), detail, status]);
+    msg.rating = bar;
+    msg.bubble.appendChild(bar);
+    var chosen = null;
+
+    function submitRating(rating) {
+      var picked = tags.filter(function (t) { return t.getAttribute("aria-pressed") === "true"; })
+        .map(function (t) { return t.textContent; });
+      var body = { message_id: messageId, rating: rating, tags: RATINGS.indexOf(rating) >= 3 ? picked : [],
+        text: RATINGS.indexOf(rating) >= 3 && text.value.trim() ? text.value.trim() : null };
+      status.textContent = "提交中…";
+      submit.disabled = true;
+      fetch("/v1/feedback", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify(body) })
+        .then(function (res) {
+          return res.json().catch(function () { return {}; }).then(function (j) {
+            if (!res.ok) throw new ApiError((j && j.error && j.error.message) || "评价没有提交成功，请稍后再试。", res.status);
+            return j;
+          });
+        })
+        .then(function (j) {
+          status.textContent = j.message || "感谢您的评价！";
+          bar.classList.add("rated");
+          detail.hidden = true;
+        })
+        .catch(function (err) {
+          status.textContent = err instanceof ApiError ? err.message : "网络连接失败，评价没有提交。";
+        })
+        .then(function () { submit.disabled = false; });
+    }
+
+    buttons.forEach(function (b) {
+      b.addEventListener("click", function () {
+        chosen = b.getAttribute("data-rating");
+        buttons.forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
+        if (RATINGS.indexOf(chosen) >= 3) {  // 不满意 or worse: ask what went wrong first
+          detail.hidden = false;
+          status.textContent = "";
+          text.focus();
+        } else {
+          submitRating(chosen);
+        }
+      });
+    });
+    tags.forEach(function (t) {
+      t.addEventListener("click", function () {
+        t.setAttribute("aria-pressed", t.getAttribute("aria-pressed") === "true" ? "false" : "true");
+      });
+    });
+    submit.addEventListener("click", function () { if (chosen) submitRating(chosen); });
   }
 
   function renderError(msg, message) {

@@ -1,0 +1,338 @@
+"""Browser tests of the staff console (/staff) and the 好差评 buttons, against the real server.
+
+Headless Debian Chromium (/usr/bin/chromium) through the Python ``playwright`` package; never
+downloads a browser.  The server runs with uvicorn in a subprocess on a free loopback port with
+its own SQLite file; the staff account is created with the CLI (`assistant staff add`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_MS = 60_000
+USER, PASSWORD = "daoban", "console-pass-1"
+QUESTION = "结婚登记要带什么"
+FIX = "（人工更正）结婚登记请双方带本人身份证和3张2寸近期半身免冠合照，不再需要户口簿。"
+SHOTS = {"dashboard": "/tmp/staff-dashboard.png", "console": "/tmp/staff-console.png",
+         "cases": "/tmp/staff-cases.png", "hit": "/tmp/staff-hit-test.png", "chat": "/tmp/staff-chat-curated.png"}
+UNAUTHORIZED = {"error": {"code": "unauthorized", "message": "请先登录"}}
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"{CHROMIUM} not found; install it with `apt-get update && apt-get install -y chromium` "
+           "(CI installs it; the browser tests never download a browser)",
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
+expect = sync_api.expect
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MSG = "[data-testid=assistant-msg]"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=3600)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("staffweb")
+    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
+    r = _run(["index", "build", "--if-stale"], env)
+    if r.returncode != 0:
+        pytest.fail(f"building the index failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+    r = _run(["staff", "add", USER, "--role", "admin", "--password", PASSWORD], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    port = _free_port()
+    log = open(tmp / "server.log", "w+b")
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "assistant.api:create_app", "--factory", "--host",
+                             "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"the server exited with code {proc.returncode}:\n{log.read().decode(errors='replace')[-3000:]}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer GET /healthz within 300 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Pages:
+    """New browser contexts (separate cookie jars) that fail the test on JavaScript errors."""
+
+    def __init__(self, browser, server):
+        self.browser, self.server, self.contexts, self.errors = browser, server, [], []
+
+    def new(self, path: str, width: int = 1360, height: int = 900):
+        ctx = self.browser.new_context(base_url=self.server, viewport={"width": width, "height": height}, locale="zh-CN")
+        self.contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.goto(path)
+        return page
+
+
+@pytest.fixture
+def pages(browser, server):
+    p = Pages(browser, server)
+    yield p
+    for ctx in p.contexts:
+        ctx.close()
+    assert not p.errors, f"JavaScript errors on the page: {p.errors}"
+
+
+def _ask(page, text: str):
+    n = page.locator(MSG).count()
+    page.get_by_test_id("chat-input").fill(text)
+    page.get_by_test_id("chat-send").click()
+    msg = page.locator(MSG).nth(n)
+    expect(msg).to_have_attribute("aria-busy", "false", timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("chat-send")).to_be_enabled()
+    return msg
+
+
+def _sign_in(pages: Pages):
+    page = pages.new("/staff")
+    expect(page).to_have_url(re.compile(r"/staff/login$"))
+    page.get_by_test_id("login-username").fill(USER)
+    page.get_by_test_id("login-password").fill("wrong-password")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_have_text("用户名或密码不正确")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page).to_have_url(re.compile(r"/staff$"))
+    expect(page.get_by_test_id("who")).to_contain_text(USER)
+    return page
+
+
+# ---------------------------------------------------------------- tests
+
+def test_anonymous_requests_to_every_staff_route_get_401(server):
+    spec = httpx.get(f"{server}/openapi.json", timeout=30).json()
+    routes = [(m.upper(), p) for p, ops in spec["paths"].items() if p.startswith("/staff/api") for m in ops]
+    assert len(routes) >= 15 and ("GET", "/staff/api/conversations") in routes and ("GET", "/staff/api/cases") in routes
+    for method, path in routes:
+        url = server + re.sub(r"\{[^}]+\}", "x", path)
+        for cookies in ({}, {"daoban_staff": "forged.token"}):
+            r = httpx.request(method, url, json={}, cookies=cookies, timeout=30)
+            assert r.status_code == 401 and r.json() == UNAUTHORIZED, (method, path, r.status_code, r.text)
+    r = httpx.get(f"{server}/staff", follow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["location"] == "/staff/login"
+
+
+def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correction(pages, server):
+    # 1. someone asks on the public chat and rates the answer 不满意 with a tag and a comment
+    chat = pages.new("/")
+    msg = _ask(chat, QUESTION)
+    assert "【人工审核】" not in msg.locator(".answer").inner_text()
+    bar = msg.get_by_test_id("rating-bar")
+    expect(bar.get_by_test_id("rating-btn")).to_have_text(["非常满意", "满意", "基本满意", "不满意", "非常不满意"])
+    expect(chat.get_by_test_id("welcome-msg").get_by_test_id("rating-bar")).to_have_count(0)
+    bar.get_by_test_id("rating-btn").filter(has_text=re.compile("^不满意$")).click()
+    expect(bar.get_by_test_id("rating-detail")).to_be_visible()
+    bar.get_by_test_id("rating-tag").filter(has_text="信息有误").click()
+    bar.get_by_test_id("rating-text").fill("户口簿已经不需要了")
+    bar.get_by_test_id("rating-submit").click()
+    expect(bar.get_by_test_id("rating-status")).to_contain_text("1个工作日内回访")
+
+    # 2. a guide signs in to the console: the dashboard has charts
+    staff = _sign_in(pages)
+    expect(staff.get_by_test_id("kpi-questions")).to_contain_text("1")
+    expect(staff.locator(".chart-per-day svg")).to_be_visible()
+    expect(staff.locator(".chart-ratings svg").first).to_be_visible()
+    expect(staff.locator("#overdue-badge")).to_be_hidden()
+    staff.screenshot(path=SHOTS["dashboard"], full_page=True)
+
+    # 3. the bad rating opened a case, not yet overdue
+    staff.get_by_test_id("nav-cases").click()
+    case = staff.get_by_test_id("case").first
+    expect(case).to_contain_text(QUESTION)
+    expect(case).to_contain_text("待回访")
+    expect(case).to_contain_text("信息有误")
+    expect(case).to_have_attribute("data-overdue", "false")
+    case.get_by_test_id("case-claim").click()
+    expect(staff.get_by_test_id("case").first).to_contain_text(f"负责人：{USER}")
+    staff.screenshot(path=SHOTS["cases"], full_page=True)
+
+    # 4. open the conversation: the answer with its trace
+    staff.get_by_test_id("nav-conversations").click()
+    row = staff.get_by_test_id("conv-row").filter(has_text=QUESTION).first
+    expect(row).to_contain_text("不满意")
+    row.click()
+    turn = staff.get_by_test_id("turn").first
+    expect(turn).to_contain_text(QUESTION)
+    expect(turn.get_by_test_id("turn-rating")).to_contain_text("不满意")
+    turn.get_by_test_id("trace").locator("summary").click()
+    expect(turn.get_by_test_id("trace-retrieved")).to_be_visible()
+    expect(turn.get_by_test_id("trace-retrieved").locator("tbody tr").first).to_be_visible()
+    expect(turn.get_by_test_id("trace-citation").first).to_be_visible()
+    expect(turn.get_by_test_id("trace")).to_contain_text("guide: 结婚登记")
+
+    # 5. correct it: the item, the citations it should use, the corrected answer
+    turn.get_by_test_id("open-fix").click()
+    form = turn.get_by_test_id("fix-form")
+    expect(form.get_by_test_id("fix-question")).to_have_value(QUESTION)
+    expect(form.get_by_test_id("fix-item")).to_have_value("marriage-registration")
+    materials = form.locator("input[data-testid=fix-cite][value='guide/marriage-registration#materials']")
+    materials.check()
+    form.get_by_test_id("fix-answer").fill(FIX)
+    form.get_by_test_id("fix-reason").fill("户口簿已不需要")
+    form.get_by_test_id("fix-save").click()
+    expect(staff.get_by_test_id("toast")).to_contain_text("立即生效")
+    turn = staff.get_by_test_id("turn").first
+    expect(turn.get_by_test_id("curated-entry")).to_contain_text(FIX)
+    expect(turn.get_by_test_id("review")).to_contain_text("有误")
+    staff.screenshot(path=SHOTS["console"], full_page=True)
+
+    # 6. the next identical question on the public chat gets the corrected answer, marked 人工审核
+    again = _ask(chat, QUESTION)
+    answer = again.locator(".answer")
+    expect(answer).to_contain_text("【人工审核】" + FIX)
+    expect(answer.locator("strong.sec").first).to_have_text("【人工审核】")
+    expect(again.get_by_test_id("citation").first).to_contain_text("申请材料")
+    expect(again.get_by_test_id("item-card").first).to_contain_text("结婚登记")
+    chat.screenshot(path=SHOTS["chat"], full_page=False)
+    # ... and so does a fresh visitor asking the same thing a little differently
+    body = httpx.post(f"{server}/v1/chat", json={"message": "结婚登记需要带什么材料", "channel": "miniprogram"},
+                      timeout=60).json()
+    assert body["answer"].startswith("【人工审核】" + FIX)
+
+    # 7. the hit test shows the curated outcome and the fused scores
+    staff.get_by_test_id("nav-hit-test").click()
+    staff.get_by_test_id("ht-q").fill(QUESTION)
+    staff.get_by_test_id("ht-run").click()
+    expect(staff.get_by_test_id("ht-decision")).to_contain_text("curated")
+    expect(staff.get_by_test_id("ht-results").locator("tbody tr").first).to_be_visible()
+    staff.get_by_test_id("batch-text").fill(f"{QUESTION}\t结婚登记\n明天宿迁天气怎么样\t拒答")
+    staff.get_by_test_id("batch-run").click()
+    expect(staff.get_by_test_id("batch-rate")).to_contain_text("100%")
+    staff.screenshot(path=SHOTS["hit"], full_page=True)
+
+    # 8. the dashboard counts the curated answer and the channels
+    staff.get_by_test_id("nav-dashboard").click()
+    expect(staff.get_by_test_id("kpi-curated")).to_contain_text("1 / ")
+    expect(staff.locator(".chart-channels")).to_contain_text("小程序")
+
+
+def test_sign_out_ends_the_session(pages):
+    staff = _sign_in(pages)
+    staff.get_by_test_id("logout").click()
+    expect(staff).to_have_url(re.compile(r"/staff/login$"))
+    r = staff.request.get("/staff/api/me")
+    assert r.status == 401
+    staff.goto("/staff")
+    expect(staff).to_have_url(re.compile(r"/staff/login$"))
+
+
+# ---------------------------------------------------------------- the mini-program sample in docs/
+
+WX_SHIM = """
+const __store = {};
+global.wx = {
+  request({ url, method, data, header, success, fail }) {
+    fetch(url, { method, headers: header, body: JSON.stringify(data) })
+      .then(async (r) => { const t = await r.text(); let d; try { d = JSON.parse(t); } catch (e) { d = t; }
+                           success({ statusCode: r.status, data: d }); })
+      .catch(fail);
+  },
+  getStorageSync: (k) => __store[k] || '',
+  setStorageSync: (k, v) => { __store[k] = v; },
+  removeStorageSync: (k) => { delete __store[k]; },
+};
+"""
+WX_DRIVER = """
+(async () => {
+  const { ask, rate } = module.exports;
+  const a = await ask('结婚登记要带什么');
+  const b = await ask('在哪个窗口');
+  const r = await rate(a.messageId, '不满意', ['信息有误'], '小程序测试');
+  let err = null;
+  try { await rate('no-such-answer', '满意'); } catch (e) { err = e.message; }
+  let bad = null;
+  try { await rate(a.messageId, '还行'); } catch (e) { bad = e.message; }
+  console.log(JSON.stringify({ a, b, r, err, bad, sid: __store['daoban.session_id'] }));
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def test_miniprogram_sample_in_docs_works_against_the_server(server, tmp_path):
+    import json
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: cannot run the mini-program sample")
+    doc = (ROOT / "docs" / "miniprogram.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```js\n(.*?)```", doc, flags=re.S)
+    assert len(blocks) == 2, "docs/miniprogram.md: utils/daoban.js and pages/chat/chat.js"
+    lib, page = blocks
+    for i, code in enumerate(blocks):  # both parse
+        f = tmp_path / f"block{i}.js"
+        f.write_text(code, encoding="utf-8")
+        r = subprocess.run([node, "--check", str(f)], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+    assert "require('../../utils/daoban.js')" in page
+    lib = re.sub(r"const BASE = '[^']*';", f"const BASE = '{server}';", lib)
+    script = tmp_path / "daoban_test.js"
+    script.write_text(WX_SHIM + lib + WX_DRIVER, encoding="utf-8")
+    r = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    a, b = out["a"], out["b"]
+    assert a["kind"] == "guide" and a["items"][0]["name"] == "结婚登记" and "窗口" in a["items"][0]["place"]
+    assert any(s["type"] == "cite" for s in a["segments"]) and a["citations"][0]["label"].startswith("结婚登记")
+    assert "".join(s["text"] for s in a["segments"]).startswith(a["segments"][0]["text"])
+    assert b["items"] and b["items"][0]["name"] == "结婚登记"  # the follow-up stayed in the conversation
+    assert out["r"]["follow_up"] is True and "回访" in out["r"]["message"]
+    assert "没有找到这条回答" in out["err"] and "评价等级" in out["bad"]
+    # the dashboard tells this door apart
+    with httpx.Client(base_url=server, timeout=60) as staff:
+        assert staff.post("/staff/login", json={"username": USER, "password": PASSWORD}).status_code == 200
+        convs = staff.get("/staff/api/conversations", params={"channel": "miniprogram"}).json()["conversations"]
+        assert out["sid"] in {c["id"] for c in convs}
+        assert any(c["channel"] == "miniprogram" for c in staff.get("/staff/api/dashboard").json()["channels"])
