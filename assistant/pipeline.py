@@ -14,7 +14,7 @@ from .index import Index
 from .laws import short_law_name
 from .normalize import mask_pii, normalize
 from .retrieve import HybridRetriever, Retrieval
-from .route import ItemCandidate, Router
+from .route import ACTIONS, ItemCandidate, Router
 from .schemas import ChatResponse, ItemOut
 from .spelling import Speller
 from .understand import FOLLOWUP_LEAD, TERMS, Understanding, aspects_of, understand
@@ -53,7 +53,7 @@ def _core(text: str) -> str:
 
 
 COMPANY = re.compile(r"(?<![没无不非])(企业|公司|单位|厂里|法人|老板|招了|招人|员工)")
-PERSON = re.compile(r"个人|自己|没单位|无单位|没有单位|灵活就业|自由职业|打零工|个体|村里|农村")
+PERSON = re.compile(r"(?<![几一两三四五])个人|自己|没单位|无单位|没有单位|灵活就业|自由职业|打零工|个体|村里|农村")
 
 
 def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
@@ -62,6 +62,11 @@ def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
     for g in pending:
         if g.name in text or text in g.name:
             return g
+    for pattern, names in ACTIONS:  # "要改地址" → the 变更 item among the choices
+        if pattern.search(text):
+            acting = [g for g in pending if any(n in g.name for n in names)]
+            if len(acting) == 1:
+                return acting[0]
     company, person = bool(COMPANY.search(text)), bool(PERSON.search(text))
     if company != person:
         want = "法人" if company else "个人"
@@ -192,7 +197,7 @@ class Assistant:
 
         # -- follow-up and clarification resolution
         pending = [self.guides[i] for i in ctx.pending if i in self.guides]
-        chosen = _pick_pending(u.text, pending) if pending else None
+        chosen = _pick_pending(u.search_text, pending) if pending else None
         own_alias = self.router.alias_hits(u.search_text)
         query = u.search_text
         followup = False
