@@ -17,7 +17,7 @@ from .retrieve import HybridRetriever, Retrieval
 from .route import ACTIONS, ItemCandidate, Router
 from .schemas import ChatResponse, ItemOut
 from .spelling import Speller
-from .understand import FOLLOWUP_LEAD, TERMS, Understanding, aspects_of, understand
+from .understand import FOLLOWUP_LEAD, STAY_CUE, TERMS, Understanding, aspects_of, understand
 
 # Thresholds, calibrated on the tune split of eval/ (see eval/README.md).
 ITEM_MIN = 0.30  # items below this combined score are not offered as choices
@@ -210,7 +210,8 @@ class Assistant:
         if chosen is not None:
             trace["rules"].append("rule:clarify-reply")
             query = f"{chosen.name} {u.search_text}"
-        elif ctx.focus and not own_alias and (u.followup_like or len(u.text) <= 16):
+        elif ctx.focus and (not own_alias or (STAY_CUE.search(u.text) and not FOLLOWUP_LEAD.match(u.text))) \
+                and (u.followup_like or len(u.text) <= 16):
             focus = self.guides.get(ctx.focus[0])
             if focus is not None:
                 query = f"{focus.name} {u.search_text}"
@@ -286,7 +287,8 @@ class Assistant:
         close = [c for c in cands if top.score - c.score < CLARIFY_MARGIN and c.score >= ITEM_MIN]
         short = [c for c in cands[:4] if c.semantic >= SEM_IN or c.alias]
         one_word = len(_core(u.text)) <= 4 and not u.aspects and not (top.alias and len(top.alias) >= 3)
-        vague = pin is None and not ctx.clarified_once and (
+        switch = bool(top.alias and FOLLOWUP_LEAD.match(u.text))  # "那离婚呢": the person named it
+        vague = pin is None and not ctx.clarified_once and not switch and (
             (len(close) >= 2 and not (top.alias and len(top.alias) >= 3 and not any(c.alias for c in close[1:])))
             or (one_word and len(short) >= 2))
         if vague:

@@ -49,6 +49,8 @@ LOCAL_POLICY = re.compile(r"补贴|補貼|人才|积分落户|公寓|subsidy|tal
 GREETING = re.compile(r"^(你好|您好|hi|hello|嗨|在吗|在不在|早上好|下午好|晚上好|喂)[!！,，。.~ ]*$", re.I)
 THANKS = re.compile(r"^(谢谢|感谢|多谢|好的|ok|明白了|知道了|懂了|再见|拜拜)[^?？]{0,8}$", re.I)
 WHO = re.compile(r"你是谁|你叫什么|你能做什么|你会什么|你能干什么|怎么用你|你是机器人吗")
+# "…也行吗", "能一起办吗", "包含…吗": a question about the item in focus, even when it names another thing
+STAY_CUE = re.compile(r"也行吗|也可以吗|也能办吗|一起办|一起弄|包含|包括|要用|用得上")
 FOLLOWUP_LEAD = re.compile(r"^(那|那么|还有|另外|如果是|如果|要是|换成|改成|那要是|然后|接着|再)")
 POLICY_CUE = re.compile(
     r"法律|规定|第.{1,6}条|法条|依据|合法|违法|权利|义务|赔偿|处罚|罚款|冷静期|法定|年龄|多少年|几年|比例|税率|"
