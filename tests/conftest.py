@@ -1,11 +1,14 @@
-"""Shared fixtures: the real default index (built once if missing or stale) and an API client."""
+"""Shared fixtures: the real default index (built once if missing or stale), an API client, a settable
+clock with staff accounts, and the headless browser (tests/servers.py has the live-server helpers)."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from assistant.config import ROOT, get_settings
+from servers import chromium
 
 SHARED = ROOT.parent / "shared" / "corpus"
 
@@ -47,3 +50,42 @@ def client(assistant, settings, tmp_path):
     store = SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}")
     with TestClient(create_app(settings, assistant, store)) as c:
         yield c
+
+
+class FakeClock:
+    """SessionStore's clock, set by the test: ``clock.t = ...`` (naive UTC)."""
+
+    def __init__(self, t: datetime):
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+
+@pytest.fixture()
+def clock(request):
+    """A FakeClock at the test module's ``CLOCK_START``."""
+    return FakeClock(request.module.CLOCK_START)
+
+
+@pytest.fixture()
+def staff_app(assistant, settings, tmp_path, clock):
+    """``staff_app(db_name, password, {username: role})``: create_app on its own SQLite file in tmp_path,
+    on ``clock``, with those staff accounts (added in order, all with ``password``)."""
+    from assistant.api import create_app
+    from assistant.sessions import SessionStore
+
+    def make(db_name: str, password: str, accounts: dict[str, str]):
+        app = create_app(settings, assistant, SessionStore(f"sqlite:///{tmp_path / db_name}", clock=clock))
+        for username, role in accounts.items():
+            app.state.staff.add(username, password, role)
+        return app
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium for one browser test module (which skips first when it is missing)."""
+    with chromium() as b:
+        yield b

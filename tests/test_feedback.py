@@ -6,33 +6,15 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
 from assistant.feedback import add_working_days
-from assistant.sessions import SessionStore
 
 PASSWORD = "s3cret-pass"
-
-
-class FakeClock:
-    def __init__(self, t: datetime):
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
+CLOCK_START = datetime(2026, 3, 6, 1, 0)  # Friday 09:00 in Suqian (UTC+8): the `clock` fixture (conftest.py)
 
 
 @pytest.fixture()
-def clock():
-    return FakeClock(datetime(2026, 3, 6, 1, 0))  # Friday 09:00 in Suqian (UTC+8)
-
-
-@pytest.fixture()
-def client(assistant, settings, tmp_path, clock):
-    store = SessionStore(f"sqlite:///{tmp_path / 'fb.db'}", clock=clock)
-    app = create_app(settings, assistant, store)
-    app.state.staff.add("guide1", PASSWORD, "guide")
-    app.state.staff.add("guide2", PASSWORD, "guide")
-    with TestClient(app) as c:
+def client(staff_app):
+    with TestClient(staff_app("fb.db", PASSWORD, {"guide1": "guide", "guide2": "guide"})) as c:
         yield c
 
 

@@ -8,64 +8,31 @@ reach a real endpoint.
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
 import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
 import pytest
+
+from servers import ROOT, free_port, serve
 
 pytest.importorskip("langchain_openai", reason="LLM phrasing needs pip install -e '.[llm]'")
 
 from assistant.compose import SAMPLE_NOTE  # noqa: E402
 from assistant.llm import check_answer, claim_numbers, cn_to_int, make_phraser, split_sentences  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 DOUBLE = ROOT / "tests" / "llm_double.py"
 Q = "结婚登记要带什么"
 TIMEOUT = 1.0
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def double(tmp_path_factory):
     """The test double's base URL (…/v1)."""
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("llm") / "double.log", "w+b")
-    proc = subprocess.Popen([sys.executable, str(DOUBLE), "--port", str(port)], cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"the LLM test double exited:\n{log.read().decode(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the LLM test double did not start within 30 s")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with serve([sys.executable, str(DOUBLE)], tmp_path_factory.mktemp("llm") / "double.log", ready="/health",
+               timeout=30, name="the LLM test double") as srv:
+        yield srv.url
 
 
 def _client(settings, index, tmp_path, base_url: str, model: str, timeout: float = TIMEOUT):
@@ -165,7 +132,7 @@ def test_server_error_falls_back_with_the_reason(settings, index, tmp_path, doub
 
 
 def test_unreachable_endpoint_falls_back(settings, index, tmp_path, extractive):
-    body, elapsed = _ask(settings, index, tmp_path, f"http://127.0.0.1:{_free_port()}", "good")
+    body, elapsed = _ask(settings, index, tmp_path, f"http://127.0.0.1:{free_port()}", "good")
     assert body["answer"] == extractive
     assert body["trace"]["llm"]["used"] is False
     assert body["trace"]["llm"]["reason"].startswith(("error:", "timeout"))

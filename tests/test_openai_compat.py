@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from servers import ROOT, uvicorn_server
+
 PATH = "/v1/chat/completions"
 
 
@@ -49,47 +45,14 @@ def app_factory():
 
 # ---------------------------------------------------------------- fixtures
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(index, tmp_path_factory):  # `index` builds the index first when missing or stale
     tmp = tmp_path_factory.mktemp("openai")
-    port = _free_port()
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'x.db'}"}
     for k in ("ASSISTANT_LLM_BASE_URL", "ASSISTANT_LLM_MODEL"):  # the extractive answers, whatever the shell says
         env.pop(k, None)
-    log = open(tmp / "server.log", "w+b")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "test_openai_compat:app_factory", "--factory",
-                             "--app-dir", str(ROOT / "tests"), "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"the server exited with code {proc.returncode}:\n{log.read().decode(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer GET /healthz within 300 s")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with uvicorn_server("test_openai_compat:app_factory", tmp / "server.log", env=env, app_dir=ROOT / "tests") as srv:
+        yield srv.url
 
 
 @pytest.fixture(scope="module")

@@ -16,28 +16,12 @@ from assistant.staff import COOKIE, StaffStore, check_password, hash_password
 
 UNAUTHORIZED = {"error": {"code": "unauthorized", "message": "请先登录"}}
 PASSWORD = "s3cret-pass"
-
-
-class FakeClock:
-    def __init__(self, t: datetime):
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
+CLOCK_START = datetime(2026, 3, 4, 2, 0)  # Wednesday 10:00 in Suqian (UTC+8): the `clock` fixture (conftest.py)
 
 
 @pytest.fixture()
-def clock():
-    return FakeClock(datetime(2026, 3, 4, 2, 0))  # Wednesday 10:00 in Suqian (UTC+8)
-
-
-@pytest.fixture()
-def app(assistant, settings, tmp_path, clock):
-    store = SessionStore(f"sqlite:///{tmp_path / 'staff.db'}", clock=clock)
-    app = create_app(settings, assistant, store)
-    app.state.staff.add("guide1", PASSWORD, "guide")
-    app.state.staff.add("admin1", PASSWORD, "admin")
-    return app
+def app(staff_app):
+    return staff_app("staff.db", PASSWORD, {"guide1": "guide", "admin1": "admin"})
 
 
 @pytest.fixture()

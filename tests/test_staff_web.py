@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT_MS = 60_000
+from servers import NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server
+
 USER, PASSWORD = "daoban", "console-pass-1"
 QUESTION = "结婚登记要带什么"
 FIX = "（人工更正）结婚登记请双方带本人身份证和3张2寸近期半身免冠合照，不再需要户口簿。"
@@ -27,78 +22,19 @@ SHOTS = {"dashboard": "/tmp/staff-dashboard.png", "console": "/tmp/staff-console
          "cases": "/tmp/staff-cases.png", "hit": "/tmp/staff-hit-test.png", "chat": "/tmp/staff-chat-curated.png"}
 UNAUTHORIZED = {"error": {"code": "unauthorized", "message": "请先登录"}}
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} not found; install it with `apt-get update && apt-get install -y chromium` "
-           "(CI installs it; the browser tests never download a browser)",
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
-expect = sync_api.expect
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-MSG = "[data-testid=assistant-msg]"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=3600)
+pytestmark = NEEDS_CHROMIUM
+expect = playwright_or_skip().expect
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("staffweb")
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    r = _run(["index", "build", "--if-stale"], env)
-    if r.returncode != 0:
-        pytest.fail(f"building the index failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
-    r = _run(["staff", "add", USER, "--role", "admin", "--password", PASSWORD], env)
+    ensure_index(env)
+    r = run_cli(["staff", "add", USER, "--role", "admin", "--password", PASSWORD], env)
     assert r.returncode == 0, r.stdout + r.stderr
-    port = _free_port()
-    log = open(tmp / "server.log", "w+b")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "assistant.api:create_app", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"the server exited with code {proc.returncode}:\n{log.read().decode(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer GET /healthz within 300 s")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
+        yield srv.url
 
 
 class Pages:
@@ -108,11 +44,8 @@ class Pages:
         self.browser, self.server, self.contexts, self.errors = browser, server, [], []
 
     def new(self, path: str, width: int = 1360, height: int = 900):
-        ctx = self.browser.new_context(base_url=self.server, viewport={"width": width, "height": height}, locale="zh-CN")
+        ctx, page = new_page(self.browser, self.server, self.errors, width, height)
         self.contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.goto(path)
         return page
 
@@ -124,16 +57,6 @@ def pages(browser, server):
     for ctx in p.contexts:
         ctx.close()
     assert not p.errors, f"JavaScript errors on the page: {p.errors}"
-
-
-def _ask(page, text: str):
-    n = page.locator(MSG).count()
-    page.get_by_test_id("chat-input").fill(text)
-    page.get_by_test_id("chat-send").click()
-    msg = page.locator(MSG).nth(n)
-    expect(msg).to_have_attribute("aria-busy", "false", timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("chat-send")).to_be_enabled()
-    return msg
 
 
 def _sign_in(pages: Pages):
@@ -168,7 +91,7 @@ def test_anonymous_requests_to_every_staff_route_get_401(server):
 def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correction(pages, server):
     # 1. someone asks on the public chat and rates the answer 不满意 with a tag and a comment
     chat = pages.new("/")
-    msg = _ask(chat, QUESTION)
+    msg = ask(chat, QUESTION)
     assert "【人工审核】" not in msg.locator(".answer").inner_text()
     bar = msg.get_by_test_id("rating-bar")
     expect(bar.get_by_test_id("rating-btn")).to_have_text(["非常满意", "满意", "基本满意", "不满意", "非常不满意"])
@@ -230,7 +153,7 @@ def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correctio
     staff.screenshot(path=SHOTS["console"], full_page=True)
 
     # 6. the next identical question on the public chat gets the corrected answer, marked 人工审核
-    again = _ask(chat, QUESTION)
+    again = ask(chat, QUESTION)
     answer = again.locator(".answer")
     expect(answer).to_contain_text("【人工审核】" + FIX)
     expect(answer.locator("strong.sec").first).to_have_text("【人工审核】")

@@ -9,108 +9,40 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
-APP = "assistant.api:create_app"
+from servers import MSG, NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, reply, uvicorn_server
+
 SCREENSHOT = "/tmp/web.png"
-TIMEOUT_MS = 60_000
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} not found; install it with `apt-get update && apt-get install -y chromium` "
-           "(CI installs it; the browser tests never download a browser)",
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
-expect = sync_api.expect
+pytestmark = NEEDS_CHROMIUM
+expect = playwright_or_skip().expect
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-MSG = "[data-testid=assistant-msg]"
 DONE_MSG = MSG + "[aria-busy=false]"
 
 
 # ---------------------------------------------------------------- fixtures
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ensure_index() -> None:
-    """No-op when index/ is fresh (the suite's session fixture normally builds it)."""
-    r = subprocess.run([sys.executable, "-m", "assistant.cli", "index", "build", "--if-stale"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=3600)
-    if r.returncode != 0:
-        pytest.fail(f"building the index failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _ensure_index()
+    ensure_index()
     tmp = tmp_path_factory.mktemp("web")
-    port = _free_port()
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    log = open(tmp / "server.log", "w+b")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", APP, "--factory", "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"the server exited with code {proc.returncode}:\n"
-                            f"{log.read().decode(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer GET /healthz within 300 s")
-            time.sleep(0.3)
+    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
         for asset in ("/web/app.js", "/web/style.css"):
-            r = httpx.get(base + asset, timeout=10)
+            r = httpx.get(srv.url + asset, timeout=10)
             assert r.status_code == 200, (
                 f"GET {asset} -> {r.status_code}: api.py must serve assistant/web/ at /web, e.g. "
                 'app.mount("/web", StaticFiles(directory=WEB), name="web")')
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+        yield srv.url
 
 
 def _new_page(browser, server, width=1280, height=900):
-    ctx = browser.new_context(base_url=server, viewport={"width": width, "height": height}, locale="zh-CN")
-    page = ctx.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    errors = []
+    ctx, page = new_page(browser, server, errors, width, height)
+    page.errors = errors
     page.goto("/")
     expect(page.get_by_test_id("chat-input")).to_be_visible()
     return ctx, page
@@ -132,25 +64,6 @@ def phone(browser, server):
     errors = list(pg.errors)
     ctx.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def _ask(page, text: str, enter: bool = False):
-    """Type a question, send it, and return the (finished) assistant message it produced."""
-    n = page.locator(MSG).count()
-    box = page.get_by_test_id("chat-input")
-    box.fill(text)
-    if enter:
-        box.press("Enter")
-    else:
-        page.get_by_test_id("chat-send").click()
-    return _reply(page, n)
-
-
-def _reply(page, n_before: int):
-    msg = page.locator(MSG).nth(n_before)
-    expect(msg).to_have_attribute("aria-busy", "false", timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("chat-send")).to_be_enabled()
-    return msg
 
 
 def _api(server, message: str) -> dict:
@@ -182,7 +95,7 @@ def test_page_shell(page):
 def test_marriage_question_shows_item_card_and_citations(page, server):
     requests = []
     page.on("request", lambda r: requests.append(r) if r.url.endswith("/v1/chat") else None)
-    msg = _ask(page, "我和女朋友想去领证，要带啥")
+    msg = ask(page, "我和女朋友想去领证，要带啥")
 
     card = msg.get_by_test_id("item-card").filter(has_text="结婚登记").first
     expect(card).to_be_visible()
@@ -217,14 +130,14 @@ def test_marriage_question_shows_item_card_and_citations(page, server):
         n = page.locator(MSG).count()
         text = chips.first.inner_text()
         chips.first.click()
-        _reply(page, n)
+        reply(page, n)
         expect(page.locator("[data-testid=user-msg]").last).to_have_text(text)
         assert json.loads(requests[-1].post_data)["session_id"] == sid
 
 
 def test_vague_question_matches_api_kind(page, server):
     api = _api(server, "公积金")
-    msg = _ask(page, "公积金")
+    msg = ask(page, "公积金")
     expect(msg).to_have_class(_kind(api["kind"]))
     choices = msg.locator(".chip.choice")
     if api["kind"] != "clarify":
@@ -234,13 +147,13 @@ def test_vague_question_matches_api_kind(page, server):
     expect(choices).to_have_count(len(api["suggestions"]))
     n = page.locator(MSG).count()
     choices.first.click()
-    follow = _reply(page, n)
+    follow = reply(page, n)
     expect(follow.get_by_test_id("item-card").first).to_be_visible()
 
 
 def test_weather_question_is_refused(page, server):
     api = _api(server, "明天宿迁天气怎么样")
-    msg = _ask(page, "明天宿迁天气怎么样", enter=True)
+    msg = ask(page, "明天宿迁天气怎么样", enter=True)
     expect(msg).to_have_class(_kind(api["kind"]))
     assert api["kind"] == "refuse", f"the API answered a weather question with kind={api['kind']!r}"
     expect(msg).to_have_class(_kind("refuse"))
@@ -249,7 +162,7 @@ def test_weather_question_is_refused(page, server):
 def test_phone_width_has_no_horizontal_scroll(phone):
     expect(phone.get_by_test_id("chat-send")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    msg = _ask(phone, "我和女朋友想去领证，要带啥")
+    msg = ask(phone, "我和女朋友想去领证，要带啥")
     expect(msg.get_by_test_id("item-card").first).to_be_visible()
     msg.get_by_test_id("citation").first.locator("summary").click()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
@@ -279,7 +192,7 @@ def test_stream_renders_escaped_answer_cards_and_kind(page):
     a = FAKE["answer"]
     stream = _sse(("meta", meta), *[("delta", {"text": a[i:i + 7]}) for i in range(0, len(a), 7)], ("done", FAKE))
     page.route("**/v1/chat", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=stream))
-    msg = _ask(page, "测试")
+    msg = ask(page, "测试")
     expect(msg).to_have_class(_kind("handoff"))
     answer = msg.locator(".answer")
     expect(answer).to_contain_text('<img src=x onerror="window.__xss=1">')
@@ -310,7 +223,7 @@ def test_broken_stream_falls_back_to_json(page):
                           body=json.dumps(FAKE | {"kind": "clarify", "suggestions": ["选项甲", "选项乙"]}))
 
     page.route("**/v1/chat", handle)
-    msg = _ask(page, "测试")
+    msg = ask(page, "测试")
     assert len(seen) == 2 and "text/event-stream" in seen[0] and "text/event-stream" not in seen[1]
     expect(msg).to_have_class(_kind("clarify"))
     expect(msg.locator(".chip.choice")).to_have_text(["选项甲", "选项乙"])
@@ -321,11 +234,11 @@ def test_error_message_is_shown(page):
     page.route("**/v1/chat", lambda route: route.fulfill(
         status=422, content_type="application/json",
         body=json.dumps({"error": {"code": "invalid_request", "message": "消息 message太长，最多2000个字符"}})))
-    msg = _ask(page, "测试")
+    msg = ask(page, "测试")
     expect(msg).to_have_class(_kind("error"))
     expect(msg).to_contain_text("消息 message太长")
     page.unroute("**/v1/chat")
     page.route("**/v1/chat", lambda route: route.abort())
-    msg = _ask(page, "再试一次")
+    msg = ask(page, "再试一次")
     expect(msg).to_contain_text("网络连接失败")
     expect(page.get_by_test_id("chat-input")).to_be_editable()

@@ -1,0 +1,159 @@
+"""Live servers and the browser that drives them, shared by the end-to-end test modules.
+
+* ``serve``: a command that listens on ``--port N`` (a free loopback port picked here) runs in a
+  subprocess, logging to a file, until it answers ``GET <ready>`` with 200; it is terminated after.
+* ``uvicorn_server``: ``serve`` for ``python -m uvicorn <factory> --factory`` on 127.0.0.1.
+* ``run_cli`` / ``ensure_index``: the project's CLI in a subprocess.
+* ``NEEDS_CHROMIUM``, ``playwright_or_skip``, ``chromium``, ``new_page``, ``ask``, ``reply``: headless
+  Debian Chromium (/usr/bin/chromium) through the Python ``playwright`` package; never downloads a browser.
+"""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+# ---------------------------------------------------------------- processes
+
+class Server(NamedTuple):
+    url: str  # http://127.0.0.1:<port>
+    proc: subprocess.Popen
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(args: list[str], log: Path, *, env: dict | None = None, ready: str = "/healthz", timeout: float = 300,
+          name: str = "the server") -> Iterator[Server]:
+    """Run ``args + ["--port", <free port>]`` from the repository root until ``GET <ready>`` answers 200.
+
+    Fails the test (with the tail of the log) when the process exits first or is not ready within
+    ``timeout`` seconds; terminates it (then kills it) on the way out.
+    """
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    with open(log, "w+b") as out:
+        proc = subprocess.Popen([*args, "--port", str(port)], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    out.seek(0)
+                    pytest.fail(f"{name} exited with code {proc.returncode}:\n"
+                                f"{out.read().decode(errors='replace')[-3000:]}")
+                try:
+                    if httpx.get(url + ready, timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{name} did not answer GET {ready} within {timeout:g} s")
+                time.sleep(0.1)
+            yield Server(url, proc)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def uvicorn_server(factory: str, log: Path, *, env: dict | None = None, app_dir: Path | None = None) -> Iterator[Server]:
+    """``uvicorn <factory> --factory`` (e.g. ``assistant.api:create_app``) on a free loopback port."""
+    args = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", HOST]
+    if app_dir is not None:
+        args += ["--app-dir", str(app_dir)]
+    with serve(args, log, env=env) as server:
+        yield server
+
+
+def run_cli(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m assistant.cli <args>`` from the repository root."""
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=3600)
+
+
+def ensure_index(env: dict | None = None) -> None:
+    """No-op when index/ is fresh (the suite's session fixture normally builds it)."""
+    r = run_cli(["index", "build", "--if-stale"], env)
+    if r.returncode != 0:
+        pytest.fail(f"building the index failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+
+
+# ---------------------------------------------------------------- the browser
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 60_000
+MSG = "[data-testid=assistant-msg]"
+
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"{CHROMIUM} not found; install it with `apt-get update && apt-get install -y chromium` "
+           "(CI installs it; the browser tests never download a browser)",
+)
+
+
+def playwright_or_skip():
+    """``playwright.sync_api``; at module level, skips the whole module when the package is missing."""
+    return pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
+
+
+@contextmanager
+def chromium():
+    """Headless Debian Chromium, closed on the way out."""
+    with playwright_or_skip().sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def new_page(browser, base_url: str, errors: list[str], width: int, height: int):
+    """A page in a new context (its own cookie jar) that records JavaScript errors in ``errors``."""
+    ctx = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return ctx, page
+
+
+def ask(page, text: str, enter: bool = False):
+    """Type a question into the chat, send it, and return the (finished) assistant message it produced."""
+    n = page.locator(MSG).count()
+    box = page.get_by_test_id("chat-input")
+    box.fill(text)
+    if enter:
+        box.press("Enter")
+    else:
+        page.get_by_test_id("chat-send").click()
+    return reply(page, n)
+
+
+def reply(page, n_before: int):
+    """The assistant message after the first ``n_before``, once it has finished."""
+    expect = playwright_or_skip().expect
+    msg = page.locator(MSG).nth(n_before)
+    expect(msg).to_have_attribute("aria-busy", "false", timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("chat-send")).to_be_enabled()
+    return msg
