@@ -15,26 +15,7 @@
   var state = { conv: {}, cases: {}, gaps: {}, days: 30 };
 
   // ------------------------------------------------------------ helpers
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) return;
-        if (k === "text") node.textContent = v;
-        else if (k === "className") node.className = v;
-        else if (k === "onclick" || k === "onchange" || k === "onsubmit" || k === "oninput") node[k] = v;
-        else if (k === "value") node.value = v;
-        else if (k === "checked") node.checked = !!v;
-        else node.setAttribute(k, v === true ? "" : String(v));
-      });
-    }
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined || c === false || c === "") return;
-      node.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
-    });
-    return node;
-  }
+  var el = window.Daoban.el;  // common.js
 
   function svg(tag, attrs, children) {
     var node = document.createElementNS(SVGNS, tag);
