@@ -235,8 +235,10 @@ class Assistant:
         trace["items"] = [c.as_dict() for c in cands[:5]]
 
         # laws are searched with the person's own words: the term map speaks the guides' language
-        law_hits = (self.retriever.search(query, k=5, kind="law", qvec=retrieval.qvec, tokens=retrieval.tokens)
-                    if pin is not None else self.retriever.search(u.text, k=5, kind="law")).hits
+        # (one query embedding per answer: the dense side reuses it)
+        law_text = query if pin is not None else u.text
+        law_hits = self.retriever.search(law_text, k=5, kind="law", qvec=retrieval.qvec,
+                                         tokens=self.index.tokenizer.tokens(law_text)).hits
         if law_hits:  # a policy answer quotes one law: its best articles among the hits
             law_hits = [h for h in law_hits if h.chunk.law == law_hits[0].chunk.law]
         best_law = law_hits[0] if law_hits else None
