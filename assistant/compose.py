@@ -56,13 +56,9 @@ def _where(g: Guide, centre: Centre) -> str:
     return f"{g.place.hall}{floor}{zone}{'、'.join(g.place.windows)}窗口"
 
 
-def _materials(g: Guide, situation: str | None = None) -> list[str]:
-    lines = []
-    for m in g.materials:
-        if situation and m.situation and situation not in m.situation:
-            continue
-        lines.append(material_line(m))
-    return lines
+def hall_zone(g: Guide) -> str:
+    """综合政务大厅公共服务和综合办件专区 — where an item is handled, without windows."""
+    return f"{g.place.hall}{g.place.zone or ''}"
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -82,7 +78,7 @@ def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
 
 
 def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
-                 faq: Chunk | None = None, situation: str | None = None) -> list[str]:
+                 faq: Chunk | None = None) -> list[str]:
     """Paragraphs answering about one item, led by the aspects asked for."""
     centre = index.corpus.centre
     paras: list[str] = []
@@ -104,11 +100,12 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
             paras.append(f"【受理条件】{'；'.join(g.conditions)}{cites.ref(cond)}")
         if "materials" not in show:
             show.append("materials")
-        situation = situation or "代办"
     for a in show:
-        c = _chunk(index, g, a if a != "agent" else "materials")
+        if a == "agent":  # answered above
+            continue
+        c = _chunk(index, g, a)
         if a == "materials":
-            lines = _materials(g)
+            lines = [material_line(m) for m in g.materials]
             body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
             paras.append(f"【需要准备的材料】{cites.ref(c)}\n{body}")
         elif a == "place":

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .compose import Citations, guide_answer, handoff_text, item_out, policy_answer
+from .compose import Citations, guide_answer, hall_zone, handoff_text, item_out, policy_answer
 from .guides import Guide
 from .index import Index
 from .laws import short_law_name
@@ -19,7 +19,7 @@ from .schemas import ChatResponse, ItemOut
 from .spelling import Speller
 from .understand import FOLLOWUP_LEAD, STAY_CUE, TERMS, Understanding, aspects_of, understand
 
-# Thresholds, calibrated on the tune split of eval/ (see eval/README.md).
+# Thresholds, calibrated on the tune split of eval/ (reports in eval/reports/).
 ITEM_MIN = 0.30  # items below this combined score are not offered as choices
 SEM_IN = 0.895  # without a name/alias hit, the best item phrase must be at least this close
 POLICY_DENSE_MIN = 0.875  # best law chunk cosine for a policy answer
@@ -27,8 +27,8 @@ POLICY_BM25_MIN = 6.0
 SEM_MAYBE = 0.875  # a service request this close to an item is asked about rather than refused
 SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋弄|窗口|带啥|带什么|材料")
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
-CLARIFY_MARGIN = 0.06
-RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative  # top items closer than this, with no alias deciding → ask
+CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
+RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative
 
 
 @dataclass
@@ -190,7 +190,7 @@ class Assistant:
                 trace["decision"] = f"curated: {hit.id} (similarity {hit.similarity:.3f})"
                 trace["rules"].append("rule:curated-answer")
                 paras = [f"【人工审核】{hit.answer}{refs}",
-                         f"办理地点：{g.place.hall}{g.place.zone or ''}{'、'.join(g.place.windows)}窗口。"
+                         f"办理地点：{hall_zone(g)}{'、'.join(g.place.windows)}窗口。"
                          f"{cites.ref(self.index.by_id[f'guide/{g.id}#place'])}"]
                 cand = ItemCandidate(g.id, g.name, hit.similarity, reasons=["人工审核答案"])
                 return ("guide", paras, self._items([cand], 1), cites, self._suggest([cand]), Context(focus=[g.id]))
@@ -201,10 +201,12 @@ class Assistant:
         own_alias = self.router.alias_hits(u.search_text)
         query = u.search_text
         followup = False
+        first_search = None  # reused below when the query is not rewritten
         if chosen is None and pending and not own_alias:
             # the reply to a clarifying question: the offered item the reply fits best
-            ranked = [c for c in self.router.rank(query, self.retriever.search(query, k=10), limit=40)
-                      if c.item_id in ctx.pending]
+            first_search = self.retriever.search(query, k=self.index.settings.top_k)
+            top10 = replace(first_search, hits=first_search.hits[:10])
+            ranked = [c for c in self.router.rank(query, top10, limit=40) if c.item_id in ctx.pending]
             if ranked and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 0.02):
                 chosen = self.guides[ranked[0].item_id]
         if chosen is not None:
@@ -219,7 +221,8 @@ class Assistant:
                 trace["rules"].append("rule:followup-rewrite")
         trace["query"] = mask_pii(query)
 
-        retrieval = self.retriever.search(query, k=self.index.settings.top_k)
+        retrieval = first_search if first_search is not None and query == u.search_text \
+            else self.retriever.search(query, k=self.index.settings.top_k)
         cands = self.router.rank(query, retrieval)
         pin = chosen or (self.guides[ctx.focus[0]] if followup else None)
         if pin is not None and chosen is None:
@@ -257,7 +260,7 @@ class Assistant:
             related = [c for c in cands[:1] if item_ok]
             if related:
                 g = self.guides[related[0].item_id]
-                paras.insert(-1, f"相关办事事项：「{g.name}」，在{g.place.hall}{g.place.zone or ''}办理。"
+                paras.insert(-1, f"相关办事事项：「{g.name}」，在{hall_zone(g)}办理。"
                                  f"{cites.ref(self.index.by_id[f'guide/{g.id}#place'])}")
             trace["decision"] = "policy: law evidence with a policy cue"
             return ("policy", paras, self._items(related, 1), cites, self._suggest(related), Context(focus=[c.item_id for c in related]))
@@ -268,13 +271,8 @@ class Assistant:
             # a service request we cannot pin down: ask rather than guess or refuse
             options = [c for c in cands[:3] if c.semantic >= SEM_MAYBE]
             trace["decision"] = f"clarify: service request below {SEM_IN}, {len(options)} candidates"
-            paras = ["我不太确定您要办理的是哪一项，请问是以下哪个事项？"]
-            for c in options:
-                g = self.guides[c.item_id]
-                paras.append(f"· {g.name}（{g.place.hall}{g.place.zone or ''}）{cites.ref(self.index.by_id[f'guide/{g.id}#overview'])}")
-            paras.append("如果都不是，可以换个说法，或回复“转人工”。")
-            return ("clarify", paras, self._items(options, 3), cites, [c.name for c in options] + ["转人工"],
-                    Context(focus=[c.item_id for c in options], pending=[c.item_id for c in options], clarified_once=True))
+            return self._clarify("我不太确定您要办理的是哪一项，请问是以下哪个事项？", options, cites, cards=3,
+                                 closing="如果都不是，可以换个说法，或回复“转人工”。", extra=["转人工"])
 
         if not item_ok:
             if law_ok:
@@ -300,12 +298,7 @@ class Assistant:
             if one_word and len(family) >= 2:  # "公积金": offer every item of that family
                 options = family[:6]
             trace["decision"] = f"clarify: {len(close)} items within {CLARIFY_MARGIN}"
-            paras = ["您的情况可能对应以下几个事项，请问您要办理的是哪一项？"]
-            for c in options:
-                g = self.guides[c.item_id]
-                paras.append(f"· {g.name}（{g.place.hall}{g.place.zone or ''}）{cites.ref(self.index.by_id[f'guide/{g.id}#overview'])}")
-            return ("clarify", paras, self._items(options, 4), cites, [c.name for c in options],
-                    Context(focus=[c.item_id for c in options], pending=[c.item_id for c in options], clarified_once=True))
+            return self._clarify("您的情况可能对应以下几个事项，请问您要办理的是哪一项？", options, cites, cards=4)
 
         # -- guide answer
         g = self.guides[top.item_id]
@@ -321,7 +314,7 @@ class Assistant:
                 chosen_items.append(c)
                 og = self.guides[c.item_id]
                 paras.insert(-1 if g.sample else len(paras),
-                             f"您还可能需要办理「{og.name}」：{og.place.hall}{og.place.zone or ''}"
+                             f"您还可能需要办理「{og.name}」：{hall_zone(og)}"
                              f"{'、'.join(og.place.windows)}窗口。{cites.ref(self.index.by_id[f'guide/{og.id}#place'])}")
         # a close runner-up is named, so that a person who meant it is not sent to the wrong window
         if pin is None:
@@ -336,6 +329,19 @@ class Assistant:
         trace["decision"] = f"guide: {g.name}" + (" (faq)" if faq else "")
         return ("guide", paras, self._items(chosen_items, 3), cites, self._suggest(chosen_items),
                 Context(focus=[c.item_id for c in chosen_items]))
+
+    def _clarify(self, question: str, options: list[ItemCandidate], cites: Citations, cards: int,
+                 closing: str = "", extra: list[str] | None = None):
+        """A clarifying question: the choices as lines, item cards and suggestion buttons."""
+        paras = [question]
+        for c in options:
+            g = self.guides[c.item_id]
+            paras.append(f"· {g.name}（{hall_zone(g)}）{cites.ref(self.index.by_id[f'guide/{g.id}#overview'])}")
+        if closing:
+            paras.append(closing)
+        ids = [c.item_id for c in options]
+        return ("clarify", paras, self._items(options, cards), cites, [c.name for c in options] + (extra or []),
+                Context(focus=ids, pending=ids, clarified_once=True))
 
     def _words(self, item_id: str) -> list[str]:
         g = self.guides[item_id]
