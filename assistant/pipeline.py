@@ -197,8 +197,10 @@ class Assistant:
 
         # -- follow-up and clarification resolution
         pending = [self.guides[i] for i in ctx.pending if i in self.guides]
-        chosen = _pick_pending(u.search_text, pending) if pending else None
         own_alias = self.router.alias_hits(u.search_text)
+        # a reply that names an item not among the choices ("二手房过户") is a new request, not a choice
+        names_other = bool(own_alias) and not set(own_alias) & set(ctx.pending)
+        chosen = _pick_pending(u.search_text, pending) if pending and not names_other else None
         query = u.search_text
         followup = False
         first_search = None  # reused below when the query is not rewritten
@@ -230,6 +232,7 @@ class Assistant:
             if sibling is not None:
                 trace["rules"].append(f"rule:followup-sibling:{sibling.name}")
                 pin = sibling
+        if pin is not None:  # the chosen or followed-up item leads
             cands = [c for c in cands if c.item_id == pin.id] + [c for c in cands if c.item_id != pin.id]
             if not cands or cands[0].item_id != pin.id:
                 cands.insert(0, ItemCandidate(pin.id, pin.name, 1.0, reasons=["澄清选择" if chosen else "追问沿用"]))

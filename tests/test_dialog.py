@@ -69,3 +69,15 @@ def test_idle_sessions_expire_and_start_afresh(tmp_path):
     fresh, ctx = store.open(sid, "web")
     assert fresh != sid and ctx.focus == []
     assert len(store.messages(sid)) == 2  # nothing stored is lost
+
+
+def test_a_reply_naming_another_item_is_a_new_request_not_a_choice(client):
+    ask, reply = talk(client, "房子", "二手房过户")
+    assert ask["kind"] == "clarify" and "存量房转移登记" not in ask["suggestions"]
+    assert first(reply) == "存量房转移登记"
+
+
+def test_the_chosen_item_leads_after_a_clarifying_question(client):
+    ask, reply = talk(client, "公积金", "住房公积金提取（离职退休）", debug=True)
+    assert ask["kind"] == "clarify"
+    assert first(reply) == "住房公积金提取（离职退休）" and "rule:clarify-reply" in reply["trace"]["rules"]
