@@ -4,20 +4,20 @@ Each item gets four signals, all kept for the trace:
   * name/alias hit — the longest item name or alias found verbatim in the question;
   * lexical — BM25 over the item's profile (name, aliases, FAQ questions weigh three times);
   * semantic — the best cosine between the question and the item's name/aliases/FAQ questions;
-  * evidence — the fused retrieval score of the item's own chunks among the hits.
-They are combined into one score; `confidence` is calibrated on the dev sets
-(see eval/) and decides between answering, asking, and handing off.
+  * evidence — the fused retrieval score of the item's own chunks among the hits;
+plus action words (补领, 注销, 变更, 提取 …) that decide between items about the same thing.
+They are combined into one score; the pipeline's thresholds, calibrated on the dev sets
+(eval/), decide between answering, asking, and handing off.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .index import Index
 from .retrieve import Retrieval
-
-import re
 
 # What the person wants done to a thing decides between items about the same thing
 # (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).
@@ -104,7 +104,7 @@ class Router:
                 ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
         ev_max = max(ev_by.values(), default=0.0) or 1.0
         alias = self.alias_hits(text)
-        actions = [(p.pattern, names) for p, names in ACTIONS if p.search(text)]
+        actions = [names for p, names in ACTIONS if p.search(text)]
         out = []
         for iid in ids:
             g = self.guides[iid]
@@ -118,12 +118,13 @@ class Router:
                 s_alias = min(1.0, 0.5 + 0.1 * len(alias[iid]))
                 reasons.append(f"命中名称/别名「{alias[iid]}」")
             score = 0.30 * s_sem + 0.25 * s_lex + 0.20 * s_ev + 0.45 * s_alias
-            for _pattern, names in actions:
+            for names in actions:
                 if any(n in g.name for n in names):
                     score += ACTION_BONUS
                     reasons.append(f"动作词→「{'/'.join(names)}」")
             if not actions and any(n in g.name for _p, names in ACTIONS for n in names if n != "提取"):
                 score -= ACTION_MISMATCH
+                reasons.append("事项含问题未提到的动作（注销/补领/变更），略降")
             if score <= 0:
                 continue
             out.append(ItemCandidate(iid, g.name, score, alias.get(iid), lex_by.get(iid, 0.0), sem,
