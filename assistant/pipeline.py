@@ -14,10 +14,10 @@ from .index import Index
 from .laws import short_law_name
 from .normalize import mask_pii, normalize
 from .retrieve import HybridRetriever, Retrieval
-from .route import ACTIONS, ItemCandidate, Router
+from .route import ACTIONS, ItemCandidate, Router, asker
 from .schemas import ChatResponse, ItemOut
 from .spelling import Speller
-from .understand import FOLLOWUP_LEAD, STAY_CUE, TERMS, Understanding, aspects_of, understand
+from .understand import FOLLOWUP_LEAD, STAY_CUE, TERMS, TOGETHER, Understanding, aspects_of, understand
 
 # Thresholds, calibrated on the tune split of eval/ (reports in eval/reports/).
 ITEM_MIN = 0.30  # items below this combined score are not offered as choices
@@ -52,10 +52,6 @@ def _core(text: str) -> str:
     return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
 
 
-COMPANY = re.compile(r"(?<![没无不非])(企业|公司|单位|厂里|法人|老板|招了|招人|员工)")
-PERSON = re.compile(r"(?<![几一两三四五])个人|自己|没单位|无单位|没有单位|灵活就业|自由职业|打零工|个体|村里|农村")
-
-
 def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
     """Resolve the reply to a clarifying question: a choice's name, who is asking (企业 or 个人),
     or a word only one choice has."""
@@ -67,10 +63,9 @@ def _pick_pending(text: str, pending: list[Guide]) -> Guide | None:
             acting = [g for g in pending if any(n in g.name for n in names)]
             if len(acting) == 1:
                 return acting[0]
-    company, person = bool(COMPANY.search(text)), bool(PERSON.search(text))
-    if company != person:
-        want = "法人" if company else "个人"
-        fit = [g for g in pending if want in g.audience and (company or "法人" not in g.audience)]
+    want = asker(text)
+    if want is not None:
+        fit = [g for g in pending if want in g.audience and (want == "法人" or "法人" not in g.audience)]
         if len(fit) == 1:
             return fit[0]
         pending = fit or pending
@@ -98,6 +93,11 @@ class Assistant:
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre
         self.speller = Speller(self._vocabulary())
+        # everything each item's guide says: a follow-up about a word the focus guide covers stays with it
+        self.item_text: dict[str, str] = {}
+        for c in index.chunks:
+            if c.item_id:
+                self.item_text[c.item_id] = self.item_text.get(c.item_id, "") + c.text.lower()
 
     def _vocabulary(self) -> list[str]:
         tok = self.index.tokenizer
@@ -294,6 +294,12 @@ class Assistant:
         vague = pin is None and not ctx.clarified_once and not switch and (
             (len(close) >= 2 and not (top.alias and len(top.alias) >= 3 and not any(c.alias for c in close[1:])))
             or (one_word and len(short) >= 2))
+        who = asker(u.search_text)
+        if vague and who is not None:  # "个人怎么交社保": choices for companies only are not offered
+            fitting = [c for c in (close if len(close) >= 2 else short) if who in self.guides[c.item_id].audience]
+            if len(fitting) == 1 and fitting[0].item_id == top.item_id:
+                vague = False
+                trace["rules"].append(f"rule:asker-{who}")
         if vague:
             close = close if len(close) >= 2 else short
             options = close[:4]
@@ -313,6 +319,8 @@ class Assistant:
         chosen_items = [top]
         # a question that really spans several items (opening a shop = registration + food licence)
         for c in cands[1:3]:
+            if who is not None and who not in self.guides[c.item_id].audience:
+                continue  # not for the person asking
             if (c.alias and c.alias != top.alias and c.score >= ITEM_MIN) or (c.semantic >= SEM_ALSO and c.score >= 0.4):
                 chosen_items.append(c)
                 og = self.guides[c.item_id]
@@ -323,7 +331,7 @@ class Assistant:
         if pin is None:
             for c in cands[1:3]:
                 if len(chosen_items) < 3 and c not in chosen_items and top.score - c.score <= RUNNER_UP \
-                        and c.semantic >= SEM_IN:
+                        and c.semantic >= SEM_IN and (who is None or who in self.guides[c.item_id].audience):
                     chosen_items.append(c)
                     og = self.guides[c.item_id]
                     paras.insert(-1 if g.sample else len(paras),
@@ -354,14 +362,28 @@ class Assistant:
         """A follow-up that names what sets another candidate apart ("租房用的" after 购房提取,
         "那贷款呢", "消防验收呢") moves the focus to that item."""
         pin_text = "".join(self._words(pin.id))
-        words = [t for t in self.index.tokenizer.tokens(u.search_text)
-                 if len(t) >= 2 and t not in pin_text and not aspects_of(t)]
-        lead = bool(FOLLOWUP_LEAD.match(u.text))  # "那贷款呢": an alias is enough; otherwise the name must say it
+
+        def new_words(text: str) -> list[str]:
+            return [t for t in self.index.tokenizer.tokens(text) if len(t) >= 2 and t not in pin_text and not aspects_of(t)]
+        own, official = new_words(u.text), new_words(u.expansion)
+        lead = bool(FOLLOWUP_LEAD.match(u.text) or u.text.rstrip("?？ ").endswith("呢"))
+        if not lead and TOGETHER.search(u.text):  # "刻章领发票能一起办吗" → the 一件事 the focus belongs to
+            for c in cands[:8]:
+                bundle = self.guides[c.item_id].bundle
+                if bundle is not None and pin.name in bundle.members:
+                    return self.guides[c.item_id]
+        if not lead and STAY_CUE.search(u.text):  # "二手房也行吗", "能一起办吗": still about the focus
+            return None
+        best, best_key = None, (0, 0)
         for c in cands[:8]:
-            where = "".join(self._words(c.item_id)) if lead else c.name
-            if c.item_id != pin.id and any(t in where for t in words):
-                return self.guides[c.item_id]
-        return None
+            where = "".join(self._words(c.item_id)) if lead else c.name  # "那贷款呢": an alias is enough
+            # the candidate that says most of the person's own new words ("那过户在哪办" → 存量房转移登记),
+            # or else of their official equivalents; ties go to the better-ranked candidate
+            said = sum(len(t) for t in own if t in where)
+            key = (said, 0 if said else sum(len(t) for t in official if t in where))
+            if c.item_id != pin.id and key > best_key:
+                best, best_key = self.guides[c.item_id], key
+        return best
 
     def _suggest(self, cands: list[ItemCandidate]) -> list[str]:
         if not cands:

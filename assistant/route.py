@@ -5,7 +5,8 @@ Each item gets four signals, all kept for the trace:
   * lexical — BM25 over the item's profile (name, aliases, FAQ questions weigh three times);
   * semantic — the best cosine between the question and the item's name/aliases/FAQ questions;
   * evidence — the fused retrieval score of the item's own chunks among the hits;
-plus action words (补领, 注销, 变更, 提取 …) that decide between items about the same thing.
+plus action words (补领, 注销, 变更, 提取 …) that decide between items about the same thing,
+and who is asking (个人 or 企业) against the item's 服务对象.
 They are combined into one score; the pipeline's thresholds, calibrated on the dev sets
 (eval/), decide between answering, asking, and handing off.
 """
@@ -28,6 +29,22 @@ ACTIONS: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"变更|增资|减资|迁址|搬地方|换法人|改名|改地址|换地址"), ("变更",)),
     (re.compile(r"提取|取出|取公积金|提公积金|取出来|提出来|withdraw"), ("提取",)),
 ]
+# Who is asking: an item only for companies (单位职工参保登记) does not fit "个人怎么交社保", and the
+# reverse.  Items for both are untouched.
+COMPANY = re.compile(r"(?<![没无不非])(企业|公司|单位|厂里|法人|老板|招了|招人|员工)")
+PERSON = re.compile(r"(?<![几一两三四五])个人(?!所得|住房|账户|信息|名义)|自己|没单位|无单位|没有单位|灵活就业|"
+                    r"自由职业|打零工|个体|村里|农村")
+AUDIENCE_MISMATCH = 0.15
+
+
+def asker(text: str) -> str | None:
+    """"个人" or "法人" when the question says who is asking, else None."""
+    company, person = bool(COMPANY.search(text)), bool(PERSON.search(text))
+    if company == person:
+        return None
+    return "法人" if company else "个人"
+
+
 ACTION_BONUS = 0.2
 ACTION_MISMATCH = 0.1  # an item that does something specific (注销, 补领…) the question does not ask for
 
@@ -105,6 +122,7 @@ class Router:
         ev_max = max(ev_by.values(), default=0.0) or 1.0
         alias = self.alias_hits(text)
         actions = [names for p, names in ACTIONS if p.search(text)]
+        who = asker(text)
         out = []
         for iid in ids:
             g = self.guides[iid]
@@ -125,6 +143,9 @@ class Router:
             if not actions and any(n in g.name for _p, names in ACTIONS for n in names if n != "提取"):
                 score -= ACTION_MISMATCH
                 reasons.append("事项含问题未提到的动作（注销/补领/变更），略降")
+            if who is not None and who not in g.audience:
+                score -= AUDIENCE_MISMATCH
+                reasons.append(f"问题说明是{who}办理，事项只面向{'/'.join(g.audience)}，略降")
             if score <= 0:
                 continue
             out.append(ItemCandidate(iid, g.name, score, alias.get(iid), lex_by.get(iid, 0.0), sem,

@@ -1,7 +1,8 @@
 """Typo tolerance for the words of the corpus: a window of the question that is
 not a known word but sounds like exactly one (公基金 → 公积金, 住销 → 注销, 户照 → 护照),
 or, for words of three or more characters, differs from exactly one in a single
-character and overlaps no known word of the question (居往证 → 居住证), adds that word to the query.  Nothing is replaced:
+character and overlaps no known word of the question (居往证 → 居住证), adds that word to the query.
+A window never cuts through a known word ("宿迁注册" does not contain 签注).  Nothing is replaced:
 the original words stay, and the trace lists every correction."""
 from __future__ import annotations
 
@@ -25,21 +26,17 @@ class Speller:
                 for i in range(len(w)):
                     self.by_mask[f"{w[:i]}?{w[i + 1:]}"].add(w)
 
-    def _known_spans(self, text: str) -> list[bool]:
-        """Positions of the text covered by a known word: one-character edits never touch them."""
-        known = [False] * len(text)
-        for i in range(len(text)):
-            for j in range(i + 2, min(len(text), i + MAX_LEN) + 1):
-                if text[i:j] in self.words:
-                    for k in range(i, j):
-                        known[k] = True
-        return known
+    def _known_words(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every known word in the text."""
+        return [(i, j) for i in range(len(text)) for j in range(i + 2, min(len(text), i + MAX_LEN) + 1)
+                if text[i:j] in self.words]
 
     def corrections(self, text: str) -> list[tuple[str, str]]:
         """(what was typed, the corpus word it most likely means), longest first, non-overlapping."""
         out: list[tuple[str, str]] = []
         taken = [False] * len(text)
-        known = self._known_spans(text)
+        spans = self._known_words(text)
+        known = [any(a <= k < b for a, b in spans) for k in range(len(text))]
         sounds = lazy_pinyin(text)
         if len(sounds) != len(text):  # pypinyin groups non-Chinese runs; fall back per character
             sounds = [lazy_pinyin(ch)[0] if ch.strip() else ch for ch in text]
@@ -47,6 +44,8 @@ class Speller:
             for i in range(len(text) - size + 1):
                 window = text[i:i + size]
                 if any(taken[i:i + size]) or window in self.words or not _CJK.match(window):
+                    continue
+                if any(a < i < b or a < i + size < b for a, b in spans):  # "宿迁注册" is not "签注"
                     continue
                 cands = self.by_sound.get(tuple(sounds[i:i + size]), set()) - {window}
                 if not cands and size >= 3 and not any(known[i:i + size]):

@@ -50,7 +50,10 @@ GREETING = re.compile(r"^(你好|您好|hi|hello|嗨|在吗|在不在|早上好|
 THANKS = re.compile(r"^(谢谢|感谢|多谢|好的|ok|明白了|知道了|懂了|再见|拜拜)[^?？]{0,8}$", re.I)
 WHO = re.compile(r"你是谁|你叫什么|你能做什么|你会什么|你能干什么|怎么用你|你是机器人吗")
 # "…也行吗", "能一起办吗", "包含…吗": a question about the item in focus, even when it names another thing
-STAY_CUE = re.compile(r"也行吗|也可以吗|也能办吗|一起办|一起弄|包含|包括|要用|用得上")
+# "我是灵活就业的能领吗", "单位不配合怎么办": whether or how the focus item works in the person's case
+STAY_CUE = re.compile(r"也行吗|也可以吗|也能办吗|一起办|一起弄|包含|包括|要用|用得上|"
+                      r"(能|可以|能不能|可不可以)(领|申请|享受|报销|参加|办理?)吗?$|不配合|不同意|不给(办|开|出具|盖章)")
+TOGETHER = re.compile(r"一起|同时|一并|顺便|一块")
 FOLLOWUP_LEAD = re.compile(r"^(那|那么|还有|另外|如果是|如果|要是|换成|改成|那要是|然后|接着|再)")
 POLICY_CUE = re.compile(
     r"法律|规定|第.{1,6}条|法条|依据|合法|违法|权利|义务|赔偿|处罚|罚款|冷静期|法定|年龄|多少年|几年|比例|税率|"

@@ -81,3 +81,37 @@ def test_the_chosen_item_leads_after_a_clarifying_question(client):
     ask, reply = talk(client, "公积金", "住房公积金提取（离职退休）", debug=True)
     assert ask["kind"] == "clarify"
     assert first(reply) == "住房公积金提取（离职退休）" and "rule:clarify-reply" in reply["trace"]["rules"]
+
+
+def test_a_question_about_the_persons_case_stays_with_the_focus(client):
+    # "能领吗", "也行吗", "不配合": about the item in focus, even when they name another item's word
+    for opening, follow_up, item in (("想问生育津贴", "我是灵活就业的能领吗", "生育津贴申领"),
+                                     ("公积金买房提取", "二手房也行吗", "住房公积金提取（购房）"),
+                                     ("工伤认定要多久", "单位不配合怎么办", "工伤认定申请")):
+        a, b = talk(client, opening, follow_up)
+        assert first(a) == item and first(b) == item, (follow_up, first(b))
+
+
+def test_asking_to_do_things_together_moves_to_the_bundle(client):
+    a, b = talk(client, "想开个公司", "刻章领发票能一起办吗", debug=True)
+    assert first(b) == "企业开办一件事"
+    assert "rule:followup-sibling:企业开办一件事" in b["trace"]["rules"]
+    # already on the bundle, "一起办" stays there
+    c, d = talk(client, "新生儿上户口", "医保社保卡能一起办吗")
+    assert first(c) == first(d) == "出生一件事"
+
+
+def test_a_sibling_switch_follows_the_persons_own_words(client):
+    # "退休" is in both names; the official expansion (养老保险待遇) must not pull towards the pension
+    *_, retire = talk(client, "租房提公积金", "一年能提几次", "退休了呢")
+    assert first(retire) == "住房公积金提取（离职退休）"
+    *_, transfer = talk(client, "公积金买房提取", "那过户在哪办")
+    assert first(transfer) == "存量房转移登记"
+
+
+def test_who_is_asking_decides_between_person_and_company_items(client):
+    body = talk(client, "个人怎么交社保", debug=True)[0]
+    assert body["kind"] == "guide" and first(body) == "灵活就业人员参保登记"
+    assert "单位职工参保登记" not in [i["name"] for i in body["items"]]
+    company = talk(client, "公司给员工交社保")[0]
+    assert first(company) == "单位职工参保登记"

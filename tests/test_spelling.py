@@ -16,3 +16,9 @@ def test_typos_reach_the_right_item(client):
         body = client.post("/v1/chat?debug=true", json={"message": question}).json()
         assert body["items"][0]["name"] == item, (question, body["kind"], body["items"][:1])
         assert any(r.startswith("rule:typo:") for r in body["trace"]["rules"])
+
+
+def test_a_correction_never_cuts_through_a_known_word():
+    s = Speller(["宿迁", "注册", "签注", "护照"])
+    assert s.corrections("在宿迁注册公司") == []  # 迁注 sounds like 签注 but straddles 宿迁|注册
+    assert ("户照", "护照") in s.corrections("户照怎么办")
