@@ -200,11 +200,16 @@ class Assistant:
         own_alias = self.router.alias_hits(u.search_text)
         # a reply that names an item not among the choices ("二手房过户") is a new request, not a choice
         names_other = bool(own_alias) and not set(own_alias) & set(ctx.pending)
+        # so is a reply asking for an action none of the choices does ("要改地址" after 营业执照 choices)
+        acts = [names for pattern, names in ACTIONS if pattern.search(u.search_text)]
+        if pending and acts and not any(n in g.name for g in pending for names in acts for n in names):
+            names_other = True
+            trace["rules"].append("rule:clarify-reply-new-request")
         chosen = _pick_pending(u.search_text, pending) if pending and not names_other else None
         query = u.search_text
         followup = False
         first_search = None  # reused below when the query is not rewritten
-        if chosen is None and pending and not own_alias:
+        if chosen is None and pending and not names_other and not own_alias:
             # the reply to a clarifying question: the offered item the reply fits best
             first_search = self.retriever.search(query, k=self.index.settings.top_k)
             top10 = replace(first_search, hits=first_search.hits[:10])
@@ -214,7 +219,7 @@ class Assistant:
         if chosen is not None:
             trace["rules"].append("rule:clarify-reply")
             query = f"{chosen.name} {u.search_text}"
-        elif ctx.focus and (not own_alias or (STAY_CUE.search(u.text) and not FOLLOWUP_LEAD.match(u.text))) \
+        elif ctx.focus and not (pending and names_other) and (not own_alias or (STAY_CUE.search(u.text) and not FOLLOWUP_LEAD.match(u.text))) \
                 and (u.followup_like or len(u.text) <= 16):
             focus = self.guides.get(ctx.focus[0])
             if focus is not None:

@@ -115,3 +115,10 @@ def test_who_is_asking_decides_between_person_and_company_items(client):
     assert "单位职工参保登记" not in [i["name"] for i in body["items"]]
     company = talk(client, "公司给员工交社保")[0]
     assert first(company) == "单位职工参保登记"
+
+
+def test_a_reply_asking_for_an_action_no_choice_does_is_a_new_request(client):
+    ask, reply, days = talk(client, "营业执照", "公司的 要改地址", "要几天", debug=True)
+    assert ask["kind"] == "clarify" and "企业变更登记" not in ask["suggestions"]
+    assert first(reply) == "企业变更登记" and "rule:clarify-reply-new-request" in reply["trace"]["rules"]
+    assert first(days) == "企业变更登记" and "【办理时限】" in days["answer"]
