@@ -29,6 +29,9 @@ SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋�
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
 CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
 RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative
+# a clarify reply that all but says an item not offered (semantic ≥ SEM_VERBATIM) and fits it this much
+# better than any choice is a new request
+OUTSIDE_CHOICES, SEM_VERBATIM = 0.25, 0.96
 
 
 @dataclass
@@ -46,6 +49,9 @@ class Result:
     response: ChatResponse
     context: Context
     trace: dict
+
+
+TOPIC_ONLY = re.compile(r"^(?:关于|有关|问问|问一下|咨询)?(.{2,6}?)(?:上|方面|这块|那块|相关|类)?(?:的)?(?:事|事情|问题|业务)$")
 
 
 def _core(text: str) -> str:
@@ -205,17 +211,24 @@ class Assistant:
         if pending and acts and not any(n in g.name for g in pending for names in acts for n in names):
             names_other = True
             trace["rules"].append("rule:clarify-reply-new-request")
-        chosen = _pick_pending(u.search_text, pending) if pending and not names_other else None
         query = u.search_text
         followup = False
         first_search = None  # reused below when the query is not rewritten
-        if chosen is None and pending and not names_other and not own_alias:
+        chosen = None
+        if pending and not names_other:
             # the reply to a clarifying question: the offered item the reply fits best
             first_search = self.retriever.search(query, k=self.index.settings.top_k)
-            top10 = replace(first_search, hits=first_search.hits[:10])
-            ranked = [c for c in self.router.rank(query, top10, limit=40) if c.item_id in ctx.pending]
-            if ranked and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 0.02):
-                chosen = self.guides[ranked[0].item_id]
+            overall = self.router.rank(query, replace(first_search, hits=first_search.hits[:10]), limit=40)
+            ranked = [c for c in overall if c.item_id in ctx.pending]
+            if ranked and overall[0].item_id not in ctx.pending and overall[0].semantic >= SEM_VERBATIM \
+                    and overall[0].score - ranked[0].score >= OUTSIDE_CHOICES:
+                names_other = True  # "项目要备案" after the 工程 choices: an item that was not offered fits far better
+                trace["rules"].append(f"rule:clarify-reply-outside-choices:{overall[0].name}")
+            else:
+                chosen = _pick_pending(u.search_text, pending)
+                if chosen is None and not own_alias and ranked \
+                        and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 0.02):
+                    chosen = self.guides[ranked[0].item_id]
         if chosen is not None:
             trace["rules"].append("rule:clarify-reply")
             query = f"{chosen.name} {u.search_text}"
@@ -272,6 +285,20 @@ class Assistant:
                                  f"{cites.ref(self.index.by_id[f'guide/{g.id}#place'])}")
             trace["decision"] = "policy: law evidence with a policy cue"
             return ("policy", paras, self._items(related, 1), cites, self._suggest(related), Context(focus=[c.item_id for c in related]))
+
+        # "工程上的事", "社保方面的问题": a topic, not a request — offer that topic's items
+        topic = TOPIC_ONLY.match(_core(u.text))
+        if topic and pin is None and not own_alias and not ctx.clarified_once:
+            rank = {c.item_id: i for i, c in enumerate(cands)}
+            family = sorted((g for g in self.guides.values() if topic.group(1) in "".join(self._words(g.id))),
+                            key=lambda g: rank.get(g.id, len(rank)))
+            if len(family) >= 2:
+                by_id = {c.item_id: c for c in cands}
+                options = [by_id.get(g.id) or ItemCandidate(g.id, g.name, 0.0, reasons=[f"名称含「{topic.group(1)}」"])
+                           for g in family[:6]]
+                trace["decision"] = f"clarify: topic 「{topic.group(1)}」 covers {len(family)} items"
+                return self._clarify(f"关于{topic.group(1)}，本中心可以办理以下事项，请问您要办的是哪一项？", options, cites,
+                                     cards=4)
 
         service_words = wants_service or bool(SERVICE_WORDS.search(u.text))
         if not item_ok and top is not None and top.semantic >= SEM_MAYBE and service_words \

@@ -122,3 +122,12 @@ def test_a_reply_asking_for_an_action_no_choice_does_is_a_new_request(client):
     assert ask["kind"] == "clarify" and "企业变更登记" not in ask["suggestions"]
     assert first(reply) == "企业变更登记" and "rule:clarify-reply-new-request" in reply["trace"]["rules"]
     assert first(days) == "企业变更登记" and "【办理时限】" in days["answer"]
+
+
+def test_a_bare_topic_is_answered_with_that_topics_items(client):
+    ask, reply = talk(client, "工程上的事", "项目要备案", debug=True)
+    assert ask["kind"] == "clarify" and len(ask["suggestions"]) >= 3
+    assert all("工程" in s for s in ask["suggestions"])
+    # the reply names an item that was not offered, almost word for word: a new request
+    assert first(reply) == "企业投资项目备案"
+    assert any(r.startswith("rule:clarify-reply-outside-choices") for r in reply["trace"]["rules"])
