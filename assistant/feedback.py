@@ -10,9 +10,10 @@ The clock is injected (`clock()` returns naive UTC, like `sessions.now`) so test
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable, Literal
 
+import chinese_calendar
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
@@ -102,18 +103,29 @@ class UnknownMessage(LookupError):
     pass
 
 
+def is_working_day(day: date) -> bool:
+    """The State Council's calendar (public holidays off, adjusted weekend working days on) as shipped
+    by `chinesecalendar`; for years it does not cover yet, Monday to Friday."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
 def add_working_days(start: datetime, days: int, utc_offset_hours: float = 8.0) -> datetime:
-    """`start` (naive UTC) plus `days` working days (Mon–Fri in local time), same time of day.
-    A rating given on a weekend counts from the start of the next Monday, so its case has the
-    whole of that Monday (and the following days) to be answered."""
+    """`start` (naive UTC) plus `days` working days (in local time, see `is_working_day`), same time of day.
+    A rating given on a day off (weekend or public holiday) counts from the start of the next working
+    day, so its case has the whole of that day (and the following days) to be answered."""
     off = timedelta(hours=utc_offset_hours)
     t = start + off
-    if t.weekday() >= 5:
-        t = datetime(t.year, t.month, t.day) + timedelta(days=7 - t.weekday())
+    if not is_working_day(t.date()):
+        t = datetime(t.year, t.month, t.day)
+        while not is_working_day(t.date()):
+            t += timedelta(days=1)
     left = days
     while left > 0:
         t += timedelta(days=1)
-        if t.weekday() < 5:
+        if is_working_day(t.date()):
             left -= 1
     return t - off
 

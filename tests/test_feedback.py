@@ -171,3 +171,15 @@ def test_cases_sort_overdue_first_and_can_be_assigned(client, clock):
     assert staff.post("/staff/api/cases/nope", json={"status": "整改中"}).status_code == 404
     assert staff.get("/staff/api/cases", params={"status": "待回访"}).json()["counts"]["待回访"] == 2
     assert staff.get("/staff/api/cases", params={"status": "坏"}).status_code == 422
+
+
+def test_working_days_follow_the_public_holiday_calendar():
+    # 2026 National Day: 1–7 October off, Saturday 10 October is an adjusted working day
+    eve = datetime(2026, 9, 30, 1, 0)  # Wednesday 09:00 local, the last working day before the holiday
+    assert add_working_days(eve, 1) == datetime(2026, 10, 8, 1, 0)
+    in_holiday = datetime(2026, 10, 3, 4, 0)  # counts from the start of Thursday 8 October
+    assert add_working_days(in_holiday, 1) == datetime(2026, 10, 8, 16, 0)
+    fri = datetime(2026, 10, 9, 2, 0)
+    assert add_working_days(fri, 1) == datetime(2026, 10, 10, 2, 0)  # the adjusted Saturday counts
+    # years the calendar does not cover yet fall back to Monday–Friday
+    assert add_working_days(datetime(2027, 3, 5, 1, 0), 1) == datetime(2027, 3, 8, 1, 0)
