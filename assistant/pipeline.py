@@ -113,7 +113,8 @@ class Assistant:
                 words |= {t for t in tok.tokens(phrase) if len(t) >= 2}
         for official in TERMS.values():
             words |= set(official.split())
-        return sorted(words)
+        # "怎么办" is not a thing to correct towards ("怎么交" stays as typed)
+        return sorted(w for w in words if not aspects_of(w))
 
     # -------------------------------------------------------------- public
 
@@ -275,7 +276,10 @@ class Assistant:
 
         # -- policy question: the law answers it better than any guide
         wants_service = bool(set(u.aspects) & {"materials", "place", "online", "fee", "time", "steps", "agent"})
-        if law_ok and u.policy_cue and not wants_service and pin is None:
+        # a policy question of its own mid-conversation ("孩子抚养权法律怎么规定" after 离婚登记) is answered
+        # from the law; "依据是什么" stays with the item's 设定依据
+        own_policy = followup and chosen is None and not u.followup_like and "basis" not in u.aspects
+        if law_ok and u.policy_cue and not wants_service and (pin is None or own_policy):
             laws = [h.chunk for h in law_hits[:3]]
             paras = policy_answer(laws, cites)
             related = [c for c in cands[:1] if item_ok]

@@ -131,3 +131,18 @@ def test_a_bare_topic_is_answered_with_that_topics_items(client):
     # the reply names an item that was not offered, almost word for word: a new request
     assert first(reply) == "企业投资项目备案"
     assert any(r.startswith("rule:clarify-reply-outside-choices") for r in reply["trace"]["rules"])
+
+
+def test_a_policy_question_of_its_own_mid_conversation_is_answered_from_the_law(client):
+    a, b, c = talk(client, "我和老公想离婚", "依据是什么", "孩子抚养权法律怎么规定")
+    assert first(a) == "离婚登记" and b["kind"] == "guide" and first(b) == "离婚登记"
+    assert c["kind"] == "policy"
+    assert c["citations"][0]["doc_id"] == "law/中华人民共和国民法典"
+
+
+def test_everyday_ways_of_saying_an_action(client):
+    for question, item in (("公司不想干了", "企业注销登记"), ("房贷还完了", "不动产抵押权注销登记")):
+        body = talk(client, question)[0]
+        assert first(body) == item, (question, body["kind"], first(body))
+    a, b = talk(client, "孩子出生了要办哪些手续", "社保卡也在里面吗")
+    assert first(a) == first(b) == "出生一件事"
