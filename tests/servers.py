@@ -6,6 +6,7 @@
 * ``run_cli`` / ``ensure_index``: the project's CLI in a subprocess.
 * ``NEEDS_CHROMIUM``, ``playwright_or_skip``, ``chromium``, ``new_page``, ``ask``, ``reply``: headless
   Debian Chromium (/usr/bin/chromium) through the Python ``playwright`` package; never downloads a browser.
+* ``postgres``: a throw-away PostgreSQL cluster from Debian's server binaries, for the database-URL tests.
 """
 from __future__ import annotations
 
@@ -157,3 +158,55 @@ def reply(page, n_before: int):
     expect(msg).to_have_attribute("aria-busy", "false", timeout=TIMEOUT_MS)
     expect(page.get_by_test_id("chat-send")).to_be_enabled()
     return msg
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+def _pg_bin(name: str) -> str | None:
+    import glob
+    import shutil
+
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return versions[-1] if versions else None
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """A throw-away PostgreSQL cluster (Debian's server binaries) on a free loopback port; yields its
+    SQLAlchemy URL.  As root the cluster runs as the ``postgres`` system user, which initdb requires
+    (in a directory of its own under the system temp dir, which that user can reach)."""
+    import os
+    import shutil
+    import tempfile
+
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL 未安装（apt-get install postgresql；.ci/run 会安装），跳过")
+    pytest.importorskip("psycopg", reason="psycopg 未安装（pip install -e '.[test]'）")
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("runuser") is None:
+            pytest.skip("以 root 运行且没有 runuser，无法启动 PostgreSQL，跳过")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    workdir = Path(tempfile.mkdtemp(prefix="assistant-pg-"))
+    data, sock = workdir / "pgdata", workdir / "pgsock"
+    sock.mkdir(parents=True, exist_ok=True)
+    if as_user:
+        shutil.chown(workdir, "postgres")
+        shutil.chown(sock, "postgres")
+    port = free_port()
+    log = workdir / "postgres.log"
+    made = subprocess.run([*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                           "--locale=C.UTF-8"], capture_output=True, text=True)
+    if made.returncode:
+        pytest.fail(f"initdb failed:\n{made.stdout[-2000:]}{made.stderr[-2000:]}")
+    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "60", "start",
+                    "-o", f"-p {port} -k {sock} -c listen_addresses={HOST}"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@{HOST}:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(workdir, ignore_errors=True)
