@@ -333,8 +333,10 @@ class Assistant:
         who = asker(u.search_text)
         if vague and who is not None:  # "个人怎么交社保": choices for companies only are not offered
             fitting = [c for c in (close if len(close) >= 2 else short) if who in self.guides[c.item_id].audience]
-            if len(fitting) == 1 and fitting[0].item_id == top.item_id:
+            if len(fitting) == 1:  # the one choice that fits who is asking leads
                 vague = False
+                top = fitting[0]
+                cands = [top] + [c for c in cands if c is not top]
                 trace["rules"].append(f"rule:asker-{who}")
         if vague:
             close = close if len(close) >= 2 else short

@@ -115,6 +115,10 @@ def test_who_is_asking_decides_between_person_and_company_items(client):
     assert "单位职工参保登记" not in [i["name"] for i in body["items"]]
     company = talk(client, "公司给员工交社保")[0]
     assert first(company) == "单位职工参保登记"
+    # the one close choice that fits the asker leads even when it was not ranked first
+    alone = talk(client, "没单位的人自己怎么交社保", debug=True)[0]
+    assert alone["kind"] == "guide" and first(alone) == "灵活就业人员参保登记"
+    assert "rule:asker-个人" in alone["trace"]["rules"]
 
 
 def test_a_reply_asking_for_an_action_no_choice_does_is_a_new_request(client):
