@@ -325,7 +325,9 @@ class Assistant:
         # -- clarify when the route depends on a fact not given
         close = [c for c in cands if top.score - c.score < CLARIFY_MARGIN and c.score >= ITEM_MIN]
         short = [c for c in cands[:4] if c.semantic >= SEM_IN or c.alias]
-        one_word = len(_core(u.text)) <= 4 and not u.aspects and not (top.alias and len(top.alias) >= 3)
+        said = topic.group(1) if topic else _core(u.text)  # "离婚的事" says 离婚
+        # one short word, unless it is exactly one item's own alias ("离婚" → 离婚登记)
+        one_word = len(_core(u.text)) <= 4 and not u.aspects and not (top.alias and (len(top.alias) >= 3 or said == top.alias))
         switch = bool(top.alias and FOLLOWUP_LEAD.match(u.text))  # "那离婚呢": the person named it
         vague = pin is None and not ctx.clarified_once and not switch and (
             (len(close) >= 2 and not (top.alias and len(top.alias) >= 3 and not any(c.alias for c in close[1:])))

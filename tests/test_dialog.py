@@ -150,3 +150,10 @@ def test_everyday_ways_of_saying_an_action(client):
         assert first(body) == item, (question, body["kind"], first(body))
     a, b = talk(client, "孩子出生了要办哪些手续", "社保卡也在里面吗")
     assert first(a) == first(b) == "出生一件事"
+
+
+def test_a_word_that_is_exactly_one_items_alias_is_answered_not_asked(client):
+    for word, item in (("离婚", "离婚登记"), ("离婚的事", "离婚登记")):
+        body = talk(client, word)[0]
+        assert body["kind"] == "guide" and first(body) == item, (word, body["kind"])
+    assert talk(client, "公积金")[0]["kind"] == "clarify"  # no item is called just 公积金
