@@ -51,6 +51,7 @@ class Result:
     trace: dict
 
 
+FUNCTION_WORD = re.compile(r"^[有没不是的了吗呢吧也都还就再又要想能会可以怎么样什么啥哪这那个些一我你他她它们咱俺]+$")
 TOPIC_ONLY = re.compile(r"^(?:关于|有关|问问|问一下|咨询)?(.{2,6}?)(?:上|方面|这块|那块|相关|类)?(?:的)?(?:事|事情|问题|业务)$")
 
 
@@ -113,8 +114,8 @@ class Assistant:
                 words |= {t for t in tok.tokens(phrase) if len(t) >= 2}
         for official in TERMS.values():
             words |= set(official.split())
-        # "怎么办" is not a thing to correct towards ("怎么交" stays as typed)
-        return sorted(w for w in words if not aspects_of(w))
+        # "怎么办", "有没有" are not things to correct towards ("怎么交", "也没有" stay as typed)
+        return sorted(w for w in words if not aspects_of(w) and not FUNCTION_WORD.match(w))
 
     # -------------------------------------------------------------- public
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .index import Index
 from .retrieve import Retrieval
+from .understand import negated
 
 # What the person wants done to a thing decides between items about the same thing
 # (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).
@@ -94,7 +95,7 @@ class Router:
                 continue
             start = low.find(n)
             while start >= 0:
-                if not any(taken[start:start + len(n)]):
+                if not any(taken[start:start + len(n)]) and not negated(low, start):
                     for i in range(start, start + len(n)):
                         taken[i] = True
                     for iid in self.names[n]:

@@ -108,9 +108,19 @@ def aspects_of(text: str) -> list[str]:
     return [a for a, p in ASPECT_PATTERNS.items() if p.search(text)]
 
 
+NEGATED = re.compile(r"(没|没有|不是|并非|未)$")
+
+
+def negated(text: str, start: int) -> bool:
+    """"我又没开公司": the words at `start` are said not to apply."""
+    return bool(NEGATED.search(text[max(0, start - 2):start]))
+
+
 def expand_terms(text: str) -> str:
     seen, out = set(), []
     for m in _TERM_RE.finditer(text):
+        if negated(text, m.start()):
+            continue
         rep = TERMS[m.group(0).lower()] if m.group(0).lower() in TERMS else TERMS.get(m.group(0), "")
         if rep and rep not in seen and rep != m.group(0):
             seen.add(rep)

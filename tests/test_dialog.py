@@ -157,3 +157,11 @@ def test_a_word_that_is_exactly_one_items_alias_is_answered_not_asked(client):
         body = talk(client, word)[0]
         assert body["kind"] == "guide" and first(body) == item, (word, body["kind"])
     assert talk(client, "公积金")[0]["kind"] == "clarify"  # no item is called just 公积金
+
+
+def test_words_said_not_to_apply_do_not_route(client):
+    # "我又没开公司": 开公司 must not pull towards 企业设立登记
+    body = talk(client, "我是自由职业的 给公司做了设计 对方要发票 我又没开公司 这票从哪来", debug=True)[0]
+    assert "企业设立登记" not in [i["name"] for i in body["items"]]
+    assert "企业设立登记" not in body["trace"]["expansion"]
+    assert not any(r.startswith("rule:typo:") for r in body["trace"]["rules"])  # 也没有 is not a typo of 有没有
