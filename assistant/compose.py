@@ -77,9 +77,18 @@ def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
     return out[:limit]
 
 
+# a fact the person stated (understand.FACTS) → the 情形 of the materials it brings in
+SITUATION_OF_FACT: dict[str, re.Pattern] = {
+    "外地户籍": re.compile(r"(非本地|外地|外省)户籍|随迁"),
+    "本地户籍": re.compile(r"(?<!非)本地户籍|本市户籍"),
+    "委托代办": re.compile(r"代办|委托|代理|代为|代领"),
+}
+
+
 def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
-                 faq: Chunk | None = None) -> list[str]:
-    """Paragraphs answering about one item, led by the aspects asked for."""
+                 faq: Chunk | None = None, facts: list[str] | None = None) -> list[str]:
+    """Paragraphs answering about one item, led by the aspects asked for.  When the person has said
+    something about themselves (外地户籍, 委托代办) and materials depend on it, those are pointed out."""
     centre = index.corpus.centre
     paras: list[str] = []
     ov = _chunk(index, g, "overview")
@@ -108,6 +117,11 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
             lines = [material_line(m) for m in g.materials]
             body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
             paras.append(f"【需要准备的材料】{cites.ref(c)}\n{body}")
+            for fact in facts or []:
+                extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
+                         if m.situation and SITUATION_OF_FACT[fact].search(m.situation)]
+                if extra:
+                    paras.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{'；'.join(extra)}。{cites.ref(c)}")
         elif a == "place":
             paras.append(f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}")
         elif a == "online":

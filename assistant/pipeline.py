@@ -17,7 +17,8 @@ from .retrieve import HybridRetriever, Retrieval
 from .route import ACTIONS, ItemCandidate, Router, asker
 from .schemas import ChatResponse, ItemOut
 from .spelling import Speller
-from .understand import FOLLOWUP_LEAD, STAY_CUE, TERMS, TOGETHER, Understanding, aspects_of, understand
+from .understand import (FOLLOWUP_LEAD, STAY_CUE, TERMS, TOGETHER, Understanding, aspects_of, facts_of,
+                         understand)
 
 # Thresholds, calibrated on the tune split of eval/ (reports in eval/reports/).
 ITEM_MIN = 0.30  # items below this combined score are not offered as choices
@@ -42,6 +43,7 @@ class Context:
     pending: list[str] = field(default_factory=list)  # item ids offered in a clarifying question
     clarified_once: bool = False
     turns: int = 0
+    facts: list[str] = field(default_factory=list)  # what the person said about themselves (外地户籍 …)
 
 
 @dataclass
@@ -129,10 +131,12 @@ class Assistant:
             for typed, word in self.speller.corrections(text):
                 u.expansion = f"{u.expansion} {word}".strip()
                 u.rules.append(f"rule:typo:{typed}→{word}")
+        u.facts = facts_of(text, ctx.facts) if u.turn == "question" else list(ctx.facts)
         trace: dict = {"normalized": mask_pii(text), "turn": u.turn, "aspects": u.aspects,
-                       "expansion": u.expansion, "rules": list(u.rules)}
+                       "expansion": u.expansion, "facts": u.facts, "rules": list(u.rules)}
         kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace)
         new_ctx.turns = ctx.turns + 1
+        new_ctx.facts = u.facts
         answer = "\n".join(paras)
         trace["answer_by"] = "rule:extractive"
         if self.phraser is not None and kind in ("guide", "policy") and "curated" not in trace["decision"]:
@@ -356,7 +360,8 @@ class Assistant:
         faq = next((h.chunk for h in retrieval.hits[:1] if h.chunk.item_id == g.id and h.chunk.aspect == "faq"
                     and h.dense >= 0.9 and (set(aspects_of(h.chunk.section)) & set(u.aspects)
                                             or (not u.aspects and h.dense >= 0.93))), None)
-        paras = guide_answer(self.index, g, u.aspects, cites, faq=faq)
+        paras = guide_answer(self.index, g, u.aspects, cites, faq=faq, facts=u.facts)
+        trace["rules"] += [f"rule:situation:{f}" for f in u.facts if any(f"【按您的情形：{f}】" in p for p in paras)]
         chosen_items = [top]
         # a question that really spans several items (opening a shop = registration + food licence)
         for c in cands[1:3]:

@@ -22,6 +22,22 @@ ASPECT_PATTERNS: dict[str, re.Pattern] = {
     "contact": re.compile(r"电话|联系方式|咨询热线"),
 }
 
+# Facts about the person that decide which of an item's materials apply (the guides' 情形)
+FACTS: dict[str, re.Pattern] = {
+    "外地户籍": re.compile(r"(外地|外省|外市|非本地|不是本地|不是宿迁)(户口|户籍|人)|户口(在|是)(外地|外省|老家)|外来务工|随迁"),
+    "本地户籍": re.compile(r"(?<!不是)(?<!非)(本地(户|人)|宿迁户口|宿迁户籍|宿迁人|本市户籍|本市户口)"),
+    "委托代办": ASPECT_PATTERNS["agent"],
+}
+CONFLICTS = {"外地户籍": "本地户籍", "本地户籍": "外地户籍"}
+
+
+def facts_of(text: str, earlier: list[str] | None = None) -> list[str]:
+    """What the person has said about themselves, this turn over earlier ones ("我是外地户口")."""
+    now = [f for f, p in FACTS.items() if p.search(text)]
+    kept = [f for f in (earlier or []) if f not in now and CONFLICTS.get(f) not in now]
+    return kept + now
+
+
 HANDOFF = re.compile(r"转人工|人工客服|人工服务|找人工|真人|人工坐席|工作人员|找客服|接人工|要人工|人工$")
 INJECTION = re.compile(
     r"忽略.{0,8}(指令|指示|提示|设定|规则|要求|限制)|无视.{0,8}(指令|规则|设定)|你现在(是|扮演|变成)|扮演|角色扮演|"
@@ -97,6 +113,7 @@ class Understanding:
     expansion: str = ""  # official words added for retrieval
     policy_cue: bool = False
     followup_like: bool = False  # short, leans on the previous turn
+    facts: list[str] = field(default_factory=list)  # 外地户籍, 委托代办 … (this turn and earlier ones)
     rules: list[str] = field(default_factory=list)
 
     @property

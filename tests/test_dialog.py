@@ -165,3 +165,19 @@ def test_words_said_not_to_apply_do_not_route(client):
     assert "企业设立登记" not in [i["name"] for i in body["items"]]
     assert "企业设立登记" not in body["trace"]["expansion"]
     assert not any(r.startswith("rule:typo:") for r in body["trace"]["rules"])  # 也没有 is not a typo of 有没有
+
+
+def test_what_the_person_says_about_themselves_points_out_their_materials(client):
+    a, b, c = talk(client, "我是外地户口 孩子上小学报名要带什么", "网上能报吗", "那要带什么", debug=True)
+    assert first(a) == "义务教育入学报名" and a["trace"]["facts"] == ["外地户籍"]
+    extra = next(p for p in a["answer"].split("\n") if p.startswith("【按您的情形：外地户籍】"))
+    assert "居住证" in extra and "不动产权证书" not in extra  # the 学区房 material is for local families
+    assert "rule:situation:外地户籍" in a["trace"]["rules"]
+    # remembered for later turns of the conversation
+    assert c["trace"]["facts"] == ["外地户籍"] and "【按您的情形：外地户籍】" in c["answer"]
+    # a local family is not told to bring a 居住证
+    local = talk(client, "我是宿迁户口 孩子上小学报名要带什么")[0]
+    assert "【按您的情形：外地户籍】" not in local["answer"]
+    # someone sent on another's behalf is pointed to the power of attorney
+    agent = talk(client, "营业执照丢了 委托别人去补办要带什么")[0]
+    assert "【按您的情形：委托代办】" in agent["answer"] and "授权委托书" in agent["answer"]
