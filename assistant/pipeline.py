@@ -30,6 +30,7 @@ SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋�
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
 CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
 RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative
+SEM_STRANGE = 0.92  # below this, a match by meaning alone with a noun no guide or law uses is confirmed first
 # a clarify reply that all but says an item not offered (semantic ≥ SEM_VERBATIM) and fits it this much
 # better than any choice is a new request
 OUTSIDE_CHOICES, SEM_VERBATIM = 0.25, 0.96
@@ -103,10 +104,10 @@ class Assistant:
         self.centre = index.corpus.centre
         self.speller = Speller(self._vocabulary())
         # everything each item's guide says: a follow-up about a word the focus guide covers stays with it
-        self.item_text: dict[str, str] = {}
-        for c in index.chunks:
-            if c.item_id:
-                self.item_text[c.item_id] = self.item_text.get(c.item_id, "") + c.text.lower()
+        # every word the knowledge base uses: a noun outside it ("火星居住权") is not guessed at
+        self.known_text = "".join(c.text + c.index_text for c in index.chunks).lower() \
+            + "".join(w for g in index.corpus.guides for w in (g.name, *g.aliases)) + "".join(TERMS)
+        index.tokenizer.nouns("事项")  # load the part-of-speech tables now, not on a person's question
 
     def _vocabulary(self) -> list[str]:
         tok = self.index.tokenizer
@@ -327,6 +328,17 @@ class Assistant:
             return ("refuse", [handoff_text(centre, "抱歉，未找到依据：在本中心的办事指南和已收录的政策中没有找到与您问题相关的内容，我不能凭空作答。")],
                     [], cites, ["转人工", "结婚登记要带什么", "公积金提取怎么办"], Context(focus=ctx.focus))
 
+        # -- a short question matched only by meaning, with a noun the knowledge base never uses
+        # ("怎么申请火星居住权" is close to 居住证申领): ask rather than bluff
+        strange = self._unknown_nouns(u) if pin is None and top.alias is None and top.semantic < SEM_STRANGE \
+            and len(_core(u.text)) <= 16 else []
+        if strange:
+            trace["rules"].append(f"rule:unknown-words:{'、'.join(strange)}")
+            trace["decision"] = f"clarify: 「{'、'.join(strange)}」 not in any guide or law"
+            return self._clarify(f"办事指南和政策里没有找到与「{'、'.join(strange)}」有关的内容。"
+                                 f"您要办理的是不是下面这个事项？", [top], cites, cards=1,
+                                 closing="如果不是，可以换个说法，或回复“转人工”。", extra=["转人工"])
+
         # -- clarify when the route depends on a fact not given
         close = [c for c in cands if top.score - c.score < CLARIFY_MARGIN and c.score >= ITEM_MIN]
         short = [c for c in cands[:4] if c.semantic >= SEM_IN or c.alias]
@@ -399,6 +411,12 @@ class Assistant:
         ids = [c.item_id for c in options]
         return ("clarify", paras, self._items(options, cards), cites, [c.name for c in options] + (extra or []),
                 Context(focus=ids, pending=ids, clarified_once=True))
+
+    def _unknown_nouns(self, u: Understanding) -> list[str]:
+        """Nouns of the message that no guide, law, alias or term uses (typo corrections aside)."""
+        typed = [r.split(":", 2)[2].split("→")[0] for r in u.rules if r.startswith("rule:typo:")]
+        return [w for w in self.index.tokenizer.nouns(u.text)
+                if len(w) >= 2 and w not in self.known_text and not any(t in w or w in t for t in typed)]
 
     def _words(self, item_id: str) -> list[str]:
         g = self.guides[item_id]

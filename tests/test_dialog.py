@@ -181,3 +181,12 @@ def test_what_the_person_says_about_themselves_points_out_their_materials(client
     # someone sent on another's behalf is pointed to the power of attorney
     agent = talk(client, "营业执照丢了 委托别人去补办要带什么")[0]
     assert "【按您的情形：委托代办】" in agent["answer"] and "授权委托书" in agent["answer"]
+
+
+def test_a_thing_no_guide_or_law_mentions_is_confirmed_not_bluffed(client):
+    body = talk(client, "怎么申请火星居住权", debug=True)[0]
+    assert body["kind"] == "clarify" and "火星" in body["answer"]
+    assert body["suggestions"] == ["居住证申领", "转人工"]
+    assert "rule:unknown-words:火星" in body["trace"]["rules"]
+    plain = talk(client, "居住证怎么办")[0]
+    assert plain["kind"] == "guide" and first(plain) == "居住证申领"
