@@ -30,7 +30,7 @@ SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋�
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
 CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
 RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative
-SEM_STRANGE = 0.92  # below this, a match by meaning alone with a noun no guide or law uses is confirmed first
+SEM_STRANGE = 0.92  # below this, a match by meaning alone with a word no guide or law uses is confirmed first
 # a clarify reply that all but says an item not offered (semantic ≥ SEM_VERBATIM) and fits it this much
 # better than any choice is a new request
 OUTSIDE_CHOICES, SEM_VERBATIM = 0.25, 0.96
@@ -104,10 +104,9 @@ class Assistant:
         self.centre = index.corpus.centre
         self.speller = Speller(self._vocabulary())
         # everything each item's guide says: a follow-up about a word the focus guide covers stays with it
-        # every word the knowledge base uses: a noun outside it ("火星居住权") is not guessed at
+        # every word the knowledge base uses: a word outside it ("火星居住权") is not guessed at
         self.known_text = "".join(c.text + c.index_text for c in index.chunks).lower() \
             + "".join(w for g in index.corpus.guides for w in (g.name, *g.aliases)) + "".join(TERMS)
-        index.tokenizer.nouns("事项")  # load the part-of-speech tables now, not on a person's question
 
     def _vocabulary(self) -> list[str]:
         tok = self.index.tokenizer
@@ -328,9 +327,9 @@ class Assistant:
             return ("refuse", [handoff_text(centre, "抱歉，未找到依据：在本中心的办事指南和已收录的政策中没有找到与您问题相关的内容，我不能凭空作答。")],
                     [], cites, ["转人工", "结婚登记要带什么", "公积金提取怎么办"], Context(focus=ctx.focus))
 
-        # -- a short question matched only by meaning, with a noun the knowledge base never uses
+        # -- a short question matched only by meaning, with a word the knowledge base never uses
         # ("怎么申请火星居住权" is close to 居住证申领): ask rather than bluff
-        strange = self._unknown_nouns(u) if pin is None and top.alias is None and top.semantic < SEM_STRANGE \
+        strange = self._unknown_words(u) if pin is None and top.alias is None and top.semantic < SEM_STRANGE \
             and len(_core(u.text)) <= 16 else []
         if strange:
             trace["rules"].append(f"rule:unknown-words:{'、'.join(strange)}")
@@ -412,11 +411,12 @@ class Assistant:
         return ("clarify", paras, self._items(options, cards), cites, [c.name for c in options] + (extra or []),
                 Context(focus=ids, pending=ids, clarified_once=True))
 
-    def _unknown_nouns(self, u: Understanding) -> list[str]:
-        """Nouns of the message that no guide, law, alias or term uses (typo corrections aside)."""
+    def _unknown_words(self, u: Understanding) -> list[str]:
+        """Dictionary words of the message that no guide, law, alias or term uses (typo corrections aside)."""
         typed = [r.split(":", 2)[2].split("→")[0] for r in u.rules if r.startswith("rule:typo:")]
-        return [w for w in self.index.tokenizer.nouns(u.text)
-                if len(w) >= 2 and w not in self.known_text and not any(t in w or w in t for t in typed)]
+        return [w for w in self.index.tokenizer.dictionary_words(u.text)
+                if w not in self.known_text and not w.isascii() and not FUNCTION_WORD.match(w)
+                and not any(t in w or w in t for t in typed)]  # English words ("online", "tax") are mixed in freely
 
     def _words(self, item_id: str) -> list[str]:
         g = self.guides[item_id]

@@ -37,13 +37,10 @@ class Tokenizer:
     def save(self, path: Path) -> None:
         path.write_text("\n".join(self.user_words) + "\n", encoding="utf-8")
 
-    def nouns(self, text: str) -> list[str]:
-        """The nouns of a text (jieba part-of-speech tags n*), with the same user dictionary."""
-        if not hasattr(self, "_pos"):
-            from jieba import posseg
-
-            self._pos = posseg.POSTokenizer(self._jieba)
-        return [w for w, flag in self._pos.cut(text.lower()) if flag.startswith("n") and _TOKEN_OK.search(w)]
+    def dictionary_words(self, text: str) -> list[str]:
+        """Words of two or more characters that jieba's dictionary knows (no guessed new words, so no
+        fragments such as "贷能" from "公积金贷能贷多少")."""
+        return [w for w in self._jieba.lcut(text.lower(), HMM=False) if len(w) >= 2 and _TOKEN_OK.search(w)]
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens (long words and their parts) without stopwords or punctuation."""
