@@ -61,6 +61,11 @@ def hall_zone(g: Guide) -> str:
     return f"{g.place.hall}{g.place.zone or ''}"
 
 
+def _join(lines: list[str]) -> str:
+    """Guide lines as one sentence: "…半年以上；符合以下条件之一：…" (no "。；")."""
+    return "；".join(line.rstrip("。；; ") for line in lines) + "。"
+
+
 def _short(text: str, limit: int = 160) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= limit else text[:limit].rstrip("，、；：") + "……"
@@ -106,7 +111,7 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
             paras.append(f"【能否代办】{agent_faq.text.split('答：', 1)[-1]}{cites.ref(agent_faq)}")
         elif not any(m.situation and "代" in m.situation for m in g.materials):
             cond = _chunk(index, g, "conditions")
-            paras.append(f"【受理条件】{'；'.join(g.conditions)}{cites.ref(cond)}")
+            paras.append(f"【受理条件】{_join(g.conditions)}{cites.ref(cond)}")
         if "materials" not in show:
             show.append("materials")
     for a in show:
@@ -135,7 +140,7 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
         elif a == "steps":
             paras.append(f"【办理流程】{' → '.join(g.steps)}{cites.ref(c)}")
         elif a == "conditions":
-            paras.append(f"【受理条件】{'；'.join(g.conditions)}{cites.ref(c)}")
+            paras.append(f"【受理条件】{_join(g.conditions)}{cites.ref(c)}")
         elif a == "contact":
             paras.append(f"【咨询电话】{g.phone}{cites.ref(c)}")
         elif a == "basis":
@@ -156,7 +161,7 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
         paras.insert(1, f"【一件事一次办】一次申请同时办理：{'、'.join(g.bundle.members)}。{g.bundle.saving}"
                         f"{cites.ref(_chunk(index, g, 'bundle'))}")
     if g.updates and ("materials" in show or "conditions" in show):
-        paras.append(f"提示：{'；'.join(g.updates)}{cites.ref(ov)}")
+        paras.append(f"提示：{_join(g.updates)}{cites.ref(ov)}")
     if g.sample:
         paras.append(SAMPLE_NOTE)
     return paras

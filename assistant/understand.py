@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 # aspect → trigger pattern (order matters for the answer: the first matching aspects lead)
 ASPECT_PATTERNS: dict[str, re.Pattern] = {
     "materials": re.compile(r"带什么|带啥|带哪些|要带|材料|资料|证件|准备什么|准备啥|提交什么|要啥|需要什么|需要哪些|手续|证明"),
-    "time": re.compile(r"多久|哪天|截止|多长时间|几天|几个工作日|时限|多快|什么时候能|啥时候能|办结|当天|当场|拿到|出证|等多久"),
+    "time": re.compile(r"多久|哪天|截止|几个月能|多长时间|几天|几个工作日|时限|多快|什么时候能|啥时候能|办结|当天|当场|拿到|出证|等多久"),
     "fee": re.compile(r"多少钱|收费|费用|要钱|花钱|免费|工本费|交钱|几块钱|贵不贵|收钱|费"),
     "place": re.compile(r"在哪|哪里|哪儿|哪个窗口|窗口|地址|几楼|哪个大厅|去哪|什么地方|怎么走|几点|上班时间|开门|周末|周六"),
     "online": re.compile(r"网上|线上|网办|app|宿心办|手机|小程序|不用跑|政务服务网|网站|在家|远程|电子"),
     "basis": re.compile(r"依据|哪条|法律规定|政策依据|法规|条例|根据什么|哪部法"),
     "steps": re.compile(r"流程|步骤|怎么办理|程序|怎么弄|怎么操作|咋办|怎么办"),
-    "conditions": re.compile(r"条件|资格|符合|能不能办|可以办吗|能办吗|谁可以|哪些人|够不够"),
+    "conditions": re.compile(r"条件|资格|符合|住满|满几|满多久|满多长|年满|能不能办|可以办吗|能办吗|谁可以|哪些人|够不够"),
     "agent": re.compile(r"代办|代领|代拿|委托|别人帮|替我|帮我办|家人去|家里人|亲属|不用本人|本人不能|本人去不了"),
     "contact": re.compile(r"电话|联系方式|咨询热线"),
 }

@@ -190,3 +190,10 @@ def test_a_thing_no_guide_or_law_mentions_is_confirmed_not_bluffed(client):
     assert "rule:unknown-words:火星" in body["trace"]["rules"]
     plain = talk(client, "居住证怎么办")[0]
     assert plain["kind"] == "guide" and first(plain) == "居住证申领"
+
+
+def test_how_long_one_must_have_lived_here_is_a_condition_question(client):
+    _, cond = talk(client, "居住证怎么办", "要住满几个月")
+    assert first(cond) == "居住证申领"
+    line = next(p for p in cond["answer"].split("\n") if p.startswith("【受理条件】"))
+    assert "半年" in line and "。；" not in line
