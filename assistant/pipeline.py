@@ -27,6 +27,7 @@ POLICY_DENSE_MIN = 0.875  # best law chunk cosine for a policy answer
 POLICY_BM25_MIN = 6.0
 SEM_MAYBE = 0.875  # a service request this close to an item is asked about rather than refused
 SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋弄|窗口|带啥|带什么|材料")
+SERVICE_VERBS = frozenset("申请 申领 登记 办理 手续 服务 证明 提交 领取 办证 申报".split())
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
 CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
 RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative
@@ -427,8 +428,9 @@ class Assistant:
         "那贷款呢", "消防验收呢") moves the focus to that item."""
         pin_text = "".join(self._words(pin.id))
 
-        def new_words(text: str) -> list[str]:
-            return [t for t in self.index.tokenizer.tokens(text) if len(t) >= 2 and t not in pin_text and not aspects_of(t)]
+        def new_words(text: str) -> list[str]:  # what names a thing, not "申请", "登记"
+            return [t for t in self.index.tokenizer.tokens(text)
+                    if len(t) >= 2 and t not in pin_text and t not in SERVICE_VERBS and not aspects_of(t)]
         own, official = new_words(u.text), new_words(u.expansion)
         lead = bool(FOLLOWUP_LEAD.match(u.text) or u.text.rstrip("?？ ").endswith("呢"))
         if not lead and TOGETHER.search(u.text):  # "刻章领发票能一起办吗" → the 一件事 the focus belongs to

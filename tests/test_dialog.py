@@ -197,3 +197,9 @@ def test_how_long_one_must_have_lived_here_is_a_condition_question(client):
     assert first(cond) == "居住证申领"
     line = next(p for p in cond["answer"].split("\n") if p.startswith("【受理条件】"))
     assert "半年" in line and "。；" not in line
+
+
+def test_generic_service_words_do_not_move_the_focus(client):
+    # "申请" is in many item names; it does not make "怎么申请…" a switch to 最低生活保障申请
+    _, b = talk(client, "居住证怎么办", "怎么申请火星居住权")
+    assert first(b) == "居住证申领"
