@@ -11,6 +11,7 @@ from .guides import Centre, Guide
 from .index import Index
 from .laws import short_law_name
 from .schemas import Citation, ItemOut, Location, OnlineRoute
+from .understand import FACT_SITUATIONS
 
 SAMPLE_NOTE = "（本指南为示例数据，窗口号、电话和办理时间以中心官方公告为准。）"
 
@@ -82,14 +83,6 @@ def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
     return out[:limit]
 
 
-# a fact the person stated (understand.FACTS) → the 情形 of the materials it brings in
-SITUATION_OF_FACT: dict[str, re.Pattern] = {
-    "外地户籍": re.compile(r"(非本地|外地|外省)户籍|随迁"),
-    "本地户籍": re.compile(r"(?<!非)本地户籍|本市户籍"),
-    "委托代办": re.compile(r"代办|委托|代理|代为|代领"),
-}
-
-
 def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
                  faq: Chunk | None = None, facts: list[str] | None = None) -> list[str]:
     """Paragraphs answering about one item, led by the aspects asked for.  When the person has said
@@ -124,9 +117,9 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
             paras.append(f"【需要准备的材料】{cites.ref(c)}\n{body}")
             for fact in facts or []:
                 extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
-                         if m.situation and SITUATION_OF_FACT[fact].search(m.situation)]
+                         if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
                 if extra:
-                    paras.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{'；'.join(extra)}。{cites.ref(c)}")
+                    paras.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
         elif a == "place":
             paras.append(f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}")
         elif a == "online":

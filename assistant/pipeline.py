@@ -104,7 +104,6 @@ class Assistant:
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre
         self.speller = Speller(self._vocabulary())
-        # everything each item's guide says: a follow-up about a word the focus guide covers stays with it
         # every word the knowledge base uses: a word outside it ("火星居住权") is not guessed at
         self.known_text = "".join(c.text + c.index_text for c in index.chunks).lower() \
             + "".join(w for g in index.corpus.guides for w in (g.name, *g.aliases)) + "".join(TERMS)
@@ -129,7 +128,8 @@ class Assistant:
         text = normalize(message)
         u = understand(text)
         if u.turn == "question":
-            for typed, word in self.speller.corrections(text):
+            u.corrections = self.speller.corrections(text)
+            for typed, word in u.corrections:
                 u.expansion = f"{u.expansion} {word}".strip()
                 u.rules.append(f"rule:typo:{typed}→{word}")
         u.facts = facts_of(text, ctx.facts) if u.turn == "question" else list(ctx.facts)
@@ -414,7 +414,7 @@ class Assistant:
 
     def _unknown_words(self, u: Understanding) -> list[str]:
         """Dictionary words of the message that no guide, law, alias or term uses (typo corrections aside)."""
-        typed = [r.split(":", 2)[2].split("→")[0] for r in u.rules if r.startswith("rule:typo:")]
+        typed = [t for t, _word in u.corrections]
         return [w for w in self.index.tokenizer.dictionary_words(u.text)
                 if w not in self.known_text and not w.isascii() and not FUNCTION_WORD.match(w)
                 and not any(t in w or w in t for t in typed)]  # English words ("online", "tax") are mixed in freely

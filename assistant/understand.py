@@ -28,6 +28,12 @@ FACTS: dict[str, re.Pattern] = {
     "本地户籍": re.compile(r"(?<!不是)(?<!非)(本地(户|人)|宿迁户口|宿迁户籍|宿迁人|本市户籍|本市户口)"),
     "委托代办": ASPECT_PATTERNS["agent"],
 }
+# each fact → the 情形 of the guides' materials it brings in (compose.guide_answer points them out)
+FACT_SITUATIONS: dict[str, re.Pattern] = {
+    "外地户籍": re.compile(r"(非本地|外地|外省)户籍|随迁"),
+    "本地户籍": re.compile(r"(?<!非)本地户籍|本市户籍"),
+    "委托代办": re.compile(r"代办|委托|代理|代为|代领"),
+}
 CONFLICTS = {"外地户籍": "本地户籍", "本地户籍": "外地户籍"}
 
 
@@ -114,6 +120,7 @@ class Understanding:
     policy_cue: bool = False
     followup_like: bool = False  # short, leans on the previous turn
     facts: list[str] = field(default_factory=list)  # 外地户籍, 委托代办 … (this turn and earlier ones)
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, corpus word) from spelling
     rules: list[str] = field(default_factory=list)
 
     @property
