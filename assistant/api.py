@@ -1,6 +1,12 @@
-"""HTTP layer (FastAPI): parse, call the pipeline, serialise.  Nothing else."""
+"""HTTP layer (FastAPI): parse, call the pipeline, serialise.  Nothing else.
+
+Limits and headers are applied around every route by `guard.Guard`, rate limits by `ratelimit.Limiter`
+(see README "Security").  ``?debug=true`` (the trace with the rules' inner scores) is honoured only for
+a signed-in staff member (the staff session cookie or ``Authorization: Bearer <that token>``)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -13,16 +19,20 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .answer_page import answer_page_router, guide_essentials
 from .compose import item_out
 from .config import Settings, get_settings
 from .curated import CuratedStore
 from .feedback import FIELD_NAMES as FEEDBACK_FIELDS
 from .feedback import FeedbackStore, feedback_router
+from .guard import Guard, install_access_log_filter, rate_limited_body
 from .index import load_index
 from .normalize import mask_pii
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
+from .ratelimit import Limiter, RateLimited, client_ip
 from .sessions import SessionStore
+from .staff import COOKIE as STAFF_COOKIE
 from .staff import FIELD_NAMES as STAFF_FIELDS
 from .staff import StaffStore, staff_router
 from .wechat import WeChatReply, wechat_router
@@ -57,6 +67,8 @@ def _validation_message(exc: RequestValidationError) -> str:
             msgs.append("请求体不是合法的 JSON 对象")
         elif kind in ("greater_than_equal", "less_than_equal"):
             msgs.append(f"{name}超出允许范围")
+        elif kind == "value_error" and isinstance(ctx.get("error"), ValueError) and not str(ctx["error"]).isascii():
+            msgs.append(f"{name}{ctx['error']}")
         else:
             msgs.append(f"{name}格式不正确")
     return "；".join(dict.fromkeys(msgs)) or "请求格式不正确"
@@ -87,13 +99,42 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     # staff console, 好差评 and reviewed answers keep their tables in the conversations database
     engine, clock = app.state.store.engine, app.state.store.clock
     app.state.curated = CuratedStore(engine, clock)
-    app.state.feedback = FeedbackStore(engine, clock, settings.staff_utc_offset_hours)
-    app.state.staff = StaffStore(engine, settings.staff_secret, settings.staff_session_hours)
+    app.state.staff = StaffStore(engine, settings.staff_secret, settings.staff_session_hours,
+                                 settings.staff_idle_minutes)
+    # answer tokens (rating, WeChat answer page): a key derived from the server secret kept in the database
+    answer_key = lambda: hmac.new(app.state.staff.secret, b"answer-token", hashlib.sha256).digest()  # noqa: E731
+    app.state.feedback = FeedbackStore(engine, clock, settings.staff_utc_offset_hours, key=answer_key)
+    app.state.limiter = limiter = Limiter(settings, engine)
+    install_access_log_filter()
     for name, label in (FEEDBACK_FIELDS | STAFF_FIELDS).items():
         FIELD_NAMES.setdefault(name, label)
     # mini-programs and other front-ends call the API from their own origin
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"])
+    app.add_middleware(Guard, settings=settings, limiter=limiter, web_dir=WEB)  # outermost: size, input, headers
+
+    def ip_of(request: Request) -> str:
+        return client_ip(request, settings.trusted_proxies)
+
+    def is_staff(request: Request) -> bool:
+        auth = request.headers.get("authorization", "")
+        token = request.cookies.get(STAFF_COOKIE) or (auth[7:].strip() if auth.lower().startswith("bearer ") else None)
+        return bool(token) and app.state.staff.read(token) is not None
+
+    def authorize(request: Request, req: ChatRequest, debug: bool) -> bool:
+        """Counts the question against the client's and the conversation's limits (raises RateLimited);
+        returns whether the trace may be shown."""
+        limiter.hit("chat_ip", ip_of(request))
+        limiter.hit("session", req.session_id)
+        return debug and is_staff(request)
+
+    def feedback_guard(request: Request) -> None:
+        limiter.hit("feedback_ip", ip_of(request))
+
+    @app.exception_handler(RateLimited)
+    async def _429(request: Request, exc: RateLimited):
+        status, headers, body = rate_limited_body(exc)
+        return JSONResponse(status_code=status, content=json.loads(body), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RequestValidationError)
     async def _422(request: Request, exc: RequestValidationError):
@@ -119,18 +160,25 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         trace = result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"}
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
         log.info("chat session=%s kind=%s q=%s", sid[:8], r.kind, mask_pii(req.message)[:60])
-        return r.model_copy(update={"message_id": mid, "trace": trace if debug else None})
+        return r.model_copy(update={"message_id": mid, "trace": trace if debug else None,
+                                    "rating_token": app.state.feedback.token_for(mid, sid)})
 
-    @app.post("/v1/chat", response_model=ChatResponse, responses={422: {"model": ErrorResponse}},
+    errors = {400: {"model": ErrorResponse, "description": "请求体不是 UTF-8 或嵌套过深"},
+              413: {"model": ErrorResponse, "description": "请求体过大"},
+              422: {"model": ErrorResponse, "description": "请求格式不正确（含空消息、控制字符）"},
+              429: {"model": ErrorResponse, "description": "请求过于频繁（见 Retry-After）"}}
+
+    @app.post("/v1/chat", response_model=ChatResponse, responses=errors,
               summary="问一句，得到带引用的回答（Accept: text/event-stream 时流式返回）")
     def chat(req: ChatRequest, request: Request, debug: bool = False):
-        resp = chat_once(req, debug)
+        resp = chat_once(req, authorize(request, req, debug))
         if "text/event-stream" in request.headers.get("accept", ""):
             return StreamingResponse(_sse(resp), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         return JSONResponse(chat_body(resp))
 
-    @app.get("/v1/search", response_model=SearchResponse, summary="混合检索（BM25 + 向量，RRF 融合）")
+    @app.get("/v1/search", response_model=SearchResponse, responses={k: errors[k] for k in (422, 429)},
+             summary="混合检索（BM25 + 向量，RRF 融合）")
     def search(q: str = Query(min_length=1, max_length=500), k: int = Query(10, ge=1, le=50)):
         retrieval = app.state.assistant.search(q, k=k)
         return SearchResponse(results=[SearchResult(**h.as_dict()) for h in retrieval.hits[:k]])
@@ -140,7 +188,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         a: Assistant = app.state.assistant
         return {"items": [item_out(g, a.centre) for g in a.index.corpus.guides]}
 
-    @app.get("/v1/items/{item_id}", summary="一个事项的完整办事指南")
+    @app.get("/v1/items/{item_id}", summary="一个事项的完整办事指南",
+             responses={404: {"model": ErrorResponse, "description": "没有这个事项"}, 429: errors[429]})
     def item(item_id: str):
         a: Assistant = app.state.assistant
         g = a.guides.get(item_id)
@@ -171,14 +220,23 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             req = ChatRequest(message=text[:2000] or "你好", session_id=wechat_sessions.get(openid), channel="wechat")
         except ValueError:
             return WeChatReply("请输入要咨询的问题。")
+        try:
+            limiter.hit("openid", openid)
+        except RateLimited as e:
+            return WeChatReply(f"您提问太频繁了，请{e.retry_after}秒后再问。")
         r = chat_once(req, debug=False)
         wechat_sessions[openid] = r.session_id
-        first = r.items[0] if r.items else None
-        return WeChatReply(r.answer, first.name if first else None, first.online.url if first else None)
+        a: Assistant = app.state.assistant
+        first = a.guides.get(r.items[0].id) if r.kind == "guide" and r.items else None
+        # the whole guide answer reaches the person: essentials in the text, the rest on /a/{id} (asker only)
+        return WeChatReply(r.answer, first.name if first else None, None,
+                           details=guide_essentials(first, a.centre) if first else None,
+                           page_path=f"/a/{r.message_id}?t={r.rating_token}" if r.rating_token else None)
 
-    app.include_router(wechat_router(wechat_answer, settings), prefix="/wechat")
-    app.include_router(openai_router(chat_once))
-    app.include_router(feedback_router(app.state.feedback))
+    app.include_router(wechat_router(wechat_answer, settings, engine), prefix="/wechat")
+    app.include_router(answer_page_router(app.state.store, app.state.feedback.token_for, lambda: app.state.assistant))
+    app.include_router(openai_router(chat_once, authorize))
+    app.include_router(feedback_router(app.state.feedback, feedback_guard))
     app.include_router(staff_router(accounts=app.state.staff, sessions=app.state.store, curated=app.state.curated,
                                     feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,
                                     settings=settings))

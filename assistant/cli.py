@@ -122,7 +122,9 @@ def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer
         assistant = Assistant(load_index(settings), phraser=make_phraser(settings))
     except IndexError_ as e:
         _fail(str(e))
-    uvicorn.run(create_app(settings, assistant), host=host or settings.host, port=port or settings.port)
+    # client addresses come from the socket; X-Forwarded-For only via ASSISTANT_TRUSTED_PROXIES (see ratelimit.client_ip)
+    uvicorn.run(create_app(settings, assistant), host=host or settings.host, port=port or settings.port,
+                proxy_headers=False)
 
 
 def _accounts():

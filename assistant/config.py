@@ -100,6 +100,25 @@ class Settings(BaseSettings):
     staff_session_hours: int = 12  # a staff sign-in lasts this long
     staff_cookie_secure: Literal["auto", "always", "never"] = "auto"  # auto: Secure when the request came over HTTPS
     staff_utc_offset_hours: float = 8.0  # the centre's time zone: dashboard days and working-day due dates
+    staff_idle_minutes: int = 30  # a staff sign-in unused this long ends (server-side session)
+
+    # abuse and fault limits (see README "Security")
+    rate_limits: str = Field("on", description="on | off (evaluation, load benchmarks)")
+    rate_limit_storage: str = Field("database", description="database (shared by replicas on one database) or a "
+                                    "`limits` storage URI such as redis://host:6379")
+    rate_limit_ip: str = "600/minute"        # all public routes, per client IP
+    rate_limit_chat_ip: str = "60/minute"    # /v1/chat, /v1/chat/completions per client IP
+    rate_limit_session: str = "20/minute"    # chat turns per conversation
+    rate_limit_openid: str = "20/minute"     # WeChat messages per follower
+    rate_limit_feedback_ip: str = "30/minute"
+    login_max_attempts: int = 5              # staff sign-in attempts per account (and per IP ×4) per window
+    login_window_seconds: int = 600
+    trusted_proxies: list[str] = Field(default_factory=list, description="IPs/CIDRs of reverse proxies whose "
+                                       "X-Forwarded-For is believed (e.g. [\"127.0.0.1\"] behind nginx)")
+    max_body_bytes: int = 64 * 1024           # JSON routes; larger bodies get 413 before being read
+    public_url: str | None = Field(None, description="https://… this server as citizens reach it (WeChat answer links)")
+    wechat_max_skew_seconds: int = 300       # WeChat timestamp freshness window
+    frame_ancestors: list[str] = Field(default_factory=list, description="origins allowed to embed pages in a frame")
 
 
 def get_settings(**overrides) -> Settings:

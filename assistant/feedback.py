@@ -5,13 +5,20 @@ Like the national 政务服务“好差评” system, every answer can be rated 
 (回访) within 1 working day, fix (整改) within 15 working days, status 待回访 → 整改中 → 已办结, owned by
 a staff member.  Working days skip Saturdays and Sundays in the centre's time zone.
 
+Only the asker can rate: every answer comes with a ``rating_token`` (HMAC of the message id and its
+conversation id under the server's key), and ``POST /v1/feedback`` needs it.  A ``message_id`` alone
+(visible as ``chatcmpl-<id>`` on the OpenAI endpoint) is not enough.  One rating per message: a second
+rating with the token replaces the first; a case is opened at most once.
+
 The clock is injected (`clock()` returns naive UTC, like `sessions.now`) so tests can move time on.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import date, datetime, timedelta
-from typing import Callable, Literal
+from typing import Annotated, Callable, Literal
 
 import chinese_calendar
 from fastapi import APIRouter
@@ -33,7 +40,7 @@ FIX_DAYS = 15
 TAGS = ["答非所问", "信息有误", "信息不全", "看不懂", "没有找到依据", "窗口或地址不对", "其他"]
 
 # field names for the app's Chinese 422 messages
-FIELD_NAMES = {"message_id": "回答编号 message_id", "rating": "评价等级 rating", "tags": "标签 tags",
+FIELD_NAMES = {"message_id": "回答编号 message_id", "rating_token": "评价凭证 rating_token", "rating": "评价等级 rating", "tags": "标签 tags",
                "text": "评价内容 text"}
 
 
@@ -73,8 +80,9 @@ class Case(FeedbackBase):
 
 class FeedbackRequest(BaseModel):
     message_id: str = Field(min_length=1, max_length=40, description="/v1/chat 返回的 message_id")
+    rating_token: str = Field(min_length=1, max_length=64, description="/v1/chat 随回答返回的 rating_token（只有提问者持有）")
     rating: Rating = Field(description="非常满意 | 满意 | 基本满意 | 不满意 | 非常不满意")
-    tags: list[str] = Field(default_factory=list, max_length=10, description="可选标签，如 答非所问、信息有误")
+    tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list, max_length=10, description="可选标签，如 答非所问、信息有误")
     text: str | None = Field(None, max_length=500, description="可选的文字评价")
 
     @field_validator("tags")
@@ -101,6 +109,16 @@ class FeedbackResponse(BaseModel):
 
 class UnknownMessage(LookupError):
     pass
+
+
+class NotYourMessage(PermissionError):
+    pass
+
+
+def answer_token(key: bytes, message_id: str, conversation_id: str) -> str:
+    """The per-answer token given only to the asker (rating, and the WeChat answer page ``/a/{id}?t=``)."""
+    mac = hmac.new(key, f"answer|{message_id}|{conversation_id}".encode(), hashlib.sha256).digest()
+    return mac[:18].hex()
 
 
 def is_working_day(day: date) -> bool:
@@ -141,22 +159,31 @@ def overdue_reason(case: Case, at: datetime) -> str | None:
 
 
 class FeedbackStore:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now, utc_offset_hours: float = 8.0):
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now, utc_offset_hours: float = 8.0,
+                 key: Callable[[], bytes] | None = None):
         FeedbackBase.metadata.create_all(engine)
+        self.key = key
         self._session = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
         self.utc_offset_hours = utc_offset_hours
 
     # ---------------------------------------------------------------- ratings
 
+    def token_for(self, message_id: str, conversation_id: str) -> str | None:
+        return answer_token(self.key(), message_id, conversation_id) if self.key else None
+
     def rate(self, message_id: str, rating: str, tags: list[str] | None = None,
-             text: str | None = None) -> tuple[Feedback, Case | None, bool]:
-        """Record (or replace) the rating of one answer.  Returns (feedback, case, created)."""
+             text: str | None = None, token: str | None = None) -> tuple[Feedback, Case | None, bool]:
+        """Record (or replace) the rating of one answer.  Returns (feedback, case, created).
+        With a key configured, ``token`` must be the answer's ``rating_token`` (else `NotYourMessage`)."""
         t = self.clock()
         with self._session() as db:
             msg = db.get(Message, message_id)
             if msg is None or msg.role != "assistant":
                 raise UnknownMessage(message_id)
+            if self.key is not None and not hmac.compare_digest(
+                    (token or "").encode(), self.token_for(message_id, msg.conversation_id).encode()):
+                raise NotYourMessage(message_id)
             conv = db.get(Conversation, msg.conversation_id)
             fb = db.scalars(select(Feedback).where(Feedback.message_id == message_id)).first()
             created = fb is None
@@ -243,17 +270,24 @@ class FeedbackStore:
         return overdue_reason(case, self.clock())
 
 
-def feedback_router(store: FeedbackStore) -> APIRouter:
-    """`POST /v1/feedback`: rate one answer."""
-    router = APIRouter()
+def feedback_router(store: FeedbackStore, guard: Callable | None = None) -> APIRouter:
+    """`POST /v1/feedback`: rate one answer.  ``guard`` (a FastAPI dependency) applies the rate limits."""
+    from fastapi import Depends
+
+    router = APIRouter(dependencies=[Depends(guard)] if guard else [])
 
     @router.post("/v1/feedback", status_code=201, response_model=FeedbackResponse,
                  responses={200: {"model": FeedbackResponse, "description": "已评价过，评价已更新"},
-                            404: {"description": "没有这条回答"}, 422: {"description": "请求格式不正确"}},
+                            403: {"description": "评价凭证不对：只有提问者可以评价"},
+                            404: {"description": "没有这条回答"}, 422: {"description": "请求格式不正确"},
+                            429: {"description": "请求过于频繁"}},
                  summary="好差评：评价一条回答（不满意及以下会转工作人员回访）")
     def rate(req: FeedbackRequest):
         try:
-            fb, case, created = store.rate(req.message_id, req.rating, req.tags, req.text)
+            fb, case, created = store.rate(req.message_id, req.rating, req.tags, req.text, req.rating_token)
+        except NotYourMessage:
+            return JSONResponse(status_code=403, content={"error": {
+                "code": "forbidden", "message": "评价凭证不正确：只有提问的人可以评价这条回答"}})
         except UnknownMessage:
             return JSONResponse(status_code=404, content={"error": {
                 "code": "not_found", "message": "没有找到这条回答，无法评价（message_id 不存在）"}})

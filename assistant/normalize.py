@@ -12,9 +12,14 @@ from opencc import OpenCC
 _SPACES = re.compile(r"\s+")
 _STRAY = re.compile(r"[~`^*_=|\\<>{}\[\]【】〔〕「」『』\"“”‘’'#@$%&]+")
 _REPEAT_PUNCT = re.compile(r"([，。？！、；：,.?!;:])\1+")
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-
+_FW_DIGITS = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
+_SEP = r"[ \-\u00a0]?"  # one optional space or dash between digit groups: 139-1234-5678, 6222 0212 …
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9])[A-Za-z0-9._%+\-]*(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+_ID_CARD = re.compile(rf"(?<![0-9A-Za-z])(\d{{6}}){_SEP}(\d{{8}}){_SEP}(\d{{3}}[\dXx])(?![0-9A-Za-z])"
+                      r"|(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
+_CARD = re.compile(rf"(?<![0-9])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}})?(?![0-9])")
+_PHONE = re.compile(rf"(?<![0-9])(?:(?:\(?(?:\+|00)\s?86\)?|86){_SEP}\s?)?(1[3-9]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?![0-9])")
+_LANDLINE = re.compile(r"(?<![0-9])([(（]?0\d{2,3}[)）]?)[ \-]?(\d{3,4})[ \-]?(\d{4})(?:[ \-]?(?:转|ext\.?|-)\s?\d{1,5})?(?![0-9])")
 
 @lru_cache(maxsize=1)
 def _t2s() -> OpenCC:
@@ -49,7 +54,31 @@ def normalize(text: str) -> str:
     return text.lower()
 
 
+def _card(m: re.Match) -> str:
+    digits = re.sub(r"\D", "", m.group(0))
+    return m.group(0) if len(digits) < 15 else "*" * (len(digits) - 4) + digits[-4:]
+
+
 def mask_pii(text: str) -> str:
-    """Mask ID-card and mobile numbers: 3213…1234 → 321302********1234, 138****5678."""
-    text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)}", text)
-    return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    """The one masking function for personal numbers before anything is stored, logged, traced or exported.
+
+    ID cards (18 and 15 digits, also grouped 6-8-4), bank cards (15–19 digits, also in groups of four),
+    mobiles in every common form (13912345678, 139-1234-5678, 139 1234 5678, +86 139 1234 5678,
+    (+86)13912345678, 008613912345678), landlines with an area code (025-84561234, (0527)8888-1234,
+    0527 88881234 转 123) and e-mail addresses.  Full-width digits are folded first, so
+    「１３９１２３４５６７８」 is masked too.  Examples::
+
+        320102199001011234 → 320102********1234     13912345678 / +86 139-1234-5678 → 139****5678
+        6222 0212 3456 7890 123 → ***************0123   025-84561234 → 025-****1234   zhang.san@qq.com → z***@qq.com
+
+    Idempotent: masked text masks to itself.
+    """
+    if not text:
+        return text
+    text = text.translate(_FW_DIGITS)
+    text = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
+    text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-4:] if m.group(3) else ''}" if m.group(1)
+                        else f"{m.group(4)}*****{m.group(6)}", text)
+    text = _CARD.sub(_card, text)
+    text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from .ratelimit import RateLimited
 from .schemas import ChatRequest, ChatResponse
 
 log = logging.getLogger("assistant.openai_compat")
@@ -113,11 +114,10 @@ def _parse(body: Any) -> tuple[ChatRequest, bool, bool, int]:
             question = text
     if question is None:
         raise _BadRequest("messages 中没有用户消息（role 为 user），请提出您的问题", "messages")
-    question = question.strip()
-    if not question:
-        raise _BadRequest("最后一条用户消息不能为空", "messages")
-    if len(question) > 2000:
-        raise _BadRequest("消息太长，最多2000个字符", "messages")
+    try:  # the same rules as /v1/chat (schemas.ChatRequest), in OpenAI's 400 shape
+        ChatRequest(message=question)
+    except ValidationError as e:
+        raise _BadRequest(_question_error(e), "messages") from None
     stream = body.get("stream", False)
     if stream is None:
         stream = False
@@ -131,14 +131,27 @@ def _parse(body: Any) -> tuple[ChatRequest, bool, bool, int]:
     sid = sid if isinstance(sid, str) and 0 < len(sid) <= 64 else None
     try:
         req = ChatRequest(message=question, session_id=sid, channel=CHANNEL)
-    except ValidationError as e:  # pragma: no cover - guarded above
-        raise _BadRequest("请求格式不正确", "messages") from e
+    except ValidationError:  # a session id with control characters: a new conversation
+        req = ChatRequest(message=question, session_id=None, channel=CHANNEL)
     return req, stream, include_usage, rough_tokens("\n".join(texts))
+
+
+def _question_error(e: ValidationError) -> str:
+    err = e.errors()[0]
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind in ("string_too_short", "missing") or (kind == "value_error" and "不能为空" in str(ctx.get("error"))):
+        return "最后一条用户消息不能为空"
+    if kind == "string_too_long":
+        return f"消息太长，最多{ctx.get('max_length')}个字符"
+    if kind == "value_error" and not str(ctx.get("error")).isascii():
+        return f"消息{ctx['error']}"
+    return "消息格式不正确"
 
 
 def daoban_extra(resp: ChatResponse) -> dict:
     """The extra field carrying what /v1/chat returns besides the answer."""
-    extra = {"session_id": resp.session_id, "message_id": resp.message_id, "kind": resp.kind,
+    extra = {"session_id": resp.session_id, "message_id": resp.message_id, "rating_token": resp.rating_token,
+             "kind": resp.kind,
              "items": [i.model_dump() for i in resp.items],
              "citations": [c.model_dump() for c in resp.citations], "suggestions": list(resp.suggestions)}
     if resp.trace is not None:
@@ -190,22 +203,40 @@ def completion_chunks(resp: ChatResponse, prompt_tokens: int, include_usage: boo
     yield "data: [DONE]\n\n"
 
 
-def openai_router(chat_once: Callable[[ChatRequest, bool], ChatResponse]) -> APIRouter:
-    """`chat_once(req, debug)` is the same function /v1/chat uses (sessions, pipeline, storage)."""
+def openai_router(chat_once: Callable[[ChatRequest, bool], ChatResponse],
+                  authorize: Callable[[Request, ChatRequest, bool], bool] | None = None) -> APIRouter:
+    """`chat_once(req, debug)` is the same function /v1/chat uses (sessions, pipeline, storage);
+    `authorize(request, req, debug)` applies the rate limits (raises RateLimited) and says whether the
+    trace may be shown (signed-in staff only)."""
     router = APIRouter()
 
     @router.post("/v1/chat/completions", summary="OpenAI 兼容的对话接口（stream 为 true 时流式返回）",
+                 responses={400: {"description": "请求不正确（OpenAI 错误格式）"}, 413: {"description": "请求体过大"},
+                            422: {"description": "包含控制字符"}, 429: {"description": "请求过于频繁（见 Retry-After）"}},
                  openapi_extra={"requestBody": {"required": True,
                                                 "content": {"application/json": {"schema": _REQUEST_SCHEMA}}}})
     async def chat_completions(request: Request, debug: bool = False):
         try:
             body = json.loads(await request.body() or b"null")
-        except (ValueError, UnicodeDecodeError):
+        except UnicodeDecodeError:
+            return openai_error(400, "请求体不是合法的 UTF-8 编码，请以 UTF-8 发送")
+        except RecursionError:  # [[[[… 100,000 deep
+            return openai_error(400, "请求体嵌套层数过多")
+        except ValueError:
             return openai_error(400, "请求体不是合法的 JSON")
         try:
             req, stream, include_usage, prompt_tokens = _parse(body)
         except _BadRequest as e:
             return openai_error(e.status, e.message, param=e.param)
+        if authorize is None:
+            debug = False
+        else:
+            try:
+                debug = await run_in_threadpool(authorize, request, req, debug)
+            except RateLimited as e:
+                r = openai_error(429, e.message, "rate_limit_error", code="rate_limited")
+                r.headers["Retry-After"] = str(e.retry_after)
+                return r
         try:
             resp = await run_in_threadpool(chat_once, req, debug)
         except Exception:

@@ -1,22 +1,31 @@
 """Conversations and messages (SQLAlchemy; SQLite by default, any database URL
 by configuration).  Session ids are random and unguessable; an unknown,
 malformed or expired id starts a new conversation and never reveals another's
-content.  Messages are stored with ID-card and phone numbers masked."""
+content.  Messages are stored with personal numbers masked (`normalize.mask_pii`).
+
+Turn order holds under parallel use of one conversation: `(conversation_id, seq)` is unique, the
+conversation row is locked while the next number is taken (PostgreSQL ``SELECT … FOR UPDATE``), and a
+writer that still loses the race (SQLite's snapshot, an old database) retries with fresh numbers."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, select
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .normalize import mask_pii
 from .pipeline import Context
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+RECORD_ATTEMPTS = 20
+log = logging.getLogger("assistant.sessions")
 
 
 def now() -> datetime:
@@ -48,6 +57,11 @@ class Message(Base):
     trace: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
 
+    __table_args__ = (Index("uq_messages_conversation_seq", "conversation_id", "seq", unique=True),)
+
+
+TURN_ORDER = next(i for i in Message.__table__.indexes if i.name == "uq_messages_conversation_seq")
+
 
 class SessionStore:
     def __init__(self, url: str, idle_minutes: int = 30, clock=now):
@@ -63,6 +77,10 @@ class SessionStore:
                 dbapi_conn.execute("PRAGMA journal_mode=WAL")
                 dbapi_conn.execute("PRAGMA busy_timeout=30000")
         Base.metadata.create_all(self.engine)
+        try:  # a database made before the constraint existed gets it now (fails only if turns already clash)
+            TURN_ORDER.create(self.engine, checkfirst=True)
+        except Exception as e:  # noqa: BLE001 - old duplicated rows: keep serving, retries still order new turns
+            log.warning("could not add the unique turn index: %s", type(e).__name__)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.idle = timedelta(minutes=idle_minutes)
         self.clock = clock
@@ -85,21 +103,31 @@ class SessionStore:
 
     def record(self, session_id: str, user_text: str, kind: str, answer: str, items: list[str],
                trace: dict, context: Context) -> str:
-        """Store the user's message and the answer; returns the answer's message id."""
-        with self._session() as db:
-            conv = db.get(Conversation, session_id)
-            seq = len(db.scalars(select(Message.id).where(Message.conversation_id == session_id)).all())
-            t = self.clock()
-            db.add(Message(id=secrets.token_hex(12), conversation_id=session_id, seq=seq, role="user",
-                           text=mask_pii(user_text), created_at=t))
-            mid = secrets.token_hex(12)
-            db.add(Message(id=mid, conversation_id=session_id, seq=seq + 1, role="assistant", text=answer,
-                           kind=kind, items=items, trace=json.loads(json.dumps(trace, ensure_ascii=False, default=str)),
-                           created_at=t))
-            conv.context = context.__dict__.copy()
-            conv.updated_at = t
-            db.commit()
-            return mid
+        """Store the user's message and the answer under the next two turn numbers; returns the answer's
+        message id.  30 parallel requests on one session get 60 distinct, gap-free numbers."""
+        mid = secrets.token_hex(12)
+        trace = json.loads(json.dumps(trace, ensure_ascii=False, default=str))
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                with self._session() as db:
+                    conv = db.scalars(select(Conversation).where(Conversation.id == session_id)
+                                      .with_for_update()).one()
+                    last = db.scalar(select(func.max(Message.seq)).where(Message.conversation_id == session_id))
+                    seq = 0 if last is None else last + 1
+                    t = self.clock()
+                    db.add(Message(id=secrets.token_hex(12), conversation_id=session_id, seq=seq, role="user",
+                                   text=mask_pii(user_text), created_at=t))
+                    db.add(Message(id=mid, conversation_id=session_id, seq=seq + 1, role="assistant", text=answer,
+                                   kind=kind, items=items, trace=trace, created_at=t))
+                    conv.context = context.__dict__.copy()
+                    conv.updated_at = t
+                    db.commit()
+                    return mid
+            except (IntegrityError, OperationalError):
+                if attempt == RECORD_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.005 * (attempt + 1) + secrets.randbelow(10) / 1000)
+        raise RuntimeError("unreachable")
 
     def messages(self, session_id: str) -> list[Message]:
         with self._session() as db:

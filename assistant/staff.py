@@ -1,8 +1,14 @@
 """The guide-staff console: `/staff` pages and the `/staff/api/*` JSON API.
 
-* Accounts (`staff_users`): scrypt-hashed passwords, roles `guide` and `admin`, created with
-  `assistant staff add`.  Sign-in sets an HMAC-signed cookie (HttpOnly, SameSite=Lax, Secure over
-  HTTPS) scoped to `/staff`; the key is `ASSISTANT_STAFF_SECRET` or a random key kept in the database.
+* Accounts (`staff_users`): Argon2id password hashes (argon2-cffi, OWASP's 19 MiB / 2 passes / 1 lane;
+  older scrypt hashes still verify and are re-hashed at the next sign-in), roles `guide` and `admin`,
+  created with `assistant staff add`.  Sign-in sets a random session cookie (HttpOnly, SameSite=Lax,
+  Secure over HTTPS) scoped to `/staff`; the session lives in the database (`staff_sessions`, only the
+  token's SHA-256 is stored) and ends on sign-out, on a password change or deactivation, after
+  `ASSISTANT_STAFF_IDLE_MINUTES` without use and after `ASSISTANT_STAFF_SESSION_HOURS` in any case.
+* Sign-in attempts are counted before the password is checked, atomically in the database, per account
+  and per client IP (`ratelimit.client_ip`: X-Forwarded-For only from a trusted proxy): 200 parallel
+  guesses get at most `login_max_attempts` password checks, the rest 429.
 * Every `/staff/api/*` route needs a valid sign-in: without one it answers
   401 `{"error": {"code": "unauthorized", "message": "请先登录"}}` and never data.  Pages redirect
   to `/staff/login`.  State-changing requests from another origin are refused (403).
@@ -27,12 +33,13 @@ from pathlib import Path
 from typing import Callable, Literal
 
 import numpy as np
+from limits import RateLimitItemPerSecond
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
-from sqlalchemy import Boolean, DateTime, String, Text, select
+from sqlalchemy import Boolean, DateTime, String, Text, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -43,6 +50,7 @@ from .curated import CuratedStore
 from .feedback import RATINGS, STATUSES, TAGS, FeedbackStore, overdue_reason
 from .normalize import mask_pii
 from .pipeline import Context
+from .ratelimit import Limiter, RateLimited, client_ip
 from .sessions import Conversation, Message, SessionStore
 
 WEB = Path(__file__).parent / "web"
@@ -82,6 +90,16 @@ class StaffUser(StaffBase):
     last_login: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class StaffSessionRow(StaffBase):
+    """A signed-in browser.  ``id`` is the SHA-256 of the cookie value (a leaked table signs no one in)."""
+    __tablename__ = "staff_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class StaffMeta(StaffBase):
     __tablename__ = "staff_meta"
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -96,22 +114,46 @@ def _unb64(s: str) -> bytes:
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
+def _hasher():
+    from argon2 import PasswordHasher
+
+    # OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
+
+
+_ARGON = _hasher()
+
+
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    n, r, p = 2 ** 14, 8, 1
-    dk = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
-    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(dk)}"
+    return _ARGON.hash(password)
+
+
+def _check_scrypt(password: str, stored: str) -> bool:
+    algo, n, r, p, salt, dk = stored.split("$")
+    if algo != "scrypt":
+        return False
+    got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(_unb64(dk)),
+                         maxmem=64 * 1024 * 1024)
+    return hmac.compare_digest(got, _unb64(dk))
 
 
 def check_password(password: str, stored: str) -> bool:
+    """Argon2id hashes, and the scrypt hashes of earlier versions (re-hashed at sign-in, see `needs_rehash`)."""
+    from argon2.exceptions import Argon2Error, InvalidHashError
+
     try:
-        algo, n, r, p, salt, dk = stored.split("$")
-        if algo != "scrypt":
-            return False
-        got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(_unb64(dk)))
-        return hmac.compare_digest(got, _unb64(dk))
-    except (ValueError, TypeError):
+        if stored.startswith("scrypt$"):
+            return _check_scrypt(password, stored)
+        return _ARGON.verify(stored, password)
+    except (Argon2Error, InvalidHashError, ValueError, TypeError):
         return False
+
+
+def needs_rehash(stored: str) -> bool:
+    try:
+        return stored.startswith("scrypt$") or _ARGON.check_needs_rehash(stored)
+    except Exception:  # noqa: BLE001 - an unreadable hash is replaced at the next good sign-in
+        return True
 
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))  # unknown users cost as much time as known ones
@@ -136,13 +178,16 @@ def _utcnow() -> datetime:
 
 
 class StaffStore:
-    """Staff accounts and sign-in tokens."""
+    """Staff accounts and server-side sign-in sessions."""
 
-    def __init__(self, engine: Engine, secret: str | None = None, session_hours: int = 12):
+    def __init__(self, engine: Engine, secret: str | None = None, session_hours: int = 12, idle_minutes: int = 30,
+                 clock: Callable[[], datetime] | None = None):
         StaffBase.metadata.create_all(engine)
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._secret = secret.encode() if secret else None
         self.session_seconds = int(session_hours * 3600)
+        self.idle = timedelta(minutes=idle_minutes)
+        self.clock = clock or _utcnow
 
     @property
     def secret(self) -> bytes:
@@ -186,13 +231,16 @@ class StaffStore:
             if password is not None:
                 if len(password) < MIN_PASSWORD:
                     raise AccountError(f"密码至少 {MIN_PASSWORD} 个字符")
-                user.password_hash = hash_password(password)  # also ends the user's sign-ins
+                user.password_hash = hash_password(password)
+                self._end_sessions(db, username)  # a changed password ends every sign-in of the account
             if role is not None:
                 if role not in ROLES:
                     raise AccountError("角色只能是 guide（导办员）或 admin（管理员）")
                 user.role = role
             if active is not None:
                 user.active = active
+                if not active:
+                    self._end_sessions(db, username)
             db.commit()
             return user
 
@@ -212,36 +260,55 @@ class StaffStore:
         with self._session() as db:
             u = db.get(StaffUser, user.username)
             u.last_login = _utcnow()
+            if needs_rehash(u.password_hash):  # scrypt of earlier versions → Argon2id, same password
+                u.password_hash = hash_password(password)
             db.commit()
         return user
 
-    # -- sign-in tokens: base64(username|expiry|password fingerprint) . HMAC-SHA256
+    # -- server-side sessions: the cookie is a random token, the table keeps its SHA-256
     @staticmethod
-    def _fingerprint(user: StaffUser) -> str:
-        return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    def _digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def _end_sessions(db, username: str) -> None:
+        db.execute(delete(StaffSessionRow).where(StaffSessionRow.username == username))
 
     def issue(self, user: StaffUser) -> str:
-        payload = _b64(f"{user.username}|{int(time.time()) + self.session_seconds}|{self._fingerprint(user)}".encode())
-        sig = _b64(hmac.new(self.secret, payload.encode(), hashlib.sha256).digest())
-        return f"{payload}.{sig}"
+        token = secrets.token_urlsafe(32)
+        t = self.clock()
+        with self._session() as db:
+            db.execute(delete(StaffSessionRow).where(StaffSessionRow.expires_at < t))
+            db.add(StaffSessionRow(id=self._digest(token), username=user.username, created_at=t, last_seen=t,
+                                   expires_at=t + timedelta(seconds=self.session_seconds)))
+            db.commit()
+        return token
+
+    def revoke(self, token: str | None) -> None:
+        if token and len(token) <= 400:
+            with self._session() as db:
+                db.execute(delete(StaffSessionRow).where(StaffSessionRow.id == self._digest(token)))
+                db.commit()
 
     def read(self, token: str | None) -> Staff | None:
-        if not token or token.count(".") != 1 or len(token) > 400:
+        if not token or len(token) > 400:
             return None
-        payload, sig = token.split(".")
-        want = _b64(hmac.new(self.secret, payload.encode(), hashlib.sha256).digest())
-        if not hmac.compare_digest(sig, want):
-            return None
-        try:
-            username, exp, fp = _unb64(payload).decode().split("|")
-            if int(exp) < time.time():
+        t = self.clock()
+        with self._session() as db:
+            row = db.get(StaffSessionRow, self._digest(token))
+            if row is None:
                 return None
-        except (ValueError, UnicodeDecodeError):
-            return None
-        user = self.get(username)
-        if user is None or not user.active or not hmac.compare_digest(fp, self._fingerprint(user)):
-            return None
-        return Staff(user.username, user.role)
+            if t >= row.expires_at or t - row.last_seen > self.idle:
+                db.delete(row)
+                db.commit()
+                return None
+            user = db.get(StaffUser, row.username)
+            if user is None or not user.active:
+                return None
+            if t - row.last_seen > timedelta(seconds=30):  # idle clock, written at most twice a minute
+                row.last_seen = t
+                db.commit()
+            return Staff(user.username, user.role)
 
 
 # ===================================================================== errors and routing
@@ -398,8 +465,9 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
     tz = timezone(timedelta(hours=settings.staff_utc_offset_hours))
     clock = feedback.clock
     db_session = sessionmaker(sessions.engine, expire_on_commit=False)
-    failures: dict[str, list[float]] = defaultdict(list)
-    fail_lock = threading.Lock()
+    limiter = Limiter(settings, sessions.engine)
+    per_account = RateLimitItemPerSecond(settings.login_max_attempts, settings.login_window_seconds)
+    per_ip = RateLimitItemPerSecond(settings.login_max_attempts * 4, settings.login_window_seconds)
     vectors = _Vectors()
 
     # ---------------------------------------------------------------- time helpers
@@ -481,22 +549,20 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             return StaffError(422, "invalid_request", "请输入用户名和密码").response()
         if not _same_origin(request):
             return StaffError(403, "forbidden", "拒绝跨站请求").response()
-        key = f"{creds.username.strip().lower()}|{request.client.host if request.client else ''}"
-        now_s = time.monotonic()
-        with fail_lock:
-            failures[key] = [t for t in failures[key] if now_s - t < LOGIN_WINDOW]
-            blocked = len(failures[key]) >= LOGIN_MAX_FAILURES
-        if blocked:
-            return StaffError(429, "too_many_attempts", "登录失败次数过多，请10分钟后再试").response()
+        account, ip = creds.username.strip().lower(), client_ip(request, settings.trusted_proxies)
+        try:  # counted before the password is checked: parallel guesses cannot outrun the count
+            await run_in_threadpool(limiter.hit, "login_account", account, item=per_account, force=True)
+            await run_in_threadpool(limiter.hit, "login_ip", ip, item=per_ip, force=True)
+        except RateLimited as e:
+            minutes = max(1, -(-e.retry_after // 60))
+            return JSONResponse(status_code=429, headers={"Retry-After": str(e.retry_after)}, content={"error": {
+                "code": "too_many_attempts", "message": f"登录失败次数过多，请{minutes}分钟后再试"}})
         user = await run_in_threadpool(accounts.verify, creds.username, creds.password)
         if user is None:
-            with fail_lock:
-                failures[key].append(now_s)
             if form:
                 return RedirectResponse("/staff/login?error=1", status_code=303)
             return StaffError(401, "bad_credentials", "用户名或密码不正确").response()
-        with fail_lock:
-            failures.pop(key, None)
+        await run_in_threadpool(limiter.clear, "login_account", account, per_account)
         resp = (RedirectResponse("/staff", status_code=303) if form
                 else JSONResponse({"user": {"username": user.username, "role": user.role}}))
         resp.set_cookie(COOKIE, accounts.issue(user), max_age=accounts.session_seconds, path="/staff",
@@ -507,6 +573,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
     def logout(request: Request):
         form = "application/json" not in request.headers.get("content-type", "")
         resp = RedirectResponse("/staff/login", status_code=303) if form else JSONResponse({"ok": True})
+        accounts.revoke(request.cookies.get(COOKIE))  # the session ends on the server, not just in this browser
         resp.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="lax", secure=secure(request))
         return resp
 

@@ -1,8 +1,19 @@
 """WeChat official-account (公众号) message push: server verification, plain and
 safe (AES) mode, passive replies within WeChat's 5-second limit.
 
-Mount with ``app.include_router(wechat_router(answer, settings), prefix="/wechat")``
+Mount with ``app.include_router(wechat_router(answer, settings, engine), prefix="/wechat")``
 where ``answer(openid, text) -> WeChatReply``.
+
+Freshness and replay: the signed ``timestamp`` must be within ±``wechat_max_skew_seconds`` (300) of
+now (else 403); every ``timestamp+nonce`` is kept with a hash of the body in the database
+(``wechat_seen``, shared by replicas, kept across restarts): the same URL with the same body is a WeChat
+retry (answered "success", not asked again), the same URL with another body is a replay (403).  Message
+ids (``MsgId``) are kept there too.  The access log never records ``/wechat`` query strings
+(`guard.safe_log_path`).  Safe (AES) mode is recommended.
+
+A guide answer reaches the person in full: the text reply carries the item, hall/zone/windows, online
+route and key materials (``WeChatReply.details``) and, when the whole answer does not fit WeChat's 2,048
+bytes, a link to the asker-only answer page ``/a/{message_id}?t=…`` (`answer_page`).
 
 Settings read (``getattr`` with defaults):
   wechat_token         – the Token configured on the WeChat console (None → 503)
@@ -37,6 +48,10 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import Column, Float, MetaData, String, Table, create_engine, delete, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import StaticPool
 
 log = logging.getLogger("assistant.wechat")
 
@@ -57,8 +72,6 @@ TEXT_LIMIT_BYTES = 2048          # WeChat shows at most ~2048 bytes of a text re
 NEWS_DESC_CHARS = 120
 NEWS_TITLE_CHARS = 64
 MAX_BODY_BYTES = 256 * 1024
-DEDUPE_MAX = 10_000
-DEDUPE_TTL = 300.0               # WeChat retries within ~15 s; keep ids 5 minutes
 PENDING_MAX = 1_000
 PENDING_TTL = 600.0              # a late answer is collected within 10 minutes
 WORKERS = 8
@@ -73,6 +86,8 @@ class WeChatReply:
     text: str
     item_name: str | None = None
     item_url: str | None = None
+    details: str | None = None     # guide essentials: item, place and windows, online route, materials
+    page_path: str | None = None   # /a/{message_id}?t=… — the whole answer, for the asker only
 
 
 class WeChatError(Exception):
@@ -258,25 +273,38 @@ async def _wait(fut: Future, timeout: float) -> None:
 
 
 # ---------------------------------------------------------------- state
-class _Dedupe:
-    """Bounded, time-limited set of message keys already handled."""
+_seen_meta = MetaData()
+SEEN = Table("wechat_seen", _seen_meta,
+             Column("key", String(200), primary_key=True),
+             Column("digest", String(64), nullable=False),
+             Column("seen_at", Float, nullable=False, index=True))
+SEEN_KEEP = 3600.0  # seconds a nonce or message id is remembered (≫ the ±300 s window and WeChat's retries)
 
-    def __init__(self, max_size: int = DEDUPE_MAX, ttl: float = DEDUPE_TTL):
-        self.max, self.ttl = max_size, ttl
-        self.seen: OrderedDict[str, float] = OrderedDict()
-        self.lock = threading.Lock()
 
-    def seen_before(self, key: str) -> bool:
-        now = time.monotonic()
-        with self.lock:
-            while self.seen:
-                k, t = next(iter(self.seen.items()))
-                if now - t <= self.ttl and len(self.seen) < self.max:
-                    break
-                self.seen.popitem(last=False)
-            if key in self.seen:
-                return True
-            self.seen[key] = now
+class ReplayStore:
+    """Nonces and message ids already handled, in the database: survives restarts, shared by replicas.
+    ``first(key, digest)`` → True the first time; False for a repeat with the same digest (a retry);
+    raises `WeChatError(403)` for a repeat with another digest (a replayed signed URL with a new body)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        _seen_meta.create_all(engine)
+        self._sweep_at = 0.0
+
+    def first(self, key: str, digest: str = "") -> bool:
+        now = time.time()
+        try:
+            with self.engine.begin() as db:
+                if now > self._sweep_at:
+                    self._sweep_at = now + 60
+                    db.execute(delete(SEEN).where(SEEN.c.seen_at < now - SEEN_KEEP))
+                db.execute(insert(SEEN).values(key=key[:200], digest=digest, seen_at=now))
+            return True
+        except IntegrityError:
+            with self.engine.connect() as db:
+                old = db.execute(select(SEEN.c.digest).where(SEEN.c.key == key[:200])).scalar()
+            if digest and old is not None and old != digest:
+                raise WeChatError(403, "请求已被使用过（重放），拒绝处理") from None
             return False
 
 
@@ -318,10 +346,13 @@ def _plain(status: int, message: str) -> Response:
     return Response(content=message, status_code=status, media_type="text/plain; charset=utf-8")
 
 
-def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> APIRouter:
+def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any, engine: Engine | None = None) -> APIRouter:
     router = APIRouter(tags=["wechat"])
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="wechat-answer")
-    dedupe, pending = _Dedupe(), _Pending()
+    pending = _Pending()
+    if engine is None:  # a stand-alone router (tests): the same store in a private in-memory database
+        engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    replays = ReplayStore(engine)
 
     def cfg(name: str, default=None):
         return getattr(settings, name, default)
@@ -332,13 +363,30 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
             raise WeChatError(503, "公众号接入未配置（缺少 Token），请联系管理员")
         return token
 
+    def fresh_or_403(timestamp: str) -> None:
+        skew = float(cfg("wechat_max_skew_seconds", 300) or 300)
+        try:
+            ts = int(timestamp)
+        except ValueError:
+            raise WeChatError(403, "请求时间戳无效") from None
+        if abs(time.time() - ts) > skew:
+            raise WeChatError(403, "请求已过期（时间戳与服务器时间相差超过5分钟）")
+
     def to_reply(result: Any) -> WeChatReply:
         if isinstance(result, WeChatReply):
             return result
         return WeChatReply(text=str(result or ""))
 
-    def render(reply: WeChatReply, openid: str, account: str) -> str:
+    def render(reply: WeChatReply, openid: str, account: str, base_url: str = "") -> str:
         text = clean_answer(reply.text)
+        if reply.details:
+            text = f"{text}\n\n{reply.details}" if text else reply.details
+        if reply.page_path:  # the whole answer on this server: a text reply, never a card to a portal
+            link = (cfg("public_url") or base_url).rstrip("/") + reply.page_path
+            whole = f"{text}\n\n完整回答：{link}"
+            if len(whole.encode("utf-8")) <= TEXT_LIMIT_BYTES:
+                return text_xml(openid, account, whole)
+            return text_xml(openid, account, shorten(text, note=f"\n……完整回答（含全部材料）：{link}"))
         url = (reply.item_url or "").strip()
         if url.startswith(("https://", "http://")):
             title = (reply.item_name or "").strip() or NEWS_TITLE
@@ -370,7 +418,7 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
         pending.put(openid, fut)
         return WeChatReply(text=PENDING)
 
-    async def handle(msg: dict[str, str]) -> str | None:
+    async def handle(msg: dict[str, str], base_url: str = "") -> str | None:
         """The reply XML (unencrypted), or None for "success"."""
         openid, account = msg.get("FromUserName", ""), msg.get("ToUserName", "")
         msg_type = msg.get("MsgType", "").lower()
@@ -378,7 +426,7 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
             raise WeChatError(400, "消息缺少 ToUserName、FromUserName 或 MsgType")
         event = msg.get("Event", "").lower()
         key = msg.get("MsgId") or f"{openid}|{msg.get('CreateTime', '')}|{event}"
-        if dedupe.seen_before(key):
+        if not await asyncio.to_thread(replays.first, "msg:" + key):
             log.info("wechat replay type=%s user=%s", msg_type, _openid_tag(openid))
             return None
         content = msg.get("Content", "")
@@ -394,14 +442,16 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
             return text_xml(openid, account, ONLY_TEXT)
         if not content.strip() and pending.get(openid) is None:
             return text_xml(openid, account, EMPTY_TEXT)
-        return render(await ask(openid, content.strip()), openid, account)
+        return render(await ask(openid, content.strip()), openid, account, base_url)
 
     @router.get("", summary="公众号服务器地址验证", response_class=Response)
     async def verify(signature: str = "", timestamp: str = "", nonce: str = "", echostr: str = ""):
+        """WeChat's server check: echoes ``echostr`` for a good, fresh signature."""
         try:
             token = token_or_503()
             if not _same(signature, sha1_signature(token, timestamp, nonce)):
                 return _plain(403, "签名校验失败，请求不是来自微信服务器")
+            fresh_or_403(timestamp)
             if not echostr:
                 return _plain(400, "缺少 echostr 参数")
             return _plain(200, echostr)
@@ -413,12 +463,19 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
                       encrypt_type: str = "", msg_signature: str = ""):
         try:
             token = token_or_503()
-            body = await request.body()
-            if len(body) > MAX_BODY_BYTES:
-                return _plain(413, "消息过大")
+            if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+                return _plain(413, "消息过大")  # refused before reading (the app's guard also caps every body)
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    return _plain(413, "消息过大")
             sig_ok = _same(signature, sha1_signature(token, timestamp, nonce))
             if signature and not sig_ok:
                 return _plain(403, "签名校验失败，请求不是来自微信服务器")
+            if not (sig_ok or msg_signature):
+                return _plain(403, "签名校验失败，请求不是来自微信服务器")
+            fresh_or_403(timestamp)
             outer = parse_xml(body)
             safe = encrypt_type.lower() == "aes" or ("Encrypt" in outer and "MsgType" not in outer)
             crypto = None
@@ -437,7 +494,10 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
                 return _plain(403, "签名校验失败，请求不是来自微信服务器")
             else:
                 msg = outer
-            reply = await handle(msg)
+            # signed and fresh: now the nonce is spent (same body again = WeChat's retry, another body = replay)
+            if not await asyncio.to_thread(replays.first, f"nonce:{timestamp}:{nonce}", hashlib.sha256(body).hexdigest()):
+                return _plain(200, "success")
+            reply = await handle(msg, str(request.base_url))
             if reply is None:
                 return _plain(200, "success")
             if crypto is not None:

@@ -31,7 +31,10 @@ def sign(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-def query(timestamp="1700000000", nonce="123456", token=TOKEN, **extra) -> dict:
+def query(timestamp=None, nonce=None, token=TOKEN, **extra) -> dict:
+    """A freshly signed query: now's timestamp and a new nonce (both are checked: ±300 s, used once)."""
+    timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or str(int.from_bytes(os.urandom(4), "big"))
     return {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, **extra}
 
 
@@ -263,7 +266,9 @@ def test_slow_answer_is_collected_by_next_message(fake_answer):
 
 
 # ---------------------------------------------------------------- safe (AES) mode
-def safe_params(encrypted: str, timestamp="1700000300", nonce="778899") -> dict:
+def safe_params(encrypted: str, timestamp=None, nonce=None) -> dict:
+    timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or str(int.from_bytes(os.urandom(4), "big"))
     return {"signature": sign(TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
             "encrypt_type": "aes", "msg_signature": sign(TOKEN, timestamp, nonce, encrypted),
             "openid": OPENID}
