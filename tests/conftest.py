@@ -22,7 +22,19 @@ def shared_or_skip(sub: str) -> Path:
 
 @pytest.fixture(scope="session")
 def settings():
-    return get_settings()
+    # rate limits off for the functional tests (they ask many questions from one address);
+    # tests/test_security_*.py switch them on with their own settings
+    return get_settings(rate_limits="off")
+
+
+def as_staff(c):
+    """`?debug=true` shows the trace to signed-in staff only (issue 12): sign this TestClient in as a guide
+    (a server-side session sent as ``Authorization: Bearer``)."""
+    staff = c.app.state.staff
+    if staff.get("debug-tester") is None:
+        staff.add("debug-tester", "debug-tester-password", "guide")
+    c.headers["Authorization"] = "Bearer " + staff.issue(staff.get("debug-tester"))
+    return c
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +61,7 @@ def client(assistant, settings, tmp_path):
 
     store = SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}")
     with TestClient(create_app(settings, assistant, store)) as c:
-        yield c
+        yield as_staff(c)
 
 
 class FakeClock:

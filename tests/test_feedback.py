@@ -33,18 +33,18 @@ def _signed_in(c: TestClient, user: str = "guide1") -> TestClient:
 
 def test_rating_an_answer(client):
     a = _answer(client)
-    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "满意", "tags": ["清楚"], "text": None})
+    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": "满意", "tags": ["清楚"], "text": None})
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["rating"] == "满意" and body["tags"] == ["清楚"] and body["follow_up"] is False
     assert body["message"] == "感谢您的评价！"
     # rating again replaces the rating: 200
-    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "非常满意"})
+    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": "非常满意"})
     assert r.status_code == 200 and r.json()["rating"] == "非常满意" and r.json()["id"] == body["id"]
 
 
 def test_unknown_message_is_404_in_chinese(client):
-    r = client.post("/v1/feedback", json={"message_id": "0123456789abcdef01234567", "rating": "满意"})
+    r = client.post("/v1/feedback", json={"message_id": "0123456789abcdef01234567", "rating_token": "x", "rating": "满意"})
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found" and "没有找到这条回答" in r.json()["error"]["message"]
 
@@ -69,12 +69,12 @@ def test_a_question_cannot_be_rated_only_an_answer(client, assistant):
     a = _answer(client)
     app = client.app
     user_msg = next(m for m in app.state.store.messages(a["session_id"]) if m.role == "user")
-    assert client.post("/v1/feedback", json={"message_id": user_msg.id, "rating": "满意"}).status_code == 404
+    assert client.post("/v1/feedback", json={"message_id": user_msg.id, "rating_token": "x", "rating": "满意"}).status_code == 404
 
 
 def test_feedback_text_is_masked(client):
     a = _answer(client)
-    client.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "不满意",
+    client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": "不满意",
                                       "text": "请打我电话13812345678"})
     fb = client.app.state.feedback.for_messages([a["message_id"]])[a["message_id"]]
     assert "13812345678" not in fb.text and "138****5678" in fb.text
@@ -100,18 +100,18 @@ def test_working_days_skip_weekends():
 
 def test_a_good_rating_opens_no_case(client):
     a = _answer(client)
-    client.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "基本满意"})
+    client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": "基本满意"})
     assert _signed_in(client).get("/staff/api/cases").json()["cases"] == []
 
 
 def test_a_bad_rating_opens_a_case_that_becomes_overdue(client, clock):
     a = _answer(client)
-    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "非常不满意",
+    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": "非常不满意",
                                           "tags": ["信息有误"], "text": "材料说得不对"})
     assert r.status_code == 201 and r.json()["follow_up"] is True
     assert "1个工作日内回访" in r.json()["message"]
     # rating again does not open a second case
-    client.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "不满意"})
+    client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": "不满意"})
 
     staff = _signed_in(client)
     body = staff.get("/staff/api/cases").json()
@@ -155,10 +155,10 @@ def test_a_bad_rating_opens_a_case_that_becomes_overdue(client, clock):
 
 def test_cases_sort_overdue_first_and_can_be_assigned(client, clock):
     first = _answer(client, "结婚登记要带什么")
-    client.post("/v1/feedback", json={"message_id": first["message_id"], "rating": "不满意"})
+    client.post("/v1/feedback", json={"message_id": first["message_id"], "rating_token": first["rating_token"], "rating": "不满意"})
     clock.t += timedelta(days=3)  # Monday
     second = _answer(client, "公积金租房能取吗", channel="miniprogram")
-    client.post("/v1/feedback", json={"message_id": second["message_id"], "rating": "非常不满意"})
+    client.post("/v1/feedback", json={"message_id": second["message_id"], "rating_token": second["rating_token"], "rating": "非常不满意"})
     clock.t += timedelta(hours=2)
     staff = _signed_in(client)
     cases = staff.get("/staff/api/cases").json()["cases"]

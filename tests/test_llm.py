@@ -46,7 +46,9 @@ def _client(settings, index, tmp_path, base_url: str, model: str, timeout: float
     phraser = make_phraser(llm)
     assert phraser is not None
     store = SessionStore(f"sqlite:///{tmp_path / f'{model}.db'}")
-    return TestClient(create_app(settings, Assistant(index, phraser=phraser), store))
+    from conftest import as_staff
+
+    return as_staff(TestClient(create_app(settings, Assistant(index, phraser=phraser), store)))
 
 
 def _ask(settings, index, tmp_path, base_url, model, message=Q, timeout=TIMEOUT):

@@ -42,7 +42,7 @@ def test_a_conversation_is_kept_in_postgresql(pg_client, pg_url):
 
 def test_personal_numbers_are_masked_in_postgresql_and_ratings_open_cases(pg_client, pg_url):
     body = pg_client.post("/v1/chat", json={"message": "我身份证320102199001011234 手机13812345678 结婚登记要带什么"}).json()
-    rated = pg_client.post("/v1/feedback", json={"message_id": body["message_id"], "rating": "不满意"})
+    rated = pg_client.post("/v1/feedback", json={"message_id": body["message_id"], "rating_token": body["rating_token"], "rating": "不满意"})
     assert rated.status_code == 201
     with create_engine(pg_url).connect() as db:
         stored = db.execute(text("select text from messages where conversation_id = :s and role = 'user'"),

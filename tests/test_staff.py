@@ -156,9 +156,9 @@ def test_cross_site_writes_are_refused(staff):
     assert r.status_code == 200
 
 
-def test_password_hashes_are_salted_scrypt():
+def test_password_hashes_are_salted_argon2id():  # was scrypt; Argon2id since issue 12
     a, b = hash_password("same-password"), hash_password("same-password")
-    assert a != b and a.startswith("scrypt$")
+    assert a != b and a.startswith("$argon2id$")
     assert check_password("same-password", a) and not check_password("other", a)
 
 
@@ -201,7 +201,7 @@ def test_log_filters_and_a_conversation_with_its_trace(staff):
     b = _chat(staff, "公积金租房能取吗", "miniprogram")
     w = _chat(staff, "明天宿迁天气怎么样", "wechat")
     assert w["kind"] == "refuse"
-    staff.post("/v1/feedback", json={"message_id": b["message_id"], "rating": "不满意"})
+    staff.post("/v1/feedback", json={"message_id": b["message_id"], "rating_token": b["rating_token"], "rating": "不满意"})
 
     def ids(**params) -> set[str]:
         r = staff.get("/staff/api/conversations", params=params)
@@ -263,7 +263,7 @@ def test_a_correction_takes_effect_at_once_for_the_same_and_similar_questions(ap
     assert "【人工审核】" not in first["answer"]
     r = staff.post("/staff/api/curated", json={
         "question": "结婚登记要带什么", "item_id": "marriage-registration", "answer": FIX + "[1]",
-        "chunk_ids": ["guide/marriage-registration#materials"], "message_id": first["message_id"], "reason": "材料写错"})
+        "chunk_ids": ["guide/marriage-registration#materials"], "message_id": first["message_id"], "rating_token": first["rating_token"], "reason": "材料写错"})
     assert r.status_code == 201, r.text
     cid = r.json()["id"]
     assert r.json()["answer"] == FIX  # hand-written [n] markers are dropped: the pipeline numbers citations
@@ -402,7 +402,8 @@ def test_batch_hit_test_reports_the_hit_rate(staff):
 def test_gaps_group_badly_rated_and_wrong_answers_by_similarity(staff, clock):
     for q, rating in (("结婚登记要带什么", "非常不满意"), ("结婚登记需要带什么材料", "不满意"),
                       ("公积金租房能取吗", "不满意"), ("开公司要什么材料", "满意")):
-        staff.post("/v1/feedback", json={"message_id": _chat(staff, q)["message_id"], "rating": rating})
+        a = _chat(staff, q)
+        staff.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": rating})
         clock.t += timedelta(minutes=1)
     wrong = _chat(staff, "结婚登记要带哪些材料")
     staff.post(f"/staff/api/messages/{wrong['message_id']}/review", json={"verdict": "wrong", "reason": "缺材料"})
@@ -429,7 +430,7 @@ def test_dashboard_counts_days_channels_items_refusals_and_ratings(staff, clock)
     _chat(staff, "明天宿迁天气怎么样", "wechat")
     clock.t = datetime(2026, 3, 5, 3, 0)
     _chat(staff, "公积金租房能取吗", "miniprogram")
-    staff.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "满意"})
+    staff.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"], "rating": "满意"})
     r = staff.get("/staff/api/dashboard", params={"days": 7})
     assert r.status_code == 200, r.text
     d = r.json()

@@ -223,7 +223,7 @@
     applyMeta(msg, body);
     msg.text = typeof body.answer === "string" ? body.answer : "";
     renderAnswerText(msg);
-    renderRating(msg, body.message_id);
+    renderRating(msg, body.message_id, body.rating_token);
     msg.node.setAttribute("aria-busy", "false");
     scrollToBottom(false);
   }
@@ -232,7 +232,7 @@
   var RATINGS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"];
   var BAD_TAGS = ["答非所问", "信息有误", "信息不全", "看不懂", "其他"];
 
-  function renderRating(msg, messageId) {
+  function renderRating(msg, messageId, ratingToken) {
     if (!messageId || typeof messageId !== "string" || msg.rating) return;
     var status = el("p", { className: "rating-status", role: "status", "data-testid": "rating-status" });
     var buttons = RATINGS.map(function (r, i) {
@@ -257,7 +257,7 @@
     function submitRating(rating) {
       var picked = tags.filter(function (t) { return t.getAttribute("aria-pressed") === "true"; })
         .map(function (t) { return t.textContent; });
-      var body = { message_id: messageId, rating: rating, tags: RATINGS.indexOf(rating) >= 3 ? picked : [],
+      var body = { message_id: messageId, rating_token: ratingToken || "", rating: rating, tags: RATINGS.indexOf(rating) >= 3 ? picked : [],
         text: RATINGS.indexOf(rating) >= 3 && text.value.trim() ? text.value.trim() : null };
       status.textContent = "提交中…";
       submit.disabled = true;
