@@ -213,11 +213,11 @@ WX_DRIVER = """
   const { ask, rate } = module.exports;
   const a = await ask('结婚登记要带什么');
   const b = await ask('在哪个窗口');
-  const r = await rate(a.messageId, '不满意', ['信息有误'], '小程序测试');
+  const r = await rate(a.messageId, a.ratingToken, '不满意', ['信息有误'], '小程序测试');
   let err = null;
-  try { await rate('no-such-answer', '满意'); } catch (e) { err = e.message; }
+  try { await rate('no-such-answer', 'no-token', '满意'); } catch (e) { err = e.message; }
   let bad = null;
-  try { await rate(a.messageId, '还行'); } catch (e) { bad = e.message; }
+  try { await rate(a.messageId, a.ratingToken, '还行'); } catch (e) { bad = e.message; }
   console.log(JSON.stringify({ a, b, r, err, bad, sid: __store['daoban.session_id'] }));
 })().catch((e) => { console.error(e); process.exit(1); });
 """
