@@ -27,7 +27,7 @@ from .feedback import FIELD_NAMES as FEEDBACK_FIELDS
 from .feedback import FeedbackStore, feedback_router
 from .guard import Guard, install_access_log_filter, rate_limited_body
 from .index import load_index
-from .normalize import mask_pii
+from .normalize import mask_deep, mask_pii
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
 from .ratelimit import Limiter, RateLimited, client_ip
@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         sid, ctx = store.open(req.session_id, req.channel)
         result = a.answer(req.message, ctx, session_id=sid)
         r = result.response
-        trace = result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"}
+        trace = mask_deep(result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"})
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
         log.info("chat session=%s kind=%s q=%s", sid[:8], r.kind, mask_pii(req.message)[:60])
         return r.model_copy(update={"message_id": mid, "trace": trace if debug else None,

@@ -82,3 +82,14 @@ def mask_pii(text: str) -> str:
     text = _CARD.sub(_card, text)
     text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+
+
+def mask_deep(value):
+    """`mask_pii` on every string inside a JSON-like value (a trace, an export row); other values unchanged."""
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {k: mask_deep(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_deep(v) for v in value]
+    return value

@@ -20,7 +20,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from .normalize import mask_pii
+from .normalize import mask_deep, mask_pii
 from .pipeline import Context
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -106,7 +106,7 @@ class SessionStore:
         """Store the user's message and the answer under the next two turn numbers; returns the answer's
         message id.  30 parallel requests on one session get 60 distinct, gap-free numbers."""
         mid = secrets.token_hex(12)
-        trace = json.loads(json.dumps(trace, ensure_ascii=False, default=str))
+        trace = mask_deep(json.loads(json.dumps(trace, ensure_ascii=False, default=str)))
         for attempt in range(RECORD_ATTEMPTS):
             try:
                 with self._session() as db:

@@ -97,8 +97,9 @@ BAD_TEXTS = {  # name: (text inside a valid JSON body, expected status per route
 }
 RAW_BODIES = {  # name: (raw bytes, expected status on every JSON route)
     "invalid UTF-8": (b'{"message": "\xff\xfe\xfa"}', 400),
-    "100k nested [": (b"[" * 100_000, 400),
-    "100k nested {": (b'{"a":' * 100_000, 400),
+    "100k nested [": (b"[" * 100_000, None),  # 413: over 64 KB
+    "60k nested [": (b"[" * 60_000, 400),
+    "10k nested {": (b'{"a":' * 10_000, 400),
     "not JSON": (b"message=hello", None),
     "empty body": (b"", None),
 }
@@ -124,6 +125,20 @@ def test_raw_bad_bodies_never_crash(api, name, path):
     if expected is not None:
         assert r.status_code == expected, (name, path, r.text)
     _chinese(r)
+
+
+def test_the_completions_router_itself_answers_deep_nesting_with_400():
+    """Without the app's guard in front (the router mounted alone), RecursionError is still a 400."""
+    from fastapi import FastAPI
+
+    from assistant.openai_compat import openai_router
+
+    app = FastAPI()
+    app.include_router(openai_router(lambda req, debug: None))
+    with TestClient(app) as c:
+        r = c.post(COMPLETIONS, content=b"[" * 100_000, headers={"Content-Type": "application/json"})
+    BAD_INPUTS_TRIED.append("completions router alone: 100k nested [")
+    assert r.status_code == 400 and "嵌套" in r.json()["error"]["message"]
 
 
 def test_control_characters_in_query_strings_and_ids_are_refused(api):
@@ -423,3 +438,22 @@ def test_openapi_documents_errors_and_tag_limits(api):
     fb = spec["components"]["schemas"]["FeedbackRequest"]["properties"]
     assert fb["tags"]["maxItems"] == 10 and fb["tags"]["items"]["maxLength"] == 20
     assert "rating_token" in spec["components"]["schemas"]["FeedbackRequest"]["required"]
+
+
+# ---------------------------------------------------------------- personal data at rest
+
+def test_personal_numbers_never_reach_messages_traces_or_feedback(api):
+    secrets_ = ["13912345678", "6222021234567890123", "84561234", "zhang.san"]
+    q = "我手机+86 139-1234-5678，卡号6222 0212 3456 7890 123，座机025-84561234，邮箱zhang.san@qq.com，结婚登记要带什么"
+    body = api.post("/v1/chat?debug=true", json={"message": q}).json()
+    api.post(FEEDBACK, json={"message_id": body["message_id"], "rating_token": body["rating_token"], "rating": "不满意",
+                             "text": "回电 139 1234 5678 或 zhang.san@qq.com"})
+    with _db(api).connect() as db:
+        rows = db.execute(text("select text, trace from messages where conversation_id = :s"),
+                          {"s": body["session_id"]}).all()
+        fb = db.execute(text("select text from feedback where message_id = :m"), {"m": body["message_id"]}).scalar_one()
+    stored = json.dumps([[r.text, r.trace] for r in rows], ensure_ascii=False) + fb
+    digits = "".join(ch for ch in stored if ch.isdigit() or ch.isalpha())
+    for s in secrets_:
+        assert s not in stored and s not in digits.replace(" ", ""), s
+    assert "139****5678" in rows[0].text
