@@ -64,6 +64,17 @@ def client(assistant, settings, tmp_path):
         yield as_staff(c)
 
 
+@pytest.fixture()
+def open_client():
+    """``open_client(app, **TestClient kwargs)``: a started TestClient (lifespan run), closed after the test."""
+    from contextlib import ExitStack
+
+    from fastapi.testclient import TestClient
+
+    with ExitStack() as stack:
+        yield lambda app, **kw: stack.enter_context(TestClient(app, **kw))
+
+
 class FakeClock:
     """SessionStore's clock, set by the test: ``clock.t = ...`` (naive UTC)."""
 

@@ -35,21 +35,14 @@ def db_url(request, tmp_path_factory):
 
 
 @pytest.fixture()
-def make(assistant, db_url):
+def make(assistant, db_url, open_client):
     """``make(**settings)`` → a TestClient on the module's database with fresh rate-limit counters."""
-    clients = []
-
     def build(client_addr: tuple[str, int] = ("203.0.113.7", 5000), **overrides):
         app = create_app(get_settings(**overrides), assistant, SessionStore(db_url))
         app.state.limiter.storage.reset()
-        c = TestClient(app, client=client_addr)
-        c.__enter__()
-        clients.append(c)
-        return c
+        return open_client(app, client=client_addr)
 
-    yield build
-    for c in clients:
-        c.__exit__(None, None, None)
+    return build
 
 
 @pytest.fixture()

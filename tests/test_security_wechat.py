@@ -74,21 +74,13 @@ class WeChatServer:
 
 
 @pytest.fixture()
-def make(assistant, tmp_path):
-    clients = []
-
+def make(assistant, tmp_path, open_client):
     def build(db: str = "wechat.db", **overrides):
         s = get_settings(wechat_token=TOKEN, wechat_aes_key=AES_KEY, wechat_app_id=APP_ID, wechat_reply_budget=30,
                          **({"rate_limits": "off"} | overrides))
-        app = create_app(s, assistant, SessionStore(f"sqlite:///{tmp_path / db}"))
-        c = TestClient(app)
-        c.__enter__()
-        clients.append(c)
-        return c
+        return open_client(create_app(s, assistant, SessionStore(f"sqlite:///{tmp_path / db}")))
 
-    yield build
-    for c in clients:
-        c.__exit__(None, None, None)
+    return build
 
 
 def _questions(c: TestClient) -> int:
@@ -136,8 +128,8 @@ def test_replay_store_survives_a_restart_and_is_shared_by_replicas(make):
     wx1 = WeChatServer(first, safe=True)
     params, body = wx1.signed(text_msg("身份证过期了怎么换", msg_id="424242"))
     assert "身份证" in wx1.content(wx1.post(params, body))
-    first.__exit__(None, None, None)  # the process ends
-    restarted = make("shared.db")  # a new process (or another replica) on the same database
+    first.app.state.store.engine.dispose()  # nothing of the first app's memory is reused: a new app, new router
+    restarted = make("shared.db")  # a restarted process (or another replica) on the same database
     wx2 = WeChatServer(restarted, safe=True)
     assert wx2.post(params, body).text == "success"
     # a fresh signature around the same message id is a duplicate too
