@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from .normalize import mask_pii
+from .schemas import ErrorResponse
 from .sessions import Conversation, Message, now
 
 RATINGS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
@@ -278,9 +279,11 @@ def feedback_router(store: FeedbackStore, guard: Callable | None = None) -> APIR
 
     @router.post("/v1/feedback", status_code=201, response_model=FeedbackResponse,
                  responses={200: {"model": FeedbackResponse, "description": "已评价过，评价已更新"},
-                            403: {"description": "评价凭证不对：只有提问者可以评价"},
-                            404: {"description": "没有这条回答"}, 422: {"description": "请求格式不正确"},
-                            429: {"description": "请求过于频繁"}},
+                            403: {"model": ErrorResponse, "description": "评价凭证不对：只有提问者可以评价"},
+                            404: {"model": ErrorResponse, "description": "没有这条回答"},
+                            413: {"model": ErrorResponse, "description": "请求体过大"},
+                            422: {"model": ErrorResponse, "description": "请求格式不正确（含控制字符）"},
+                            429: {"model": ErrorResponse, "description": "请求过于频繁（见 Retry-After）"}},
                  summary="好差评：评价一条回答（不满意及以下会转工作人员回访）")
     def rate(req: FeedbackRequest):
         try:

@@ -128,14 +128,20 @@ def security_headers(frame_ancestors: list[str], web_dir: Path) -> list[tuple[by
     return headers
 
 
-def _json_error(status: int, code: str, message: str, extra: list[tuple[bytes, bytes]] = ()) -> tuple[int, list, bytes]:
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+def _json_error(status: int, code: str, message: str, extra: list[tuple[bytes, bytes]] = (),
+                openai: bool = False) -> tuple[int, list, bytes]:
+    """Our error shape ``{"error": {"code", "message"}}``; on the OpenAI-compatible endpoint OpenAI's
+    (``type`` and ``param`` as well), so its SDKs read it as usual."""
+    err = {"code": code, "message": message}
+    if openai:
+        err |= {"type": "rate_limit_error" if status == 429 else "invalid_request_error", "param": None}
+    body = json.dumps({"error": err}, ensure_ascii=False).encode()
     return status, [(b"content-type", b"application/json; charset=utf-8"),
                     (b"content-length", str(len(body)).encode()), *extra], body
 
 
-def rate_limited_body(e: RateLimited) -> tuple[int, list, bytes]:
-    return _json_error(429, "rate_limited", e.message, [(b"retry-after", str(e.retry_after).encode())])
+def rate_limited_body(e: RateLimited, openai: bool = False) -> tuple[int, list, bytes]:
+    return _json_error(429, "rate_limited", e.message, [(b"retry-after", str(e.retry_after).encode())], openai)
 
 
 class Guard:
@@ -164,12 +170,14 @@ class Guard:
             await send({"type": "http.response.body", "body": body})
 
         path: str = scope.get("path", "")
+        openai = path.startswith("/v1/chat/completions")
         try:
             query = scope.get("query_string", b"").decode("utf-8")
         except UnicodeDecodeError:
-            return await reply(*_json_error(400, "invalid_encoding", "查询参数不是合法的 UTF-8 编码"))
+            return await reply(*_json_error(400, "invalid_encoding", "查询参数不是合法的 UTF-8 编码", openai=openai))
         if query and has_control(unquote_plus(query)):
-            return await reply(*_json_error(422, "invalid_request", "请求包含不允许的控制字符（如 NUL），请删除后重试"))
+            return await reply(*_json_error(422, "invalid_request", "请求包含不允许的控制字符（如 NUL），请删除后重试",
+                                            openai=openai))
 
         if self.limiter.enabled and not path.startswith(("/staff", "/wechat", "/healthz")):
             from starlette.requests import Request
@@ -178,19 +186,19 @@ class Guard:
             try:
                 await run_in_threadpool(self.limiter.hit, "ip", ip)
             except RateLimited as e:
-                return await reply(*rate_limited_body(e))
+                return await reply(*rate_limited_body(e, openai))
 
         if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
             return await self.app(scope, receive, send_with_headers)
 
         limit = STAFF_BODY_BYTES if path.startswith("/staff") else self.max_body
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        too_big = _json_error(413, "payload_too_large", f"请求体过大，最多 {limit // 1024} KB")
+        too_big = _json_error(413, "payload_too_large", f"请求体过大，最多 {limit // 1024} KB", openai=openai)
         try:
             if int(headers.get(b"content-length", b"0") or 0) > limit:
                 return await reply(*too_big)
         except ValueError:
-            return await reply(*_json_error(400, "invalid_request", "Content-Length 不正确"))
+            return await reply(*_json_error(400, "invalid_request", "Content-Length 不正确", openai=openai))
         chunks, size = [], 0
         while True:  # read at most `limit` bytes, whatever the client announced
             message = await receive()
@@ -207,7 +215,7 @@ class Guard:
         try:
             await run_in_threadpool(check_body, body, headers.get(b"content-type", b"").decode("latin-1"))
         except BadInput as e:
-            return await reply(*_json_error(e.status, e.code, e.message))
+            return await reply(*_json_error(e.status, e.code, e.message, openai=openai))
 
         sent = False
 
