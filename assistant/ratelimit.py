@@ -122,6 +122,11 @@ class Limiter:
     def clear(self, name: str, key: str, item: RateLimitItem) -> None:
         self.strategy.clear(item, name, key)
 
+    def refund(self, name: str, key: str, item: RateLimitItem) -> None:
+        """Give one hit back (a sign-in that turned out right does not use up the address's budget)."""
+        if key:
+            self.storage.incr(item.key_for(name, key), item.get_expiry(), amount=-1)
+
 
 def _networks(values: list[str]) -> list[ipaddress._BaseNetwork]:
     out = []

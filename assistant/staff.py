@@ -563,6 +563,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
                 return RedirectResponse("/staff/login?error=1", status_code=303)
             return StaffError(401, "bad_credentials", "用户名或密码不正确").response()
         await run_in_threadpool(limiter.clear, "login_account", account, per_account)
+        await run_in_threadpool(limiter.refund, "login_ip", ip, per_ip)
         resp = (RedirectResponse("/staff", status_code=303) if form
                 else JSONResponse({"user": {"username": user.username, "role": user.role}}))
         resp.set_cookie(COOKIE, accounts.issue(user), max_age=accounts.session_seconds, path="/staff",
