@@ -180,3 +180,85 @@ def handoff_text(centre: Centre, reason: str) -> str:
     if fail:
         parts.append(f"如遇办不成的事，可到{fail.location}“{fail.name}”反映。")
     return "".join(parts)
+
+
+# ------------------------------------------------------------------ answer first (issue 11)
+
+FIELD_ORDER = ("conditions", "materials", "time", "fee", "steps", "contact", "basis")
+NO_ANSWER_WHAT = {"time": "办理时限", "fee": "收费", "conditions": "这一条件", "materials": "这项材料",
+                  "steps": "这一步骤", "online": "网上办理方式", "place": "办理地点", "contact": "联系电话"}
+
+
+def _online_short(g: Guide) -> str:
+    """宿心办app → 民政服务 → 婚姻登记预约 (the first route of several)."""
+    route = re.split(r"；|;|。", g.online.route)[0].strip()
+    return f"{g.online.depth}：{route}" if g.online.depth != "仅限现场办理" else "仅限现场办理"
+
+
+def item_line(index: Index, g: Guide, cites: Citations) -> str:
+    """The item in one line: where (hall, zone, windows) and the online route."""
+    return (f"办理事项「{g.name}」：{_where(g, index.corpus.centre)}{cites.ref(_chunk(index, g, 'place'))}；"
+            f"{_online_short(g)}{cites.ref(_chunk(index, g, 'online'))}")
+
+
+def materials_short(g: Guide) -> str:
+    """Names of the materials, one line each, with the 情形 that needs them."""
+    lines = []
+    for i, m in enumerate(g.materials, 1):
+        when = f"（{m.situation}）" if m.situation else ""
+        lines.append(f"{i}. {m.name}{when}")
+    return "\n".join(lines)
+
+
+def field_para(index: Index, g: Guide, field: str, cites: Citations, facts: list[str] | None = None) -> list[str]:
+    """One guide field as a short paragraph, cited."""
+    c = _chunk(index, g, field)
+    if c is None:
+        return []
+    if field == "materials":
+        out = [f"需要准备的材料{cites.ref(c)}：\n{materials_short(g)}"]
+        for fact in facts or []:
+            extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
+                     if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
+            if extra:
+                out.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
+        return out
+    if field == "time":
+        return [f"办理时限：承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}"]
+    if field == "fee":
+        return [f"收费：{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}{cites.ref(c)}"]
+    if field == "conditions":
+        return [f"受理条件：{_join(g.conditions)}{cites.ref(c)}"]
+    if field == "steps":
+        return [f"办理流程：{' → '.join(g.steps)}{cites.ref(c)}"]
+    if field == "contact":
+        return [f"咨询电话：{g.phone}{cites.ref(c)}"]
+    if field == "basis":
+        return [f"设定依据：{c.text}{cites.ref(c)}"]
+    if field == "place":
+        return [f"办理地点：{_where(g, index.corpus.centre)}。办理时间：{g.hours}{cites.ref(c)}"]
+    if field == "online":
+        url = f"（{g.online.url}）" if g.online.url else ""
+        return [f"网上办理：{g.online.depth}：{g.online.route}{url}{cites.ref(c)}"]
+    return []
+
+
+def no_answer_line(g: Guide, fields: set[str], ref: str) -> str:
+    what = "、".join(NO_ANSWER_WHAT[f] for f in FIELD_ORDER + ("online", "place") if f in fields) or "您问的这一点"
+    return f"办事指南中没有写明{what}的具体答案，以下是「{g.name}」的办理信息，细节请向窗口确认。{ref}"
+
+
+def basis_line(index: Index, g: Guide, cites: Citations) -> str:
+    arts = law_refs(index, g, limit=1)
+    basis = _chunk(index, g, "basis")
+    if arts:
+        return f"依据：《{short_law_name(arts[0].law)}》{arts[0].article}{cites.ref(arts[0])}等{cites.ref(basis)}"
+    return f"依据：{basis.text}{cites.ref(basis)}"
+
+
+def law_quote(unit_chunk: Chunk, sentence: str, cites: Citations, limit: int = 150) -> str:
+    return f"《{short_law_name(unit_chunk.law)}》{unit_chunk.article}规定：{_short(sentence, limit)}{cites.ref(unit_chunk)}"
+
+
+def sample_note(g: Guide) -> list[str]:
+    return [SAMPLE_NOTE] if g.sample else []

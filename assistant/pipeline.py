@@ -8,7 +8,8 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 
-from .compose import Citations, guide_answer, hall_zone, handoff_text, item_out, policy_answer
+from .compose import Citations, guide_answer, hall_zone, handoff_text, item_out
+from .direct import FULL_GUIDE, DirectComposer
 from .guides import Guide
 from .index import Index
 from .laws import short_law_name
@@ -104,6 +105,7 @@ class Assistant:
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre
         self.speller = Speller(self._vocabulary())
+        self.direct = DirectComposer(index)
         # every word the knowledge base uses: a word outside it ("火星居住权") is not guessed at
         self.known_text = "".join(c.text + c.index_text for c in index.chunks).lower() \
             + "".join(w for g in index.corpus.guides for w in (g.name, *g.aliases)) + "".join(TERMS)
@@ -270,8 +272,7 @@ class Assistant:
         law_text = query if pin is not None else u.text
         law_hits = self.retriever.search(law_text, k=5, kind="law", qvec=retrieval.qvec,
                                          tokens=self.index.tokenizer.tokens(law_text)).hits
-        if law_hits:  # a policy answer quotes one law: its best articles among the hits
-            law_hits = [h for h in law_hits if h.chunk.law == law_hits[0].chunk.law]
+        law_chunks = [h.chunk for h in law_hits]  # the lead unit may come from any of them
         best_law = law_hits[0] if law_hits else None
         top = cands[0] if cands else None
         item_ok = top is not None and (top.alias is not None or top.semantic >= SEM_IN or pin is not None)
@@ -286,8 +287,9 @@ class Assistant:
         # from the law; "依据是什么" stays with the item's 设定依据
         own_policy = followup and chosen is None and not u.followup_like and "basis" not in u.aspects
         if law_ok and u.policy_cue and not wants_service and (pin is None or own_policy):
-            laws = [h.chunk for h in law_hits[:3]]
-            paras = policy_answer(laws, cites)
+            comp = self.direct.policy(u.text, u.aspects, retrieval.qvec, law_chunks, cites, u.expansion)
+            paras = comp.paras
+            trace["lead"] = comp.trace()
             related = [c for c in cands[:1] if item_ok]
             if related:
                 g = self.guides[related[0].item_id]
@@ -321,7 +323,9 @@ class Assistant:
 
         if not item_ok:
             if law_ok:
-                paras = policy_answer([h.chunk for h in law_hits[:3]], cites)
+                comp = self.direct.policy(u.text, u.aspects, retrieval.qvec, law_chunks, cites, u.expansion)
+                paras = comp.paras
+                trace["lead"] = comp.trace()
                 trace["decision"] = "policy: no service item, law evidence"
                 return ("policy", paras, [], cites, [], Context(focus=ctx.focus))
             trace["decision"] = "refuse: no evidence above threshold"
@@ -372,7 +376,16 @@ class Assistant:
         faq = next((h.chunk for h in retrieval.hits[:1] if h.chunk.item_id == g.id and h.chunk.aspect == "faq"
                     and h.dense >= 0.9 and (set(aspects_of(h.chunk.section)) & set(u.aspects)
                                             or (not u.aspects and h.dense >= 0.93))), None)
-        paras = guide_answer(self.index, g, u.aspects, cites, faq=faq, facts=u.facts)
+        if FULL_GUIDE.search(u.text):  # "查看完整办事指南": the whole guide
+            paras = guide_answer(self.index, g, u.aspects, cites, faq=faq, facts=u.facts)
+            trace["rules"].append("rule:full-guide")
+        else:
+            comp = self.direct.guide(g, u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks, cites,
+                                     followup=followup, facts=u.facts, expansion=u.expansion)
+            paras = comp.paras
+            trace["lead"] = comp.trace()
+            trace["rules"] += comp.rules
+            faq = comp.lead.chunk if comp.lead is not None and comp.lead.chunk.aspect == "faq" else None
         trace["rules"] += [f"rule:situation:{f}" for f in u.facts if any(f"【按您的情形：{f}】" in p for p in paras)]
         chosen_items = [top]
         # a question that really spans several items (opening a shop = registration + food licence)
@@ -454,4 +467,4 @@ class Assistant:
     def _suggest(self, cands: list[ItemCandidate]) -> list[str]:
         if not cands:
             return []
-        return ["要带什么材料", "网上能办吗", "多久能办好", "在哪个窗口"]
+        return ["查看完整办事指南", "要带什么材料", "网上能办吗", "多久能办好"]
