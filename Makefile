@@ -1,38 +1,64 @@
 # Two commands on a fresh machine:  make run   |   make test
-PY      ?= python3.11
-VENV    := .venv
-BIN     := $(VENV)/bin
-STAMP   := $(VENV)/.installed
+# Any Python >= 3.11: python3.11 when there is one, else python3 (or say PY=python3.13).
+PY          ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
+VENV        := .venv
+BIN         := $(VENV)/bin
+# extras (pyproject.toml): `make run` needs none; the tests add theirs.  CI adds st-test (torch, the
+# sentence-transformers backend test): make test TEST_EXTRAS=test,eval,llm,st-test
+RUN_EXTRAS  ?=
+PORT        ?= 8000
+TEST_EXTRAS ?= test,eval,llm
+pip_install  = $(BIN)/python -m pip install -q -e '.$(if $(1),[$(1)])'
+# seconds on a fresh clone: the default corpus's vectors ship in assistant/data/embeddings/
+build_index  = $(BIN)/python -m assistant index build --if-stale
 
-.PHONY: run test install index eval bench clean
+.PHONY: run test install install-test index eval bench embeddings matrix clean
 
 $(BIN)/python:
-	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+		|| { echo "需要 Python 3.11 或更新版本（当前 PY=$(PY)）；例如 make run PY=python3.13"; exit 1; }
 	$(PY) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,eval,llm,st]'
-	touch $(STAMP)
+# one stamp per set of extras, redone when pyproject.toml changes
+$(VENV)/.installed-run-$(RUN_EXTRAS): pyproject.toml | $(BIN)/python
+	$(call pip_install,$(RUN_EXTRAS))
+	touch $@
 
-install: $(STAMP)
+$(VENV)/.installed-test-$(TEST_EXTRAS): pyproject.toml | $(BIN)/python
+	$(call pip_install,$(TEST_EXTRAS))
+	touch $@
+
+install: $(VENV)/.installed-run-$(RUN_EXTRAS)
+install-test: $(VENV)/.installed-test-$(TEST_EXTRAS)
 
 index: install
-	$(BIN)/assistant index build --if-stale
+	$(build_index)
 
-# install, build the index when missing or stale, serve on 127.0.0.1:8000
-run: index
-	$(BIN)/assistant serve --host 127.0.0.1 --port 8000
+# install, build the index when missing or stale, serve on 127.0.0.1:$(PORT) (make run PORT=8001)
+run: install
+	$(build_index)
+	$(BIN)/python -m assistant serve --host 127.0.0.1 --port $(PORT)
 
-# install and run the whole test suite (builds the index first when needed)
-test: index
+# install with the test extras and run the whole test suite (builds the index first when needed)
+test: install-test
+	$(build_index)
 	$(BIN)/python -m pytest -q
 
-eval: index
-	$(BIN)/assistant eval
+eval: install-test
+	$(build_index)
+	$(BIN)/python -m assistant eval
 
-bench: index
+bench: install-test
+	$(build_index)
 	$(BIN)/python eval/bench.py --size default
+
+# after changing a guide or the default law list: refresh the shipped vectors, then commit them
+embeddings: install
+	$(BIN)/python -m assistant index ship-embeddings
+
+# the package and its tests on every Python found here (scripts/pymatrix.sh says which)
+matrix:
+	bash scripts/pymatrix.sh
 
 clean:
 	rm -rf $(VENV) index/*.json index/*.jsonl index/*.faiss index/*.npz index/*.txt index/bm25_*

