@@ -18,6 +18,7 @@ from .config import Settings, get_settings
 from .curated import CuratedStore
 from .feedback import FIELD_NAMES as FEEDBACK_FIELDS
 from .feedback import FeedbackStore, feedback_router
+from .handoff import local_now
 from .index import load_index
 from .normalize import mask_pii
 from .pipeline import Assistant
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         a: Assistant = app.state.assistant
         store: SessionStore = app.state.store
         sid, ctx = store.open(req.session_id, req.channel)
-        result = a.answer(req.message, ctx, session_id=sid)
+        result = a.answer(req.message, ctx, session_id=sid, now=local_now(store.clock(), settings.staff_utc_offset_hours))
         r = result.response
         trace = result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"}
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
