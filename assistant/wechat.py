@@ -322,6 +322,8 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
     router = APIRouter(tags=["wechat"])
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="wechat-answer")
     dedupe, pending = _Dedupe(), _Pending()
+    from .wechat_kefu import ON_ITS_WAY, make_kefu  # 客服消息 when app id + secret are set
+    kefu = make_kefu(settings)
 
     def cfg(name: str, default=None):
         return getattr(settings, name, default)
@@ -367,6 +369,9 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any) -> A
         await _wait(fut, budget)
         if fut.done():
             return result_of(fut)
+        if kefu is not None:  # sent when ready; kept for the next message if sending fails
+            kefu.send_when_done(fut, openid, result_of, lambda: pending.put(openid, fut))
+            return WeChatReply(text=ON_ITS_WAY)
         pending.put(openid, fut)
         return WeChatReply(text=PENDING)
 
