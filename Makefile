@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test install index eval bench clean
+.PHONY: run test install index eval bench clean miniprogram-test
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
@@ -24,9 +24,19 @@ index: install
 run: index
 	$(BIN)/assistant serve --host 127.0.0.1 --port 8000
 
-# install and run the whole test suite (builds the index first when needed)
-test: index
+# install and run the whole test suite (builds the index first when needed), then the mini-program's
+test: index miniprogram-test
 	$(BIN)/python -m pytest -q
+
+# the WeChat mini-program's jest + miniprogram-simulate tests (Node.js 20; npm ci from the committed lock file)
+MP := miniprogram
+$(MP)/node_modules/.installed: $(MP)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "需要 Node.js 20 和 npm（apt-get install nodejs npm）"; exit 1; }
+	cd $(MP) && npm ci --no-audit --no-fund
+	touch $@
+
+miniprogram-test: $(MP)/node_modules/.installed
+	cd $(MP) && npm test
 
 eval: index
 	$(BIN)/assistant eval
