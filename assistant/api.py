@@ -26,6 +26,8 @@ from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchRe
 from .sessions import SessionStore
 from .staff import FIELD_NAMES as STAFF_FIELDS
 from .staff import StaffStore, staff_router
+from .staff_handoff import install as install_handoff
+from .widget import install as install_widget
 from .wechat import WeChatReply, wechat_router
 from .llm import make_phraser
 from .openai_compat import openai_router
@@ -93,7 +95,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     for name, label in (FEEDBACK_FIELDS | STAFF_FIELDS).items():
         FIELD_NAMES.setdefault(name, label)
     # mini-programs and other front-ends call the API from their own origin
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+    app.add_middleware(CORSMiddleware, allow_origins=settings.embed_origins or ["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"])
 
     @app.exception_handler(RequestValidationError)
@@ -183,6 +185,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(staff_router(accounts=app.state.staff, sessions=app.state.store, curated=app.state.curated,
                                     feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,
                                     settings=settings))
+    install_handoff(app, settings, FIELD_NAMES)  # 转人工 replies from staff, 回访 numbers
+    install_widget(app, settings)  # /widget.js for other sites; who may frame the chat
 
     return app
 
