@@ -12,7 +12,7 @@ pip_install  = $(BIN)/python -m pip install -q -e '.$(if $(1),[$(1)])'
 # seconds on a fresh clone: the default corpus's vectors ship in assistant/data/embeddings/
 build_index  = $(BIN)/python -m assistant index build --if-stale
 
-.PHONY: run test install install-test index eval bench embeddings matrix clean
+.PHONY: run test install install-test index eval bench embeddings matrix clean miniprogram-test
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -39,10 +39,21 @@ run: install
 	$(build_index)
 	$(BIN)/python -m assistant serve --host 127.0.0.1 --port $(PORT)
 
-# install with the test extras and run the whole test suite (builds the index first when needed)
-test: install-test
+# install with the test extras and run the whole test suite (builds the index first when needed), then the
+# mini-program's tests
+test: install-test miniprogram-test
 	$(build_index)
 	$(BIN)/python -m pytest -q
+
+# the WeChat mini-program's jest + miniprogram-simulate tests (Node.js 20; npm ci from the committed lock file)
+MP := miniprogram
+$(MP)/node_modules/.installed: $(MP)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "需要 Node.js 20 和 npm（apt-get install nodejs npm）"; exit 1; }
+	cd $(MP) && npm ci --no-audit --no-fund
+	touch $@
+
+miniprogram-test: $(MP)/node_modules/.installed
+	cd $(MP) && npm test
 
 eval: install-test
 	$(build_index)

@@ -27,6 +27,7 @@ from .curated import CuratedStore
 from .feedback import FIELD_NAMES as FEEDBACK_FIELDS
 from .feedback import FeedbackStore, feedback_router
 from .guard import Guard, install_access_log_filter, rate_limited_body
+from .handoff import local_now
 from .index import load_index
 from .normalize import mask_deep, mask_pii
 from .pipeline import Assistant
@@ -36,6 +37,8 @@ from .sessions import SessionStore
 from .staff import COOKIE as STAFF_COOKIE
 from .staff import FIELD_NAMES as STAFF_FIELDS
 from .staff import StaffStore, staff_router
+from .staff_handoff import install as install_handoff
+from .widget import install as install_widget
 from .wechat import WeChatReply, wechat_router
 from .llm import make_phraser
 from .openai_compat import openai_router
@@ -111,7 +114,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     for name, label in (FEEDBACK_FIELDS | STAFF_FIELDS).items():
         FIELD_NAMES.setdefault(name, label)
     # mini-programs and other front-ends call the API from their own origin
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+    app.add_middleware(CORSMiddleware, allow_origins=settings.embed_origins or ["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"])
     app.add_middleware(Guard, settings=settings, limiter=limiter, web_dir=WEB)  # outermost: size, input, headers
 
@@ -157,7 +160,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         a: Assistant = app.state.assistant
         store: SessionStore = app.state.store
         sid, ctx = store.open(req.session_id, req.channel)
-        result = a.answer(req.message, ctx, session_id=sid)
+        result = a.answer(req.message, ctx, session_id=sid, now=local_now(store.clock(), settings.staff_utc_offset_hours))
         r = result.response
         trace = mask_deep(result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"})
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
@@ -242,6 +245,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(staff_router(accounts=app.state.staff, sessions=app.state.store, curated=app.state.curated,
                                     feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,
                                     settings=settings))
+    install_handoff(app, settings, FIELD_NAMES)  # 转人工 replies from staff, 回访 numbers
+    install_widget(app, settings)  # /widget.js for other sites; who may frame the chat
 
     return app
 

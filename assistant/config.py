@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     wechat_aes_key: str | None = None  # 43-character EncodingAESKey, for safe mode
     wechat_app_id: str | None = None
     wechat_reply_budget: float = 4.0  # seconds before replying "please fetch with your next message"
+    # 客服消息 (customer-service messages): with app id + secret a late answer is sent when ready
+    wechat_app_secret: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+
+    # channels: pages that may embed the chat (widget.js) — frame-ancestors and CORS; empty: CORS open, no framing
+    embed_origins: list[str] = Field(default_factory=list, description='e.g. ["https://www.suqian.gov.cn"]')
+    # 回访 phone numbers are stored Fernet-encrypted with this key; unset: no phone numbers are taken
+    callback_key: str | None = Field(None, description="Fernet key: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
 
     # optional LLM phrasing (OpenAI-compatible endpoint)
     llm_base_url: str | None = None

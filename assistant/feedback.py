@@ -294,7 +294,8 @@ def feedback_router(store: FeedbackStore, guard: Callable | None = None) -> APIR
         except UnknownMessage:
             return JSONResponse(status_code=404, content={"error": {
                 "code": "not_found", "message": "没有找到这条回答，无法评价（message_id 不存在）"}})
-        msg = ("感谢您的评价。工作人员会在1个工作日内回访，15个工作日内整改到位。" if case is not None
+        # no call is promised here: a 回访 needs a number the person chose to leave (staff_handoff.py)
+        msg = ("感谢您的评价，这条回答已转工作人员复核，15个工作日内整改到位。" if case is not None
                else "感谢您的评价！")
         body = FeedbackResponse(id=fb.id, message_id=fb.message_id, rating=fb.rating, tags=fb.tags, text=fb.text,
                                 follow_up=case is not None, message=msg)

@@ -69,6 +69,35 @@ class SpecialPoint(_Model):
     description: str = Field("", alias="说明")
 
 
+SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class OpeningHours(_Model):
+    """办公时间 as spans the code can check ("08:30-12:00"), for the hand-off (see `handoff.py`).
+    Public holidays and adjusted working days come from the State Council calendar."""
+
+    workdays: list[str] = Field(alias="工作日", min_length=1)
+    saturday: list[str] = Field(default_factory=list, alias="周六")
+    summer_workdays: list[str] = Field(default_factory=list, alias="夏令时工作日")
+    summer: str | None = Field(None, alias="夏令时期间", pattern=r"^\d\d-\d\d至\d\d-\d\d$")  # "05-01至09-30"
+
+    @field_validator("workdays", "saturday", "summer_workdays")
+    @classmethod
+    def _spans(cls, v: list[str]) -> list[str]:
+        bad = [s for s in v if not SPAN.match(s) or s[:5] >= s[6:]]
+        if bad:
+            raise ValueError(f"时段应写成 08:30-12:00（开始早于结束）：{bad}")
+        return v
+
+
+class Theme(_Model):
+    """Colours of the chat page and the embeddable widget (`#rrggbb`)."""
+
+    main: str = Field("#1557a0", alias="主色", pattern=COLOUR.pattern)
+    dark: str = Field("#0e3f77", alias="深色", pattern=COLOUR.pattern)
+
+
 class Centre(_Model):
     name: str = Field(alias="名称")
     short_name: str = Field(alias="简称")
@@ -81,6 +110,8 @@ class Centre(_Model):
     online: list[OnlineChannel] = Field(alias="网上渠道", min_length=1)
     sample: bool = Field(alias="sample")
     notice: str = Field("", alias="声明")
+    opening: OpeningHours | None = Field(None, alias="开放时段")
+    theme: Theme = Field(default_factory=Theme, alias="配色")
 
     def hall(self, name: str) -> Hall | None:
         return next((h for h in self.halls if h.name == name), None)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from dataclasses import dataclass, field, replace
 
 from .compose import Citations, guide_answer, hall_zone, handoff_text, item_out
 from .direct import FULL_GUIDE, DirectComposer
 from .guides import Guide
+from .handoff import handoff_reply, local_now
 from .index import Index
 from .laws import short_law_name
 from .normalize import mask_pii, normalize
@@ -124,7 +126,8 @@ class Assistant:
     # -------------------------------------------------------------- public
 
     def answer(self, message: str, context: Context | None = None, session_id: str = "",
-               message_id: str = "") -> Result:
+               message_id: str = "", now: datetime | None = None) -> Result:
+        """`now`: the centre's local time, for what 转人工 can promise (default: the machine's clock)."""
         t0 = time.perf_counter()
         ctx = context or Context()
         text = normalize(message)
@@ -137,7 +140,7 @@ class Assistant:
         u.facts = facts_of(text, ctx.facts) if u.turn == "question" else list(ctx.facts)
         trace: dict = {"normalized": mask_pii(text), "turn": u.turn, "aspects": u.aspects,
                        "expansion": u.expansion, "facts": u.facts, "rules": list(u.rules)}
-        kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace)
+        kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace, now or local_now())
         new_ctx.turns = ctx.turns + 1
         new_ctx.facts = u.facts
         answer = "\n".join(paras)
@@ -167,7 +170,7 @@ class Assistant:
     def _items(self, cands: list[ItemCandidate], limit: int = 3) -> list[ItemOut]:
         return [item_out(self.guides[c.item_id], self.centre, c.score) for c in cands[:limit]]
 
-    def _decide(self, u: Understanding, ctx: Context, trace: dict):
+    def _decide(self, u: Understanding, ctx: Context, trace: dict, now: datetime):
         cites = Citations()
         centre = self.centre
         if u.turn == "injection":
@@ -184,9 +187,11 @@ class Assistant:
             return ("refuse", [handoff_text(centre, reason)], [], cites, ["结婚登记要带什么", "公积金租房提取怎么办"],
                     Context(focus=ctx.focus))
         if u.turn == "handoff":
-            trace["decision"] = "handoff: asked for a person"
+            text, rule = handoff_reply(centre, now)
+            trace["decision"] = f"handoff: asked for a person ({rule.rsplit(':', 1)[-1]} at {now:%Y-%m-%d %H:%M})"
+            trace["rules"].append(rule)
             desk = centre.point("导办台")
-            return ("handoff", [handoff_text(centre, "好的，为您转人工服务。")], [], cites,
+            return ("handoff", [text], [], cites,
                     [f"{desk.location}" if desk else "12345"], Context(focus=ctx.focus))
         if u.turn in ("greeting", "thanks", "who"):
             trace["decision"] = f"chitchat: {u.turn}"

@@ -503,6 +503,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             raise StaffError(401, "unauthorized", "请先登录")
         return staff
 
+    accounts.signed_in = current  # the same sign-in check for staff routes registered elsewhere (staff_handoff.py)
+
     def admin(staff: Staff = Depends(current)) -> Staff:
         if not staff.is_admin:
             raise StaffError(403, "forbidden", "需要管理员权限")

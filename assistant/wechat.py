@@ -353,6 +353,8 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any, engi
     if engine is None:  # a stand-alone router (tests): the same store in a private in-memory database
         engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     replays = ReplayStore(engine)
+    from .wechat_kefu import ON_ITS_WAY, make_kefu  # 客服消息 when app id + secret are set
+    kefu = make_kefu(settings)
 
     def cfg(name: str, default=None):
         return getattr(settings, name, default)
@@ -415,6 +417,9 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any, engi
         await _wait(fut, budget)
         if fut.done():
             return result_of(fut)
+        if kefu is not None:  # sent when ready; kept for the next message if sending fails
+            kefu.send_when_done(fut, openid, result_of, lambda: pending.put(openid, fut))
+            return WeChatReply(text=ON_ITS_WAY)
         pending.put(openid, fut)
         return WeChatReply(text=PENDING)
 

@@ -101,7 +101,7 @@ def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correctio
     bar.get_by_test_id("rating-tag").filter(has_text="信息有误").click()
     bar.get_by_test_id("rating-text").fill("户口簿已经不需要了")
     bar.get_by_test_id("rating-submit").click()
-    expect(bar.get_by_test_id("rating-status")).to_contain_text("1个工作日内回访")
+    expect(bar.get_by_test_id("rating-status")).to_contain_text("工作人员复核")  # no number left: no call promised
 
     # 2. a guide signs in to the console: the dashboard has charts
     staff = _sign_in(pages)

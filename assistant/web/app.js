@@ -50,9 +50,12 @@
    * Line breaks are kept by CSS (white-space: pre-wrap). */
   function answerHtml(text, citationNumbers, msgId) {
     var html = escapeHtml(text || "");
-    html = html.replace(/https?:\/\/[^\s<>"'（）()，。；、【】\[\]]+/g, function (url) {
-      return '<a href="' + url + '" target="_blank" rel="noopener noreferrer">' + url + "</a>";
-    });
+    // URLs → links; phone numbers (12345, 0527-80000000, mobile) → tel: links, in one pass
+    html = html.replace(/(https?:\/\/[^\s<>"'（）()，。；、【】\[\]]+)|(?<![\d-])(12345|0\d{2,3}-\d{7,8}|1[3-9]\d{9})(?![\d-])/g,
+      function (m, url, phone) {
+        if (url) return '<a href="' + url + '" target="_blank" rel="noopener noreferrer">' + url + "</a>";
+        return '<a href="tel:' + phone + '" class="tel" data-testid="tel-link">' + phone + "</a>";
+      });
     html = html.replace(/【([^】\n]{1,24})】/g, '<strong class="sec">【$1】</strong>');
     html = html.replace(/\[(\d{1,3})\]/g, function (m, n) {
       if (citationNumbers && !citationNumbers[n]) return m;
@@ -226,6 +229,54 @@
     renderRating(msg, body.message_id, body.rating_token);
     msg.node.setAttribute("aria-busy", "false");
     scrollToBottom(false);
+    if (body.kind === "handoff") startPolling();
+  }
+
+  // ---------- 转人工: replies from the 导办台 staff (GET /v1/chat/{session}/staff-replies) ----------
+  var POLL_MS = 4000, POLL_FOR_MS = 2 * 3600 * 1000;
+  var HANDOFF_KEY = "daoban.handoff";
+  var poll = null;
+
+  function startPolling() {
+    try { window.sessionStorage.setItem(HANDOFF_KEY, String(Date.now())); } catch (e) { /* private mode */ }
+    if (!poll) poll = { after: 0, timer: null, since: Date.now() };
+    if (!poll.timer) poll.timer = setTimeout(pollOnce, 500);
+  }
+
+  function stopPolling() {
+    if (poll && poll.timer) clearTimeout(poll.timer);
+    poll = null;
+    try { window.sessionStorage.removeItem(HANDOFF_KEY); } catch (e) { /* ignore */ }
+  }
+
+  function pollOnce() {
+    var sid = getSession();
+    if (!poll) return;
+    poll.timer = null;
+    if (!sid || Date.now() - poll.since > POLL_FOR_MS) { stopPolling(); return; }
+    fetch("/v1/chat/" + encodeURIComponent(sid) + "/staff-replies?after=" + poll.after, { headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (b) {
+        if (!poll || !b) return;
+        (b.replies || []).forEach(function (r) {
+          poll.after = Math.max(poll.after, r.id);
+          addStaffMessage(r);
+        });
+        if (b.status === "已关闭") { stopPolling(); return; }
+      })
+      .catch(function () { /* offline for a moment: try again */ })
+      .then(function () { if (poll && !poll.timer) poll.timer = setTimeout(pollOnce, document.hidden ? POLL_MS * 3 : POLL_MS); });
+  }
+
+  function addStaffMessage(r) {
+    var answer = el("div", { className: "answer" });
+    answer.innerHTML = answerHtml(r.text || "", {}, "staff" + r.id);
+    var node = el("article", { className: "msg assistant staff-reply", "data-testid": "staff-msg" }, [
+      el("div", { className: "avatar", "aria-hidden": "true", text: "人" }),
+      el("div", { className: "bubble" }, [el("p", { className: "kind-tag", text: r.from || "导办台工作人员" }), answer])
+    ]);
+    messagesEl.appendChild(node);
+    scrollToBottom(true);
   }
 
   // ---------- 好差评: rate an answer (POST /v1/feedback) ----------
@@ -245,8 +296,16 @@
     var text = el("textarea", { className: "rating-text", rows: "2", maxlength: "500", "data-testid": "rating-text",
       "aria-label": "补充说明（可选）", placeholder: "哪里不满意？补充说明（可选，请勿填写身份证号、手机号）" });
     var submit = el("button", { type: "button", className: "rate-submit", "data-testid": "rating-submit", text: "提交评价" });
+    // 回访: only when the centre takes numbers (an encryption key is configured); optional, with consent
+    var phone = el("input", { type: "tel", className: "callback-phone", maxlength: "20", "data-testid": "callback-phone",
+      "aria-label": "回访电话（可选）", placeholder: "需要回访？留下电话（可选）", autocomplete: "tel" });
+    var consent = el("input", { type: "checkbox", "data-testid": "callback-consent" });
+    var consentLabel = el("span", { className: "consent-text", text: callbackInfo.consent_text || "" });
+    var callbackBox = el("div", { className: "callback", "data-testid": "callback" },
+      [phone, el("label", { className: "consent" }, [consent, " ", consentLabel])]);
+    callbackBox.hidden = !callbackInfo.enabled;
     var detail = el("div", { className: "rating-detail", "data-testid": "rating-detail" },
-      [el("div", { className: "rating-tags" }, tags), text, submit]);
+      [el("div", { className: "rating-tags" }, tags), text, callbackBox, submit]);
     detail.hidden = true;
     var bar = el("div", { className: "rating", "data-testid": "rating-bar", role: "group", "aria-label": "评价这条回答" }, [
       el("span", { className: "rating-q", text: "这条回答您满意吗？" }), el("div", { className: "rating-btns" }, buttons), detail, status]);
@@ -259,14 +318,17 @@
         .map(function (t) { return t.textContent; });
       var body = { message_id: messageId, rating_token: ratingToken || "", rating: rating, tags: RATINGS.indexOf(rating) >= 3 ? picked : [],
         text: RATINGS.indexOf(rating) >= 3 && text.value.trim() ? text.value.trim() : null };
+      var number = RATINGS.indexOf(rating) >= 3 && callbackInfo.enabled ? phone.value.trim() : "";
+      if (number && !consent.checked) { status.textContent = "留下电话需要先勾选同意回访。"; return; }
       status.textContent = "提交中…";
       submit.disabled = true;
-      fetch("/v1/feedback", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify(body) })
-        .then(function (res) {
-          return res.json().catch(function () { return {}; }).then(function (j) {
-            if (!res.ok) throw new ApiError((j && j.error && j.error.message) || "评价没有提交成功，请稍后再试。", res.status);
-            return j;
+      postJson("/v1/feedback", body, "评价没有提交成功，请稍后再试。")
+        .then(function (j) {
+          if (!number) return j;
+          return postJson("/v1/feedback/callback", { message_id: messageId, phone: number, consent: true },
+            "回访电话没有提交成功，请稍后再试。").then(function (c) {
+            phone.value = "";
+            return { message: (j.message || "") + c.message };
           });
         })
         .then(function (j) {
@@ -299,6 +361,25 @@
       });
     });
     submit.addEventListener("click", function () { if (chosen) submitRating(chosen); });
+  }
+
+  function postJson(url, body, failText) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body) })
+      .then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (j) {
+          if (!res.ok) throw new ApiError((j && j.error && j.error.message) || failText, res.status);
+          return j;
+        });
+      });
+  }
+
+  var callbackInfo = { enabled: false, consent_text: "" };
+  function loadCallbackInfo() {
+    fetch("/v1/feedback/callback", { headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (j) { if (j) callbackInfo = j; })
+      .catch(function () { /* no callback numbers offered */ });
   }
 
   function renderError(msg, message) {
@@ -520,8 +601,12 @@
       }
     });
 
+    loadCallbackInfo();
+    try { if (window.sessionStorage.getItem(HANDOFF_KEY) && getSession()) startPolling(); } catch (e) { /* ignore */ }
+
     document.getElementById("new-chat").addEventListener("click", function () {
       if (busy) return;
+      stopPolling();
       clearSession();
       Array.prototype.slice.call(messagesEl.querySelectorAll(".msg:not(.welcome)")).forEach(function (n) {
         n.parentNode.removeChild(n);

@@ -506,7 +506,9 @@
   function viewCases() {
     var f = state.cases;
     loading("差评工单");
-    api("/cases" + qs({ status: f.status, overdue: f.overdue ? "true" : "", mine: f.mine ? "true" : "" })).then(function (b) {
+    Promise.all([api("/cases" + qs({ status: f.status, overdue: f.overdue ? "true" : "", mine: f.mine ? "true" : "" })),
+      window.Daoban.loadCallbacks()]).then(function (r) {
+      var b = r[0];
       clear(viewEl);
       updateOverdueBadge(b);
       viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "差评工单" }),
@@ -559,6 +561,7 @@
         onclick: function () { updateCase(c.id, { status: st.value, note: note.value }); } }),
       c.conversation_id ? el("a", { className: "btn ghost-dark", href: "#conversation/" + encodeURIComponent(c.conversation_id), text: "查看会话" }) : null
     ]));
+    window.Daoban.caseExtras(node, c);
     return node;
   }
 
@@ -757,6 +760,7 @@
     }
     if (name === "curated") return viewCurated();
     if (name === "staff") return viewStaff();
+    if (name === "handoffs") return window.Daoban.viewHandoffs(viewEl, decodeURIComponent(h.slice("handoffs/".length)));
     return viewDashboard();
   }
 

@@ -1,0 +1,179 @@
+"""The embeddable widget on a page from another origin, in headless Debian Chromium: the allowed host
+opens the chat, asks and gets an answer with citations; a host not on the allow-list gets a blocked
+frame.  Also: 转人工 on the web page shows tap-to-call numbers and the staff reply when it comes, and a
+不满意 with a consented number promises a call (and without one, does not)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from servers import MSG, NEEDS_CHROMIUM, TIMEOUT_MS, ask, ensure_index, new_page, playwright_or_skip, uvicorn_server
+
+pytestmark = NEEDS_CHROMIUM
+expect = playwright_or_skip().expect
+
+
+class HostSite:
+    """A government website on its own origin (127.0.0.1:<port>) whose page carries the one script line."""
+
+    def __init__(self):
+        self.script = ""
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                page = (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>宿迁市人民政府</title>"
+                        f"<style>button{{background:red!important}} div{{font-size:40px}}</style></head>"
+                        f"<body><h1>宿迁市人民政府门户网站</h1>{site.script}</body></html>").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def sites():
+    allowed, other = HostSite(), HostSite()
+    yield allowed, other
+    allowed.close()
+    other.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sites):
+    ensure_index()
+    tmp = tmp_path_factory.mktemp("widget")
+    db = tmp / "t.db"
+    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{db}",
+                        "ASSISTANT_EMBED_ORIGINS": json.dumps([sites[0].url]),
+                        "ASSISTANT_CALLBACK_KEY": Fernet.generate_key().decode()}
+    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
+        script = f'<script src="{srv.url}/widget.js" data-label="导办" async></script>'
+        for s in sites:
+            s.script = script
+        srv.db = f"sqlite:///{db}"
+        yield srv
+
+
+def _page(browser, url):
+    errors: list[str] = []
+    ctx, page = new_page(browser, url, errors, 1280, 900)
+    page.errors = errors
+    return ctx, page
+
+
+def test_headers_follow_the_allow_list(server, sites):
+    allowed, other = sites
+    csp = httpx.get(server.url + "/", timeout=10).headers["content-security-policy"]
+    assert csp == f"frame-ancestors 'self' {allowed.url}"
+    js = httpx.get(server.url + "/widget.js", timeout=10)
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+    assert "便民方舟" in js.text and "#1557a0" in js.text  # name and colour from centre.yaml
+    pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    ok = httpx.options(server.url + "/v1/chat", headers={"Origin": allowed.url} | pre, timeout=10)
+    assert ok.headers.get("access-control-allow-origin") == allowed.url
+    no = httpx.options(server.url + "/v1/chat", headers={"Origin": other.url} | pre, timeout=10)
+    assert "access-control-allow-origin" not in no.headers
+
+
+def test_widget_on_an_allowed_site_answers_with_citations(browser, server, sites):
+    ctx, page = _page(browser, sites[0].url)
+    page.goto("/")
+    button = page.get_by_test_id("widget-open")
+    expect(button).to_have_text("导办")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(21, 87, 160)"  # host CSS kept out
+    button.click()
+    expect(page.get_by_role("dialog", name="便民方舟导办助手")).to_be_visible()
+    frame = page.frame_locator("#daoban-widget iframe")
+    expect(frame.get_by_test_id("chat-input")).to_be_visible(timeout=TIMEOUT_MS)
+    assert page.locator("#daoban-widget iframe").get_attribute("sandbox").startswith("allow-scripts allow-same-origin")
+    msg = ask(frame, "结婚登记要带什么")
+    expect(msg.get_by_test_id("item-card").first).to_be_visible()
+    expect(msg.get_by_test_id("citation").first).to_be_visible()
+    assert re.search(r"\[\d+\]", msg.locator(".answer").inner_text())
+    page.screenshot(path="/tmp/widget.png")
+    ctx.close()
+    assert not page.errors, page.errors
+
+
+def test_a_site_not_on_the_allow_list_cannot_frame_the_chat(browser, server, sites):
+    ctx, page = _page(browser, sites[1].url)
+    page.goto("/")
+    page.get_by_test_id("widget-open").click()
+    page.wait_for_function("() => { const f = document.querySelector('#daoban-widget').shadowRoot.querySelector('iframe');"
+                           " return f !== null; }")
+    blocked = None
+    for _ in range(100):  # the frame commits Chromium's error page instead of the chat
+        frames = [f for f in page.frames if f is not page.main_frame]
+        if frames and frames[0].url.startswith("chrome-error://"):
+            blocked = frames[0]
+            break
+        page.wait_for_timeout(100)
+    assert blocked is not None, [f.url for f in page.frames]
+    expect(page.frame_locator("#daoban-widget iframe").get_by_test_id("chat-input")).to_have_count(0)
+    ctx.close()
+
+
+def test_handoff_numbers_are_tap_to_call_and_a_staff_reply_appears(browser, server):
+    from sqlalchemy import create_engine
+
+    from assistant.staff_handoff import HandoffStore
+
+    ctx, page = _page(browser, server.url)
+    page.goto("/")
+    msg = ask(page, "转人工")
+    tel = msg.get_by_test_id("tel-link")
+    expect(tel.first).to_be_visible()
+    assert {tel.nth(i).get_attribute("href") for i in range(tel.count())} & {"tel:12345", "tel:0527-80000000"}
+    sid = page.evaluate("() => sessionStorage.getItem('daoban.session_id')")
+    store = HandoffStore(create_engine(server.db), clock=lambda: __import__("datetime").datetime.utcnow(), key=None)
+    store.reply(sid, "guide1", "您好，我是导办员，请问您要办什么事？也可以拨打0527-80000000。")
+    staff_msg = page.get_by_test_id("staff-msg")
+    expect(staff_msg).to_contain_text("我是导办员", timeout=20_000)
+    expect(staff_msg.get_by_test_id("tel-link")).to_have_attribute("href", "tel:0527-80000000")
+    ctx.close()
+    assert not page.errors, page.errors
+
+
+def test_bad_rating_with_and_without_a_number(browser, server):
+    ctx, page = _page(browser, server.url)
+    page.goto("/")
+    for with_number in (False, True):
+        msg = ask(page, "结婚登记要带什么" if not with_number else "公积金租房能取吗")
+        bar = msg.get_by_test_id("rating-bar")
+        bar.get_by_test_id("rating-btn").filter(has_text=re.compile("^不满意$")).click()
+        expect(bar.get_by_test_id("callback")).to_be_visible()
+        expect(bar.get_by_test_id("callback")).to_contain_text("办结后号码即删除")
+        if with_number:
+            bar.get_by_test_id("callback-phone").fill("13912345678")
+            bar.get_by_test_id("rating-submit").click()
+            expect(bar.get_by_test_id("rating-status")).to_contain_text("勾选同意")  # no consent, nothing sent
+            bar.get_by_test_id("callback-consent").check()
+        bar.get_by_test_id("rating-submit").click()
+        status = bar.get_by_test_id("rating-status")
+        if with_number:
+            expect(status).to_contain_text("1个工作日内")
+        else:
+            expect(status).to_contain_text("工作人员复核")
+            assert "回访" not in status.inner_text() and "联系" not in status.inner_text()
+    ctx.close()
+    assert not page.errors, page.errors
