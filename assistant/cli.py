@@ -36,6 +36,12 @@ def corpus_check() -> None:
     settings = get_settings()
     try:
         corpus = load_corpus(settings.corpus_dir)
+        from .index import collect_law_chunks
+        from .laws import check_basis
+
+        problems = check_basis(corpus.guides, collect_law_chunks(settings, corpus))
+        if problems:
+            raise CorpusError(problems)
     except CorpusError as e:
         _fail(str(e))
     halls = {g.place.hall for g in corpus.guides}

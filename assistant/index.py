@@ -22,7 +22,8 @@ from .config import Settings
 from .corpus import Corpus, load_corpus
 from .documents import Chunk, guide_chunks
 from .embed import Embedder, EmbeddingCache, make_embedder
-from .laws import default_law_db, load_law_db, load_markdown_dir, merge_law_chunks, short_law_name
+from .laws import (IN_FORCE, SUPERSEDED, cited_db_laws, default_law_db, effective_of, law_key, load_law_db,
+                   load_markdown_dir, merge_law_chunks, short_law_name, today, version_status)
 from .tokenize import Tokenizer
 
 FORMAT = 1
@@ -57,8 +58,9 @@ def fingerprint(settings: Settings, embedder_name: str) -> str:
     db = law_db_path(settings)
     h.update(f"db={_file_hash(db) if db.exists() else 'missing'}".encode())
     h.update(("all" if settings.all_laws else "|".join(sorted(settings.laws))).encode())
-    for folder in settings.law_dirs:
-        for path in sorted(Path(folder).rglob("*.md")):
+    h.update(f"regs={[str(d) for d in settings.regulation_dirs]}".encode())
+    for folder in [*settings.law_dirs, *settings.regulation_dirs]:
+        for path in sorted(Path(folder).rglob("*.md")) + sorted(Path(folder).glob("SOURCES.tsv")):
             h.update(path.name.encode())
             h.update(_file_hash(path).encode())
     return h.hexdigest()[:32]
@@ -74,10 +76,18 @@ def collect_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
     chunks: list[Chunk] = []
     for g in corpus.guides:
         chunks += guide_chunks(g, corpus.centre, f"corpus/guides/{g.id}.yaml")
-    sources = [load_law_db(law_db_path(settings), None if settings.all_laws else settings.laws)]
+    return chunks + collect_law_chunks(settings, corpus)
+
+
+def collect_law_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
+    """Articles of the configured laws, the laws.db laws the guides cite, and the regulations."""
+    db = law_db_path(settings)
+    cited = {b.law for g in corpus.guides for b in g.basis}
+    wanted = None if settings.all_laws else sorted({*settings.laws, *cited_db_laws(db, cited)})
+    sources = [load_law_db(db, wanted)]
+    sources += [load_markdown_dir(Path(d), regulations_only=True) for d in settings.regulation_dirs]
     sources += [load_markdown_dir(Path(d)) for d in settings.law_dirs]
-    chunks += merge_law_chunks(*sources)
-    return chunks
+    return merge_law_chunks(*sources)
 
 
 def user_words(corpus: Corpus, chunks: list[Chunk]) -> list[str]:
@@ -133,7 +143,8 @@ class Index:
     manifest: dict
     by_id: dict[str, Chunk] = field(default_factory=dict)
     by_item: dict[str, list[Chunk]] = field(default_factory=dict)
-    by_article: dict[tuple[str, str], Chunk] = field(default_factory=dict)
+    by_article: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict)
+    law_versions: dict[str, list[str]] = field(default_factory=dict)  # law key → effective dates
 
     def __post_init__(self):
         self.by_id = {c.chunk_id: c for c in self.chunks}
@@ -141,10 +152,24 @@ class Index:
             if c.item_id:
                 self.by_item.setdefault(c.item_id, []).append(c)
             if c.law and c.article:
-                self.by_article[(short_law_name(c.law), c.article)] = c
+                self.by_article.setdefault((law_key(c.law), c.article), []).append(c)
+                dates = self.law_versions.setdefault(law_key(c.law), [])
+                if effective_of(c) not in dates:
+                    dates.append(effective_of(c))
+
+    def law_status(self, c: Chunk) -> str:
+        """现行有效 / 尚未施行 / 已被修订 for a law chunk, judged today (laws.today())."""
+        return version_status(c, self.law_versions.get(law_key(c.law or ""), []), today())
+
+    def citable(self, c: Chunk) -> bool:
+        """False for the text of a law version replaced by one now in force: never cited."""
+        return c.kind != "law" or self.law_status(c) != SUPERSEDED
 
     def article(self, law: str, article: str) -> Chunk | None:
-        return self.by_article.get((short_law_name(law), article))
+        """The article of the version in force today; else of the version not yet in force
+        (cited as 将于…起施行); never of a superseded version."""
+        found = [c for c in self.by_article.get((law_key(law), article), []) if self.citable(c)]
+        return next((c for c in found if self.law_status(c) == IN_FORCE), found[0] if found else None)
 
 
 # ------------------------------------------------------------------ build
@@ -233,12 +258,15 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
             "guide_chunks": sum(c.kind == "guide" for c in chunks),
             "law_chunks": sum(c.kind == "law" for c in chunks),
             "laws": len({c.law for c in chunks if c.law}),
+            "law_versions_not_yet_in_force": sorted({c.doc_id for c in chunks
+                                                      if c.law and effective_of(c) > today().isoformat()}),
             "item_phrases": len(phrases),
             "embedded_now": n_new + n_new_q,
         },
         "law_sources": {"db": str(law_db_path(settings)), "all_laws": settings.all_laws,
                         "laws": None if settings.all_laws else settings.laws,
-                        "dirs": [str(d) for d in settings.law_dirs]},
+                        "dirs": [str(d) for d in settings.law_dirs],
+                        "regulation_dirs": [str(d) for d in settings.regulation_dirs]},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
                     "embedding": round(t_emb, 2)},
