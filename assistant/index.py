@@ -18,6 +18,7 @@ import bm25s
 import faiss
 import numpy as np
 
+from .catalogue import CatalogueIndex, build_catalogue, load_catalogue_index
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .documents import Chunk, guide_chunks
@@ -27,6 +28,7 @@ from .laws import (IN_FORCE, SUPERSEDED, cited_db_laws, default_law_db, effectiv
 from .tokenize import Tokenizer
 
 FORMAT = 1
+CATALOGUE_FILES = ("catalogue.jsonl", "catalogue.npz", "bm25_catalogue")
 REBUILD_HINT = "请运行 `assistant index build`（或 `make run`，它会自动重建）"
 
 
@@ -59,6 +61,8 @@ def fingerprint(settings: Settings, embedder_name: str) -> str:
     h.update(f"db={_file_hash(db) if db.exists() else 'missing'}".encode())
     h.update(("all" if settings.all_laws else "|".join(sorted(settings.laws))).encode())
     h.update(f"regs={[str(d) for d in settings.regulation_dirs]}".encode())
+    for path in settings.catalogs:
+        h.update(f"catalogue={path}:{_file_hash(Path(path)) if Path(path).exists() else 'missing'}".encode())
     for folder in [*settings.law_dirs, *settings.regulation_dirs]:
         for path in sorted(Path(folder).rglob("*.md")) + sorted(Path(folder).glob("SOURCES.tsv")):
             h.update(path.name.encode())
@@ -145,6 +149,7 @@ class Index:
     by_item: dict[str, list[Chunk]] = field(default_factory=dict)
     by_article: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict)
     law_versions: dict[str, list[str]] = field(default_factory=dict)  # law key → effective dates
+    catalogue: CatalogueIndex | None = None  # catalogue-only items (ASSISTANT_CATALOGS)
 
     def __post_init__(self):
         self.by_id = {c.chunk_id: c for c in self.chunks}
@@ -156,6 +161,8 @@ class Index:
                 dates = self.law_versions.setdefault(law_key(c.law), [])
                 if effective_of(c) not in dates:
                     dates.append(effective_of(c))
+        if self.catalogue is not None:  # citable, but not part of the retrieval arrays
+            self.by_id.update({c.chunk_id: c for c in self.catalogue.chunks.values()})
 
     def law_status(self, c: Chunk) -> str:
         """现行有效 / 尚未施行 / 已被修订 for a law chunk, judged today (laws.today())."""
@@ -225,17 +232,19 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
     pkeys = [f"q:{hashlib.sha256(p.encode()).hexdigest()[:24]}" for _, p in phrases]
     pmat, n_new_q = _embed_all([p for _, p in phrases], pkeys, "query", embedder, cache, settings.embed_batch,
                                "向量化事项名称与别名", progress)
+    tmp = out / ".building"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    catalogue = build_catalogue(settings, corpus, tok, lambda texts, keys: _embed_all(
+        texts, keys, "query", embedder, cache, settings.embed_batch, "向量化事项目录", progress), tmp)
     t_emb = time.perf_counter() - t_emb
-    cache.save(keep={f"p:{c.content_hash}" for c in chunks} | set(pkeys))
+    cache.save(keep={f"p:{c.content_hash}" for c in chunks} | set(pkeys) | set((catalogue or {}).pop("keys", [])))
 
     dense = faiss.IndexFlatIP(embedder.dim)
     if len(mat):
         dense.add(mat)
 
     # write everything to a temporary folder, then swap, so a failed build never leaves half an index
-    tmp = out / ".building"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
         for c in chunks:
             f.write(c.to_json() + "\n")
@@ -267,19 +276,21 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
                         "laws": None if settings.all_laws else settings.laws,
                         "dirs": [str(d) for d in settings.law_dirs],
                         "regulation_dirs": [str(d) for d in settings.regulation_dirs]},
+        "catalogue": catalogue,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
                     "embedding": round(t_emb, 2)},
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     for name in ("chunks.jsonl", "userdict.txt", "dense.faiss", "items.npz", "manifest.json",
-                 "bm25_chunks", "bm25_items"):
+                 "bm25_chunks", "bm25_items", *CATALOGUE_FILES):
         dst = out / name
         if dst.is_dir():
             shutil.rmtree(dst)
         elif dst.exists():
             dst.unlink()
-        (tmp / name).rename(dst)
+        if (tmp / name).exists():
+            (tmp / name).rename(dst)
     tmp.rmdir()
     return manifest
 
@@ -330,6 +341,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check: bool
         dense = faiss.read_index(str(d / "dense.faiss"))
         with np.load(d / "items.npz") as z:
             pvecs, pitems, ptexts, item_ids = z["vectors"], list(z["items"]), list(z["texts"]), list(z["bm25_items"])
+        catalogue = load_catalogue_index(d, manifest)
     except IndexError_:
         raise
     except Exception as e:  # noqa: BLE001 - any unreadable file means a corrupt index
@@ -341,7 +353,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check: bool
     return Index(settings=settings, corpus=corpus, chunks=chunks, tokenizer=tok, bm25_chunks=bm,
                  bm25_items=bm_items, item_ids=[str(i) for i in item_ids], dense=dense,
                  phrase_vecs=pvecs.astype(np.float32), phrase_items=[str(i) for i in pitems],
-                 phrase_texts=[str(t) for t in ptexts], embedder=embedder, manifest=manifest)
+                 phrase_texts=[str(t) for t in ptexts], embedder=embedder, manifest=manifest, catalogue=catalogue)
 
 
 def ensure_index(settings: Settings, log=print) -> dict:
