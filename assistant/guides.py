@@ -96,6 +96,14 @@ class Theme(_Model):
 
     main: str = Field("#1557a0", alias="主色", pattern=COLOUR.pattern)
     dark: str = Field("#0e3f77", alias="深色", pattern=COLOUR.pattern)
+class DepartmentPlace(_Model):
+    """Where the centre handles a department's items (for catalogue-only items without a guide):
+    a department whose name contains one of 关键词 (区人社局 ∋ 人社) is served in 大厅/专区."""
+
+    name: str = Field(alias="名称")
+    keywords: list[str] = Field(alias="关键词", min_length=1)
+    hall: str = Field(alias="大厅")
+    zone: str | None = Field(None, alias="专区")
 
 
 class Centre(_Model):
@@ -112,6 +120,17 @@ class Centre(_Model):
     notice: str = Field("", alias="声明")
     opening: OpeningHours | None = Field(None, alias="开放时段")
     theme: Theme = Field(default_factory=Theme, alias="配色")
+    departments: list[DepartmentPlace] = Field(default_factory=list, alias="部门")
+
+    @model_validator(mode="after")
+    def _department_places_exist(self) -> "Centre":
+        for i, d in enumerate(self.departments):
+            hall = self.hall(d.hall)
+            if hall is None:
+                raise ValueError(f"部门.{i}（{d.name}）的大厅「{d.hall}」不在「大厅」中")
+            if d.zone and hall.zone(d.zone) is None:
+                raise ValueError(f"部门.{i}（{d.name}）的专区「{d.zone}」不是{hall.name}的专区")
+        return self
 
     def hall(self, name: str) -> Hall | None:
         return next((h for h in self.halls if h.name == name), None)

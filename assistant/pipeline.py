@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from dataclasses import dataclass, field, replace
 
+from .catalogue import CatalogueAnswers
 from .compose import Citations, guide_answer, hall_zone, handoff_text, item_out
 from .direct import FULL_GUIDE, DirectComposer
 from .guides import Guide
@@ -108,6 +109,7 @@ class Assistant:
         self.centre = index.corpus.centre
         self.speller = Speller(self._vocabulary())
         self.direct = DirectComposer(index)
+        self.catalogue = CatalogueAnswers(index) if index.catalogue is not None else None  # catalogue-only items
         # every word the knowledge base uses: a word outside it ("火星居住权") is not guessed at
         self.known_text = "".join(c.text + c.index_text for c in index.chunks).lower() \
             + "".join(w for g in index.corpus.guides for w in (g.name, *g.aliases)) + "".join(TERMS)
@@ -141,6 +143,9 @@ class Assistant:
         trace: dict = {"normalized": mask_pii(text), "turn": u.turn, "aspects": u.aspects,
                        "expansion": u.expansion, "facts": u.facts, "rules": list(u.rules)}
         kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace, now or local_now())
+        if self.catalogue is not None:
+            kind, paras, items, cites, suggestions, new_ctx = self.catalogue.consider(
+                self, u, ctx, trace, (kind, paras, items, cites, suggestions, new_ctx))
         new_ctx.turns = ctx.turns + 1
         new_ctx.facts = u.facts
         answer = "\n".join(paras)

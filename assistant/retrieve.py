@@ -92,6 +92,8 @@ class HybridRetriever:
             fused[i][2], fused[i][4] = s, rank
         hits = []
         for i, (score, bs, ds, br, dr) in fused.items():
+            if not self.index.citable(self.index.chunks[i]):  # a law text replaced by a version now in force
+                continue
             if ds is None:  # dense score of a BM25-only hit, for the trace
                 ds = float(self.index.dense.reconstruct(i) @ qvec)
             hits.append(Hit(self.index.chunks[i], score, bs, ds, br, dr))
