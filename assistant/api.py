@@ -19,7 +19,8 @@ from .curated import CuratedStore
 from .feedback import FIELD_NAMES as FEEDBACK_FIELDS
 from .feedback import FeedbackStore, feedback_router
 from .index import load_index
-from .normalize import mask_pii
+from .observability import install as install_observability
+from .observability import note_answer
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
 from .sessions import SessionStore
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         r = result.response
         trace = result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"}
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
-        log.info("chat session=%s kind=%s q=%s", sid[:8], r.kind, mask_pii(req.message)[:60])
+        note_answer(app, r.kind, trace)  # request log line and metrics; the question itself is never logged
         return r.model_copy(update={"message_id": mid, "trace": trace if debug else None})
 
     @app.post("/v1/chat", response_model=ChatResponse, responses={422: {"model": ErrorResponse}},
@@ -182,7 +183,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(staff_router(accounts=app.state.staff, sessions=app.state.store, curated=app.state.curated,
                                     feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,
                                     settings=settings))
-
+    install_observability(app)  # request ids, JSON request lines, /metrics, /readyz
     return app
 
 
