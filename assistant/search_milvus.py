@@ -20,7 +20,8 @@ centre, a few thousand vectors at most.
 
 The collection is named after the index fingerprint (`daoban_chunks_<fingerprint>`), so a new corpus
 is a new collection and running replicas keep theirs until they restart.  `assistant index milvus`
-fills it; a replica that finds it missing fills it on start.
+fills it before the replicas start (they refuse to start without it and name that command); a Milvus
+Lite file is filled by the process that opens it.
 """
 from __future__ import annotations
 
@@ -128,8 +129,11 @@ def _client(settings):
     return MilvusClient(uri=uri, token=settings.milvus_token or "")
 
 
-def sync_collection(index: Index, client, name: str | None = None, batch: int = 256, log_=log.info) -> dict:
-    """Create and fill the index's collection unless it already holds every chunk; returns timings."""
+def sync_collection(index: Index, client, name: str | None = None, batch: int = 256, log_=log.info,
+                    create: bool = True) -> dict:
+    """Create and fill the index's collection unless it already holds every chunk; returns timings.
+    `create=False` (replicas on a shared cluster) raises instead, naming the command: two replicas
+    filling the same collection at once would each insert every chunk."""
     from pymilvus import DataType, Function, FunctionType
 
     name = name or collection_name(index)
@@ -139,8 +143,12 @@ def sync_collection(index: Index, client, name: str | None = None, batch: int = 
         if n == len(index.chunks):
             client.load_collection(name)
             return {"collection": name, "rows": n, "created": False, "seconds": round(time.perf_counter() - t0, 2)}
+        if not create:
+            raise RuntimeError(f"Milvus 集合 {name} 只有 {n}/{len(index.chunks)} 个片段，请运行 `assistant index milvus`")
         log_(f"Milvus collection {name} has {n} of {len(index.chunks)} chunks: rebuilding")
         client.drop_collection(name)
+    elif not create:
+        raise RuntimeError(f"Milvus 中没有当前索引的集合 {name}，请先运行 `assistant index milvus`")
     dim = int(index.manifest.get("dim") or index.dense.d)
     schema = client.create_schema(auto_id=False, description=f"导办助手 chunks, index {index.manifest.get('fingerprint')}")
     schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=512)
@@ -187,7 +195,9 @@ class MilvusRetriever(CachedRetriever):
         super().__init__(index, **kw)
         self.client = client or _client(index.settings)
         self.name = name or collection_name(index)
-        self.build = sync_collection(index, self.client, self.name)
+        # a Milvus Lite file belongs to this process: fill it here; a shared cluster is filled once, by the CLI
+        local_file = str(index.settings.milvus_uri or "").endswith(".db")
+        self.build = sync_collection(index, self.client, self.name, create=local_file)
 
     def ready(self) -> str | None:
         """None when the collection answers, else the reason (for /readyz)."""

@@ -35,7 +35,7 @@ def run_options(settings: Settings, workers: int = 1, proxy_headers: bool = Fals
             _multiprocess_metrics_dir()
             return options | {"app": "assistant.serving:worker_app", "factory": True, "workers": workers}
         return options | {"app": _app(settings)}
-    except IndexError_ as e:
+    except (IndexError_, RuntimeError) as e:  # stale index; Milvus collection missing or unreachable
         if on_error is None:
             raise
         on_error(str(e))

@@ -173,3 +173,11 @@ def test_index_milvus_command_fills_the_collection(small, tmp_path):
     bad = run_cli(["index", "milvus"], {k: v for k, v in env.items() if k != "ASSISTANT_MILVUS_URI"})
     assert bad.returncode == 1 and "ASSISTANT_MILVUS_URI" in bad.stderr
     assert Path(tmp_path / "cli.db").exists()
+
+
+def test_a_replica_on_a_shared_cluster_does_not_fill_the_collection_itself(small, milvus):
+    from assistant.search_milvus import sync_collection
+
+    with pytest.raises(RuntimeError, match="assistant index milvus"):
+        sync_collection(small, milvus.client, "daoban_chunks_not_filled", create=False)
+    assert not milvus.client.has_collection("daoban_chunks_not_filled")
