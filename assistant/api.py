@@ -30,6 +30,8 @@ from .guard import Guard, install_access_log_filter, rate_limited_body
 from .handoff import local_now
 from .index import load_index
 from .normalize import mask_deep, mask_pii
+from .observability import install as install_observability
+from .observability import note_answer
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
 from .ratelimit import Limiter, RateLimited, client_ip
@@ -164,7 +166,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         r = result.response
         trace = mask_deep(result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"})
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
-        log.info("chat session=%s kind=%s q=%s", sid[:8], r.kind, mask_pii(req.message)[:60])
+        note_answer(app, r.kind, trace)  # request log line and metrics; the question itself is never logged
         return r.model_copy(update={"message_id": mid, "trace": trace if debug else None,
                                     "rating_token": app.state.feedback.token_for(mid, sid)})
 
@@ -247,7 +249,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                                     settings=settings))
     install_handoff(app, settings, FIELD_NAMES)  # 转人工 replies from staff, 回访 numbers
     install_widget(app, settings)  # /widget.js for other sites; who may frame the chat
-
+    install_observability(app)  # request ids, JSON request lines, /metrics, /readyz
     return app
 
 

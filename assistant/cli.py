@@ -167,13 +167,29 @@ def index_import(
                   f"`assistant serve` 会拒绝启动，直到两边一致。[/yellow]")
 
 
-def _assistant():
+@index_app.command("milvus")
+def index_milvus() -> None:
+    """把当前索引的片段（向量与分词文本）写入 Milvus（ASSISTANT_MILVUS_URI），已是最新时跳过。"""
+    from .index import IndexError_, load_index
+    from .search_milvus import _client, sync_collection
+
+    settings = get_settings()
+    try:
+        index = load_index(settings)
+        out = sync_collection(index, _client(settings), log_=console.print)
+    except (IndexError_, RuntimeError) as e:
+        _fail(str(e))
+    state = "已写入" if out["created"] else "已是最新"
+    console.print(f"[green]Milvus 集合{state}[/green] {out['collection']}：{out['rows']} 个片段，用时 {out['seconds']} 秒。")
+
+
+def _assistant(**overrides):
     from .index import IndexError_, load_index
     from .pipeline import Assistant
 
     try:
-        return Assistant(load_index(get_settings()))
-    except IndexError_ as e:
+        return Assistant(load_index(get_settings(**overrides)))
+    except (IndexError_, RuntimeError) as e:
         _fail(str(e))
 
 
@@ -199,24 +215,30 @@ def ask(question: str, as_json: bool = typer.Option(False, "--json", help="输�
 
 
 @app.command()
-def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer.Option(None, help="端口")) -> None:
+def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer.Option(None, help="端口"),
+          workers: int = typer.Option(1, "--workers", min=1, max=16, envvar="ASSISTANT_WORKERS",
+                                      help="工作进程数（每个进程各载入一份索引；2 核机器建议 2）"),
+          proxy_headers: bool = typer.Option(False, "--proxy-headers", envvar="ASSISTANT_PROXY_HEADERS",
+                                             help="信任反向代理的 X-Forwarded-For/Proto（仅限 --forwarded-allow-ips）"),
+          forwarded_allow_ips: str = typer.Option("127.0.0.1", "--forwarded-allow-ips",
+                                                  envvar="ASSISTANT_FORWARDED_ALLOW_IPS",
+                                                  help="可信代理地址，逗号分隔（容器网络可用网段，如 172.16.0.0/12）"),
+          log_level: str = typer.Option("info", "--log-level", envvar="ASSISTANT_LOG_LEVEL", help="日志级别"),
+          json_logs: bool = typer.Option(True, "--json-logs/--plain-logs", help="每行一个 JSON 对象（默认）")) -> None:
     """启动 HTTP 服务（索引缺失或过期时拒绝启动并提示修复命令）。"""
     import uvicorn
 
-    from .api import create_app
-    from .index import IndexError_, load_index
-    from .pipeline import Assistant
+    from .observability import logging_config
+    from .serving import remove_metrics_dir, run_options
 
     settings = get_settings()
+    options = run_options(settings, workers=workers, proxy_headers=proxy_headers,
+                          forwarded_allow_ips=forwarded_allow_ips, on_error=_fail)
     try:
-        from .llm import make_phraser
-
-        assistant = Assistant(load_index(settings), phraser=make_phraser(settings))
-    except IndexError_ as e:
-        _fail(str(e))
-    # client addresses come from the socket; X-Forwarded-For only via ASSISTANT_TRUSTED_PROXIES (see ratelimit.client_ip)
-    uvicorn.run(create_app(settings, assistant), host=host or settings.host, port=port or settings.port,
-                proxy_headers=False)
+        uvicorn.run(**options, host=host or settings.host, port=port or settings.port, access_log=False,
+                    log_config=logging_config(log_level.upper(), json_logs), log_level=log_level.lower())
+    finally:
+        remove_metrics_dir()
 
 
 def _accounts():
@@ -285,13 +307,16 @@ def eval_cmd(
     limit: int = typer.Option(0, help="每个题集只跑前 N 题（0 为全部）"),
     eval_dir: Path = typer.Option(Path("eval"), help="题集目录"),
     out: Path = typer.Option(Path("eval/reports"), help="报告目录"),
+    backend: str = typer.Option(None, "--backend", help="检索后端 local 或 milvus（默认取 ASSISTANT_SEARCH_BACKEND）"),
 ) -> None:
     """在真实流水线上运行评测题集，打印表格并写出 JSON 报告。"""
     from rich.table import Table
 
     from .evaluate import Evaluator, load_set, refusal_summary
 
-    a = _assistant()
+    if backend not in (None, "local", "milvus"):
+        _fail(f"未知的检索后端：{backend}（可选 local、milvus）")
+    a = _assistant(**({"search_backend": backend} if backend else {}))
     bl = []
     if baselines:
         from .baselines import make_baselines
@@ -309,7 +334,7 @@ def eval_cmd(
     if "out_of_scope" in results:
         results["refusal"] = refusal_summary(results)
     out.mkdir(parents=True, exist_ok=True)
-    tag = "full" if not limit else f"first{limit}"
+    tag = ("full" if not limit else f"first{limit}") + (f"-{backend}" if backend else "")
     report = out / f"eval-{tag}.json"
     report.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     for name, r in results.items():

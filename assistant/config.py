@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     # law-only ranking (policy questions): dense matters more for lay wording of legal rules
     law_bm25_weight: float = 1.0
     law_dense_weight: float = 3.0
+    # search backend: the in-process index (one centre) or a shared Milvus (see search_milvus.py)
+    search_backend: Literal["local", "milvus"] = "local"
+    milvus_uri: str | None = None  # http://milvus:19530, or a local file such as var/milvus.db (Milvus Lite)
+    milvus_token: str | None = None  # "user:password" or an API key, when the cluster has auth on
+    milvus_collection: str = "daoban_chunks"  # + the index fingerprint
+    query_cache_size: int = 4096  # LRU of query vectors (0: off); the same questions recur all day
 
     # serving
     host: str = "127.0.0.1"

@@ -17,7 +17,8 @@ from .handoff import handoff_reply, local_now
 from .index import Index
 from .laws import short_law_name
 from .normalize import mask_pii, normalize
-from .retrieve import HybridRetriever, Retrieval
+from .retrieve import Retrieval
+from .search_milvus import make_retriever
 from .route import ACTIONS, ItemCandidate, Router, asker
 from .schemas import ChatResponse, ItemOut
 from .spelling import Speller
@@ -103,7 +104,7 @@ class Assistant:
         self.index = index
         self.curated = curated
         self.phraser = phraser
-        self.retriever = HybridRetriever(index)
+        self.retriever = make_retriever(index)  # ASSISTANT_SEARCH_BACKEND: local (default) or milvus
         self.router = Router(index)
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre
