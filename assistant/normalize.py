@@ -45,7 +45,9 @@ def to_simplified(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    text = to_simplified(to_halfwidth(text))
+    # personal numbers are masked first: the normalised query goes into traces and logs, and stripping
+    # punctuation (the "@" of an e-mail, the "-" of 139-1234-5678) would hide them from masking later
+    text = to_simplified(to_halfwidth(mask_pii(text)))
     text = _STRAY.sub(" ", text)
     text = _REPEAT_PUNCT.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
