@@ -37,10 +37,11 @@ def guide_essentials(guide, centre, limit: int = KEY_MATERIALS) -> str:
     主要材料：1. 居民户口簿（原件1份）；2. …
     """
     o = item_out(guide, centre)
-    lines = [f"事项：{o.name}", f"办理地点：{o.location.address} {_where(o)}", f"办理时间：{o.hours}",
+    windows = f"{o.location.zone or ''}{'、'.join(o.location.windows)}窗口"
+    lines = [f"事项：{o.name}", f"办理地点：{o.location.address} {windows}", f"办理时间：{o.hours}",
              f"网上办理：{o.online.route}{(' ' + o.online.url) if o.online.url else ''}"]
     needed = [m for m in guide.materials if m.necessity == "必要"] or list(guide.materials)
-    mats = [f"{i}. {m.name}（{m.form}{m.copies}）" for i, m in enumerate(needed[:limit], 1)]
+    mats = [f"{i}. {m.name}（{m.copies}）" for i, m in enumerate(needed[:limit], 1)]
     if len(needed) > limit:
         mats.append(f"等{len(needed)}项")
     lines.append("主要材料：" + "；".join(mats))

@@ -59,7 +59,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 def _validation_message(exc: RequestValidationError) -> str:
     msgs = []
     for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path") and not isinstance(p, int)]
         name = FIELD_NAMES.get(loc[-1], loc[-1]) if loc else "请求体"
         kind = err.get("type", "")
         ctx = err.get("ctx") or {}

@@ -175,7 +175,7 @@ class Guard:
             query = scope.get("query_string", b"").decode("utf-8")
         except UnicodeDecodeError:
             return await reply(*_json_error(400, "invalid_encoding", "查询参数不是合法的 UTF-8 编码", openai=openai))
-        if query and has_control(unquote_plus(query)):
+        if has_control(path) or (query and has_control(unquote_plus(query))):
             return await reply(*_json_error(422, "invalid_request", "请求包含不允许的控制字符（如 NUL），请删除后重试",
                                             openai=openai))
 

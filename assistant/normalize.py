@@ -12,13 +12,13 @@ from opencc import OpenCC
 _SPACES = re.compile(r"\s+")
 _STRAY = re.compile(r"[~`^*_=|\\<>{}\[\]【】〔〕「」『』\"“”‘’'#@$%&]+")
 _REPEAT_PUNCT = re.compile(r"([，。？！、；：,.?!;:])\1+")
-_FW_DIGITS = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
+_FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # only digits: （） and the rest stay as written
 _SEP = r"[ \-\u00a0]?"  # one optional space or dash between digit groups: 139-1234-5678, 6222 0212 …
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9])[A-Za-z0-9._%+\-]*(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 _ID_CARD = re.compile(rf"(?<![0-9A-Za-z])(\d{{6}}){_SEP}(\d{{8}}){_SEP}(\d{{3}}[\dXx])(?![0-9A-Za-z])"
                       r"|(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
 _CARD = re.compile(rf"(?<![0-9])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}})?(?![0-9])")
-_PHONE = re.compile(rf"(?<![0-9])(?:(?:\(?(?:\+|00)\s?86\)?|86){_SEP}\s?)?(1[3-9]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?![0-9])")
+_PHONE = re.compile(rf"(?<![0-9])(?:(?:[(（]?(?:[+＋]|00)\s?86[)）]?|86){_SEP}\s?)?(1[3-9]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])([(（]?0\d{2,3}[)）]?)[ \-]?(\d{3,4})[ \-]?(\d{4})(?:[ \-]?(?:转|ext\.?|-)\s?\d{1,5})?(?![0-9])")
 
 @lru_cache(maxsize=1)
@@ -45,7 +45,9 @@ def to_simplified(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    text = to_simplified(to_halfwidth(text))
+    # personal numbers are masked first: the normalised query goes into traces and logs, and stripping
+    # punctuation (the "@" of an e-mail, the "-" of 139-1234-5678) would hide them from masking later
+    text = to_simplified(to_halfwidth(mask_pii(text)))
     text = _STRAY.sub(" ", text)
     text = _REPEAT_PUNCT.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()

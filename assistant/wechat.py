@@ -381,8 +381,8 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any, engi
 
     def render(reply: WeChatReply, openid: str, account: str, base_url: str = "") -> str:
         text = clean_answer(reply.text)
-        if reply.details:
-            text = f"{text}\n\n{reply.details}" if text else reply.details
+        if reply.details:  # the essentials first: what is cut to fit 2,048 bytes is the longer prose
+            text = f"{reply.details}\n\n{text}" if text else reply.details
         if reply.page_path:  # the whole answer on this server: a text reply, never a card to a portal
             link = (cfg("public_url") or base_url).rstrip("/") + reply.page_path
             whole = f"{text}\n\n完整回答：{link}"

@@ -82,7 +82,7 @@ def test_non_streaming_answer_with_items_citations_and_follow_up(oai):
     assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0
     assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
     d = _extra(r)
-    assert set(d) == {"session_id", "message_id", "kind", "items", "citations", "suggestions"}
+    assert set(d) == {"session_id", "message_id", "rating_token", "kind", "items", "citations", "suggestions"}
     assert d["kind"] == "guide" and d["items"][0]["name"] == "结婚登记"
     cited = {c["n"] for c in d["citations"]}
     assert {int(n) for n in re.findall(r"\[(\d+)\]", choice.message.content)} <= cited

@@ -126,14 +126,14 @@ def test_a_signed_url_is_good_for_one_body_only(make, safe):
 def test_replay_store_survives_a_restart_and_is_shared_by_replicas(make):
     first = make("shared.db")
     wx1 = WeChatServer(first, safe=True)
-    params, body = wx1.signed(text_msg("身份证过期了怎么换", msg_id="424242"))
-    assert "身份证" in wx1.content(wx1.post(params, body))
+    params, body = wx1.signed(text_msg("结婚登记要带什么", msg_id="424242"))
+    assert "结婚" in wx1.content(wx1.post(params, body))
     first.app.state.store.engine.dispose()  # nothing of the first app's memory is reused: a new app, new router
     restarted = make("shared.db")  # a restarted process (or another replica) on the same database
     wx2 = WeChatServer(restarted, safe=True)
     assert wx2.post(params, body).text == "success"
     # a fresh signature around the same message id is a duplicate too
-    assert wx2.push(text_msg("身份证过期了怎么换", msg_id="424242")).text == "success"
+    assert wx2.push(text_msg("结婚登记要带什么", msg_id="424242")).text == "success"
     assert _questions(restarted) == 1
 
 
@@ -171,5 +171,6 @@ def test_wechat_query_strings_never_reach_the_logs(make, caplog):
     params, body = wx.signed(text_msg("结婚登记要带什么"))
     with caplog.at_level(logging.DEBUG):
         wx.post(params, body)
-    assert all(params["signature"] not in r.getMessage() for r in caplog.records)
+    server_side = [r for r in caplog.records if not r.name.startswith("httpx")]  # httpx: the test's own client
+    assert server_side and all(params["signature"] not in r.getMessage() for r in server_side)
     assert safe_log_path(f"/wechat?signature={params['signature']}&timestamp=1") == "/wechat"
