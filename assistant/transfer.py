@@ -15,7 +15,6 @@ refused import leaves the current index as it was.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tarfile
@@ -23,22 +22,15 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from .index import IndexError_, check_fresh, read_manifest
+from .index import IndexError_, _file_hash, check_fresh, read_manifest
 
 FORMAT = 1
 HEADER = "EXPORT.json"
+file_sha256 = _file_hash  # sha256 hex digest of a file, read in 1 MB blocks
 
 
 class TransferError(RuntimeError):
     """The export file cannot be written or imported; the message (Chinese) says why."""
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _index_files(index_dir: Path) -> list[str]:
@@ -80,7 +72,7 @@ def _unpack(src: Path, into: Path) -> dict:
         raise TransferError(f"无法读取索引文件 {src.name}：文件不完整或不是 `assistant index export` 导出的文件（{e}）") from None
     try:
         header = json.loads((into / HEADER).read_text(encoding="utf-8"))
-        files = dict(header["files"])
+        header["files"] = dict(header["files"])  # {relative path: sha256}
     except (OSError, ValueError, KeyError, TypeError):
         raise TransferError(f"{src.name} 缺少有效的 {HEADER}，不是 `assistant index export` 导出的文件") from None
     if header.get("format") != FORMAT:

