@@ -62,6 +62,8 @@ class SessionStore:
             def _wal(dbapi_conn, _record):  # concurrent chats: readers never wait for the writer
                 dbapi_conn.execute("PRAGMA journal_mode=WAL")
                 dbapi_conn.execute("PRAGMA busy_timeout=30000")
+                # WAL + NORMAL: a commit survives a killed process; no fsync per chat (only at checkpoints)
+                dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         Base.metadata.create_all(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.idle = timedelta(minutes=idle_minutes)
