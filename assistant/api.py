@@ -20,6 +20,7 @@ from .feedback import FIELD_NAMES as FEEDBACK_FIELDS
 from .feedback import FeedbackStore, feedback_router
 from .index import load_index
 from .observability import install as install_observability
+from .offline_docs import install as install_offline_docs
 from .observability import note_answer
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
@@ -184,6 +185,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                                     feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,
                                     settings=settings))
     install_observability(app)  # request ids, JSON request lines, /metrics, /readyz
+    install_offline_docs(app)  # /docs and /redoc without a CDN
     return app
 
 
