@@ -20,7 +20,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .answer_page import answer_page_router, guide_essentials
-from .apidocs import add_offline_docs
 from .compose import item_out
 from .config import Settings, get_settings
 from .curated import CuratedStore
@@ -31,6 +30,7 @@ from .handoff import local_now
 from .index import load_index
 from .normalize import mask_deep, mask_pii
 from .observability import install as install_observability
+from .offline_docs import install as install_offline_docs
 from .observability import note_answer
 from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
@@ -97,9 +97,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             if a.curated is app.state.curated:
                 a.curated = previous
 
-    app = FastAPI(title="导办助手 API", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+    app = FastAPI(title="导办助手 API", version="1", lifespan=lifespan,
                   description="政务服务中心导办助手：只依据办事指南和政策原文作答，并给出引用。")
-    add_offline_docs(app)  # /docs from the package's Swagger UI files, no CDN
     app.state.assistant = assistant
     app.state.store = store or SessionStore(settings.database_url, settings.session_idle_minutes)
     app.state.settings = settings
@@ -250,6 +249,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     install_handoff(app, settings, FIELD_NAMES)  # 转人工 replies from staff, 回访 numbers
     install_widget(app, settings)  # /widget.js for other sites; who may frame the chat
     install_observability(app)  # request ids, JSON request lines, /metrics, /readyz
+    install_offline_docs(app)  # /docs and /redoc without a CDN
     return app
 
 

@@ -122,11 +122,17 @@ def _client(settings):
         raise RuntimeError("ASSISTANT_SEARCH_BACKEND=milvus 需要设置 ASSISTANT_MILVUS_URI"
                            "（如 http://milvus:19530，或本地文件 var/milvus.db）")
     uri = str(settings.milvus_uri)
-    if uri.endswith(".db"):
-        from pathlib import Path
+    try:
+        if uri.endswith(".db"):
+            from pathlib import Path
 
-        Path(uri).parent.mkdir(parents=True, exist_ok=True)
-    return MilvusClient(uri=uri, token=settings.milvus_token or "")
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        return MilvusClient(uri=uri, token=settings.milvus_token or "")
+    except Exception as e:  # noqa: BLE001 - pymilvus raises several kinds; all mean "cannot connect"
+        hint = ("Milvus Lite 文件只能由一个进程打开；多个进程或副本请运行 "
+                "`milvus-lite server --data-dir DIR --port 19530` 并设 ASSISTANT_MILVUS_URI=http://127.0.0.1:19530"
+                if uri.endswith(".db") else "请检查 ASSISTANT_MILVUS_URI 与 ASSISTANT_MILVUS_TOKEN")
+        raise RuntimeError(f"无法连接 Milvus（{uri}：{type(e).__name__}）。{hint}") from None
 
 
 def sync_collection(index: Index, client, name: str | None = None, batch: int = 256, log_=log.info,

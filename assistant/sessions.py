@@ -76,6 +76,8 @@ class SessionStore:
             def _wal(dbapi_conn, _record):  # concurrent chats: readers never wait for the writer
                 dbapi_conn.execute("PRAGMA journal_mode=WAL")
                 dbapi_conn.execute("PRAGMA busy_timeout=30000")
+                # WAL + NORMAL: a commit survives a killed process; no fsync per chat (only at checkpoints)
+                dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         Base.metadata.create_all(self.engine)
         try:  # a database made before the constraint existed gets it now (fails only if turns already clash)
             TURN_ORDER.create(self.engine, checkfirst=True)

@@ -143,3 +143,68 @@ def test_systemd_unit_verifies(tmp_path):
                        timeout=120)
     problems = [ln for ln in (r.stdout + r.stderr).splitlines() if "assistant.service" in ln]
     assert r.returncode == 0 and not problems, r.stdout + r.stderr
+
+
+def test_nginx_in_front_of_a_replica_terminates_tls_streams_and_rate_limits(nginx_conf, tmp_path):
+    """The real deploy/nginx.conf (ports moved to free loopback ports) before one `assistant serve`."""
+    import os
+    import time
+
+    import httpx
+
+    from servers import ensure_index, free_port, serve
+
+    exe = _tool("nginx", "apt-get install nginx；.ci/run 会安装")
+    ensure_index()
+    env = {**os.environ, "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    log = tmp_path / "app.log"
+    with serve([sys.executable, "-m", "assistant.cli", "serve", "--proxy-headers"], log, env=env,
+               ready="/readyz") as app:
+        port = app.url.rsplit(":", 1)[1]
+        http_port, https_port = free_port(), free_port()
+        text = nginx_conf.read_text(encoding="utf-8")
+        text = text.replace("server 127.0.0.1:18001", f"server 127.0.0.1:{port}").replace(
+            "server 127.0.0.1:18002", f"server 127.0.0.1:{port} backup")
+        text = text.replace("listen [::]:80;", "").replace("listen [::]:443 ssl http2;", "")
+        text = text.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+        text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+        nginx_conf.write_text(text, encoding="utf-8")
+        out = (tmp_path / "nginx.out").open("w")
+        proc = subprocess.Popen([exe, "-c", str(nginx_conf), "-g", f"pid {tmp_path}/nginx.pid; daemon off;"],
+                                stdout=out, stderr=subprocess.STDOUT)
+        try:
+            base = f"https://127.0.0.1:{https_port}"
+            with httpx.Client(base_url=base, verify=False, timeout=60) as c:
+                deadline = time.monotonic() + 30
+                while True:
+                    try:
+                        if c.get("/healthz").status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    assert time.monotonic() < deadline, (tmp_path / "nginx.out").read_text()
+                    time.sleep(0.2)
+                redirect = httpx.get(f"http://127.0.0.1:{http_port}/v1/items", timeout=10)
+                assert redirect.status_code == 301 and redirect.headers["location"].startswith("https://")
+                # SSE through the proxy: every event arrives, the done event carries the whole body
+                with c.stream("POST", "/v1/chat", json={"message": "结婚登记要带什么"},
+                              headers={"Accept": "text/event-stream"}) as r:
+                    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+                    body = "".join(r.iter_text())
+                assert body.startswith("event: meta") and "event: done" in body
+                rid = r.headers["x-request-id"]
+                assert len(rid) == 32  # nginx's $request_id, passed on and echoed by the app
+                assert c.get("/metrics").status_code == 200  # from 127.0.0.1: allowed
+                # /v1/chat: 2/s with a burst of 20 per client address, then 429 with a Chinese JSON body
+                codes = [c.get("/v1/chat").status_code for _ in range(30)]
+                assert 429 in codes and codes[0] == 405
+                limited = c.get("/v1/chat")
+                assert limited.status_code == 429 and "请求过于频繁" in limited.json()["error"]["message"]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+            out.close()
+    app_lines = log.read_text(encoding="utf-8")
+    assert f'"request_id": "{rid}"' in app_lines
+    access = (tmp_path / "nginx.out").read_text(encoding="utf-8")
+    assert rid in access and "结婚" not in access

@@ -44,6 +44,6 @@ def test_docs_render_with_the_network_blocked(browser, tmp_path):
         finally:
             ctx.close()
     assert not blocked, f"/docs tried to leave the machine: {blocked}"
-    assert any("/docs/assets/swagger-ui-bundle.js" in u for u in local)
+    assert any("/docs-static/swagger-ui-bundle.js" in u for u in local)
     assert any(u.endswith("/openapi.json") for u in local)
     assert not errors, f"JavaScript errors on /docs: {errors}"

@@ -172,3 +172,14 @@ def test_serve_writes_json_lines_with_the_apps_own_info_logs(tmp_path):
     [req] = [ln for ln in lines if ln.get("request_id") == rid and ln["logger"] == "assistant.access"]
     assert req["kind"] == "guide" and req["route"] == "/v1/chat"
     assert PHONE not in log.read_text(encoding="utf-8")
+
+
+def test_docs_pages_load_their_assets_from_the_app_not_a_cdn(client):
+    for page, asset in (("/docs", "/docs-static/swagger-ui-bundle.js"), ("/redoc", "/docs-static/redoc.standalone.js")):
+        r = client.get(page)
+        assert r.status_code == 200 and asset in r.text
+        assert not re.search(r'(src|href)="https?://', r.text), page  # nothing from the internet
+        js = client.get(asset)
+        assert js.status_code == 200 and len(js.content) > 100_000
+    assert client.get("/docs-static/swagger-ui.css").status_code == 200
+    assert client.get("/openapi.json").json()["paths"]["/v1/chat"]

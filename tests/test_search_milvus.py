@@ -13,6 +13,8 @@ pytest.importorskip("milvus_lite", reason="milvus-lite 未安装（pip install -
 
 from assistant.config import ROOT, get_settings  # noqa: E402
 
+pytestmark = pytest.mark.slow  # Milvus Lite is pure Python: filling and searching it takes a minute or two
+
 GUIDES = ["marriage-registration", "divorce-registration", "marriage-certificate-reissue",
           "housing-fund-withdrawal-rent", "residence-permit", "social-security-card"]
 LAWS = ["中华人民共和国护照法", "中华人民共和国居民身份证法"]
@@ -181,3 +183,11 @@ def test_a_replica_on_a_shared_cluster_does_not_fill_the_collection_itself(small
     with pytest.raises(RuntimeError, match="assistant index milvus"):
         sync_collection(small, milvus.client, "daoban_chunks_not_filled", create=False)
     assert not milvus.client.has_collection("daoban_chunks_not_filled")
+
+
+def test_a_milvus_lite_file_that_cannot_be_opened_is_refused_with_the_way_out(small, tmp_path):
+    from assistant.search_milvus import _client
+
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(RuntimeError, match="无法连接 Milvus.*milvus-lite server"):
+        _client(small.settings.model_copy(update={"milvus_uri": str(tmp_path / "a-file" / "x.db")}))
