@@ -102,7 +102,8 @@ test("a clarifying question shows choice buttons, and tapping one sends it in th
 
   answers.push({ body: FIX("guide").response });
   all(comp, ".choice")[0].dispatchEvent("tap");
-  await until(() => expect(all(comp, ".item-name").length).toBe(2));
+  const cards = clarify.response.items.length + FIX("guide").response.items.length;
+  await until(() => expect(all(comp, ".item-name").length).toBe(cards));
   expect(requests[1].data).toEqual({ message: choices[0], session_id: clarify.response.session_id, channel: "miniprogram" });
   expect(texts(comp, ".msg.user")).toEqual([clarify.question, choices[0]]);
 });
