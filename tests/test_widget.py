@@ -8,6 +8,7 @@ import json
 import os
 import re
 import threading
+from types import SimpleNamespace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -70,8 +71,7 @@ def server(tmp_path_factory, sites):
         script = f'<script src="{srv.url}/widget.js" data-label="导办" async></script>'
         for s in sites:
             s.script = script
-        srv.db = f"sqlite:///{db}"
-        yield srv
+        yield SimpleNamespace(url=srv.url, db=f"sqlite:///{db}")
 
 
 def _page(browser, url):
