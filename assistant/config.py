@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     staff_session_hours: int = 12  # a staff sign-in lasts this long
     staff_cookie_secure: Literal["auto", "always", "never"] = "auto"  # auto: Secure when the request came over HTTPS
     staff_utc_offset_hours: float = 8.0  # the centre's time zone: dashboard days and working-day due dates
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:  # "https://a.gov.cn/" is the origin https://a.gov.cn
+        return [o.strip().rstrip("/") for o in v]
 
 
 def get_settings(**overrides) -> Settings:
