@@ -119,7 +119,11 @@ class HandoffStore:
         HandoffBase.metadata.create_all(engine)
         self._session = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
-        self._fernet = Fernet(key.encode()) if key else None
+        try:
+            self._fernet = Fernet(key.encode()) if key else None
+        except ValueError:
+            raise ValueError("ASSISTANT_CALLBACK_KEY 不是有效的 Fernet 密钥，请用 python -c \"from cryptography.fernet "
+                             "import Fernet; print(Fernet.generate_key().decode())\" 生成") from None
 
     @property
     def callbacks_enabled(self) -> bool:

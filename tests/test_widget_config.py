@@ -24,3 +24,12 @@ def test_opening_hours_and_colours_are_checked():
     with pytest.raises(ValidationError):
         Theme(主色="red; background:url(x)")
     assert Theme().main == "#1557a0"
+
+
+def test_a_bad_callback_key_stops_the_server_with_the_fix(tmp_path):
+    from sqlalchemy import create_engine
+
+    from assistant.staff_handoff import HandoffStore
+
+    with pytest.raises(ValueError, match="ASSISTANT_CALLBACK_KEY.*generate_key"):
+        HandoffStore(create_engine(f"sqlite:///{tmp_path / 'k.db'}"), clock=None, key="not-a-key")
