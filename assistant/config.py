@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +139,11 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, description="https://… this server as citizens reach it (WeChat answer links)")
     wechat_max_skew_seconds: int = 300       # WeChat timestamp freshness window
     frame_ancestors: list[str] = Field(default_factory=list, description="origins allowed to embed pages in a frame")
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:  # "https://a.gov.cn/" is the origin https://a.gov.cn
+        return [o.strip().rstrip("/") for o in v]
 
 
 def get_settings(**overrides) -> Settings:

@@ -6,7 +6,7 @@ come from the State Council calendar shipped in `chinesecalendar` (the same one 
 use, see `feedback.is_working_day`).
 
 * open (e.g. a working Tuesday 10:00): the desk's location and the centre's phone, and that the
-  conversation has been flagged for the desk's staff, who may answer in this chat;
+  conversation has been flagged for the desk's staff, whose replies show in the web and mini-program chat;
 * closed (22:00, Sunday) or a public holiday (国庆节 10:00): no transfer is possible here — 12345,
   the opening hours and when the desk opens next.
 
@@ -115,7 +115,8 @@ def handoff_reply(centre: Centre, at: datetime) -> tuple[str, str]:
                 f"或拨打中心咨询电话{centre.phone}。")
         if desk and desk.description:
             text += desk.description
-        text += "您的对话已标记给导办台工作人员，工作人员回复时会显示在这里。"
+        # true on every channel: the 公众号 cannot show a staff reply, the web page and mini-program do
+        text += "您的对话已标记给导办台工作人员；在网页和小程序里，工作人员的回复会显示在本对话中。"
         return text, "rule:handoff:open"
     if st.state == "holiday":
         text = f"今天是{st.holiday}法定节假日，中心不办公，导办台没有工作人员值班，这里无法为您转接人工。"

@@ -130,7 +130,7 @@ class Assistant:
 
     def answer(self, message: str, context: Context | None = None, session_id: str = "",
                message_id: str = "", now: datetime | None = None) -> Result:
-        """`now`: the centre's local time, for what 转人工 can promise (default: the machine's clock)."""
+        """`now`: the centre's local time, for what 转人工 can promise (default: now, UTC+8)."""
         t0 = time.perf_counter()
         ctx = context or Context()
         text = normalize(message)

@@ -119,7 +119,11 @@ class HandoffStore:
         HandoffBase.metadata.create_all(engine)
         self._session = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
-        self._fernet = Fernet(key.encode()) if key else None
+        try:
+            self._fernet = Fernet(key.encode()) if key else None
+        except ValueError:
+            raise ValueError("ASSISTANT_CALLBACK_KEY 不是有效的 Fernet 密钥，请用 python -c \"from cryptography.fernet "
+                             "import Fernet; print(Fernet.generate_key().decode())\" 生成") from None
 
     @property
     def callbacks_enabled(self) -> bool:
@@ -268,13 +272,13 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
     def thread_out(th: HandoffThread, with_messages: bool = False) -> dict:
         msgs = handoffs.messages(th.conversation_id)
         asked = [m.text for m in msgs if m.role == "user"]
+        with handoffs._session() as db:
+            conv = db.get(Conversation, th.conversation_id)
         out = {"conversation_id": th.conversation_id, "status": th.status, "owner": th.owner,
+               "channel": conv.channel if conv else None,
                "requested_at": _iso(th.requested_at), "updated_at": _iso(th.updated_at),
                "last_question": asked[-1] if asked else "", "turns": len(asked)}
         if with_messages:
-            with handoffs._session() as db:
-                conv = db.get(Conversation, th.conversation_id)
-            out["channel"] = conv.channel if conv else None
             out["messages"] = [{"role": m.role, "text": m.text, "kind": m.kind, "at": _iso(m.created_at)} for m in msgs]
             out["replies"] = [{"id": r.id, "staff": r.staff, "text": r.text, "at": _iso(r.created_at)}
                               for r in handoffs.replies(th.conversation_id)]

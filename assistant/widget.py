@@ -22,7 +22,7 @@ from .config import Settings
 from .guides import load_centre
 
 WEB = Path(__file__).parent / "web"
-ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?/?$")
 PLACEHOLDER = "/*CONFIG*/{}"
 FRAMED_PATHS = ("/",)  # the chat page; the staff console is never meant to be framed by other sites
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import threading
+from types import SimpleNamespace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -70,8 +71,7 @@ def server(tmp_path_factory, sites):
         script = f'<script src="{srv.url}/widget.js" data-label="导办" async></script>'
         for s in sites:
             s.script = script
-        srv.db = f"sqlite:///{db}"
-        yield srv
+        yield SimpleNamespace(url=srv.url, db=f"sqlite:///{db}")
 
 
 def _page(browser, url):
@@ -133,28 +133,53 @@ def test_a_site_not_on_the_allow_list_cannot_frame_the_chat(browser, server, sit
     ctx.close()
 
 
-def test_handoff_numbers_are_tap_to_call_and_a_staff_reply_appears(browser, server):
+STAFF, PASSWORD = "guide1", "s3cret-pass"
+
+
+@pytest.fixture(scope="module")
+def staff_account(server):
     from sqlalchemy import create_engine
 
-    from assistant.staff_handoff import HandoffStore
+    from assistant.staff import StaffStore
 
+    StaffStore(create_engine(server.db)).add(STAFF, PASSWORD, "guide")  # the server reads the same database
+
+
+def _console(browser, server):
+    ctx, page = _page(browser, server.url)
+    page.goto("/staff/login")
+    page.get_by_test_id("login-username").fill(STAFF)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("who")).to_contain_text(STAFF)
+    return ctx, page
+
+
+def test_handoff_numbers_are_tap_to_call_and_a_reply_from_the_console_appears(browser, server, staff_account):
     ctx, page = _page(browser, server.url)
     page.goto("/")
     msg = ask(page, "转人工")
     tel = msg.get_by_test_id("tel-link")
     expect(tel.first).to_be_visible()
     assert {tel.nth(i).get_attribute("href") for i in range(tel.count())} & {"tel:12345", "tel:0527-80000000"}
-    sid = page.evaluate("() => sessionStorage.getItem('daoban.session_id')")
-    store = HandoffStore(create_engine(server.db), clock=lambda: __import__("datetime").datetime.utcnow(), key=None)
-    store.reply(sid, "guide1", "您好，我是导办员，请问您要办什么事？也可以拨打0527-80000000。")
+
+    sctx, staff = _console(browser, server)
+    staff.get_by_test_id("nav-handoffs").click()
+    expect(staff.get_by_test_id("handoff").first).to_contain_text("转人工")
+    staff.get_by_test_id("handoff-open").first.click()
+    staff.get_by_test_id("handoff-text").fill("您好，我是导办员，请问您要办什么事？也可以拨打0527-80000000。")
+    staff.get_by_test_id("handoff-send").click()
+    expect(staff.get_by_test_id("handoff-reply")).to_contain_text("我是导办员")
+
     staff_msg = page.get_by_test_id("staff-msg")
     expect(staff_msg).to_contain_text("我是导办员", timeout=20_000)
     expect(staff_msg.get_by_test_id("tel-link")).to_have_attribute("href", "tel:0527-80000000")
-    ctx.close()
-    assert not page.errors, page.errors
+    for c, p in ((ctx, page), (sctx, staff)):
+        c.close()
+        assert not p.errors, p.errors
 
 
-def test_bad_rating_with_and_without_a_number(browser, server):
+def test_bad_rating_with_and_without_a_number(browser, server, staff_account):
     ctx, page = _page(browser, server.url)
     page.goto("/")
     for with_number in (False, True):
@@ -175,5 +200,25 @@ def test_bad_rating_with_and_without_a_number(browser, server):
         else:
             expect(status).to_contain_text("工作人员复核")
             assert "回访" not in status.inner_text() and "联系" not in status.inner_text()
-    ctx.close()
-    assert not page.errors, page.errors
+
+    # the staff member who claims the case sees the number; once closed it is gone
+    sctx, staff = _console(browser, server)
+    staff.get_by_test_id("nav-cases").click()
+    case = staff.get_by_test_id("case").filter(has_text="公积金租房能取吗")
+    expect(case.get_by_test_id("callback-show")).to_be_visible()
+    expect(staff.get_by_test_id("case").filter(has_text="结婚登记要带什么").get_by_test_id("callback-show")).to_have_count(0)
+    case.get_by_test_id("case-claim").click()
+    case = staff.get_by_test_id("case").filter(has_text="公积金租房能取吗")
+    expect(case).to_contain_text(f"负责人：{STAFF}")
+    case.get_by_test_id("callback-show").click()
+    expect(case.get_by_test_id("callback-phone")).to_have_text("13912345678")
+    case_id = case.get_attribute("data-case-id")
+    case.locator(f"#case-status-{case_id}").select_option("已办结")
+    case.get_by_test_id("case-save").click()
+    closed = staff.locator(f"[data-case-id='{case_id}']")
+    expect(closed).to_contain_text("已办结")
+    expect(closed.get_by_test_id("callback-show")).to_have_count(0)
+    assert staff.request.get(f"/staff/api/cases/{case_id}/callback").status == 404
+    for c, p in ((ctx, page), (sctx, staff)):
+        c.close()
+        assert not p.errors, p.errors

@@ -550,6 +550,8 @@
   }
 
   function init() {
+    // inside the widget's frame (widget.js opens /?embed=1) the panel already says who we are
+    if (/[?&]embed=1(&|$)/.test(location.search)) document.body.classList.add("embedded");
     messagesEl = document.getElementById("messages");
     inputEl = document.getElementById("chat-input");
     sendEl = document.getElementById("chat-send");

@@ -6,7 +6,8 @@
 
   var el = window.Daoban.el;
   var API = "/staff/api";
-  var withNumber = {};  // case ids that have a 回访 number (never the number itself)
+  var withNumber = {};
+  var CHANNELS = { web: "网页", wechat: "公众号", miniprogram: "小程序", api: "接口" };  // case ids that have a 回访 number (never the number itself)
 
   function api(path, opts) {
     opts = opts || {};
@@ -34,7 +35,7 @@
       b.handoffs.forEach(function (h) {
         view.appendChild(el("article", { className: "case" + (h.status === "已关闭" ? " closed" : ""), "data-testid": "handoff" }, [
           el("div", { className: "case-head" }, [el("span", { className: "status", text: h.status }),
-            el("span", { className: "muted", text: time(h.requested_at) + " · " + h.turns + " 句" }),
+            el("span", { className: "muted", text: (CHANNELS[h.channel] || h.channel || "网页") + " · " + time(h.requested_at) + " · " + h.turns + " 句" }),
             el("span", { className: "owner", text: "处理人：" + (h.owner || "未处理") })]),
           el("p", { className: "case-q" }, [el("strong", { text: "最后一句：" }), h.last_question]),
           el("div", { className: "actions" }, [el("a", { className: "btn primary", "data-testid": "handoff-open",
@@ -57,6 +58,9 @@
         log.appendChild(el("p", { className: "turn staff", "data-testid": "handoff-reply" }, [el("strong", { text: r.staff + "：" }), r.text]));
       });
       view.appendChild(log);
+      if (h.channel === "wechat" || h.channel === "api") {  // only the web page and the mini-program show replies
+        view.appendChild(el("p", { className: "form-error", text: "这位群众来自" + (CHANNELS[h.channel] || h.channel) + "，看不到这里的回复，请通过其他方式联系。" }));
+      }
       var box = el("textarea", { rows: "3", maxlength: "1000", "data-testid": "handoff-text", placeholder: "回复内容（会显示在对方的对话里）" });
       view.appendChild(el("div", { className: "actions" }, [box,
         el("button", { type: "button", className: "btn primary", "data-testid": "handoff-send", text: "发送回复", onclick: function () {

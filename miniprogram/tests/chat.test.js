@@ -32,9 +32,14 @@ beforeEach(() => {
   wx.makePhoneCall = jest.fn();
 });
 
-function render() {
+const CALLBACK_INFO = { enabled: true, consent_text: "我同意工作人员使用此号码就本次评价回访，办结后号码即删除。" };
+
+function render(callback = CALLBACK_INFO) {
+  answers.push({ body: callback });  // GET /v1/feedback/callback when the component attaches
   const comp = simulate.render(chatId);
   comp.attach(document.createElement("parent-wrapper"));
+  expect(requests.map((r) => r.url)).toEqual([expect.stringMatching(/\/v1\/feedback\/callback$/)]);
+  requests.length = 0;
   return comp;
 }
 
@@ -85,11 +90,36 @@ test("a guide answer renders the item card, citations with [n], chips and the fi
   expect(texts(comp, ".rate-btn")).toEqual(["非常满意", "满意", "基本满意", "不满意", "非常不满意"]);
 
   // 不满意 → POST /v1/feedback, and the server's words are shown
-  answers.push({ status: 201, body: { message: "感谢您的评价，这条回答已转工作人员复核，15个工作日内整改到位。" } });
+  answers.push({ status: 201, body: { follow_up: true, message: "感谢您的评价，这条回答已转工作人员复核，15个工作日内整改到位。" } });
   all(comp, ".rate-btn")[3].dispatchEvent("tap");
   await until(() => expect(texts(comp, ".rating-status")).toEqual(["感谢您的评价，这条回答已转工作人员复核，15个工作日内整改到位。"]));
   expect(requests[1].url).toMatch(/\/v1\/feedback$/);
   expect(requests[1].data).toMatchObject({ message_id: guide.response.message_id, rating_token: guide.response.rating_token, rating: "不满意" });
+
+  // 回访: optional number, sent only with consent
+  expect(texts(comp, ".consent")).toEqual([CALLBACK_INFO.consent_text]);
+  comp.instance.onPhoneInput({ currentTarget: { dataset: { msg: 1 } }, detail: { value: "13912345678" } });
+  await comp.instance.onSubmitPhone({ currentTarget: { dataset: { msg: 1 } } });
+  expect(texts(comp, ".phone-status")).toEqual(["留下电话需要先勾选同意回访。"]);
+  expect(requests).toHaveLength(2);
+  comp.instance.onConsent({ currentTarget: { dataset: { msg: 1 } }, detail: { value: ["yes"] } });
+  answers.push({ status: 201, body: { follow_up: true, message: "已记下您的回访电话，工作人员会在1个工作日内与您联系；工单办结后号码即删除。" } });
+  await comp.instance.onSubmitPhone({ currentTarget: { dataset: { msg: 1 } } });
+  expect(requests[2].url).toMatch(/\/v1\/feedback\/callback$/);
+  expect(requests[2].data).toEqual({ message_id: guide.response.message_id, phone: "13912345678", consent: true });
+  expect(texts(comp, ".rating-status")[0]).toContain("1个工作日内");
+  expect(all(comp, ".callback")).toHaveLength(0);
+});
+
+test("without callback numbers (no key on the server) a bad rating asks for none", async () => {
+  const comp = render({ enabled: false, consent_text: "" });
+  const guide = FIX("guide");
+  await ask(comp, guide.question, { body: guide.response });
+  answers.push({ status: 201, body: { follow_up: true, message: "感谢您的评价，这条回答已转工作人员复核，15个工作日内整改到位。" } });
+  all(comp, ".rate-btn")[4].dispatchEvent("tap");
+  await until(() => expect(texts(comp, ".rating-status")).toHaveLength(1));
+  expect(all(comp, ".callback")).toHaveLength(0);
+  expect(texts(comp, ".rating-status")[0]).not.toContain("回访");
 });
 
 test("a clarifying question shows choice buttons, and tapping one sends it in the same session", async () => {
@@ -102,7 +132,8 @@ test("a clarifying question shows choice buttons, and tapping one sends it in th
 
   answers.push({ body: FIX("guide").response });
   all(comp, ".choice")[0].dispatchEvent("tap");
-  await until(() => expect(all(comp, ".item-name").length).toBe(2));
+  const cards = clarify.response.items.length + FIX("guide").response.items.length;
+  await until(() => expect(all(comp, ".item-name").length).toBe(cards));
   expect(requests[1].data).toEqual({ message: choices[0], session_id: clarify.response.session_id, channel: "miniprogram" });
   expect(texts(comp, ".msg.user")).toEqual([clarify.question, choices[0]]);
 });

@@ -33,6 +33,12 @@ module.exports = {
   feedback: function (messageId, ratingToken, rating) {
     return call("POST", "/v1/feedback", { message_id: messageId, rating_token: ratingToken, rating: rating, tags: [], text: null });
   },
+  callbackInfo: function () {
+    return call("GET", "/v1/feedback/callback");
+  },
+  callback: function (messageId, phone) {
+    return call("POST", "/v1/feedback/callback", { message_id: messageId, phone: phone, consent: true });
+  },
   staffReplies: function (sessionId, after) {
     return call("GET", "/v1/chat/" + encodeURIComponent(sessionId) + "/staff-replies?after=" + (after || 0));
   }

@@ -22,7 +22,8 @@ Component({
     input: "",
     busy: false,
     ratings: RATINGS,
-    hotline: config.hotline
+    hotline: config.hotline,
+    callback: { enabled: false, consent_text: "" }
   },
 
   lifetimes: {
@@ -30,6 +31,8 @@ Component({
       this._seq = 0;
       this._timers = [];
       this._poll = null;
+      var self = this;
+      api.callbackInfo().then(function (b) { self.setData({ callback: b }); }).catch(function () { /* no numbers taken */ });
     },
     detached: function () {
       this._stopPolling();
@@ -161,8 +164,25 @@ Component({
       if (!msg || !msg.messageId) return Promise.resolve();
       this._patch(i, { rated: rating, ratingStatus: "提交中…" });
       return api.feedback(msg.messageId, msg.ratingToken, rating)
-        .then(function (b) { self._patch(i, { ratingStatus: b.message || "感谢您的评价！" }); })
+        .then(function (b) {
+          // 不满意 or worse: a call only if the person chooses to leave a number (optional, with consent)
+          self._patch(i, { ratingStatus: b.message || "感谢您的评价！",
+            askPhone: !!(b.follow_up && self.data.callback.enabled), phone: "", consent: false });
+        })
         .catch(function (err) { self._patch(i, { ratingStatus: err.message }); });
+    },
+
+    onPhoneInput: function (e) { this._patch(e.currentTarget.dataset.msg, { phone: e.detail.value }); },
+    onConsent: function (e) { this._patch(e.currentTarget.dataset.msg, { consent: (e.detail.value || []).length > 0 }); },
+
+    onSubmitPhone: function (e) {
+      var self = this, i = e.currentTarget.dataset.msg, msg = this.data.messages[i];
+      var phone = (msg.phone || "").trim();
+      if (!phone) return Promise.resolve();
+      if (!msg.consent) { this._patch(i, { phoneStatus: "留下电话需要先勾选同意回访。" }); return Promise.resolve(); }
+      return api.callback(msg.messageId, phone)
+        .then(function (b) { self._patch(i, { askPhone: false, phone: "", ratingStatus: b.message, phoneStatus: "" }); })
+        .catch(function (err) { self._patch(i, { phoneStatus: err.message }); });
     },
 
     onNewChat: function () {
