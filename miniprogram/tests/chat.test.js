@@ -106,7 +106,7 @@ test("a guide answer renders the item card, citations with [n], chips and the fi
   answers.push({ status: 201, body: { follow_up: true, message: "已记下您的回访电话，工作人员会在1个工作日内与您联系；工单办结后号码即删除。" } });
   await comp.instance.onSubmitPhone({ currentTarget: { dataset: { msg: 1 } } });
   expect(requests[2].url).toMatch(/\/v1\/feedback\/callback$/);
-  expect(requests[2].data).toEqual({ message_id: guide.response.message_id, phone: "13912345678", consent: true });
+  expect(requests[2].data).toEqual({ message_id: guide.response.message_id, rating_token: guide.response.rating_token, phone: "13912345678", consent: true });
   expect(texts(comp, ".rating-status")[0]).toContain("1个工作日内");
   expect(all(comp, ".callback")).toHaveLength(0);
 });

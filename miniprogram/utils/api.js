@@ -36,8 +36,8 @@ module.exports = {
   callbackInfo: function () {
     return call("GET", "/v1/feedback/callback");
   },
-  callback: function (messageId, phone) {
-    return call("POST", "/v1/feedback/callback", { message_id: messageId, phone: phone, consent: true });
+  callback: function (messageId, ratingToken, phone) {
+    return call("POST", "/v1/feedback/callback", { message_id: messageId, rating_token: ratingToken, phone: phone, consent: true });
   },
   staffReplies: function (sessionId, after) {
     return call("GET", "/v1/chat/" + encodeURIComponent(sessionId) + "/staff-replies?after=" + (after || 0));

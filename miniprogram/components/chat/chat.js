@@ -180,7 +180,7 @@ Component({
       var phone = (msg.phone || "").trim();
       if (!phone) return Promise.resolve();
       if (!msg.consent) { this._patch(i, { phoneStatus: "留下电话需要先勾选同意回访。" }); return Promise.resolve(); }
-      return api.callback(msg.messageId, phone)
+      return api.callback(msg.messageId, msg.ratingToken, phone)
         .then(function (b) { self._patch(i, { askPhone: false, phone: "", ratingStatus: b.message, phoneStatus: "" }); })
         .catch(function (err) { self._patch(i, { phoneStatus: err.message }); });
     },
