@@ -308,7 +308,9 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "server.log"
-        env = child_env(overrides, ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}") | (extra_env or {})
+        # rate limits off: a load benchmark from one address is not abuse (README "Security")
+        env = child_env(overrides, ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+                        ASSISTANT_RATE_LIMITS="off") | (extra_env or {})
         self._log = self.log_path.open("w")
         t0 = time.perf_counter()
         # `assistant serve` as in production: JSON request lines at INFO, --workers N

@@ -34,6 +34,17 @@ def db_url(request, tmp_path_factory):
             yield url
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _report_bad_inputs(request):
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and BAD_INPUTS_TRIED:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"[bad inputs] {len(BAD_INPUTS_TRIED)} tried ({len(set(BAD_INPUTS_TRIED))} distinct "
+                                "route × input pairs, SQLite and PostgreSQL)")
+
+
 @pytest.fixture()
 def make(assistant, db_url, open_client):
     """``make(**settings)`` → a TestClient on the module's database with fresh rate-limit counters."""

@@ -27,7 +27,7 @@ def _server(tmp_path, db_url: str, name: str):
                  env=env, name=f"the {name} server")
 
 
-def test_kill_9_under_load_loses_no_acknowledged_message_or_rating(tmp_path):
+def test_kill_9_under_load_loses_no_acknowledged_message_or_rating(tmp_path, capsys):
     db_url = f"sqlite:///{tmp_path / 'durable.db'}"
     acked_msgs: list[tuple[str, str, str]] = []   # (message_id, session_id, question)
     acked_ratings: dict[str, str] = {}            # message_id → rating
@@ -107,7 +107,8 @@ def test_kill_9_under_load_loses_no_acknowledged_message_or_rating(tmp_path):
             got = db.execute(text("select rating from feedback where message_id = :m"), {"m": mid}).scalar()
             lost += got != rating
     p95 = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) >= 20 else max(latencies) * 1000
-    print(f"\n[durability] requests={len(latencies)} acknowledged messages={len(acked_msgs)} "
-          f"ratings={len(acked_ratings)} p95={p95:.0f} ms errors={len(errors)} rows lost after kill -9={lost}")
+    with capsys.disabled():
+        print(f"\n[durability] requests={len(latencies)} acknowledged messages={len(acked_msgs)} "
+              f"ratings={len(acked_ratings)} p95={p95:.0f} ms errors={len(errors)} rows lost after kill -9={lost}")
     assert errors == []
     assert lost == 0
