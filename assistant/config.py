@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     laws: list[str] = Field(default_factory=lambda: list(DEFAULT_LAWS))
     all_laws: bool = False
     law_dirs: list[Path] = Field(default_factory=list, description="folders of LawRefBook Markdown")
+    # also index the laws.db laws that the guides' 设定依据 cite (劳动法, 城市房地产管理法 …); false: only `laws`
+    cited_laws: bool = True
     regulation_dirs: list[Path] = Field(
         default_factory=lambda: [p for p in [ROOT.parent / "shared" / "corpus" / "laws"] if p.is_dir()],
         description="folders of LawRefBook Markdown whose administrative regulations and rules "

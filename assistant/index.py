@@ -87,7 +87,8 @@ def collect_law_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
     """Articles of the configured laws, the laws.db laws the guides cite, and the regulations."""
     db = law_db_path(settings)
     cited = {b.law for g in corpus.guides for b in g.basis}
-    wanted = None if settings.all_laws else sorted({*settings.laws, *cited_db_laws(db, cited)})
+    also = cited_db_laws(db, cited) if settings.cited_laws else []
+    wanted = None if settings.all_laws else sorted({*settings.laws, *also})
     sources = [load_law_db(db, wanted)]
     sources += [load_markdown_dir(Path(d), regulations_only=True) for d in settings.regulation_dirs]
     sources += [load_markdown_dir(Path(d)) for d in settings.law_dirs]

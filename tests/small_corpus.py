@@ -16,5 +16,5 @@ def small_settings(tmp: Path, **overrides):
     shutil.copy(ROOT / "corpus" / "centre.yaml", corpus / "centre.yaml")
     for name in GUIDES:
         shutil.copy(ROOT / "corpus" / "guides" / f"{name}.yaml", corpus / "guides" / f"{name}.yaml")
-    return get_settings(**({"corpus_dir": corpus, "index_dir": tmp / "index", "laws": [LAW], "regulation_dirs": [], "embed_workers": 1}
+    return get_settings(**({"corpus_dir": corpus, "index_dir": tmp / "index", "laws": [LAW], "regulation_dirs": [], "cited_laws": False, "embed_workers": 1}
                            | overrides))

@@ -16,7 +16,7 @@ def small(tmp_path):
     shutil.copy(ROOT / "corpus" / "centre.yaml", corpus / "centre.yaml")
     for name in ("marriage-registration", "divorce-registration"):
         shutil.copy(ROOT / "corpus" / "guides" / f"{name}.yaml", corpus / "guides" / f"{name}.yaml")
-    return get_settings(corpus_dir=corpus, index_dir=tmp_path / "index", laws=["中华人民共和国契税法"], regulation_dirs=[],
+    return get_settings(corpus_dir=corpus, index_dir=tmp_path / "index", laws=["中华人民共和国契税法"], regulation_dirs=[], cited_laws=False,
                         embed_workers=1)
 
 

@@ -27,7 +27,9 @@ def built(tmp_path_factory):
 def env_of(settings, index_dir=None) -> dict:
     return {"ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
             "ASSISTANT_INDEX_DIR": str(index_dir or settings.index_dir),
-            "ASSISTANT_LAWS": json.dumps(settings.laws, ensure_ascii=False)}
+            "ASSISTANT_LAWS": json.dumps(settings.laws, ensure_ascii=False),
+            "ASSISTANT_REGULATION_DIRS": json.dumps([str(d) for d in settings.regulation_dirs]),
+            "ASSISTANT_CITED_LAWS": json.dumps(settings.cited_laws)}
 
 
 def cli(args, env):

@@ -38,7 +38,7 @@ def small(tmp_path_factory):
     index_dir.mkdir()
     for f in (ROOT / "index").glob("emb-*.npz"):
         shutil.copy(f, index_dir / f.name)
-    settings = get_settings(corpus_dir=corpus, index_dir=index_dir, laws=LAWS, all_laws=False, law_dirs=[], regulation_dirs=[],
+    settings = get_settings(corpus_dir=corpus, index_dir=index_dir, laws=LAWS, all_laws=False, law_dirs=[], regulation_dirs=[], cited_laws=False,
                             milvus_uri=str(tmp / "milvus.db"))
     build_index(settings, log=lambda *_: None)
     return load_index(settings)
