@@ -26,9 +26,11 @@ from .thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
 RULE = re.compile(r"条件|资格|权利|权益|合法|违法|允许|期限|最长|最短|不超过|继承|遗产|赔偿|补偿|试用期|工资|加班|年龄|"
-                  r"规定|有权|应当|责任|几年|多少年|几个月|比例|税率|标准|待遇|多少钱|能领|可以领|能拿|够不够|算不算|"
-                  r"是否|能不能|可不可以|可以.{0,12}吗|能.{0,12}吗|要不要交|罚|处罚|多久")
-PLAIN_FIELDS = {"materials", "steps"}
+                  r"规定|有权|应当|责任|几年|多少年|几个月|比例|税率|标准|待遇|够不够|算不算|罚|处罚|义务|法院|"
+                  r"起诉|合同|违约|份额|顺序|有效期|时效|多少天|几天|多少钱")
+PLAIN_FIELDS = {"materials", "situations", "steps"}
+SERVICE_FIELDS = {"time", "fee", "place", "online", "materials", "steps", "contact"}
+PLAIN_MAX = 12  # a question this short without a field or a number is "X怎么办"
 STEPS_WORDS = re.compile(r"流程|步骤|程序|顺序")
 
 
@@ -47,6 +49,14 @@ class Composed:
     def trace(self) -> dict:
         return {"lead": self.lead.as_dict() if self.lead else None,
                 "law": self.law.as_dict() if self.law else None, "rules": self.rules}
+
+
+def _ranks(chunks: list[Chunk]) -> dict[str, int]:
+    return {c.chunk_id: i for i, c in enumerate(chunks, 1)}
+
+
+def _of_item(found: list[Chunk] | None, g: Guide) -> list[Chunk]:
+    return [c for c in found or [] if c.item_id == g.id]
 
 
 def _best(units: list[Unit], kind: str) -> Unit | None:
@@ -72,17 +82,20 @@ class DirectComposer:
 
     def guide(self, g: Guide, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
               law_chunks: list[Chunk], cites: Citations, *, followup: bool = False, facts: list[str] | None = None,
-              expansion: str = "") -> Composed:
+              expansion: str = "", found: list[Chunk] | None = None) -> Composed:
         """Paragraphs about one item, led by the unit that answers `text`."""
         ask = self.ask(text, aspects)
         basis = law_refs(self.index, g, limit=99)
         extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        units = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []) + basis + law_chunks,
-                                   basis={c.chunk_id for c in basis}, extra_words=extra)
+        own = self.index.by_item.get(g.id, [])
+        units = self.selector.rank(text, ask, qvec, own + basis + law_chunks, basis={c.chunk_id for c in basis},
+                                   extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)))
         rule = is_rule(text, ask, policy_cue)
         best_guide, best_law = _best(units, "guide"), _best(units, "law")
         out = Composed([])
-        plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS
+        # "X怎么办", "要带什么": the materials and the place; anything more specific gets a specific answer
+        plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS and not rule \
+            and (bool(ask.fields) or len(text) <= PLAIN_MAX)
         if plain and not followup:
             out.rules.append("rule:lead-plain")
             if "materials" in ask.fields or not ask.fields:
@@ -96,8 +109,13 @@ class DirectComposer:
                 out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
         else:
             lead = None
-            if rule and answers(best_law, ask) and (not answers(best_guide, ask)
-                                                    or best_law.score >= best_guide.score - LEAD.law_over_guide):
+            # a service question (时限, 收费, 地点, 网办, 代办 …) is answered by the guide's field when it can be
+            service = bool(ask.fields & SERVICE_FIELDS) and not policy_cue and best_guide is not None \
+                and best_guide.parts["field"] > 0 and answers(best_guide, ask)
+            if service:
+                lead = best_guide
+            elif rule and answers(best_law, ask) and (not answers(best_guide, ask)
+                                                      or best_law.score >= best_guide.score - LEAD.law_over_guide):
                 lead = best_law
             elif answers(best_guide, ask):
                 lead = best_guide
@@ -137,13 +155,33 @@ class DirectComposer:
         out.paras += sample_note(g)
         return out
 
+    def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
+                         law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
+                         found: list[Chunk] | None = None) -> bool:
+        """A rule question ("试用期可以约定多久", "小公司不设监事行不行") that a law clause answers better
+        than any unit of the best item's guide is answered from the law (rule:law-answers-rule)."""
+        ask = self.ask(text, aspects)
+        if not law_chunks or not is_rule(text, ask, policy_cue):
+            return False
+        extra = tuple(w for w in expansion.split() if len(w) >= 2)
+        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
+        if not laws or not answers(laws[0], ask):
+            return False
+        if g is None:
+            return True
+        basis = law_refs(self.index, g, limit=99)
+        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
+                                   rank=_ranks(_of_item(found, g)))
+        return not guide or not answers(guide[0], ask) or laws[0].score > guide[0].score + LEAD.item_over_law \
+            and not any(c.chunk_id == laws[0].chunk.chunk_id for c in basis)
+
     def policy(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
                cites: Citations, expansion: str = "") -> Composed:
         """The clause that answers, with its article; one more article of the same law when it scores
         close (a policy answer quotes one law)."""
         ask = self.ask(text, aspects)
         extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        units = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra)
+        units = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
         out = Composed([])
         if not units:
             return out

@@ -13,8 +13,8 @@ class LeadWeights:
     """Scoring of evidence units (lead.py).  Calibrated on eval/reports/eval-full.json (fact and
     follow-up sets, tune split)."""
 
-    dense_floor: float = 0.78  # chunk cosine mapped to 0..1 over [floor, floor + span]
-    dense_span: float = 0.12
+    dense_span: float = 0.06  # chunk cosine: 1 for the best candidate, 0 for one `span` below it
+    w_rank: float = 0.4  # 1/rank of the chunk in the retrieval that found it
     w_dense: float = 1.0
     w_lexical: float = 1.2
     w_field: float = 0.6  # the unit is the guide field the question asks about
@@ -24,7 +24,9 @@ class LeadWeights:
     w_faq: float = 0.1  # a reviewed FAQ answer
     min_score: float = 0.55  # below this no unit leads: "办事指南中没有写明…"
     min_lexical: float = 0.25
+    item_over_law: float = 0.0  # a rule question goes to the law when its best clause beats the item's best unit by this
     law_over_guide: float = 0.1  # a rule question: a law unit leads when within this of the best guide unit
+    yesno_lexical: float = 0.2  # 可以/不需要 … is prefixed only to a unit that repeats this much of the question
     law_quote_min: float = 0.7  # a rule question in a guide answer quotes the law unit scoring at least this
 
 
