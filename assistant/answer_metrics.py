@@ -11,10 +11,11 @@ Definitions (used everywhere, documented once here):
 * **fact present** — after :func:`norm` of both sides, one of the expected strings is
   a substring of the text.  :func:`norm` makes 二十周岁 / 20周岁 / ２０周岁 and
   百分之八十 / 80% / ８０％ compare equal, and drops spaces.
-* **yes/no lead** — :func:`lead_polarity` of the first paragraph: the first yes or no
-  word within the first :data:`LEAD_WINDOW` characters of its first clause, after
-  [n] markers, 【…】 labels and a few fillers (您/你/答：) are removed.  "不能。结婚登记
-  必须…" → 否; "可以，全程网办" → 是; "结婚登记在A33-A34窗口办理" → None (no lead).
+* **yes/no lead** — :func:`lead_polarity` of the first paragraph: does its first clause
+  *start* with a yes or a no word (after [n] markers, 【…】 labels and 答： are removed;
+  您/你 and 一般/通常/原则上 may precede the word)?  "不能。结婚登记必须…" → 否;
+  "可以，全程网办" → 是; "您可以委托代理人" → 是; "根据现行法律法规的规定：…",
+  "您要办理的事项是「结婚登记」" and "不动产登记费按件收取" → None (no lead).
 """
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ _CN_RUN = re.compile(f"[{''.join(CN_DIGIT)}{''.join(CN_UNIT)}]+")
 _PERCENT = re.compile(f"百分之([0-9.]+|[{''.join(CN_DIGIT)}{''.join(CN_UNIT)}]+)")
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 MARKER = re.compile(r"\[\d+\]")
-LEAD_WINDOW = 8
-NO_WORDS = ("不", "没", "无需", "无须", "否", "免", "未", "禁止", "别")
-YES_WORDS = ("是", "可以", "能", "要", "需", "须", "应", "会", "有", "行", "对")
-_LEAD_STRIP = re.compile(r"^(?:\s|【[^】]*】|\[\d+\]|答[:：]|您好[,，]?|您|你|[*#>\-•])+")
+# a lead word opens the clause; 不动产, 是否, 要求 … open clauses without answering yes or no
+_HEDGE = r"(?:(?:您|你)(?=可|能|需|须|必|应|不|无|免|没))?(?:一般|通常|原则上)?"
+NO_LEAD = re.compile(_HEDGE + r"(?:不(?!动产)|没|无需|无须|否|免|禁止|别)")
+YES_LEAD = re.compile(_HEDGE + r"(?:是(?!否)|可|能|需|须|必须|应|要(?!求|办)|对的|行的?(?:$|[啊呀]))")
+_LEAD_STRIP = re.compile(r"^(?:\s|【[^】]*】|\[\d+\]|答[:：]|您好[,，]?|[*#>\-•])+")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?：:\n]")
 
 
@@ -76,15 +78,12 @@ def has_fact(text: str, expected: list[str]) -> bool:
 
 
 def lead_polarity(paragraph: str) -> str | None:
-    """"是", "否" or None: the first yes/no word near the start of the first clause."""
-    text = MARKER.sub("", _LEAD_STRIP.sub("", paragraph or ""))
-    clause = _CLAUSE_END.split(text, maxsplit=1)[0][:LEAD_WINDOW]
-    for i in range(len(clause)):
-        rest = clause[i:]
-        if rest.startswith(NO_WORDS):
-            return "否"
-        if rest.startswith(YES_WORDS):
-            return "是"
+    """"是", "否" or None: the yes/no word the first clause starts with (see the module docstring)."""
+    clause = _CLAUSE_END.split(MARKER.sub("", _LEAD_STRIP.sub("", paragraph or "")), maxsplit=1)[0]
+    if NO_LEAD.match(clause):
+        return "否"
+    if YES_LEAD.match(clause):
+        return "是"
     return None
 
 

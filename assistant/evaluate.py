@@ -190,12 +190,14 @@ class Evaluator:
 
     def _answer_metrics(self, resp: ChatResponse, facts: list[str], source: dict,
                         also: list[dict] = (), yesno: str | None = None) -> dict:
-        """Fact in the first paragraph (and anywhere), governing source cited (and any source
-        stating the fact), yes/no lead — for one answer to a one-fact question."""
+        """Fact in the first paragraph (in its first 120 characters, anywhere), governing source
+        cited (and any source stating the fact), yes/no lead — for one answer to a one-fact question.
+        `fact_first_120` does not depend on where the answer puts its first blank line."""
         first = first_paragraph(resp.answer)
         chunks = [c for c in (self.index.by_id.get(ref.chunk_id) for ref in resp.citations) if c is not None]
         governing = any(chunk_matches(c, source, facts) for c in chunks)
-        m = dict(fact_first_paragraph=has_fact(first, facts), fact_anywhere=has_fact(resp.answer, facts),
+        m = dict(fact_first_paragraph=has_fact(first, facts), fact_first_120=has_fact(first[:120], facts),
+                 fact_anywhere=has_fact(resp.answer, facts),
                  governing_cited=governing,
                  any_source_cited=governing or any(chunk_matches(c, s, facts) for c in chunks for s in also),
                  refused=resp.kind == "refuse")

@@ -63,15 +63,22 @@ def test_first_paragraph_is_the_text_before_the_first_blank_line():
     ("您可以委托代理人提出申请[3]。", "是"),
     ("需要本人到场采集指纹。", "是"),
     ("是的，满十年可以要求。", "是"),
+    ("一般不能，需夫妻双方到场。", "否"),
     ("结婚登记在A33-A34窗口办理。", None),
+    ("根据现行法律法规的规定：\n《民法典》第一千零七十七条：…", None),
+    ("您要办理的事项是「结婚登记」，由民政局实施。", None),
+    ("不动产登记费按件收取。", None),
+    ("行政机关实施行政许可不得收费。", None),
+    ("有下列情形之一的，不予签发。", None),
     ("", None),
 ])
 def test_yes_no_lead_is_read_from_the_start_of_the_first_clause(paragraph, polarity):
     assert lead_polarity(paragraph) == polarity
 
 
-def test_a_yes_no_word_deep_in_the_sentence_is_not_a_lead():
+def test_a_yes_no_word_inside_the_sentence_is_not_a_lead():
     assert lead_polarity("结婚登记由宿城区民政局办理，不能代办") is None
+    assert lead_polarity("结婚登记必须本人到场") is None
 
 
 def _law(law, article):
