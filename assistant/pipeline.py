@@ -144,7 +144,8 @@ class Assistant:
         kind, paras, items, cites, suggestions, new_ctx = self._decide(u, ctx, trace)
         new_ctx.turns = ctx.turns + 1
         new_ctx.facts = u.facts
-        answer = "\n".join(paras)
+        # the first paragraph (the answer itself) stands apart: a blank line before the details
+        answer = paras[0] + ("\n\n" + "\n".join(paras[1:]) if len(paras) > 1 else "") if paras else ""
         trace["answer_by"] = "rule:extractive"
         if self.phraser is not None and kind in ("guide", "policy") and "curated" not in trace["decision"]:
             phrased, info = self.phraser.phrase(text, answer, cites.items)
