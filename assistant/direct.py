@@ -82,21 +82,30 @@ class DirectComposer:
 
     def guide(self, g: Guide, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
               law_chunks: list[Chunk], cites: Citations, *, followup: bool = False, facts: list[str] | None = None,
-              expansion: str = "", found: list[Chunk] | None = None) -> Composed:
+              expansion: str = "", found: list[Chunk] | None = None, named: bool = True) -> Composed:
         """Paragraphs about one item, led by the unit that answers `text`."""
         ask = self.ask(text, aspects)
         basis = law_refs(self.index, g, limit=99)
         extra = tuple(w for w in expansion.split() if len(w) >= 2)
         own = self.index.by_item.get(g.id, [])
         units = self.selector.rank(text, ask, qvec, own + basis + law_chunks, basis={c.chunk_id for c in basis},
-                                   extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)))
+                                   extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
+                                   field_scale=1.0 if named else LEAD.unnamed_field)
         rule = is_rule(text, ask, policy_cue)
         best_guide, best_law = _best(units, "guide"), _best(units, "law")
         out = Composed([])
         # "X怎么办", "要带什么": the materials and the place; anything more specific gets a specific answer
         plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS and not rule \
             and (bool(ask.fields) or len(text) <= PLAIN_MAX)
-        if plain and not followup:
+        if plain and followup:  # "要带什么" after the item was named: that one field
+            out.rules.append("rule:lead-plain-followup")
+            if "materials" in ask.fields or not ask.fields:
+                out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
+            else:
+                out.paras += field_para(self.index, g, "steps", cites)
+            if facts:
+                out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
+        elif plain:
             out.rules.append("rule:lead-plain")
             if "materials" in ask.fields or not ask.fields:
                 out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
@@ -109,18 +118,14 @@ class DirectComposer:
                 out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
         else:
             lead = None
-            # a service question (时限, 收费, 地点, 网办, 代办 …) is answered by the guide's field when it can be
-            service = bool(ask.fields & SERVICE_FIELDS) and not policy_cue and best_guide is not None \
-                and best_guide.parts["field"] > 0 and answers(best_guide, ask)
+            # a service question (时限, 收费, 地点, 网办 …) about the item the person named is answered by
+            # that field of its guide; otherwise guide sentences and law clauses compete on their scores
+            in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
+            service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask)
             if service:
-                lead = best_guide
-            elif rule and answers(best_law, ask) and (not answers(best_guide, ask)
-                                                      or best_law.score >= best_guide.score - LEAD.law_over_guide):
-                lead = best_law
-            elif answers(best_guide, ask):
-                lead = best_guide
-            elif rule and answers(best_law, ask):
-                lead = best_law
+                lead = in_field
+            else:
+                lead = next((x for x in units if answers(x, ask)), None)
             out.lead = lead
             if lead is not None:
                 out.rules.append(f"rule:lead-{lead.chunk.kind}")
@@ -140,7 +145,7 @@ class DirectComposer:
                     if f in ("place", "online"):
                         continue  # said in the item line
                     out.paras += field_para(self.index, g, f, cites, facts)
-            if rule and lead is not None and lead.chunk.kind != "law" and best_law is not None \
+            if (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
                     and best_law.score >= LEAD.law_quote_min and (not followup or ask.number or ask.yesno):
                 out.law = best_law
                 out.rules.append("rule:law-behind-rule")

@@ -44,6 +44,8 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
                             r"最长|最短|有效期|保质期|试用期"),
                  re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|即时|当场|当日|当天|立即|即办")),
+    # "利率多少", "能贷几年" without a unit word: any number
+    "amount": (re.compile(r"多少|几(?!乎)"), re.compile(rf"(?:{NUM})")),
     # "什么时候", "哪天": a point in time, said as 之日起 / 前 / 后 as often as with a number
     "when": (re.compile(r"什么时候|啥时候|哪天|截止|几号|之前还是|前还是|还是.{0,4}后"),
              re.compile(r"之日|日起|之前|以前|前|以后|之后|届满|期间|内|(?:\d+|[一二三四五六七八九十]+)(?:日|月|号)")),
@@ -72,8 +74,18 @@ ASPECT_FIELDS = {
 # words of a question that ask about something a field answers, beyond understand's aspects
 FIELD_CUES: list[tuple[re.Pattern, set[str]]] = [
     (re.compile(r"预约|排队|取号"), {"online", "steps"}),
-    (re.compile(r"几次|几趟|跑"), {"time"}),
-    (re.compile(r"本人|亲自|代办|代领|委托|别人"), {"conditions"}),
+    (re.compile(r"几次|几趟|跑|去窗口|到窗口|去现场|到现场"), {"time", "online"}),
+    (re.compile(r"本人|亲自|代办|代领|委托|别人|替我|替他|替她|儿子|女儿|家人|家里人"), {"conditions", "faq"}),
+    (re.compile(r"周末|周六|周日|几点|开门|上班|下班|节假日|中午"), {"place"}),
+]
+# what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
+UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = [
+    (FIELD_CUES[2][0], re.compile(r"本人|亲自|代办|委托|代为|代理|代领|监护人|到场")),
+    (FIELD_CUES[3][0], re.compile(r"办理时间|周一|周六|周日|上午|下午|节假日")),
+    (FIELD_CUES[1][0], re.compile(r"到现场|次|网办|不用跑|跑")),
+    (re.compile(r"网上|线上|手机|app|宿心办|在家|网办"), re.compile(r"网办|网上|线上|app|APP|宿心办|在线|小程序|邮寄")),
+    (re.compile(r"多少钱|收费|要钱|花钱|免费|工本费|费用"), re.compile(r"收费|免费|免收|元|工本费|不收")),
+    (re.compile(r"预约"), re.compile(r"预约")),
 ]
 NO_LEAD_FIELDS = {"overview", "basis", "contact", "bundle"}  # names and lists, not answers
 
@@ -91,6 +103,7 @@ class Ask:
     number: str | None
     yesno: bool
     words: tuple[str, ...]  # content words of the question (jieba tokens, fillers removed)
+    cues: tuple[re.Pattern, ...] = ()  # words of a unit that answer what is asked (UNIT_CUES)
 
     @property
     def specific(self) -> bool:
@@ -106,7 +119,8 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
             fields |= fs
     number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(text)), None)
     words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
-    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words)
+    cues = tuple(u for q, u in UNIT_CUES if q.search(text))
+    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues)
 
 
 # ------------------------------------------------------------------ units
@@ -164,6 +178,17 @@ def units_of(chunk: Chunk) -> list[str]:
     return out
 
 
+CJK = re.compile(r"[\u4e00-\u9fff0-9]{2,}")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the question's Chinese runs, without the fillers (怎么, 什么 …)."""
+    out = set()
+    for run in CJK.findall(FILLER.sub(" ", text)):
+        out |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return out
+
+
 def polarity(unit: str) -> bool | None:
     """True when the unit says yes (可以, 需要 …), False when no (不能, 无需, 可选 …), None when neither."""
     if NEG.search(unit):
@@ -208,7 +233,7 @@ class LeadSelector:
 
     def rank(self, question: str, ask: Ask, qvec: np.ndarray, chunks: list[Chunk],
              basis: set[str] | None = None, extra_words: tuple[str, ...] = (),
-             rank: dict[str, int] | None = None) -> list[Unit]:
+             rank: dict[str, int] | None = None, field_scale: float = 1.0) -> list[Unit]:
         """Every unit of `chunks`, best first.  `basis`: chunk ids of the item's 设定依据 articles (a small
         prior: the item's own law is searched first).  `extra_words`: official words of the term map,
         which count half.  `rank`: chunk id → rank (1 = best) in the retrieval that found it.  The dense
@@ -216,6 +241,7 @@ class LeadSelector:
         basis = basis or set()
         rank = rank or {}
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
+        qgrams = bigrams(question)
         want = NUMBER_KINDS[ask.number][1] if ask.number else None
         total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
         out: list[Unit] = []
@@ -235,10 +261,14 @@ class LeadSelector:
                 lex = (sum(len(w) for w in ask.words if w in match_text)
                        + 0.5 * sum(len(w) for w in extra_words if w in match_text)) / total
                 # the field asked about counts fully when the unit also says the person's words
-                field_w = (1.0 if lex >= 0.1 or not ask.words else 0.5) if field_hit else 0.0
-                parts = {"dense": s_dense, "lexical": lex, "field": field_w, "rank": s_rank}
+                field_w = ((1.0 if lex >= 0.1 or not ask.words else 0.5) * field_scale) if field_hit else 0.0
+                big = sum(1 for b in qgrams if b in match_text) / len(qgrams) if qgrams else 0.0
+                parts = {"dense": s_dense, "lexical": lex, "field": field_w, "rank": s_rank, "bigram": big,
+                         "law": float(c.kind == "law")}
                 if want is not None:
                     parts["number"] = 1.0 if want.search(s) else -1.0
+                if ask.cues:
+                    parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
                 if ask.yesno:
                     parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
                 if c.chunk_id in basis:
@@ -246,7 +276,7 @@ class LeadSelector:
                 score = (LEAD.w_dense * s_dense + LEAD.w_lexical * lex + LEAD.w_field * parts["field"]
                          + LEAD.w_rank * s_rank
                          + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
-                         + LEAD.w_basis * parts.get("basis", 0.0)
+                         + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
                          + (LEAD.w_faq if c.aspect == "faq" else 0.0))
                 out.append(Unit(c, s, score, parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)
@@ -256,7 +286,7 @@ class LeadSelector:
 def answers(unit: Unit | None, ask: Ask) -> bool:
     """Whether a unit is good enough to lead: it repeats the question's words or is the field asked
     about, and for a number question it has that kind of number."""
-    if unit is None or unit.score < LEAD.min_score:
+    if unit is None or (unit.score < LEAD.min_score and not unit.parts.get("cue")):
         return False
     if ask.number and unit.parts.get("number", 0.0) < 0:
         return False
@@ -280,7 +310,7 @@ def whole(unit: Unit, room: int) -> str:
     不足五年的…十二个月；满五年不足十年的…十八个月；十年以上的…二十四个月" answers every case at once."""
     if unit.chunk.aspect not in ("materials", "steps", "conditions", "situations"):
         full = "".join(units_of(unit.chunk))
-        if unit.text in full and len(full) <= room:
+        if unit.text in full and (len(full) <= room or unit.chunk.aspect == "time" and full.startswith(unit.text)):
             return full
     return unit.text
 
@@ -293,3 +323,4 @@ def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     room = LEAD_MAX - len(head) - len(source) - len(ref)
     body = clip(whole(unit, room), room)
     return f"{head}{source}{body}{ref}"
+

@@ -324,7 +324,9 @@ class Assistant:
         # a policy question of its own mid-conversation ("孩子抚养权法律怎么规定" after 离婚登记) is answered
         # from the law; "依据是什么" stays with the item's 设定依据
         own_policy = followup and chosen is None and not u.followup_like and "basis" not in u.aspects
-        if law_ok and u.policy_cue and not wants_service and (pin is None or own_policy):
+        if law_ok and u.policy_cue and not wants_service and (pin is None or own_policy and self.direct.law_answers_rule(
+                u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks, pin, u.expansion,
+                [h.chunk for h in retrieval.hits])):
             comp = self.direct.policy(u.text, u.aspects, retrieval.qvec, law_chunks, cites, u.expansion)
             paras = comp.paras
             trace["lead"] = comp.trace()
@@ -420,7 +422,8 @@ class Assistant:
         else:
             comp = self.direct.guide(g, u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks, cites,
                                      followup=followup, facts=u.facts, expansion=u.expansion,
-                                     found=[h.chunk for h in retrieval.hits])
+                                     found=[h.chunk for h in retrieval.hits],
+                                     named=pin is not None or top.alias is not None and top.alias in u.text.lower())
             paras = comp.paras
             trace["lead"] = comp.trace()
             trace["rules"] += comp.rules

@@ -22,9 +22,13 @@ class LeadWeights:
     w_yesno: float = 0.15  # a yes/no question: the unit says yes or no
     w_basis: float = 0.15  # an article of the item's 设定依据
     w_faq: float = 0.1  # a reviewed FAQ answer
+    w_bigram: float = 0.0  # share of the question's character bigrams in the unit
+    w_law: float = 0.0  # a law clause rather than a guide sentence
+    w_cue: float = 0.6  # the unit has the words that answer what is asked (本人/代办, 办理时间, 网办 …)
     min_score: float = 0.55  # below this no unit leads: "办事指南中没有写明…"
     min_lexical: float = 0.25
     item_over_law: float = 0.0  # a rule question goes to the law when its best clause beats the item's best unit by this
+    unnamed_field: float = 0.5  # the field asked about counts this much when the item was matched by meaning only
     law_over_guide: float = 0.1  # a rule question: a law unit leads when within this of the best guide unit
     yesno_lexical: float = 0.2  # 可以/不需要 … is prefixed only to a unit that repeats this much of the question
     law_quote_min: float = 0.7  # a rule question in a guide answer quotes the law unit scoring at least this
