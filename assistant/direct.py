@@ -21,6 +21,7 @@ from .compose import (Citations, _chunk, _join, basis_line, field_para, item_lin
 from .documents import Chunk
 from .guides import Guide
 from .index import Index
+from .laws import short_law_name
 from .lead import Ask, LeadSelector, Unit, answers, ask_of, clip, lead_line
 from .thresholds import LEAD
 
@@ -49,6 +50,19 @@ class Composed:
     def trace(self) -> dict:
         return {"lead": self.lead.as_dict() if self.lead else None,
                 "law": self.law.as_dict() if self.law else None, "rules": self.rules}
+
+
+def see_also(chunks: list[Chunk], shown: set[str], cites: Citations, limit: int = 2) -> str:
+    """"另见《民法典》第一千零七十七条[3]、第一千零七十九条[4]": other articles retrieval ranked high, one tap away."""
+    rest = [c for c in chunks if c.chunk_id not in shown][:limit]
+    if not rest:
+        return ""
+    parts, law = [], None
+    for c in rest:
+        name = short_law_name(c.law or "")
+        parts.append((f"《{name}》" if name != law else "") + f"{c.article}{cites.ref(c)}")
+        law = name
+    return "另见" + "、".join(parts)
 
 
 def _ranks(chunks: list[Chunk]) -> dict[str, int]:
@@ -145,11 +159,19 @@ class DirectComposer:
                     if f in ("place", "online"):
                         continue  # said in the item line
                     out.paras += field_para(self.index, g, f, cites, facts)
+            own_law = best_law is not None and any(short_law_name(b.law) == short_law_name(best_law.chunk.law or "")
+                                                   for b in g.basis)
             if (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
-                    and best_law.score >= LEAD.law_quote_min and (not followup or ask.number or ask.yesno):
+                    and best_law.score >= LEAD.law_quote_min \
+                    and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
                 out.law = best_law
                 out.rules.append("rule:law-behind-rule")
                 out.paras.append(law_quote(best_law.chunk, best_law.text, cites))
+            if rule and not followup and not service:  # the other articles retrieval ranked high
+                shown = {x.chunk.chunk_id for x in (lead, out.law) if x is not None}
+                more = see_also(law_chunks[:LEAD.see_also_within], shown, cites)
+                if more:
+                    out.paras.append(more)
             elif lead is not None and lead.chunk.kind == "law":
                 out.law = lead
         if not followup and not any("《" in p and "》第" in p for p in out.paras):
@@ -198,6 +220,10 @@ class DirectComposer:
                        and x.score >= lead.score - 0.25), None)
         if second is not None:
             out.paras.append(law_quote(second.chunk, second.text, cites))
+        shown = {lead.chunk.chunk_id} | ({second.chunk.chunk_id} if second is not None else set())
+        more = see_also([c for c in law_chunks[:LEAD.see_also_within] if c.law == lead.chunk.law], shown, cites)
+        if more:
+            out.paras.append(more)
         out.paras.append("以上为法律条文原文摘录，具体办理以经办窗口的审核意见为准。")
         return out
 

@@ -143,19 +143,26 @@ SENTENCE = re.compile(r"(?<=[。；;！!？?\n])")
 ARTICLE_NO = re.compile(r"^第[一二三四五六七八九十百千零〇两0-9]+条(之[一二三四五六七八九十]+)?\s*")
 
 
-def units_of(chunk: Chunk) -> list[str]:
-    """Sentences of a chunk as they would be quoted: a FAQ's answer, a law article without its
-    number, each clause of a long sentence kept whole up to LEAD_MAX characters."""
+def body_of(chunk: Chunk) -> str:
+    """What a chunk says, as quoted: a FAQ's answer, a law article without its number."""
     text = chunk.text
     if chunk.aspect == "faq":
         text = text.split("答：", 1)[-1]
     elif chunk.kind == "law":
         text = ARTICLE_NO.sub("", text.split(" ", 1)[-1] if ARTICLE_NO.match(text) else text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def units_of(chunk: Chunk) -> list[str]:
+    """Sentences of a chunk as they would be quoted: a FAQ's answer, a law article without its
+    number, each clause of a long sentence kept whole up to LEAD_MAX characters."""
+    text = body_of(chunk)
     out = []
     pieces = [re.sub(r"\s+", " ", p).strip(" ；;\n") for p in SENTENCE.split(text)]
     joined: list[str] = []
-    for p in pieces:  # "个人所得税的税率：" belongs with "（一）综合所得，适用百分之三至百分之四十五…"
-        if joined and joined[-1].endswith(("：", ":")):
+    for p in pieces:  # "个人所得税的税率：" belongs with "（一）综合所得，适用百分之三至百分之四十五…",
+        # and a bare "不能。" with the sentence that says why
+        if joined and (joined[-1].endswith(("：", ":")) or len(joined[-1]) < 6):
             joined[-1] += p
         elif p:
             joined.append(p)
@@ -309,8 +316,8 @@ def whole(unit: Unit, room: int) -> str:
     """The unit, or the whole article / FAQ answer it belongs to when that fits in `room`: "累计缴费满一年
     不足五年的…十二个月；满五年不足十年的…十八个月；十年以上的…二十四个月" answers every case at once."""
     if unit.chunk.aspect not in ("materials", "steps", "conditions", "situations"):
-        full = "".join(units_of(unit.chunk))
-        if unit.text in full and (len(full) <= room or unit.chunk.aspect == "time" and full.startswith(unit.text)):
+        full = body_of(unit.chunk)
+        if len(full) <= room or unit.chunk.aspect == "time" and full.startswith(unit.text[:8]):
             return full
     return unit.text
 

@@ -285,7 +285,9 @@ class Assistant:
                             "item_ok": item_ok, "law_ok": law_ok, "policy_cue": u.policy_cue}
 
         # -- scope: decided by the model and the evidence, not by topic words alone
-        if chosen is None and (pin is None or u.topic):
+        topic_words = TOPIC_ONLY.match(_core(u.text))  # "工程上的事": a topic the clarifying question below offers
+        names_topic = bool(topic_words) and sum(topic_words.group(1) in "".join(self._words(g)) for g in self.guides) >= 2
+        if chosen is None and (pin is None or u.topic) and not names_topic:
             qvec = retrieval.qvec if query == u.search_text else self.retriever.embed(u.search_text)
             scope = self._scope(u, qvec, top if pin is None else None, best_law if pin is None else None)
             trace["scope"] = scope.as_dict()

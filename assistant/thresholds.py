@@ -30,6 +30,7 @@ class LeadWeights:
     item_over_law: float = 0.0  # a rule question goes to the law when its best clause beats the item's best unit by this
     unnamed_field: float = 0.5  # the field asked about counts this much when the item was matched by meaning only
     law_over_guide: float = 0.1  # a rule question: a law unit leads when within this of the best guide unit
+    see_also_within: int = 3  # other law articles among this many best hits are listed (另见 …) under a rule answer
     yesno_lexical: float = 0.2  # 可以/不需要 … is prefixed only to a unit that repeats this much of the question
     law_quote_min: float = 0.7  # a rule question in a guide answer quotes the law unit scoring at least this
 

@@ -42,7 +42,7 @@ def test_a_long_sentence_becomes_clauses_no_longer_than_the_lead():
 def test_a_faq_unit_is_its_answer():
     c = Chunk("guide/x#faq1", "guide/x", "guide", "结婚登记", "常见问题：能委托吗", "问：一方来不了，能委托家人代办吗？\n答：不能。必须双方亲自到场。",
               "x.yaml", item_id="x", aspect="faq")
-    assert units_of(c)[0] == "不能。"
+    assert units_of(c)[0] == "不能。必须双方亲自到场。"  # a bare yes/no keeps its reason
 
 
 @pytest.mark.parametrize("question,number,yesno", [
