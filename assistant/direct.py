@@ -22,7 +22,7 @@ from .documents import Chunk
 from .guides import Guide
 from .index import Index
 from .laws import short_law_name
-from .lead import Ask, LeadSelector, Unit, answers, ask_of, clip, lead_line
+from .lead import Ask, body_of, LeadSelector, Unit, answers, ask_of, clip, lead_line
 from .thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
@@ -161,7 +161,10 @@ class DirectComposer:
                     out.paras += field_para(self.index, g, f, cites, facts)
             own_law = best_law is not None and any(short_law_name(b.law) == short_law_name(best_law.chunk.law or "")
                                                    for b in g.basis)
-            if (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
+            if "basis" in ask.fields:  # "依据是什么": the articles the item rests on
+                for art in basis[:2]:
+                    out.paras.append(law_quote(art, body_of(art), cites, limit=100))
+            elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
                     and best_law.score >= LEAD.law_quote_min \
                     and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
                 out.law = best_law

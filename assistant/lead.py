@@ -43,7 +43,7 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
               re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准")),
     "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
                             r"最长|最短|有效期|保质期|试用期"),
-                 re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|即时|当场|当日|当天|立即|即办")),
+                 re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|半年|半个月|即时|当场|当日|当天|立即|即办")),
     # "利率多少", "能贷几年" without a unit word: any number
     "amount": (re.compile(r"多少|几(?!乎)"), re.compile(rf"(?:{NUM})")),
     # "什么时候", "哪天": a point in time, said as 之日起 / 前 / 后 as often as with a number

@@ -53,7 +53,8 @@
     if (overflow) {
       chatEl.scrollTop += top - 8;
     } else {
-      scrollToBottom(false);
+      var below = top + msg.node.offsetHeight - chatEl.clientHeight + 8;
+      if (below > 0) chatEl.scrollTop += below;  /* the whole (short) message comes into view */
     }
   }
 
