@@ -36,8 +36,10 @@ STEPS_WORDS = re.compile(r"流程|步骤|程序|顺序")
 
 
 def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
-    return policy_cue or ask.number in ("age", "ratio", "money") or "conditions" in ask.fields \
-        or bool(RULE.search(text))
+    """Whether the question may be about a rule: it says so (规定, 合法, 继承 …), or wants a number or a
+    yes/no that is not about a service field of an item (时限, 收费, 地点, 网办, 材料)."""
+    return policy_cue or "conditions" in ask.fields or bool(RULE.search(text)) \
+        or (bool(ask.number or ask.yesno) and not ask.fields & SERVICE_FIELDS)
 
 
 @dataclass

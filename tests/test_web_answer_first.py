@@ -3,24 +3,14 @@ clarifying question, are on screen without scrolling; item cards and sources of 
 follow collapsed.  Real server, headless Debian Chromium (skipped when absent)."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from servers import MSG, NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, uvicorn_server
+from servers import MSG, NEEDS_CHROMIUM, ask, new_page, playwright_or_skip
+from test_web import server  # noqa: F401  (the live server of the chat page tests)
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
 W, H = 390, 844
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    ensure_index()
-    tmp = tmp_path_factory.mktemp("web-answer-first")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
 
 
 @pytest.fixture
