@@ -189,12 +189,12 @@ class DirectComposer:
 
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
-                         found: list[Chunk] | None = None) -> bool:
+                         found: list[Chunk] | None = None, named: bool = False) -> bool:
         """A rule question ("试用期可以约定多久", "小公司不设监事行不行") that a law clause answers better
         than any unit of the best item's guide is answered from the law (rule:law-answers-rule)."""
         ask = self.ask(text, aspects)
-        if not law_chunks or not is_rule(text, ask, policy_cue):
-            return False
+        if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
+            return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
         extra = tuple(w for w in expansion.split() if len(w) >= 2)
         laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
         if not laws or not answers(laws[0], ask):

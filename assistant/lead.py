@@ -77,6 +77,8 @@ FIELD_CUES: list[tuple[re.Pattern, set[str]]] = [
     (re.compile(r"几次|几趟|跑|去窗口|到窗口|去现场|到现场"), {"time", "online"}),
     (re.compile(r"本人|亲自|代办|代领|委托|别人|替我|替他|替她|儿子|女儿|家人|家里人"), {"conditions", "faq"}),
     (re.compile(r"周末|周六|周日|几点|开门|上班|下班|节假日|中午"), {"place"}),
+    (re.compile(r"多少天|多少个工作日|几个工作日|多久能|多长时间能|批下来|给批|办完|办好|拿到|拿证|出结果|给答复|审核完"),
+     {"time"}),
 ]
 # what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
 UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = [

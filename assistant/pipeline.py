@@ -307,7 +307,8 @@ class Assistant:
         # -- a rule question that a law clause answers better than the best item's guide
         if pin is None and not self.router.alias_hits(u.text) and self.direct.law_answers_rule(
                 u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks,
-                self.guides[top.item_id] if item_ok else None, u.expansion, [h.chunk for h in retrieval.hits]):
+                self.guides[top.item_id] if item_ok else None, u.expansion, [h.chunk for h in retrieval.hits],
+                named=item_ok and top.alias is not None):
             trace["rules"].append("rule:law-answers-rule")
             comp = self.direct.policy(u.text, u.aspects, retrieval.qvec, law_chunks, cites, u.expansion)
             paras = comp.paras
@@ -425,7 +426,7 @@ class Assistant:
             comp = self.direct.guide(g, u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks, cites,
                                      followup=followup, facts=u.facts, expansion=u.expansion,
                                      found=[h.chunk for h in retrieval.hits],
-                                     named=pin is not None or top.alias is not None and top.alias in u.text.lower())
+                                     named=pin is not None or top.alias is not None)
             paras = comp.paras
             trace["lead"] = comp.trace()
             trace["rules"] += comp.rules
