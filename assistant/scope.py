@@ -90,7 +90,7 @@ def decide(p: float, topic: str | None, own_alias: str | None, semantic: float, 
     evidence = ("alias" if own_alias else "semantic" if semantic >= SCOPE.strong_semantic
                 else "law" if law_dense >= SCOPE.strong_law_dense else "none")
     bar = SCOPE.decline_below + (SCOPE.topic_word_penalty if topic else 0.0)
-    if evidence != "none" and p >= SCOPE.evidence_floor:
+    if evidence != "none" and p >= (SCOPE.topic_evidence_floor if topic else SCOPE.evidence_floor):
         return ScopeDecision(True, p, evidence, topic, f"rule:scope-evidence:{evidence}")
     if p >= bar:
         return ScopeDecision(True, p, evidence, topic, "rule:scope-model")

@@ -44,10 +44,14 @@ class ScopeThresholds:
     out_of_scope_dev and scope_dev (eval/reports/eval-full.json)."""
 
     decline_below: float = 0.5  # scope probability below which a question without strong evidence is declined
-    topic_word_penalty: float = 0.15  # an off-topic word (天气, 彩票 …) asks for that much more probability
+    topic_word_penalty: float = 0.25  # an off-topic word (天气, 彩票 …) asks for that much more probability
     strong_semantic: float = 0.915  # item phrase cosine that counts as strong evidence on its own
     strong_law_dense: float = 0.89  # law article cosine that counts as strong evidence on its own
     evidence_floor: float = 0.15  # with strong evidence, only a model this sure of off-topic declines
+    # ... unless the question also carries an off-topic word ("北京积分落户需要多少分" names 落户 but is another
+    # city's policy): then the evidence needs this much probability (in-scope tune questions with such a
+    # word score ≥ 0.99, the off-topic ones it lets through ≤ 0.73)
+    topic_evidence_floor: float = 0.75
 
 
 SCOPE = ScopeThresholds()

@@ -71,8 +71,11 @@ def test_yes_or_no_only_when_the_unit_says_it():
 
 
 def test_evidence_keeps_a_question_the_model_doubts():
-    d = decide(0.3, "medical", "社保卡", 0.0, 0.0)
+    d = decide(0.3, None, "社保卡", 0.0, 0.0)
     assert d.in_scope and d.evidence == "alias"
+    # with an off-topic word the evidence needs the model's support too (another city's 落户 policy)
+    assert not decide(0.3, "other-city-policy", "落户", 0.0, 0.0).in_scope
+    assert decide(0.95, "medical", "社保卡", 0.0, 0.0).in_scope
     d = decide(0.3, None, None, SCOPE.strong_semantic + 0.01, 0.0)
     assert d.in_scope and d.evidence == "semantic"
 
