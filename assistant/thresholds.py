@@ -43,8 +43,7 @@ class ScopeThresholds:
     """Scope decision (scope.py).  Calibrated on the tune splits of eval/guide_dev, policy_dev,
     out_of_scope_dev and scope_dev (eval/reports/eval-full.json)."""
 
-    decline_below: float = 0.4  # scope probability below which a question without strong evidence is declined
-    # (tune: the least in-scope question without evidence scores 0.50; off-topic ones without a topic word ≤ 0.35)
+    decline_below: float = 0.5  # scope probability below which a question without strong evidence is declined
     topic_word_penalty: float = 0.25  # an off-topic word (天气, 彩票 …) asks for that much more probability
     strong_semantic: float = 0.915  # item phrase cosine that counts as strong evidence on its own
     strong_law_dense: float = 0.89  # law article cosine that counts as strong evidence on its own
