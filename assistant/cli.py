@@ -302,12 +302,14 @@ def staff_list() -> None:
 
 @app.command("eval")
 def eval_cmd(
-    sets: list[str] = typer.Option(["guide", "policy", "out_of_scope", "dialog"], "--set", help="题集（可多次）"),
+    sets: list[str] = typer.Option(["guide", "policy", "out_of_scope", "dialog", "fact", "scope", "followup"],
+                                   "--set", help="题集（可多次）"),
     baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="同时运行基线"),
     limit: int = typer.Option(0, help="每个题集只跑前 N 题（0 为全部）"),
     eval_dir: Path = typer.Option(Path("eval"), help="题集目录"),
     out: Path = typer.Option(Path("eval/reports"), help="报告目录"),
     backend: str = typer.Option(None, "--backend", help="检索后端 local 或 milvus（默认取 ASSISTANT_SEARCH_BACKEND）"),
+    report_name: str = typer.Option("", "--report", help="报告文件名（不含 .json），默认 eval-full / eval-firstN"),
 ) -> None:
     """在真实流水线上运行评测题集，打印表格并写出 JSON 报告。"""
     from rich.table import Table
@@ -336,6 +338,8 @@ def eval_cmd(
     out.mkdir(parents=True, exist_ok=True)
     tag = ("full" if not limit else f"first{limit}") + (f"-{backend}" if backend else "")
     report = out / f"eval-{tag}.json"
+    tag = "full" if not limit else f"first{limit}"
+    report = out / f"{report_name or f'eval-{tag}'}.json"
     report.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     for name, r in results.items():
         if name == "refusal":
@@ -358,6 +362,16 @@ def eval_cmd(
         for kind, v in sorted(r["kinds"].items()):
             kt.add_row(kind, *[str(v.get(k, "")) for k in keys])
         console.print(kt)
+        if r.get("lengths"):
+            lt = Table(title=f"{name}: 回答长度（字符）")
+            for col in ("answer kind / split", "n", "首段中位数", "首段≤120占比", "全文中位数", "全文≤450占比"):
+                lt.add_column(col)
+            for kind, splits in sorted(r["lengths"].items()):
+                for split, v in splits.items():
+                    f, w = v["first_paragraph"], v["whole"]
+                    lt.add_row(f"{kind} / {split}", str(f["n"]), str(f["median"]), str(f["share_le_120"]),
+                               str(w["median"]), str(w["share_le_450"]))
+            console.print(lt)
         console.print(f"失败 {len(r['failures'])} 题（详见 {report}）")
     if "refusal" in results:
         console.print(f"拒答 precision/recall：{results['refusal']}")

@@ -21,20 +21,25 @@ from .compose import (Citations, _chunk, _join, basis_line, field_para, item_lin
 from .documents import Chunk
 from .guides import Guide
 from .index import Index
-from .lead import Ask, LeadSelector, Unit, answers, ask_of, clip, lead_line
+from .laws import short_law_name
+from .lead import Ask, body_of, LeadSelector, Unit, answers, ask_of, clip, lead_line
 from .thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
 RULE = re.compile(r"条件|资格|权利|权益|合法|违法|允许|期限|最长|最短|不超过|继承|遗产|赔偿|补偿|试用期|工资|加班|年龄|"
-                  r"规定|有权|应当|责任|几年|多少年|几个月|比例|税率|标准|待遇|多少钱|能领|可以领|能拿|够不够|算不算|"
-                  r"是否|能不能|可不可以|可以.{0,12}吗|能.{0,12}吗|要不要交|罚|处罚|多久")
-PLAIN_FIELDS = {"materials", "steps"}
+                  r"规定|有权|应当|责任|几年|多少年|几个月|比例|税率|标准|待遇|够不够|算不算|罚|处罚|义务|法院|"
+                  r"起诉|合同|违约|份额|顺序|有效期|时效|多少天|几天|多少钱")
+PLAIN_FIELDS = {"materials", "situations", "steps"}
+SERVICE_FIELDS = {"time", "fee", "place", "online", "materials", "steps", "contact"}
+PLAIN_MAX = 12  # a question this short without a field or a number is "X怎么办"
 STEPS_WORDS = re.compile(r"流程|步骤|程序|顺序")
 
 
 def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
-    return policy_cue or ask.number in ("age", "ratio", "money") or "conditions" in ask.fields \
-        or bool(RULE.search(text))
+    """Whether the question may be about a rule: it says so (规定, 合法, 继承 …), or wants a number or a
+    yes/no that is not about a service field of an item (时限, 收费, 地点, 网办, 材料)."""
+    return policy_cue or "conditions" in ask.fields or bool(RULE.search(text)) \
+        or (bool(ask.number or ask.yesno) and not ask.fields & SERVICE_FIELDS)
 
 
 @dataclass
@@ -47,6 +52,27 @@ class Composed:
     def trace(self) -> dict:
         return {"lead": self.lead.as_dict() if self.lead else None,
                 "law": self.law.as_dict() if self.law else None, "rules": self.rules}
+
+
+def see_also(chunks: list[Chunk], shown: set[str], cites: Citations, limit: int = 2) -> str:
+    """"另见《民法典》第一千零七十七条[3]、第一千零七十九条[4]": other articles retrieval ranked high, one tap away."""
+    rest = [c for c in chunks if c.chunk_id not in shown][:limit]
+    if not rest:
+        return ""
+    parts, law = [], None
+    for c in rest:
+        name = short_law_name(c.law or "")
+        parts.append((f"《{name}》" if name != law else "") + f"{c.article}{cites.ref(c)}")
+        law = name
+    return "另见" + "、".join(parts)
+
+
+def _ranks(chunks: list[Chunk]) -> dict[str, int]:
+    return {c.chunk_id: i for i, c in enumerate(chunks, 1)}
+
+
+def _of_item(found: list[Chunk] | None, g: Guide) -> list[Chunk]:
+    return [c for c in found or [] if c.item_id == g.id]
 
 
 def _best(units: list[Unit], kind: str) -> Unit | None:
@@ -72,18 +98,30 @@ class DirectComposer:
 
     def guide(self, g: Guide, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
               law_chunks: list[Chunk], cites: Citations, *, followup: bool = False, facts: list[str] | None = None,
-              expansion: str = "") -> Composed:
+              expansion: str = "", found: list[Chunk] | None = None, named: bool = True) -> Composed:
         """Paragraphs about one item, led by the unit that answers `text`."""
         ask = self.ask(text, aspects)
         basis = law_refs(self.index, g, limit=99)
         extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        units = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []) + basis + law_chunks,
-                                   basis={c.chunk_id for c in basis}, extra_words=extra)
+        own = self.index.by_item.get(g.id, [])
+        units = self.selector.rank(text, ask, qvec, own + basis + law_chunks, basis={c.chunk_id for c in basis},
+                                   extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
+                                   field_scale=1.0 if named else LEAD.unnamed_field)
         rule = is_rule(text, ask, policy_cue)
         best_guide, best_law = _best(units, "guide"), _best(units, "law")
         out = Composed([])
-        plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS
-        if plain and not followup:
+        # "X怎么办", "要带什么": the materials and the place; anything more specific gets a specific answer
+        plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS and not rule \
+            and (bool(ask.fields) or len(text) <= PLAIN_MAX)
+        if plain and followup:  # "要带什么" after the item was named: that one field
+            out.rules.append("rule:lead-plain-followup")
+            if "materials" in ask.fields or not ask.fields:
+                out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
+            else:
+                out.paras += field_para(self.index, g, "steps", cites)
+            if facts:
+                out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
+        elif plain:
             out.rules.append("rule:lead-plain")
             if "materials" in ask.fields or not ask.fields:
                 out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
@@ -96,13 +134,14 @@ class DirectComposer:
                 out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
         else:
             lead = None
-            if rule and answers(best_law, ask) and (not answers(best_guide, ask)
-                                                    or best_law.score >= best_guide.score - LEAD.law_over_guide):
-                lead = best_law
-            elif answers(best_guide, ask):
-                lead = best_guide
-            elif rule and answers(best_law, ask):
-                lead = best_law
+            # a service question (时限, 收费, 地点, 网办 …) about the item the person named is answered by
+            # that field of its guide; otherwise guide sentences and law clauses compete on their scores
+            in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
+            service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask)
+            if service:
+                lead = in_field
+            else:
+                lead = next((x for x in units if answers(x, ask)), None)
             out.lead = lead
             if lead is not None:
                 out.rules.append(f"rule:lead-{lead.chunk.kind}")
@@ -122,11 +161,22 @@ class DirectComposer:
                     if f in ("place", "online"):
                         continue  # said in the item line
                     out.paras += field_para(self.index, g, f, cites, facts)
-            if rule and lead is not None and lead.chunk.kind != "law" and best_law is not None \
-                    and best_law.score >= LEAD.law_quote_min and (not followup or ask.number or ask.yesno):
+            own_law = best_law is not None and any(short_law_name(b.law) == short_law_name(best_law.chunk.law or "")
+                                                   for b in g.basis)
+            if "basis" in ask.fields:  # "依据是什么": the articles the item rests on
+                for art in basis[:2]:
+                    out.paras.append(law_quote(art, body_of(art), cites, limit=100))
+            elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
+                    and best_law.score >= LEAD.law_quote_min \
+                    and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
                 out.law = best_law
                 out.rules.append("rule:law-behind-rule")
                 out.paras.append(law_quote(best_law.chunk, best_law.text, cites))
+            if rule and not followup and not service:  # the other articles retrieval ranked high
+                shown = {x.chunk.chunk_id for x in (lead, out.law) if x is not None}
+                more = see_also(law_chunks[:LEAD.see_also_within], shown, cites)
+                if more:
+                    out.paras.append(more)
             elif lead is not None and lead.chunk.kind == "law":
                 out.law = lead
         if not followup and not any("《" in p and "》第" in p for p in out.paras):
@@ -137,13 +187,33 @@ class DirectComposer:
         out.paras += sample_note(g)
         return out
 
+    def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
+                         law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
+                         found: list[Chunk] | None = None, named: bool = False) -> bool:
+        """A rule question ("试用期可以约定多久", "小公司不设监事行不行") that a law clause answers better
+        than any unit of the best item's guide is answered from the law (rule:law-answers-rule)."""
+        ask = self.ask(text, aspects)
+        if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
+            return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
+        extra = tuple(w for w in expansion.split() if len(w) >= 2)
+        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
+        if not laws or not answers(laws[0], ask):
+            return False
+        if g is None:
+            return True
+        basis = law_refs(self.index, g, limit=99)
+        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
+                                   rank=_ranks(_of_item(found, g)))
+        return not guide or not answers(guide[0], ask) or laws[0].score > guide[0].score + LEAD.item_over_law \
+            and not any(c.chunk_id == laws[0].chunk.chunk_id for c in basis)
+
     def policy(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
                cites: Citations, expansion: str = "") -> Composed:
         """The clause that answers, with its article; one more article of the same law when it scores
         close (a policy answer quotes one law)."""
         ask = self.ask(text, aspects)
         extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        units = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra)
+        units = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
         out = Composed([])
         if not units:
             return out
@@ -155,6 +225,10 @@ class DirectComposer:
                        and x.score >= lead.score - 0.25), None)
         if second is not None:
             out.paras.append(law_quote(second.chunk, second.text, cites))
+        shown = {lead.chunk.chunk_id} | ({second.chunk.chunk_id} if second is not None else set())
+        more = see_also([c for c in law_chunks[:LEAD.see_also_within] if c.law == lead.chunk.law], shown, cites)
+        if more:
+            out.paras.append(more)
         out.paras.append("以上为法律条文原文摘录，具体办理以经办窗口的审核意见为准。")
         return out
 

@@ -2,7 +2,14 @@
 pipeline (and the baselines through the same index) and reports item hit@k,
 hall/zone accuracy, policy recall@5 and MRR, refusal precision/recall,
 citation validity, dialog turn accuracy — per split (tune / holdout) and per
-kind — plus every failure with what came back."""
+kind — plus every failure with what came back.
+
+The sets `fact`, `scope` and `followup` measure whether an answer answers the
+question (issue 11): the asked-for fact in the first paragraph, the governing
+article or guide field cited, the yes/no lead, in-scope questions answered and
+off-topic ones declined, clarifying questions for vague words, and answer
+lengths.  Their definitions (first paragraph, numeral normalisation, yes/no
+lead) live in `answer_metrics`."""
 from __future__ import annotations
 
 import json
@@ -11,12 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .answer_metrics import chunk_matches, first_paragraph, has_fact, lead_polarity, length_stats
 from .index import Index
 from .laws import short_law_name
 from .pipeline import Assistant, Context
 from .schemas import ChatResponse
 
-SETS = ("guide", "policy", "out_of_scope", "dialog")
+SETS = ("guide", "policy", "out_of_scope", "dialog", "fact", "scope", "followup")
 MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -27,16 +35,25 @@ def load_set(path: Path, limit: int | None = None) -> list[dict]:
 
 @dataclass
 class Tally:
+    """Means of metrics over the rows that report them.  A metric only some rows carry
+    (yes/no lead: only yes/no questions) is averaged over those rows, and its row count
+    is reported as ``n_<metric>``."""
     n: int = 0
     sums: dict = field(default_factory=lambda: defaultdict(float))
+    counts: dict = field(default_factory=lambda: defaultdict(int))
 
     def add(self, **metrics: float) -> None:
         self.n += 1
         for k, v in metrics.items():
             self.sums[k] += float(v)
+            self.counts[k] += 1
 
     def means(self) -> dict:
-        return {k: round(v / self.n, 4) for k, v in self.sums.items()} | {"n": self.n} if self.n else {"n": 0}
+        if not self.n:
+            return {"n": 0}
+        out = {k: round(v / self.counts[k], 4) for k, v in self.sums.items()}
+        out |= {f"n_{k}": c for k, c in self.counts.items() if c != self.n}
+        return out | {"n": self.n}
 
 
 def citation_problems(index: Index, resp: ChatResponse, allowed_items: set[str] | None = None,
@@ -168,6 +185,155 @@ class Evaluator:
                                             "kind": resp.kind, "got": names[:3],
                                             "rewrite": result.trace.get("query")})
         return _finish(out)
+
+    # ------------------------------------------------ answers that answer the question (issue 11)
+
+    def _answer_metrics(self, resp: ChatResponse, facts: list[str], source: dict,
+                        also: list[dict] = (), yesno: str | None = None) -> dict:
+        """Fact in the first paragraph (in its first 120 characters, anywhere), governing source
+        cited (and any source stating the fact), yes/no lead — for one answer to a one-fact question.
+        `fact_first_120` does not depend on where the answer puts its first blank line."""
+        first = first_paragraph(resp.answer)
+        chunks = [c for c in (self.index.by_id.get(ref.chunk_id) for ref in resp.citations) if c is not None]
+        governing = any(chunk_matches(c, source, facts) for c in chunks)
+        m = dict(fact_first_paragraph=has_fact(first, facts), fact_first_120=has_fact(first[:120], facts),
+                 fact_anywhere=has_fact(resp.answer, facts),
+                 governing_cited=governing,
+                 any_source_cited=governing or any(chunk_matches(c, s, facts) for c in chunks for s in also),
+                 refused=resp.kind == "refuse")
+        if yesno:
+            m["yesno_lead"] = lead_polarity(first) == yesno
+        return m
+
+    def _failure(self, row_id: str, question: str, resp: ChatResponse, **extra) -> dict:
+        cited = [f"{c.title} {c.section}" for c in resp.citations]
+        return {"id": row_id, "question": question, "kind": resp.kind, "got": [i.id for i in resp.items][:3],
+                "first_paragraph": first_paragraph(resp.answer)[:300], "cited": cited[:6], **extra}
+
+    def fact(self, rows: list[dict]) -> dict:
+        out = {"ours": defaultdict(Tally), "kinds": defaultdict(Tally), "failures": [], "baselines": {}}
+        lengths = _Lengths()
+        for row in rows:
+            resp = self.a.answer(row["question"]).response
+            src = row["source"]
+            m = self._answer_metrics(resp, row["expected"], src, row.get("also", []), row.get("yesno"))
+            if "law" in src:  # retrieval: the governing article among the 5 best law chunks
+                m["article_top5"] = (short_law_name(src["law"]), src["article"]) in self.a.law_ranking(row["question"], 5)
+            else:
+                m["item_top3"] = src["item"] in [i.id for i in resp.items[:3]]
+            split = row.get("split", "tune")
+            for key in (split, "all"):
+                out["ours"][key].add(**m)
+            out["kinds"][row.get("kind", "?")].add(**m)
+            lengths.add(resp, split)
+            if not (m["fact_first_paragraph"] and m["governing_cited"] and m.get("yesno_lead", True)):
+                out["failures"].append(self._failure(
+                    row["id"], row["question"], resp, expected=row["expected"], source=src,
+                    lead=lead_polarity(first_paragraph(resp.answer)), yesno=row.get("yesno"),
+                    missing=[k for k in ("fact_first_paragraph", "governing_cited", "yesno_lead") if not m.get(k, True)]))
+        for b in self.baselines:
+            t = defaultdict(Tally)
+            for row in rows:
+                src = row["source"]
+                if "law" in src:
+                    ranked = [(short_law_name(law), art) for law, art in b.articles(row["question"], 5)]
+                    m = {"article_top5": (short_law_name(src["law"]), src["article"]) in ranked}
+                else:
+                    m = {"item_top3": src["item"] in self._ids(b.items(row["question"], 3))}
+                for key in (row.get("split", "tune"), "all"):
+                    t[key].add(**m)
+            out["baselines"][b.name] = {k: v.means() for k, v in t.items()}
+        return _finish(out) | {"lengths": lengths.summary()}
+
+    def scope(self, rows: list[dict]) -> dict:
+        """In-scope questions with an incidental off-topic word must be answered with the right
+        item in the top 3; off-topic questions must be declined (kind refuse, no citation)."""
+        out = {"ours": defaultdict(Tally), "kinds": defaultdict(Tally), "failures": [], "baselines": {}}
+        lengths = _Lengths()
+        for row in rows:
+            resp = self.a.answer(row["question"]).response
+            ids = [i.id for i in resp.items]
+            if row["scope"] == "in":
+                exp = set(row["items"])
+                m = dict(in_answered=resp.kind not in ("refuse", "handoff"), in_item_top3=bool(exp & set(ids[:3])),
+                         in_item_top1=bool(ids) and ids[0] in exp, in_clarify=resp.kind == "clarify")
+                ok = m["in_answered"] and m["in_item_top3"]
+            else:
+                m = dict(out_declined=resp.kind == "refuse" and not resp.citations,
+                         out_declined_or_handoff=resp.kind in ("refuse", "handoff"), out_with_items=bool(ids))
+                ok = m["out_declined"]
+            split = row.get("split", "tune")
+            for key in (split, "all"):
+                out["ours"][key].add(**m)
+            out["kinds"][f"{row['scope']}:{row.get('kind', '?')}"].add(**m)
+            if resp.kind != "refuse":
+                lengths.add(resp, split)
+            if not ok:
+                out["failures"].append(self._failure(row["id"], row["question"], resp, scope=row["scope"],
+                                                     expected=row.get("items") or row.get("expect_kind")))
+        for b in self.baselines:  # retrieval only: a baseline never declines, so only the item side
+            t = defaultdict(Tally)
+            for row in rows:
+                if row["scope"] == "in":
+                    got = self._ids(b.items(row["question"], 3))
+                    for key in (row.get("split", "tune"), "all"):
+                        t[key].add(in_item_top3=bool(set(row["items"]) & set(got)))
+            out["baselines"][b.name] = {k: v.means() for k, v in t.items()}
+        return _finish(out) | {"lengths": lengths.summary()}
+
+    def followup(self, rows: list[dict]) -> dict:
+        """Conversations: follow-ups asking one thing must lead with that fact; a vague topic
+        word after an unrelated turn must get a clarifying question."""
+        out = {"ours": defaultdict(Tally), "kinds": defaultdict(Tally), "failures": [], "baselines": {}}
+        lengths = _Lengths()
+        for row in rows:
+            ctx = Context()
+            split = row.get("split", "tune")
+            for t, turn in enumerate(row["turns"]):
+                result = self.a.answer(turn["user"], ctx)
+                ctx, resp = result.context, result.response
+                ids = [i.id for i in resp.items]
+                m = {}
+                if turn.get("items"):
+                    m["turn_item_ok"] = bool(ids) and ids[0] in set(turn["items"])
+                if turn.get("expect_kind"):
+                    m["clarify_ok"] = resp.kind == turn["expect_kind"]
+                if turn.get("facts"):
+                    fm = self._answer_metrics(resp, turn["facts"], turn["source"], (), turn.get("yesno"))
+                    m |= {"followup_" + k: v for k, v in fm.items() if k != "any_source_cited"}
+                    lengths.add(resp, split)
+                if not m:
+                    continue
+                for key in (split, "all"):
+                    out["ours"][key].add(**m)
+                out["kinds"][row.get("kind", "?") if t else "first turn"].add(**m)
+                bad = [k for k in ("turn_item_ok", "clarify_ok", "followup_fact_first_paragraph", "followup_yesno_lead")
+                       if k in m and not m[k]]
+                if bad:
+                    out["failures"].append(self._failure(
+                        row["id"], turn["user"], resp, turn=t, missing=bad, rewrite=result.trace.get("query"),
+                        expected=turn.get("facts") or turn.get("items") or turn.get("expect_kind")))
+        return _finish(out) | {"lengths": lengths.summary()}
+
+    def _ids(self, names: list[str]) -> list[str]:
+        return [self.by_name[n].id for n in names if n in self.by_name]
+
+
+class _Lengths:
+    """Characters of the first paragraph and of the whole answer, per answer kind and split."""
+
+    def __init__(self):
+        self.data: dict = defaultdict(lambda: defaultdict(lambda: {"first": [], "whole": []}))
+
+    def add(self, resp: ChatResponse, split: str) -> None:
+        for key in (split, "all"):
+            d = self.data[resp.kind][key]
+            d["first"].append(len(first_paragraph(resp.answer)))
+            d["whole"].append(len(resp.answer))
+
+    def summary(self) -> dict:
+        return {kind: {split: {"first_paragraph": length_stats(v["first"]), "whole": length_stats(v["whole"], 450)}
+                       for split, v in splits.items()} for kind, splits in self.data.items()}
 
 
 def _rank_metrics(ranked: list[tuple[str, str]], exp: set[tuple[str, str]]) -> dict:

@@ -21,6 +21,8 @@ from .retrieve import Retrieval
 from .search_milvus import make_retriever
 from .route import ACTIONS, ItemCandidate, Router, asker
 from .schemas import ChatResponse, ItemOut
+from .scope import MODEL_PATH, ScopeDecision, ScopeModel
+from .scope import decide as scope_decide
 from .spelling import Speller
 from .understand import (FOLLOWUP_LEAD, STAY_CUE, TERMS, TOGETHER, Understanding, aspects_of, facts_of,
                          understand)
@@ -33,6 +35,7 @@ POLICY_BM25_MIN = 6.0
 SEM_MAYBE = 0.875  # a service request this close to an item is asked about rather than refused
 SERVICE_WORDS = re.compile(r"办|证|申请|登记|手续|许可|怎么弄|咋弄|窗口|带啥|带什么|材料")
 SERVICE_VERBS = frozenset("申请 申领 登记 办理 手续 服务 证明 提交 领取 办证 申报".split())
+LAW_CANDIDATES = 10  # law articles whose clauses may lead an answer
 SEM_ALSO = 0.935  # a second item this close to the question is recommended too
 CLARIFY_MARGIN = 0.06  # top items closer than this, with no alias deciding → ask
 RUNNER_UP = 0.15  # a second item this close to the first is named as an alternative
@@ -111,6 +114,7 @@ class Assistant:
         self.speller = Speller(self._vocabulary())
         self.direct = DirectComposer(index)
         self.catalogue = CatalogueAnswers(index) if index.catalogue is not None else None  # catalogue-only items
+        self.scope_model = ScopeModel(embedder_name=index.embedder.name) if MODEL_PATH.exists() else None
         # every word the knowledge base uses: a word outside it ("火星居住权") is not guessed at
         self.known_text = "".join(c.text + c.index_text for c in index.chunks).lower() \
             + "".join(w for g in index.corpus.guides for w in (g.name, *g.aliases)) + "".join(TERMS)
@@ -149,7 +153,8 @@ class Assistant:
                 self, u, ctx, trace, (kind, paras, items, cites, suggestions, new_ctx))
         new_ctx.turns = ctx.turns + 1
         new_ctx.facts = u.facts
-        answer = "\n".join(paras)
+        # the first paragraph (the answer itself) stands apart: a blank line before the details
+        answer = paras[0] + ("\n\n" + "\n".join(paras[1:]) if len(paras) > 1 else "") if paras else ""
         trace["answer_by"] = "rule:extractive"
         if self.phraser is not None and kind in ("guide", "policy") and "curated" not in trace["decision"]:
             phrased, info = self.phraser.phrase(text, answer, cites.items)
@@ -186,12 +191,7 @@ class Assistant:
         if u.turn == "out_of_scope":
             topic = u.rules[-1].rsplit(":", 1)[-1]
             trace["decision"] = f"refuse: out of scope ({topic})"
-            reason = {"illegal": "抱歉，这个请求涉及违法违规行为，我不能提供帮助。",
-                      "other-city-policy": "抱歉，其他城市的地方政策不在本中心的办理范围内，请咨询当地政务服务中心或当地12345热线。",
-                      "foreign_visa": "抱歉，外国签证不属于政务服务中心的办理范围，请咨询相关国家驻华使领馆。因私护照、港澳台通行证可以问我。"
-                      }.get(topic, "抱歉，这个问题不在政务服务的范围内，我只能解答宿迁市便民方舟的办事和政策问题。")
-            return ("refuse", [handoff_text(centre, reason)], [], cites, ["结婚登记要带什么", "公积金租房提取怎么办"],
-                    Context(focus=ctx.focus))
+            return self._decline(topic, ctx, cites)
         if u.turn == "handoff":
             text, rule = handoff_reply(centre, now)
             trace["decision"] = f"handoff: asked for a person ({rule.rsplit(':', 1)[-1]} at {now:%Y-%m-%d %H:%M})"
@@ -232,6 +232,7 @@ class Assistant:
             names_other = True
             trace["rules"].append("rule:clarify-reply-new-request")
         query = u.search_text
+        bare = self._bare_topic(u, ctx) if not pending else []  # "公积金" after 离婚登记: ask, don't follow
         followup = False
         first_search = None  # reused below when the query is not rewritten
         chosen = None
@@ -252,6 +253,8 @@ class Assistant:
         if chosen is not None:
             trace["rules"].append("rule:clarify-reply")
             query = f"{chosen.name} {u.search_text}"
+        elif bare:
+            trace["rules"].append(f"rule:topic-word-clarify:{len(bare)}")
         elif ctx.focus and not (pending and names_other) and (not own_alias or (STAY_CUE.search(u.text) and not FOLLOWUP_LEAD.match(u.text))) \
                 and (u.followup_like or len(u.text) <= 16):
             focus = self.guides.get(ctx.focus[0])
@@ -281,7 +284,7 @@ class Assistant:
         # laws are searched with the person's own words: the term map speaks the guides' language
         # (one query embedding per answer: the dense side reuses it)
         law_text = query if pin is not None else u.text
-        law_hits = self.retriever.search(law_text, k=5, kind="law", qvec=retrieval.qvec,
+        law_hits = self.retriever.search(law_text, k=LAW_CANDIDATES, kind="law", qvec=retrieval.qvec,
                                          tokens=self.index.tokenizer.tokens(law_text)).hits
         law_chunks = [h.chunk for h in law_hits]  # the lead unit may come from any of them
         best_law = law_hits[0] if law_hits else None
@@ -292,12 +295,52 @@ class Assistant:
                             "best_law": best_law.as_dict() if best_law else None,
                             "item_ok": item_ok, "law_ok": law_ok, "policy_cue": u.policy_cue}
 
+        # -- scope: decided by the model and the evidence, not by topic words alone
+        topic_words = TOPIC_ONLY.match(_core(u.text))  # "工程上的事": a topic the clarifying question below offers
+        names_topic = bool(topic_words) and sum(topic_words.group(1) in "".join(self._words(g)) for g in self.guides) >= 2
+        if chosen is None and (pin is None or u.topic) and not names_topic:
+            qvec = retrieval.qvec if query == u.search_text else self.retriever.embed(u.search_text)
+            scope = self._scope(u, qvec, top if pin is None else None, best_law if pin is None else None)
+            trace["scope"] = scope.as_dict()
+            trace["rules"].append(scope.rule)
+            if not scope.in_scope:
+                trace["decision"] = f"refuse: out of scope (p={scope.probability:.2f}, evidence {scope.evidence})"
+                return self._decline(u.topic, ctx, cites)
+
+        if bare and pin is None:
+            rank = {c.item_id: i for i, c in enumerate(cands)}
+            by_id = {c.item_id: c for c in cands}
+            family = sorted(bare, key=lambda g: rank.get(g.id, len(rank)))[:6]
+            options = [by_id.get(g.id) or ItemCandidate(g.id, g.name, 0.0, reasons=["名称或别名含所问词"]) for g in family]
+            trace["decision"] = f"clarify: topic word names {len(bare)} items, not tied to the focus"
+            return self._clarify("您问的可能是以下事项，请问是哪一项？", options, cites, cards=4)
+
+        # -- a rule question that a law clause answers better than the best item's guide
+        if pin is None and not self.router.alias_hits(u.text) and self.direct.law_answers_rule(
+                u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks,
+                self.guides[top.item_id] if item_ok else None, u.expansion, [h.chunk for h in retrieval.hits],
+                named=item_ok and top.alias is not None):
+            trace["rules"].append("rule:law-answers-rule")
+            comp = self.direct.policy(u.text, u.aspects, retrieval.qvec, law_chunks, cites, u.expansion)
+            paras = comp.paras
+            trace["lead"] = comp.trace()
+            related = [c for c in cands[:1] if item_ok and c.semantic >= SEM_IN]
+            if related:
+                g = self.guides[related[0].item_id]
+                paras.insert(-1, f"相关办事事项：「{g.name}」，在{hall_zone(g)}办理。"
+                                 f"{cites.ref(self.index.by_id[f'guide/{g.id}#place'])}")
+            trace["decision"] = "policy: a law clause answers the rule question"
+            return ("policy", paras, self._items(related, 1), cites, self._suggest(related),
+                    Context(focus=[c.item_id for c in related]))
+
         # -- policy question: the law answers it better than any guide
         wants_service = bool(set(u.aspects) & {"materials", "place", "online", "fee", "time", "steps", "agent"})
         # a policy question of its own mid-conversation ("孩子抚养权法律怎么规定" after 离婚登记) is answered
         # from the law; "依据是什么" stays with the item's 设定依据
         own_policy = followup and chosen is None and not u.followup_like and "basis" not in u.aspects
-        if law_ok and u.policy_cue and not wants_service and (pin is None or own_policy):
+        if law_ok and u.policy_cue and not wants_service and (pin is None or own_policy and self.direct.law_answers_rule(
+                u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks, pin, u.expansion,
+                [h.chunk for h in retrieval.hits])):
             comp = self.direct.policy(u.text, u.aspects, retrieval.qvec, law_chunks, cites, u.expansion)
             paras = comp.paras
             trace["lead"] = comp.trace()
@@ -392,7 +435,9 @@ class Assistant:
             trace["rules"].append("rule:full-guide")
         else:
             comp = self.direct.guide(g, u.text, u.aspects, u.policy_cue, retrieval.qvec, law_chunks, cites,
-                                     followup=followup, facts=u.facts, expansion=u.expansion)
+                                     followup=followup, facts=u.facts, expansion=u.expansion,
+                                     found=[h.chunk for h in retrieval.hits],
+                                     named=pin is not None or top.alias is not None)
             paras = comp.paras
             trace["lead"] = comp.trace()
             trace["rules"] += comp.rules
@@ -422,6 +467,40 @@ class Assistant:
         trace["decision"] = f"guide: {g.name}" + (" (faq)" if faq else "")
         return ("guide", paras, self._items(chosen_items, 3), cites, self._suggest(chosen_items),
                 Context(focus=[c.item_id for c in chosen_items]))
+
+    def _bare_topic(self, u: Understanding, ctx: Context) -> list[Guide]:
+        """A short topic word ("公积金", "那户口呢") that names several items, after a turn about something
+        else: the items it names.  Empty when the word is exactly one item's name or alias, when it names
+        the item in focus (the person's words tie it to the focus), or when nothing is in focus."""
+        if not ctx.focus or u.aspects:
+            return []
+        core = re.sub(r"(呢|吗|吧|啊|的事|的事情|的问题|怎么样)$", "", FOLLOWUP_LEAD.sub("", _core(u.text)))
+        if not 2 <= len(core) <= 6:
+            return []
+        exact = [g for g in self.guides.values() if core == g.name or core in g.aliases]
+        if len(exact) == 1:
+            return []
+        family = [g for g in self.guides.values() if core in g.name or any(core in a for a in g.aliases)]
+        if len(family) < 2 or any(g.id in ctx.focus[:1] for g in family):
+            return []
+        return family
+
+    def _decline(self, topic: str | None, ctx: Context, cites: Citations):
+        """Declined with the hand-off text and no citation; the focus is kept."""
+        reason = {"illegal": "抱歉，这个请求涉及违法违规行为，我不能提供帮助。",
+                  "other-city-policy": "抱歉，其他城市的地方政策不在本中心的办理范围内，请咨询当地政务服务中心或当地12345热线。",
+                  "foreign_visa": "抱歉，外国签证不属于政务服务中心的办理范围，请咨询相关国家驻华使领馆。因私护照、港澳台通行证可以问我。"
+                  }.get(topic or "", "抱歉，这个问题不在政务服务的范围内，我只能解答宿迁市便民方舟的办事和政策问题。")
+        return ("refuse", [handoff_text(self.centre, reason)], [], cites, ["结婚登记要带什么", "公积金租房提取怎么办"],
+                Context(focus=ctx.focus))
+
+    def _scope(self, u: Understanding, qvec, top: ItemCandidate | None, best_law) -> ScopeDecision:
+        """The scope model's probability and the evidence found (items named in the person's own words,
+        item phrases or law articles close in meaning) decide together; see scope.py."""
+        own = self.router.alias_hits(u.text)
+        alias = max(own.values(), key=len) if own else None
+        p = self.scope_model.probability(u.text, qvec) if self.scope_model is not None else 1.0
+        return scope_decide(p, u.topic, alias, top.semantic if top else 0.0, best_law.dense if best_law else 0.0)
 
     def _clarify(self, question: str, options: list[ItemCandidate], cites: Citations, cards: int,
                  closing: str = "", extra: list[str] | None = None):

@@ -90,7 +90,7 @@ def decide(p: float, topic: str | None, own_alias: str | None, semantic: float, 
     evidence = ("alias" if own_alias else "semantic" if semantic >= SCOPE.strong_semantic
                 else "law" if law_dense >= SCOPE.strong_law_dense else "none")
     bar = SCOPE.decline_below + (SCOPE.topic_word_penalty if topic else 0.0)
-    if evidence != "none" and p >= SCOPE.evidence_floor:
+    if evidence != "none" and p >= (SCOPE.topic_evidence_floor if topic else SCOPE.evidence_floor):
         return ScopeDecision(True, p, evidence, topic, f"rule:scope-evidence:{evidence}")
     if p >= bar:
         return ScopeDecision(True, p, evidence, topic, "rule:scope-model")
@@ -123,13 +123,12 @@ def training_data(eval_dir: Path) -> list[tuple[str, int]]:
 
 
 def _offtopic(row: dict) -> bool:
-    if "in_scope" in row:
-        return not row["in_scope"]
-    return str(row.get("kind", "")).startswith(("off", "out")) or row.get("expect") in ("refuse", "decline")
+    return row.get("scope") == "out"
 
 
 def _fit(X: np.ndarray, y: np.ndarray, l2: float, epochs: int = 400, lr: float = 0.05) -> tuple[np.ndarray, float]:
     """L2 logistic regression, class-balanced, full-batch Adam (deterministic)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
     n, d = X.shape
     w, b = np.zeros(d), 0.0
     pos = y.mean()
@@ -160,6 +159,22 @@ def _platt(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.array([a, b])
 
 
+def _embed_cached(emb, texts: list[str], cache_path: Path) -> np.ndarray:
+    """Query vectors, reusing earlier runs' (keyed by embedder and text) so retraining costs seconds."""
+    from .embed import EmbeddingCache
+    import hashlib
+
+    cache = EmbeddingCache(cache_path, emb.dim)
+    keys = [hashlib.sha256(f"{emb.name}|{t}".encode()).hexdigest()[:24] for t in texts]
+    todo = [i for i, k in enumerate(keys) if cache.get(k) is None]
+    for s in range(0, len(todo), 32):
+        part = todo[s:s + 32]
+        for i, v in zip(part, emb.queries([texts[i] for i in part])):
+            cache.put(keys[i], v)
+    cache.save(set(keys) | set(cache._vecs))
+    return np.stack([cache.get(k) for k in keys])
+
+
 def train(eval_dir: Path = Path("eval"), out: Path = MODEL_PATH, l2: float = 1e-3, folds: int = 5) -> dict:
     from .normalize import normalize
     from .understand import understand
@@ -169,11 +184,12 @@ def train(eval_dir: Path = Path("eval"), out: Path = MODEL_PATH, l2: float = 1e-
     data = training_data(eval_dir)
     texts = [normalize(q) for q, _ in data]
     y = np.array([lab for _, lab in data], dtype=float)
-    emb = make_embedder(get_settings())
+    settings = get_settings()
+    emb = make_embedder(settings)
     search = [understand(t).search_text for t in texts]  # what retrieval embeds at run time
-    Qs = np.concatenate([emb.queries(search[i:i + 32]) for i in range(0, len(search), 32)])
+    Qs = _embed_cached(emb, search, settings.index_dir / "scope-train-cache.npz")
     G = np.stack([ngrams(t) for t in texts])
-    heads = {"full": np.concatenate([Qs, G], axis=1), "ngram": G}
+    heads = {"full": np.concatenate([Qs, G], axis=1).astype(np.float64), "ngram": G.astype(np.float64)}
     rng = np.random.default_rng(11)
     fold = rng.integers(0, folds, len(y))
     result: dict = {"n": int(len(y)), "in_scope": int(y.sum()), "out_of_scope": int(len(y) - y.sum()),

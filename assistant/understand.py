@@ -51,7 +51,9 @@ INJECTION = re.compile(
     r"developer\s*mode|不受(任何)?限制|没有限制|DAN\b|假装你|pretend|从现在起你|新的指令|覆盖.{0,4}设定|泄露.{0,6}(指令|提示)",
     re.I,
 )
-# Topics a service-centre assistant must decline, whatever the retrieval scores say.
+# Off-topic words.  Only "illegal" refuses by rule; the others are a topic word that lowers confidence
+# (scope.py asks for more probability), never a refusal on their own ("我感冒发烧在家，社保卡丢了能在网上补吗").
+REFUSE_BY_RULE = frozenset({"illegal"})
 OUT_OF_SCOPE: dict[str, re.Pattern] = {
     "weather": re.compile(r"天气|下雨|下雪|暴雨|气温|预报|大雾|雾霾|pm2\.?5|空气质量|weather|台风", re.I),
     "finance": re.compile(r"股票|股价|炒股|基金定投|比特币|以太坊|加密货币|彩票|双色球|大乐透|抄底|选号|ethereum|bitcoin|crypto|stock", re.I),
@@ -59,7 +61,9 @@ OUT_OF_SCOPE: dict[str, re.Pattern] = {
     "writing": re.compile(r"写一首|写首|写一篇|写篇|写一封|写段|作文|情书|七言|五言|绝句|诗歌|现代诗|讲个段子|讲个笑话|睡前.{0,4}故事|代码|python|javascript|爬虫|poem|essay", re.I),
     "foreign_visa": re.compile(r"(美国|日本|英国|加拿大|澳洲|澳大利亚|泰国|韩国|欧洲|法国|德国|新加坡|申根|留学|旅游|探亲|打工度假|\bus\b|\buk\b)"
                                r".{0,10}(签证|visa)|落地签|面签|拒签|schengen", re.I),
-    "illegal": re.compile(r"伪造|假的|假证|做假|造假|代考|骗领|骗保|骗取|逃税|偷税|不被.{0,6}查|P一张|fake|少交税又", re.I),
+    # a request to do something illegal, not a question about the rule ("偷税被查出来，追缴有没有年限")
+    "illegal": re.compile(r"(怎么|怎样|如何|帮我|帮忙|教我|教教|哪里|哪儿|能不能|可不可以|可以|想|给我)[^。？?]{0,12}"
+                          r"(伪造|做假|造假|假证|假的|代考|骗领|骗保|骗取|逃税|偷税|漏税|P一张|P个)|不被.{0,6}查|fake", re.I),
     "unrelated": re.compile(r"推荐.{0,8}(好吃|餐厅|电影|烧烤|火锅|酒店|景点)|好吃吗|nba|比分|世界杯|世界盃|明星|塌房|养猫|养狗|解.{0,4}(题|方程)|x²|hotpot|movie|(订|点|叫)(个|份)?外卖|订餐|打车|订机票|订酒店", re.I),
 }
 # ...unless the question is about something the centre does handle (tax on lottery winnings or shares).
@@ -122,6 +126,7 @@ class Understanding:
     facts: list[str] = field(default_factory=list)  # 外地户籍, 委托代办 … (this turn and earlier ones)
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, corpus word) from spelling
     rules: list[str] = field(default_factory=list)
+    topic: str | None = None  # an off-topic word's topic (weather, medical …): lowers scope confidence
 
     @property
     def search_text(self) -> str:
@@ -166,11 +171,16 @@ def understand(text: str) -> Understanding:
         return Understanding(text, "injection", rules=["rule:injection-pattern"])
     if HANDOFF.search(text):
         return Understanding(text, "handoff", rules=["rule:handoff-request"])
+    off_topic = None
     for topic, pattern in OUT_OF_SCOPE.items():
         if pattern.search(text) and not (topic in OUT_OF_SCOPE_UNLESS and OUT_OF_SCOPE_UNLESS[topic].search(text)):
-            return Understanding(text, "out_of_scope", rules=[f"rule:out-of-scope:{topic}"])
-    if OTHER_CITY.search(text) and LOCAL_POLICY.search(text) and "宿迁" not in text:
-        return Understanding(text, "out_of_scope", rules=["rule:out-of-scope:other-city-policy"])
+            if topic in REFUSE_BY_RULE:
+                return Understanding(text, "out_of_scope", rules=[f"rule:out-of-scope:{topic}"])
+            off_topic = off_topic or topic
+    if off_topic is None and OTHER_CITY.search(text) and LOCAL_POLICY.search(text) and "宿迁" not in text:
+        off_topic = "other-city-policy"
+    if off_topic:
+        rules.append(f"rule:topic-word:{off_topic}")
     if GREETING.match(text):
         return Understanding(text, "greeting", rules=["rule:greeting"])
     if THANKS.match(text):
@@ -186,4 +196,4 @@ def understand(text: str) -> Understanding:
     if followup:
         rules.append("rule:followup-shape")
     return Understanding(text, "question", aspects=aspects, expansion=expansion,
-                         policy_cue=bool(POLICY_CUE.search(text)), followup_like=followup, rules=rules)
+                         policy_cue=bool(POLICY_CUE.search(text)), followup_like=followup, rules=rules, topic=off_topic)

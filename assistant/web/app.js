@@ -45,6 +45,19 @@
     if (force || near) chatEl.scrollTop = chatEl.scrollHeight;
   }
 
+  /* Follow an answer as it grows, but never past its first line: on a phone the first paragraph
+     (the answer itself) stays in view and the rest is read by scrolling down. */
+  function followAnswer(msg) {
+    var top = msg.node.getBoundingClientRect().top - chatEl.getBoundingClientRect().top;
+    var overflow = msg.node.offsetHeight > chatEl.clientHeight - 16;
+    if (overflow) {
+      chatEl.scrollTop += top - 8;
+    } else {
+      var below = top + msg.node.offsetHeight - chatEl.clientHeight + 8;
+      if (below > 0) chatEl.scrollTop += below;  /* the whole (short) message comes into view */
+    }
+  }
+
   // ---------- rendering ----------
   /* Escape first, then: URLs → links, [n] → superscript citation links.
    * Line breaks are kept by CSS (white-space: pre-wrap). */
@@ -199,7 +212,30 @@
   }
 
   function renderAnswerText(msg) {
-    msg.answer.innerHTML = answerHtml(msg.text, citationIndex(msg.citations), msg.id);
+    var text = msg.text;
+    if (msg.kind === "clarify" && msg.more) {
+      /* a clarifying question: the question, then the choice buttons; the choice lines with their
+         sources, the item cards and the citations follow collapsed (issue 11: choices first on a phone) */
+      var cut = text.indexOf("\n");
+      msg.moreText.innerHTML = cut < 0 ? "" : answerHtml(text.slice(cut + 1), citationIndex(msg.citations), msg.id);
+      text = cut < 0 ? text : text.slice(0, cut);
+    }
+    msg.answer.innerHTML = answerHtml(text, citationIndex(msg.citations), msg.id);
+  }
+
+  /* Clarify: [question] [choices] [details: lines, item cards, sources]; other kinds keep their order. */
+  function arrangeClarify(msg, kind) {
+    msg.kind = kind;
+    if (kind !== "clarify") return;
+    if (!msg.more) {
+      msg.moreText = el("div", { className: "answer more-text" });
+      msg.more = el("details", { className: "more", "data-testid": "clarify-more" },
+        [el("summary", { text: "事项详情和出处" }), msg.moreText]);
+    }
+    msg.bubble.insertBefore(msg.chips, msg.answer.nextSibling);
+    msg.bubble.insertBefore(msg.more, msg.chips.nextSibling);
+    msg.more.appendChild(msg.items);
+    msg.more.appendChild(msg.cites);
   }
 
   function applyMeta(msg, meta) {
@@ -207,6 +243,7 @@
     setSession(meta.session_id);
     if (meta.message_id) msg.node.setAttribute("data-message-id", meta.message_id);
     setKind(msg, meta.kind);
+    arrangeClarify(msg, meta.kind);
     msg.citations = meta.citations || [];
     renderItems(msg.items, meta.items);
     renderCitations(msg.cites, msg.citations, msg.id);
@@ -218,7 +255,7 @@
     hideTyping(msg);
     msg.text += text;
     renderAnswerText(msg);
-    scrollToBottom(false);
+    followAnswer(msg);
   }
 
   function renderFinal(msg, body) {
@@ -228,7 +265,7 @@
     renderAnswerText(msg);
     renderRating(msg, body.message_id, body.rating_token);
     msg.node.setAttribute("aria-busy", "false");
-    scrollToBottom(false);
+    followAnswer(msg);
     if (body.kind === "handoff") startPolling();
   }
 
