@@ -84,6 +84,8 @@ if [ $DEBIAN = 1 ]; then
   fi
   if [ -x "$DEBIAN_ROOT/usr/bin/python3" ]; then
     cp /etc/resolv.conf "$DEBIAN_ROOT/etc/resolv.conf"
+    # the same trust store as this machine's pip (its PIP_CERT), so pip inside reaches the registry too
+    cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$DEBIAN_ROOT/etc/ssl/certs/ca-certificates.crt"
     mountpoint -q "$DEBIAN_ROOT/proc" || mount -t proc proc "$DEBIAN_ROOT/proc"
     mountpoint -q "$DEBIAN_ROOT/dev" || mount --bind /dev "$DEBIAN_ROOT/dev"
     rm -rf "$DEBIAN_ROOT/src"; git clone -q "$REPO" "$DEBIAN_ROOT/src"
