@@ -10,7 +10,8 @@ machine (packages come from the registry, or from the machine's own wheel folder
 look).  The clone is made from this checkout's HEAD (commit first), with ../shared linked beside it when this
 checkout has one, as CI has.  Prints a table and writes eval/reports/setup.json (each stage keeps its own
 key, so stages can be run one at a time).  The machine is shared: the load average is recorded with
-every number.
+every number, and `cpu_s` (user + sys CPU seconds of the whole command) tells the work apart from the
+waiting.
 """
 from __future__ import annotations
 
@@ -49,6 +50,14 @@ def python() -> str:
 def du_mb(path: Path) -> float:
     out = subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True, check=True).stdout
     return round(int(out.split()[0]) / 1024, 1)
+
+
+def children_cpu_s() -> float:
+    """user + sys CPU seconds of every finished child so far: the work, whatever the machine's load."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def load() -> str:
@@ -117,6 +126,7 @@ def stage_fresh_run() -> dict:
     port = free_port()
     env = clean_env(tmp) | {"PY": python()}
     la = load()
+    cpu0 = children_cpu_s()
     t0 = time.perf_counter()
     log = open(tmp / "make-run.log", "w")
     proc = subprocess.Popen(["make", "run", f"PORT={port}", f"PY={python()}"], cwd=repo, env=env, stdout=log,
@@ -146,7 +156,8 @@ def stage_fresh_run() -> dict:
         proc.wait(timeout=30)
         log.close()
     manifest = json.loads((repo / "index" / "manifest.json").read_text(encoding="utf-8"))
-    out = {"python": python(), "loadavg_before": la, "seconds_from_start": {k: round(v, 1) for k, v in marks.items()},
+    out = {"python": python(), "loadavg_before": la, "loadavg_after": load(),
+           "cpu_s_make_run_until_stopped": round(children_cpu_s() - cpu0, 1), "seconds_from_start": {k: round(v, 1) for k, v in marks.items()},
            "phases_s": {"install": round(marks["install"], 1),
                         "build_index": round(marks["build"] - marks["install"], 1),
                         "server_start": round(marks["ready"] - marks["build"], 1),
@@ -165,12 +176,14 @@ def stage_fresh_test(extras: str) -> dict:
     repo = clone(tmp)
     env = clean_env(tmp)
     la = load()
+    cpu0 = children_cpu_s()
     t0 = time.perf_counter()
     p = subprocess.run(["make", "test", f"PY={python()}", f"TEST_EXTRAS={extras}"], cwd=repo, env=env,
                        capture_output=True, text=True)
     wall = time.perf_counter() - t0
     tail = (p.stdout + p.stderr).strip().splitlines()[-3:]
-    out = {"python": python(), "extras": extras, "loadavg_before": la, "wall_s": round(wall, 1),
+    out = {"python": python(), "extras": extras, "loadavg_before": la, "loadavg_after": load(), "wall_s": round(wall, 1),
+           "cpu_s": round(children_cpu_s() - cpu0, 1),
            "exit_code": p.returncode, "pytest_summary": tail, "within_6_min": wall <= 360}
     (REPORT.parent / f"setup-make-test-{extras.replace(',', '-')}.log").write_text(p.stdout[-20000:] + p.stderr[-5000:])
     shutil.rmtree(tmp, ignore_errors=True)
