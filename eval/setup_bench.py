@@ -196,7 +196,7 @@ def main() -> None:
     ap.add_argument("--sets", default="", help="comma list of labels' extras to measure (default: all)")
     ap.add_argument("--test-extras", default="test,eval,llm")
     a = ap.parse_args()
-    report = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
+    report = {}
     report["machine"] = {"cores": os.cpu_count(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                          "note": "2 cores shared with other jobs; loadavg_before is the 1/5/15-minute load"}
     if a.stage in ("installs", "all"):
@@ -208,8 +208,12 @@ def main() -> None:
     if a.stage in ("fresh-test", "all"):
         report.setdefault("fresh_clone_make_test", {})[a.test_extras] = stage_fresh_test(a.test_extras)
         print(json.dumps(report["fresh_clone_make_test"][a.test_extras], ensure_ascii=False, indent=1))
+    # merge into the report as it is now (another stage may have finished meanwhile)
+    merged = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
+    for key, value in report.items():
+        merged[key] = merged.get(key, {}) | value if key == "fresh_clone_make_test" else value
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    REPORT.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"→ {REPORT}")
 
 
