@@ -181,11 +181,12 @@ def stage_fresh_test(extras: str) -> dict:
     p = subprocess.run(["make", "test", f"PY={python()}", f"TEST_EXTRAS={extras}"], cwd=repo, env=env,
                        capture_output=True, text=True)
     wall = time.perf_counter() - t0
-    tail = (p.stdout + p.stderr).strip().splitlines()[-3:]
+    lines = [x for x in (p.stdout + p.stderr).splitlines() if not x.startswith("WARNING: Location")]  # pip.conf noise
+    tail = [x for x in lines if " passed" in x or " failed" in x or x.startswith(("FAILED", "make:"))][-4:]
     out = {"python": python(), "extras": extras, "loadavg_before": la, "loadavg_after": load(), "wall_s": round(wall, 1),
            "cpu_s": round(children_cpu_s() - cpu0, 1),
            "exit_code": p.returncode, "pytest_summary": tail, "within_6_min": wall <= 360}
-    (REPORT.parent / f"setup-make-test-{extras.replace(',', '-')}.log").write_text(p.stdout[-20000:] + p.stderr[-5000:])
+    (REPORT.parent / f"setup-make-test-{extras.replace(',', '-')}.log").write_text("\n".join(lines[-300:]) + "\n")
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
