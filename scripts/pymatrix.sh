@@ -68,7 +68,7 @@ run_suite() {
 
 status=0
 for py in $( [ $LOCAL = 1 ] && find_pythons); do
-  src="$WORK/src-$(basename "$(dirname "$(dirname "$py")")")-$("$py" -c 'import sys; print("%d%d" % sys.version_info[:2])')"
+  src="$WORK/python$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
   git clone -q "$REPO" "$src"
   run_suite "$(basename "$src")" "$py" "$src" || status=1
   rm -rf "$src"
