@@ -10,7 +10,8 @@ machine (packages come from the registry, or from the machine's own wheel folder
 look).  The clone is made from this checkout's HEAD (commit first), with ../shared linked beside it when this
 checkout has one, as CI has.  Prints a table and writes eval/reports/setup.json (each stage keeps its own
 key, so stages can be run one at a time).  The machine is shared: the load average is recorded with
-every number.
+every number, and `cpu_s` (user + sys CPU seconds of the whole command) tells the work apart from the
+waiting.
 """
 from __future__ import annotations
 
@@ -49,6 +50,14 @@ def python() -> str:
 def du_mb(path: Path) -> float:
     out = subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True, check=True).stdout
     return round(int(out.split()[0]) / 1024, 1)
+
+
+def children_cpu_s() -> float:
+    """user + sys CPU seconds of every finished child so far: the work, whatever the machine's load."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def load() -> str:
@@ -117,6 +126,7 @@ def stage_fresh_run() -> dict:
     port = free_port()
     env = clean_env(tmp) | {"PY": python()}
     la = load()
+    cpu0 = children_cpu_s()
     t0 = time.perf_counter()
     log = open(tmp / "make-run.log", "w")
     proc = subprocess.Popen(["make", "run", f"PORT={port}", f"PY={python()}"], cwd=repo, env=env, stdout=log,
@@ -146,7 +156,8 @@ def stage_fresh_run() -> dict:
         proc.wait(timeout=30)
         log.close()
     manifest = json.loads((repo / "index" / "manifest.json").read_text(encoding="utf-8"))
-    out = {"python": python(), "loadavg_before": la, "seconds_from_start": {k: round(v, 1) for k, v in marks.items()},
+    out = {"python": python(), "loadavg_before": la, "loadavg_after": load(),
+           "cpu_s_make_run_until_stopped": round(children_cpu_s() - cpu0, 1), "seconds_from_start": {k: round(v, 1) for k, v in marks.items()},
            "phases_s": {"install": round(marks["install"], 1),
                         "build_index": round(marks["build"] - marks["install"], 1),
                         "server_start": round(marks["ready"] - marks["build"], 1),
@@ -165,14 +176,17 @@ def stage_fresh_test(extras: str) -> dict:
     repo = clone(tmp)
     env = clean_env(tmp)
     la = load()
+    cpu0 = children_cpu_s()
     t0 = time.perf_counter()
     p = subprocess.run(["make", "test", f"PY={python()}", f"TEST_EXTRAS={extras}"], cwd=repo, env=env,
                        capture_output=True, text=True)
     wall = time.perf_counter() - t0
-    tail = (p.stdout + p.stderr).strip().splitlines()[-3:]
-    out = {"python": python(), "extras": extras, "loadavg_before": la, "wall_s": round(wall, 1),
+    lines = [x for x in (p.stdout + p.stderr).splitlines() if not x.startswith("WARNING: Location")]  # pip.conf noise
+    tail = [x for x in lines if " passed" in x or " failed" in x or x.startswith(("FAILED", "make:"))][-4:]
+    out = {"python": python(), "extras": extras, "loadavg_before": la, "loadavg_after": load(), "wall_s": round(wall, 1),
+           "cpu_s": round(children_cpu_s() - cpu0, 1),
            "exit_code": p.returncode, "pytest_summary": tail, "within_6_min": wall <= 360}
-    (REPORT.parent / f"setup-make-test-{extras.replace(',', '-')}.log").write_text(p.stdout[-20000:] + p.stderr[-5000:])
+    (REPORT.parent / f"setup-make-test-{extras.replace(',', '-')}.log").write_text("\n".join(lines[-300:]) + "\n")
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
@@ -183,7 +197,7 @@ def main() -> None:
     ap.add_argument("--sets", default="", help="comma list of labels' extras to measure (default: all)")
     ap.add_argument("--test-extras", default="test,eval,llm")
     a = ap.parse_args()
-    report = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
+    report = {}
     report["machine"] = {"cores": os.cpu_count(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                          "note": "2 cores shared with other jobs; loadavg_before is the 1/5/15-minute load"}
     if a.stage in ("installs", "all"):
@@ -195,8 +209,12 @@ def main() -> None:
     if a.stage in ("fresh-test", "all"):
         report.setdefault("fresh_clone_make_test", {})[a.test_extras] = stage_fresh_test(a.test_extras)
         print(json.dumps(report["fresh_clone_make_test"][a.test_extras], ensure_ascii=False, indent=1))
+    # merge into the report as it is now (another stage may have finished meanwhile)
+    merged = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
+    for key, value in report.items():
+        merged[key] = merged.get(key, {}) | value if key == "fresh_clone_make_test" else value
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    REPORT.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"→ {REPORT}")
 
 

@@ -3,6 +3,7 @@
 #
 #   scripts/pymatrix.sh                 # every CPython >= 3.11 found here, plus Debian testing's python3
 #   scripts/pymatrix.sh --no-debian     # only the interpreters already on the machine
+#   scripts/pymatrix.sh --only-debian   # only Debian testing's python3
 #   TESTS="tests/test_api.py" scripts/pymatrix.sh     # another selection (default: $QUICK below)
 #   FULL=1 scripts/pymatrix.sh          # the whole suite on each
 #
@@ -21,11 +22,13 @@ TESTS=${TESTS:-$QUICK}
 [ "${FULL:-0}" = 1 ] && TESTS=""
 EXTRAS=${EXTRAS:-test,eval,llm}
 DEBIAN=1
+LOCAL=1
 [ "${1:-}" = "--no-debian" ] && DEBIAN=0
+[ "${1:-}" = "--only-debian" ] && LOCAL=0
 DEBIAN_SUITE=${DEBIAN_SUITE:-forky}
 DEBIAN_ROOT=${DEBIAN_ROOT:-/tmp/pymatrix-debian-$DEBIAN_SUITE}
 WORK=$(mktemp -d /tmp/pymatrix-XXXX)
-REPORT=eval/reports/pymatrix.json
+REPORT=${REPORT:-eval/reports/pymatrix.json}
 results=()
 
 # one interpreter per minor version, >= 3.11
@@ -64,8 +67,8 @@ run_suite() {
 }
 
 status=0
-for py in $(find_pythons); do
-  src="$WORK/src-$(basename "$(dirname "$(dirname "$py")")")-$("$py" -c 'import sys; print("%d%d" % sys.version_info[:2])')"
+for py in $( [ $LOCAL = 1 ] && find_pythons); do
+  src="$WORK/python$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
   git clone -q "$REPO" "$src"
   run_suite "$(basename "$src")" "$py" "$src" || status=1
   rm -rf "$src"
@@ -81,6 +84,8 @@ if [ $DEBIAN = 1 ]; then
   fi
   if [ -x "$DEBIAN_ROOT/usr/bin/python3" ]; then
     cp /etc/resolv.conf "$DEBIAN_ROOT/etc/resolv.conf"
+    # the same trust store as this machine's pip (its PIP_CERT), so pip inside reaches the registry too
+    cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$DEBIAN_ROOT/etc/ssl/certs/ca-certificates.crt"
     mountpoint -q "$DEBIAN_ROOT/proc" || mount -t proc proc "$DEBIAN_ROOT/proc"
     mountpoint -q "$DEBIAN_ROOT/dev" || mount --bind /dev "$DEBIAN_ROOT/dev"
     rm -rf "$DEBIAN_ROOT/src"; git clone -q "$REPO" "$DEBIAN_ROOT/src"
