@@ -32,6 +32,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+from prometheus_client import Counter
 
 from .index import Index, chunk_tokens
 from .retrieve import Hit, HybridRetriever, Retrieval
@@ -43,6 +44,12 @@ MAX_TEXT = 60_000  # characters of BM25 text per chunk (Milvus VARCHAR limit: 65
 
 
 # ------------------------------------------------------------------ query-embedding cache
+
+# one per process, on no registry: /metrics adds it to each app's registry (and, with several workers,
+# prometheus-client's multiprocess files add the workers up)
+CACHE_LOOKUPS = Counter("assistant_query_embedding_cache_lookups_total",
+                        "Query-vector cache lookups: hit (embedding saved) or miss (embedded)", ["result"],
+                        registry=None)
 
 
 @dataclass
@@ -69,8 +76,10 @@ class QueryVectorCache:
             if vec is not None:
                 self._data.move_to_end(text)
                 self.hits += 1
+                CACHE_LOOKUPS.labels("hit").inc()
                 return vec
             self.misses += 1
+        CACHE_LOOKUPS.labels("miss").inc()
         vec = np.array(compute(text), dtype=np.float32)
         vec.setflags(write=False)
         with self._lock:
@@ -269,7 +278,9 @@ class MilvusRetriever(CachedRetriever):
             if ds is None:
                 ds = float(np.asarray(h["entity"]["vector"], dtype=np.float32) @ qvec)
             hits.append(Hit(chunk, abs(float(h["distance"])), bs, ds, br, dr))
-        hits.sort(key=lambda x: -x.score)
+        # equal RRF scores are common (rank 3 on one side only = rank 3 on the other side only); break ties
+        # as the local retriever does: BM25 hits in BM25 order, then dense-only hits in dense order
+        hits.sort(key=lambda x: (-round(x.score, 9), x.bm25_rank is None, x.bm25_rank or x.dense_rank or 0))
         return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])
 
 
