@@ -125,6 +125,9 @@ class Metrics:
                                      ["reason"], registry=r)
         self.llm_used = Counter("assistant_llm_phrased_total", "Answers phrased by the LLM", registry=r)
         r.register(_StateCollector(app))
+        from .search_milvus import CACHE_LOOKUPS
+
+        r.register(CACHE_LOOKUPS)
 
     def exposition(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -164,12 +167,6 @@ class _StateCollector:
                                     value=built)
             yield GaugeMetricFamily("assistant_index_age_seconds", "Age of the loaded index",
                                     value=max(0.0, time.time() - built))
-        cache = getattr(getattr(a, "retriever", None), "query_cache", None)
-        if cache is not None:
-            info = cache.info()
-            for name, value, help_ in (("hits", info.hits, "Query embeddings served from the cache"),
-                                       ("misses", info.misses, "Query embeddings computed")):
-                yield GaugeMetricFamily(f"assistant_query_embedding_cache_{name}", help_, value=value)
         yield from self._ratings()
 
     def _ratings(self):

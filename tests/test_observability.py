@@ -183,3 +183,16 @@ def test_docs_pages_load_their_assets_from_the_app_not_a_cdn(client):
         assert js.status_code == 200 and len(js.content) > 100_000
     assert client.get("/docs-static/swagger-ui.css").status_code == 200
     assert client.get("/openapi.json").json()["paths"]["/v1/chat"]
+
+
+def test_query_vector_cache_lookups_are_counted(client):
+    def lookups(result: str) -> float:
+        return _metric(client.get("/metrics").text, "assistant_query_embedding_cache_lookups_total",
+                       result=result) or 0.0
+
+    hits, misses = lookups("hit"), lookups("miss")
+    question = "办居住证要带什么材料（缓存计数测试）"
+    client.post("/v1/chat", json={"message": question})
+    client.post("/v1/chat", json={"message": question})
+    assert lookups("miss") >= misses + 1  # the first time it is embedded
+    assert lookups("hit") >= hits + 1  # the second time the vector comes from the cache

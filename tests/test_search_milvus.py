@@ -77,7 +77,7 @@ def test_same_hits_and_scores_as_the_in_process_index(small, milvus):
             if h.chunk.chunk_id in by_id:
                 mine = by_id[h.chunk.chunk_id]
                 assert h.dense == pytest.approx(mine.dense, abs=1e-4)  # cosine on both
-                assert h.bm25 == pytest.approx(mine.bm25, rel=0.05, abs=0.05), (q, h.chunk.chunk_id)
+                assert h.bm25 == pytest.approx(mine.bm25, rel=0.01, abs=0.01), (q, h.chunk.chunk_id)
                 assert h.score == pytest.approx(mine.score, rel=0.05)  # the same RRF formula, w/(60+rank)
 
 
