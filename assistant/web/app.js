@@ -45,6 +45,20 @@
     if (force || near) chatEl.scrollTop = chatEl.scrollHeight;
   }
 
+  /* Where the answer in ``node`` starts, in the chat's scroll coordinates (a little air above it). */
+  function answerTop(node) {
+    return Math.max(0, node.getBoundingClientRect().top - chatEl.getBoundingClientRect().top + chatEl.scrollTop - 8);
+  }
+
+  /* While an answer streams in, follow it down, but never past its own first line; once it has
+   * settled, bring its start to the top of the view (a long answer is read from the beginning,
+   * not from the previous answer's sources or the end of this one). */
+  function followAnswer(msg, settled) {
+    var top = answerTop(msg.node);
+    var bottom = chatEl.scrollHeight - chatEl.clientHeight;
+    chatEl.scrollTop = settled ? top : Math.min(bottom, top);
+  }
+
   // ---------- rendering ----------
   /* Escape first, then: URLs → links, [n] → superscript citation links.
    * Line breaks are kept by CSS (white-space: pre-wrap). */
@@ -60,7 +74,7 @@
     html = html.replace(/\[(\d{1,3})\]/g, function (m, n) {
       if (citationNumbers && !citationNumbers[n]) return m;
       return '<sup class="cite-ref"><a href="#' + msgId + "-cite-" + n + '" data-cite="' + n +
-        '" aria-label="查看出处' + n + '">[' + n + "]</a></sup>";
+        '" aria-label="查看出处' + n + '"><span class="cite-n">[' + n + "]</span></a></sup>";
     });
     return html;
   }
@@ -218,7 +232,7 @@
     hideTyping(msg);
     msg.text += text;
     renderAnswerText(msg);
-    scrollToBottom(false);
+    followAnswer(msg, false);
   }
 
   function renderFinal(msg, body) {
@@ -228,7 +242,7 @@
     renderAnswerText(msg);
     renderRating(msg, body.message_id, body.rating_token);
     msg.node.setAttribute("aria-busy", "false");
-    scrollToBottom(false);
+    followAnswer(msg, true);
     if (body.kind === "handoff") startPolling();
   }
 
@@ -290,6 +304,8 @@
       return el("button", { type: "button", className: "rate-btn" + (i >= 3 ? " bad" : ""), "data-testid": "rating-btn",
         "data-rating": r, "aria-pressed": "false", text: r });
     });
+    var scale = el("div", { className: "rating-scale", "aria-hidden": "true" },
+      [el("span", { text: "满意" }), el("span", { text: "不满意" })]);
     var tags = BAD_TAGS.map(function (t) {
       return el("button", { type: "button", className: "rate-tag", "data-testid": "rating-tag", "aria-pressed": "false", text: t });
     });
@@ -308,7 +324,7 @@
       [el("div", { className: "rating-tags" }, tags), text, callbackBox, submit]);
     detail.hidden = true;
     var bar = el("div", { className: "rating", "data-testid": "rating-bar", role: "group", "aria-label": "评价这条回答" }, [
-      el("span", { className: "rating-q", text: "这条回答您满意吗？" }), el("div", { className: "rating-btns" }, buttons), detail, status]);
+      el("span", { className: "rating-q", text: "这条回答您满意吗？" }), el("div", { className: "rating-btns" }, buttons), scale, detail, status]);
     msg.rating = bar;
     msg.bubble.appendChild(bar);
     var chosen = null;
@@ -390,7 +406,7 @@
     msg.items.hidden = msg.cites.hidden = msg.chips.hidden = true;
     msg.answer.textContent = message || "抱歉，服务暂时出现问题，请稍后再试，或拨打12345咨询。";
     msg.answer.setAttribute("role", "alert");
-    scrollToBottom(true);
+    followAnswer(msg, true);
   }
 
   // ---------- network ----------
@@ -543,6 +559,19 @@
       });
   }
 
+  // ---------- personal data: warn before it is sent ----------
+  /* An ID number (18 digits, last may be X), a mobile or landline number, or a bank card, typed with
+   * or without spaces/dashes: e.g. 3213 0219 9001 0112 3X, 138-1234-5678, 0527-80000000.  The server
+   * masks them anyway (guard.mask_pii); this only tells the person before they send it. */
+  var PII_RE = /(?:^|\D)(?:\d[\s-]?){17}[\dXx](?!\d)|(?:^|\D)1[3-9]\d(?:[\s-]?\d){8}(?!\d)|(?:^|\D)0\d{2,3}[\s-]?\d{7,8}(?!\d)|(?:^|\D)(?:\d[\s-]?){15,18}\d(?!\d)/;
+  function looksPersonal(text) {
+    return PII_RE.test(String(text || "").replace(/[０-９]/g, function (d) { return String.fromCharCode(d.charCodeAt(0) - 0xFEE0); }));
+  }
+  function warnPersonalData() {
+    var box = document.getElementById("pii-warning");
+    if (box) box.hidden = !looksPersonal(inputEl.value);
+  }
+
   // ---------- wiring ----------
   function autoGrow() {
     inputEl.style.height = "auto";
@@ -565,6 +594,7 @@
       if (!text.trim()) { inputEl.focus(); return; }
       inputEl.value = "";
       autoGrow();
+      warnPersonalData();
       send(text);
     });
 
@@ -577,6 +607,7 @@
       }
     });
     inputEl.addEventListener("input", autoGrow);
+    inputEl.addEventListener("input", warnPersonalData);
 
     // chips (examples, suggestions, clarify choices) and [n] citation links
     messagesEl.addEventListener("click", function (e) {
