@@ -112,7 +112,7 @@
         : (online.route ? el("span", { className: "badge online", text: "可网上办" }) : null);
       var card = el("section", { className: "item-card", "data-testid": "item-card", "aria-label": it.name || "办事事项" }, [
         el("header", { className: "item-head" }, [
-          el("h3", { className: "item-name", text: it.name || "" }),
+          el("h2", { className: "item-name", text: it.name || "" }),
           badge
         ]),
         it.department ? el("p", { className: "item-dept", text: it.department }) : null,
@@ -131,7 +131,7 @@
     container.textContent = "";
     var list = (citations || []).filter(Boolean);
     if (!list.length) { container.hidden = true; return; }
-    container.appendChild(el("h4", { className: "section-title", text: "出处" }));
+    container.appendChild(el("h3", { className: "section-title", text: "出处" }));
     list.forEach(function (c) {
       var url = safeUrl(c.url);
       var label = [c.title, c.section].filter(Boolean).join(" ");

@@ -84,8 +84,8 @@
     return api("/items").then(function (b) { items = b.items; return items; });
   }
 
-  function itemSelect(id, value, anyLabel) {
-    var sel = el("select", { id: id, "data-testid": id });
+  function itemSelect(id, value, anyLabel, label) {
+    var sel = el("select", { id: id, "data-testid": id, "aria-label": label || "事项" });
     if (anyLabel) sel.appendChild(el("option", { value: "", text: anyLabel }));
     (items || []).forEach(function (it) {
       var o = el("option", { value: it.id, text: it.name });
@@ -99,8 +99,10 @@
     return el("label", { className: "field" }, [el("span", { text: label }), input]);
   }
 
-  function select(id, options, value) {
+  // label: the select's accessible name when it is not wrapped in field() (axe-core select-name)
+  function select(id, options, value, label) {
     var s = el("select", { id: id, "data-testid": id });
+    if (label) s.setAttribute("aria-label", label);
     options.forEach(function (o) {
       var opt = el("option", { value: o[0], text: o[1] });
       if (String(o[0]) === String(value || "")) opt.selected = true;
@@ -213,7 +215,7 @@
     loading("看板");
     api("/dashboard" + qs({ days: state.days })).then(function (d) {
       clear(viewEl);
-      var range = select("dash-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], state.days);
+      var range = select("dash-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], state.days, "统计时间范围");
       range.onchange = function () { state.days = +range.value; viewDashboard(); };
       viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "看板" }),
         el("span", { className: "muted", text: d.start + " 至 " + d.end }), range]));
@@ -366,7 +368,7 @@
     node.appendChild(history);
 
     // actions
-    var reason = el("input", { type: "text", placeholder: "理由（标记有误时必填）", maxlength: "500", "data-testid": "review-reason" });
+    var reason = el("input", { type: "text", placeholder: "理由（标记有误时必填）", "aria-label": "核对理由", maxlength: "500", "data-testid": "review-reason" });
     var actions = el("div", { className: "actions" }, [
       el("button", { type: "button", className: "btn ok", text: "✓ 回答正确", "data-testid": "mark-correct",
         onclick: function () { review(t, "correct", reason.value, convId); } }),
@@ -513,7 +515,7 @@
       updateOverdueBadge(b);
       viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "差评工单" }),
         el("span", { className: "muted", text: "不满意及以下的评价自动立案：1个工作日内回访，15个工作日内整改。" })]));
-      var status = select("c-status", [["", "全部状态"], ["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], f.status);
+      var status = select("c-status", [["", "全部状态"], ["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], f.status, "按状态筛选");
       var overdue = el("input", { type: "checkbox", id: "c-overdue", checked: !!f.overdue });
       var mine = el("input", { type: "checkbox", id: "c-mine", checked: !!f.mine });
       function apply() { state.cases = { status: status.value, overdue: overdue.checked, mine: mine.checked }; viewCases(); }
@@ -551,8 +553,8 @@
       });
       node.appendChild(ul);
     }
-    var st = select("case-status-" + c.id, [["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], c.status);
-    var note = el("input", { type: "text", placeholder: "回访或整改记录", maxlength: "1000" });
+    var st = select("case-status-" + c.id, [["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], c.status, "工单状态");
+    var note = el("input", { type: "text", placeholder: "回访或整改记录", "aria-label": "回访或整改记录", maxlength: "1000" });
     node.appendChild(el("div", { className: "actions" }, [
       el("button", { type: "button", className: "btn", text: "认领", "data-testid": "case-claim",
         onclick: function () { updateCase(c.id, { claim: true }); } }),
@@ -586,7 +588,7 @@
       clear(viewEl);
       viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "缺口" }),
         el("span", { className: "muted", text: "被拒答（未找到依据）、差评或核对为有误的问题，按相似度分组。" })]));
-      var days = select("g-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], f.days || 30);
+      var days = select("g-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], f.days || 30, "统计时间范围");
       var th = el("input", { type: "number", id: "g-threshold", min: "0.8", max: "0.99", step: "0.01", value: String(b.threshold) });
       var oos = el("input", { type: "checkbox", checked: !!f.oos });
       var go = el("button", { type: "button", className: "btn", text: "刷新",
@@ -622,16 +624,16 @@
     clear(viewEl);
     viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "命中测试" }),
       el("span", { className: "muted", text: "看一个问题的融合检索（BM25 与向量分数）和路由结果；或批量测试命中率。" })]));
-    var input = el("input", { type: "search", id: "ht-q", "data-testid": "ht-q", placeholder: "输入一个问题，例如：公积金租房能取吗", maxlength: "500", value: q || "" });
+    var input = el("input", { type: "search", id: "ht-q", "data-testid": "ht-q", "aria-label": "要测试的问题", placeholder: "输入一个问题，例如：公积金租房能取吗", maxlength: "500", value: q || "" });
     var out = el("div", { id: "ht-out", "data-testid": "ht-out" });
     var form = el("form", { className: "searchbar" }, [input, el("button", { type: "submit", className: "btn primary", text: "测试", "data-testid": "ht-run" })]);
     form.onsubmit = function (e) { e.preventDefault(); runHit(input.value, out); };
     viewEl.appendChild(form);
     viewEl.appendChild(out);
 
-    var text = el("textarea", { id: "batch-text", "data-testid": "batch-text", rows: "6",
+    var text = el("textarea", { id: "batch-text", "data-testid": "batch-text", rows: "6", "aria-label": "批量测试的问题，每行一题",
       placeholder: "每行一题：问题<Tab或逗号>期望事项（编号或名称；也可写“拒答”）\n结婚登记要带什么,结婚登记\n明天天气怎么样,拒答" });
-    var file = el("input", { type: "file", accept: ".csv,.tsv,.txt", "data-testid": "batch-file" });
+    var file = el("input", { type: "file", accept: ".csv,.tsv,.txt", "data-testid": "batch-file", "aria-label": "从文件导入问题（CSV/TSV/TXT）" });
     file.onchange = function () {
       var f = file.files && file.files[0];
       if (!f) return;
@@ -729,7 +731,7 @@
       }
       var name = el("input", { type: "text", placeholder: "用户名", maxlength: "32", required: true });
       var pw = el("input", { type: "password", placeholder: "初始密码（至少 8 位）", maxlength: "200", required: true, autocomplete: "new-password" });
-      var role = select("new-role", [["guide", "导办员"], ["admin", "管理员"]], "guide");
+      var role = select("new-role", [["guide", "导办员"], ["admin", "管理员"]], "guide", "角色");
       var form = el("form", { className: "filters inline" }, [name, pw, role, el("button", { type: "submit", className: "btn primary", text: "新增" })]);
       form.onsubmit = function (e) {
         e.preventDefault();
