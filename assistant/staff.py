@@ -44,6 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from .rule_labels import explain, labelled
 from .compose import law_refs
 from .config import Settings
 from .curated import CuratedStore
@@ -742,7 +743,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
                 "id": m.id, "seq": m.seq, "question": question, "answer": m.text, "kind": m.kind,
                 "items": m.items or [], "created_at": iso(m.created_at),
                 "item_ids": [ids_by_name[n] for n in (m.items or []) if n in ids_by_name],
-                "trace": trace,
+                "trace": trace, "why": explain(trace), "rule_labels": labelled(trace.get("rules")),
                 "citations": [chunk_out(a, cid, n) for n, cid in enumerate(trace.get("citations", []), 1)],
                 "feedback": {"rating": fb.rating, "score": fb.score, "tags": fb.tags, "text": fb.text,
                              "at": iso(fb.created_at)} if fb else None,
@@ -837,7 +838,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
                 "items": [{"id": i.id, "name": i.name, "score": i.score} for i in resp.items],
                 "citations": [c.chunk_id for c in resp.citations], "ranked": trace.get("items", []),
                 "signals": trace.get("signals"), "rules": trace.get("rules", []), "query": trace.get("query"),
-                "curated": str(trace.get("decision", "")).startswith("curated"), "ms": trace.get("ms")}
+                "curated": str(trace.get("decision", "")).startswith("curated"), "ms": trace.get("ms"),
+                "why": explain(trace), "rule_labels": labelled(trace.get("rules"))}
 
     @api.get("/hit-test", summary="命中测试：融合检索（BM25 与向量分数）和路由结果")
     def hit_test(q: str = Query(min_length=1, max_length=500), k: int = Query(10, ge=1, le=50)):

@@ -449,14 +449,40 @@
         form.querySelector("button[type=submit]").disabled = false;
       });
     };
-    node.insertBefore(form, node.querySelector(".trace"));
+    node.insertBefore(form, node.querySelector(".trace-wrap"));
     answer.focus();
+  }
+
+  /* Why this answer, for anyone at the desk: one plain sentence, the rules in Chinese (description on
+   * hover and for screen readers), the evidence quoted; the scores stay folded away, for admins only. */
+  function whyNode(why, rules, testid) {
+    var box = el("div", { className: "why", "data-testid": testid || "trace-why" }, [
+      el("p", { className: "why-text" }, [el("strong", { text: "为什么这样回答：" }), why || "—"])]);
+    if ((rules || []).length) {
+      box.appendChild(el("ul", { className: "rule-list", "aria-label": "用到的规则" }, rules.map(function (r) {
+        return el("li", { className: "rule-label" + (r.known ? "" : " unknown"), title: r.description, "data-testid": "rule-label" },
+          [r.label, el("span", { className: "visually-hidden", text: "：" + r.description })]);
+      })));
+    }
+    return box;
   }
 
   function traceNode(t) {
     var tr = t.trace || {};
+    var wrap = el("div", { className: "trace-wrap" }, [whyNode(t.why, t.rule_labels)]);
+    if ((t.citations || []).length) {
+      wrap.appendChild(el("h4", { className: "evidence-title", text: "依据" }));
+      var ol0 = el("ol", { className: "cites" });
+      t.citations.forEach(function (c) {
+        ol0.appendChild(el("li", { "data-testid": "trace-citation" }, c.missing ? [c.chunk_id + "（索引中已不存在）"] :
+          [el("strong", { text: c.title + " · " + c.section }), el("p", { className: "cite-text", text: c.text })]));
+      });
+      wrap.appendChild(ol0);
+    }
+    if (!me || me.role !== "admin") return wrap;
     var d = el("details", { className: "trace", "data-testid": "trace" });
-    d.appendChild(el("summary", { text: "检索与路由轨迹 · " + (tr.decision || "—") }));
+    wrap.appendChild(d);
+    d.appendChild(el("summary", { text: "检索打分与路由细节（管理员） · " + (tr.decision || "—") }));
     var dl = el("dl", { className: "kv" });
     function kv(k, v) { if (v === undefined || v === null || v === "") return; dl.appendChild(el("dt", { text: k })); dl.appendChild(el("dd", { text: typeof v === "string" ? v : JSON.stringify(v) })); }
     kv("规范化", tr.normalized);
@@ -470,16 +496,6 @@
     kv("耗时", tr.ms !== undefined ? tr.ms + " ms" : "");
     if (tr.signals) kv("信号", { top_item_score: tr.signals.top_item_score, item_ok: tr.signals.item_ok, law_ok: tr.signals.law_ok, policy_cue: tr.signals.policy_cue });
     d.appendChild(dl);
-    if ((t.citations || []).length) {
-      d.appendChild(el("h5", { text: "引用" }));
-      var ol = el("ol", { className: "cites" });
-      t.citations.forEach(function (c) {
-        ol.appendChild(el("li", { "data-testid": "trace-citation" }, c.missing ? [c.chunk_id + "（索引中已不存在）"] :
-          [el("strong", { text: c.title + " · " + c.section }), el("span", { className: "muted small", text: " " + c.chunk_id }),
-            el("p", { className: "cite-text", text: c.text })]));
-      });
-      d.appendChild(ol);
-    }
     if ((tr.items || []).length) {
       d.appendChild(el("h5", { text: "事项打分" }));
       d.appendChild(simpleTable(["事项", "总分", "别名", "语义", "词法", "证据", "理由"], tr.items.map(function (i) {
@@ -492,7 +508,7 @@
         return [String(i + 1), h.title + " · " + h.section, fx(h.bm25), fx(h.dense), fx(h.score, 4), h.bm25_rank || "—", h.dense_rank || "—"];
       }), "trace-retrieved"));
     }
-    return d;
+    return wrap;
   }
 
   function fx(v, n) { return typeof v === "number" ? v.toFixed(n === undefined ? 3 : n) : (v === undefined || v === null ? "—" : String(v)); }
@@ -662,7 +678,8 @@
       var o = b.outcome;
       var items_ = o.items.map(function (i) { return i.name + (typeof i.score === "number" ? "（" + i.score.toFixed(2) + "）" : ""); }).join("、");
       out.appendChild(card("路由结果", [
-        el("p", {}, [kindBadge(o.kind), " ", el("span", { "data-testid": "ht-decision", text: o.decision || "" }), o.curated ? el("span", { className: "badge ok", text: "人工审核答案" }) : null]),
+        whyNode(o.why, o.rule_labels, "ht-why"),
+        el("p", {}, [kindBadge(o.kind), " ", el("span", { className: "muted small", "data-testid": "ht-decision", text: o.decision || "" }), o.curated ? el("span", { className: "badge ok", text: "人工审核答案" }) : null]),
         el("p", { text: "事项：" + (items_ || "无") + " · 检索词：" + (o.query || b.query) + " · " + (o.ms || "?") + " ms" }),
         answerNode(o.answer)
       ], "outcome"));
