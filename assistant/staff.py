@@ -511,6 +511,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             raise StaffError(403, "forbidden", "需要管理员权限")
         return staff
 
+    accounts.admin_only = admin
+
     def secure(request: Request) -> bool:
         if settings.staff_cookie_secure != "auto":
             return settings.staff_cookie_secure == "always"
@@ -993,7 +995,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
     # -- 好差评 cases
     @api.get("/cases", summary="差评回访工单（超期的排在前面，overdue: true）")
     def cases(status: str | None = None, overdue: bool | None = None, mine: bool = False,
-              staff: Staff = Depends(current)):
+              staff: Staff = Depends(current), owner: str | None = None):
         if status and status not in STATUSES:
             raise StaffError(422, "invalid_request", "状态只能是 待回访、整改中 或 已办结")
         rows = feedback.cases(status or None)
@@ -1015,6 +1017,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             out = [c for c in out if c["overdue"] == overdue]
         if mine:
             out = [c for c in out if c["owner"] == staff.username]
+        if owner is not None:  # "" = not yet assigned
+            out = [c for c in out if (c["owner"] or "") == owner]
         order = {s: i for i, s in enumerate(STATUSES)}
         out.sort(key=lambda c: (not c["overdue"], order[c["status"]], c["fix_due"]))
         counts = Counter(c["status"] for c in out)
@@ -1031,6 +1035,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             raise StaffError(404, "not_found", "没有这个工单")
         fb = feedback.for_messages([c.message_id]).get(c.message_id)
         return case_out(c, fb)
+
+    accounts.case_out, accounts.list_cases, accounts.iso = case_out, cases, iso  # for staff_cases.py
 
     # -- accounts (admin)
     def user_out(u: StaffUser) -> dict:
