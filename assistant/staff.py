@@ -1017,8 +1017,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             out = [c for c in out if c["overdue"] == overdue]
         if mine:
             out = [c for c in out if c["owner"] == staff.username]
-        if owner is not None:  # "" = not yet assigned
-            out = [c for c in out if (c["owner"] or "") == owner]
+        if owner is not None:  # "" or "-" = not yet assigned
+            out = [c for c in out if (c["owner"] or "") == ("" if owner == "-" else owner)]
         order = {s: i for i, s in enumerate(STATUSES)}
         out.sort(key=lambda c: (not c["overdue"], order[c["status"]], c["fix_due"]))
         counts = Counter(c["status"] for c in out)

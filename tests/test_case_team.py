@@ -133,3 +133,10 @@ def test_daily_digest_page_and_email_through_a_local_smtp_server(client, clock, 
     guide = _as(client, "guide1")
     assert guide.get("/staff/api/digest").status_code == 200
     assert guide.post("/staff/api/digest/send").status_code == 403
+
+
+def test_unassigned_filter_also_reads_a_dash(client):
+    answer_and_rate(client, "结婚登记要带什么")
+    staff = _as(client, "lead")
+    assert len(staff.get("/staff/api/cases", params={"owner": "-"}).json()["cases"]) == 1
+    assert staff.get("/staff/api/cases", params={"owner": "guide1"}).json()["cases"] == []

@@ -241,6 +241,7 @@
         card("回答类型", [barChart(Object.keys(d.kinds).map(function (k) { return { label: KIND_LABELS[k] || k, value: d.kinds[k], color: k === "refuse" ? "#e8831a" : "#1557a0" }; }), { title: "回答类型" })], "chart-kinds")
       ]);
       viewEl.appendChild(grid);
+      if (window.Daoban.dashboardExtras) window.Daoban.dashboardExtras(viewEl);  // staff_cases.js: overdue list
     }).catch(fail);
   }
 
@@ -524,7 +525,7 @@
   function viewCases() {
     var f = state.cases;
     loading("差评工单");
-    Promise.all([api("/cases" + qs({ status: f.status, overdue: f.overdue ? "true" : "", mine: f.mine ? "true" : "" })),
+    Promise.all([api("/cases" + qs({ status: f.status, overdue: f.overdue ? "true" : "", mine: f.mine ? "true" : "", owner: f.owner === "" ? "-" : f.owner })),
       window.Daoban.loadCallbacks()]).then(function (r) {
       var b = r[0];
       clear(viewEl);
@@ -534,9 +535,10 @@
       var status = select("c-status", [["", "全部状态"], ["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], f.status, "按状态筛选");
       var overdue = el("input", { type: "checkbox", id: "c-overdue", checked: !!f.overdue });
       var mine = el("input", { type: "checkbox", id: "c-mine", checked: !!f.mine });
-      function apply() { state.cases = { status: status.value, overdue: overdue.checked, mine: mine.checked }; viewCases(); }
+      var owner = window.Daoban.ownerFilter(f.owner, function (v) { f.owner = v; apply(); });
+      function apply() { state.cases = { status: status.value, overdue: overdue.checked, mine: mine.checked, owner: f.owner }; viewCases(); }
       status.onchange = overdue.onchange = mine.onchange = apply;
-      viewEl.appendChild(el("div", { className: "filters inline" }, [status,
+      viewEl.appendChild(el("div", { className: "filters inline" }, [status, owner,
         el("label", { className: "check" }, [overdue, " 只看超期"]), el("label", { className: "check" }, [mine, " 只看我的"]),
         el("span", { className: "muted", "data-testid": "case-counts", text: "待回访 " + b.counts["待回访"] + " · 整改中 " + b.counts["整改中"] + " · 已办结 " + b.counts["已办结"] + " · 超期 " + b.overdue })]));
       if (!b.cases.length) { viewEl.appendChild(el("p", { className: "empty", text: "没有工单。" })); return; }
@@ -565,7 +567,7 @@
     if ((c.notes || []).length) {
       var ul = el("ul", { className: "notes" });
       c.notes.forEach(function (n) {
-        ul.appendChild(el("li", { text: fmtTime(n.at) + " " + n.by + (n.status ? " → " + n.status : "") + (n.owner ? " 指派 " + n.owner : "") + (n.text ? "：" + n.text : "") }));
+        ul.appendChild(el("li", { text: fmtTime(n.at) + " " + n.by + (n.outcome ? " 【" + n.outcome + "】" : "") + (n.status ? " → " + n.status : "") + (n.owner ? " 指派 " + n.owner : "") + (n.text ? "：" + n.text : "") }));
       });
       node.appendChild(ul);
     }
