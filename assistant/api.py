@@ -39,6 +39,7 @@ from .sessions import SessionStore
 from .staff import COOKIE as STAFF_COOKIE
 from .staff import FIELD_NAMES as STAFF_FIELDS
 from .staff import StaffStore, staff_router
+from .staff_bulk import install as install_bulk
 from .staff_cases import install as install_cases
 from .staff_handoff import install as install_handoff
 from .widget import install as install_widget
@@ -249,6 +250,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                                     settings=settings))
     install_handoff(app, settings, FIELD_NAMES)  # 转人工 replies from staff, 回访 numbers
     install_cases(app)  # case outcomes, daily digest (page and e-mail)
+    install_bulk(app)  # bulk review: select answers, mark many correct, export to Excel
     install_widget(app, settings)  # /widget.js for other sites; who may frame the chat
     install_observability(app)  # request ids, JSON request lines, /metrics, /readyz
     install_offline_docs(app)  # /docs and /redoc without a CDN

@@ -639,12 +639,10 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             return fb.score >= 3
         return fb.rating == rating
 
-    @api.get("/conversations", summary="会话记录：按日期、渠道、类型、评价、事项筛选")
-    def conversations(start: date | None = None, end: date | None = None, channel: str | None = None,
-                      kind: str | None = None, rating: str | None = None, item: str | None = None,
-                      review: Literal["correct", "wrong", "unreviewed"] | None = None,
-                      q: str | None = Query(None, max_length=100), page: int = Query(1, ge=1),
-                      size: int = Query(20, ge=1, le=100)):
+    def matching_turns(start: date | None, end: date | None, channel: str | None, kind: str | None,
+                       rating: str | None, item: str | None, review: str | None, q: str | None) -> tuple[list, bool]:
+        """(turn, feedback, last review verdict) of the answers that pass the filters, newest first; and
+        whether the scan hit SCAN_LIMIT (older answers not looked at)."""
         a = assistant()
         start, end = span(start, end, days=30)
         turns = load_turns(start, end, channel or None, kind or None)
@@ -668,6 +666,18 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             if needle and needle not in t["question"].lower() and needle not in t["answer"].lower():
                 continue
             matched.append((t, fb, last))
+        return matched, len(turns) >= SCAN_LIMIT
+
+    accounts.matching_turns = matching_turns  # bulk review (staff_bulk.py) selects with the same filters
+
+    @api.get("/conversations", summary="会话记录：按日期、渠道、类型、评价、事项筛选")
+    def conversations(start: date | None = None, end: date | None = None, channel: str | None = None,
+                      kind: str | None = None, rating: str | None = None, item: str | None = None,
+                      review: Literal["correct", "wrong", "unreviewed"] | None = None,
+                      q: str | None = Query(None, max_length=100), page: int = Query(1, ge=1),
+                      size: int = Query(20, ge=1, le=100)):
+        start, end = span(start, end, days=30)
+        matched, truncated = matching_turns(start, end, channel, kind, rating, item, review, q)
         convs: dict[str, dict] = {}
         for t, fb, last in matched:  # newest first
             c = convs.setdefault(t["conversation_id"], {
@@ -693,7 +703,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             c["worst_rating"] = next((k for k, v in RATINGS.items() if v == c["worst_score"]), None)
         total = len(rows)
         return {"start": start.isoformat(), "end": end.isoformat(), "total": total, "page": page, "size": size,
-                "turns": len(matched), "truncated": len(turns) >= SCAN_LIMIT,
+                "turns": len(matched), "truncated": truncated,
                 "conversations": rows[(page - 1) * size: page * size]}
 
     def chunk_out(a, chunk_id: str, n: int | None = None) -> dict:
