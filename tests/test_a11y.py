@@ -16,7 +16,7 @@ expect = playwright_or_skip().expect
 
 USER, PASSWORD = "a11y-admin", "a11y-pass-12345"
 VIEWPORTS = {"phone": (390, 844), "laptop": (1366, 768)}
-STAFF_VIEWS = ("dashboard", "conversations", "cases", "handoffs", "gaps", "hit-test", "curated", "staff")
+STAFF_VIEWS = ("dashboard", "conversations", "bulk", "cases", "handoffs", "gaps", "hit-test", "curated", "staff")
 
 
 @pytest.fixture(scope="module")

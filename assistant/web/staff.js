@@ -774,6 +774,7 @@
     if (name === "conversation") return viewConversation(decodeURIComponent(h.slice("conversation/".length)));
     if (name === "conversations") return viewConversations();
     if (name === "cases") return viewCases();
+    if (name === "bulk") return window.Daoban.viewBulk(viewEl);  // staff_bulk.js
     if (name === "gaps") return viewGaps();
     if (name === "hit-test") {
       var m = /[?&]q=([^&]*)/.exec(h);
