@@ -3,13 +3,12 @@ an answer, with the 不满意 details open), the staff login page and every staf
 (390×844) and a laptop (1366×768).  axe-core comes from npm (tests/axe/package-lock.json)."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from a11y import assert_accessible, axe_or_skip
-from servers import NEEDS_CHROMIUM, TIMEOUT_MS, ask, ensure_index, playwright_or_skip, run_cli, uvicorn_server
+from servers import NEEDS_CHROMIUM, TIMEOUT_MS, app_server, ask, playwright_or_skip, sign_in
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
@@ -22,13 +21,8 @@ STAFF_VIEWS = ("dashboard", "conversations", "bulk", "cases", "handoffs", "gaps"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     axe_or_skip()
-    tmp = tmp_path_factory.mktemp("a11y")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    ensure_index(env)
-    r = run_cli(["staff", "add", USER, "--role", "admin", "--password", PASSWORD], env)
-    assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    with app_server(tmp_path_factory.mktemp("a11y"), {USER: ("admin", PASSWORD)}) as url:
+        yield url
 
 
 @pytest.fixture(params=list(VIEWPORTS))
@@ -73,10 +67,7 @@ def test_login_and_every_staff_view_are_accessible(page, server):
     page.goto("/staff/login")
     expect(page.get_by_test_id("login-username")).to_be_visible()
     assert_accessible(page, "/staff/login")
-    page.get_by_test_id("login-username").fill(USER)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).to_have_url(re.compile(r"/staff$"))
+    sign_in(page, USER, PASSWORD)
     for view in STAFF_VIEWS:
         page.get_by_test_id(f"nav-{view}").click()
         expect(page).to_have_url(re.compile(rf"#{view}$"))

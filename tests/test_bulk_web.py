@@ -3,12 +3,10 @@ mark them 回答正确 at once, and download the selection as an Excel file."""
 from __future__ import annotations
 
 import io
-import os
-import re
 
 import pytest
 
-from servers import NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server
+from servers import NEEDS_CHROMIUM, app_server, ask, new_page, playwright_or_skip, sign_in
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
@@ -17,13 +15,8 @@ USER, PASSWORD = "bulk-guide", "bulk-guide-pass-1"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("bulkweb")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    ensure_index(env)
-    r = run_cli(["staff", "add", USER, "--role", "guide", "--password", PASSWORD], env)
-    assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    with app_server(tmp_path_factory.mktemp("bulkweb"), {USER: ("guide", PASSWORD)}) as url:
+        yield url
 
 
 def test_select_mark_correct_and_export(browser, server):
@@ -35,11 +28,7 @@ def test_select_mark_correct_and_export(browser, server):
         ask(chat, q)
         ctx2.close()
 
-    page.goto("/staff/login")
-    page.get_by_test_id("login-username").fill(USER)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).to_have_url(re.compile(r"/staff$"))
+    sign_in(page, USER, PASSWORD)
     page.get_by_test_id("nav-bulk").click()
     expect(page.get_by_test_id("bulk-row")).to_have_count(3)
     page.get_by_test_id("b-item").fill("结婚登记")

@@ -3,12 +3,11 @@ colleague, filters by 负责人, records 无法联系 (the case stays 待回访)
 with a link to the day's digest."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from servers import NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server
+from servers import NEEDS_CHROMIUM, app_server, ask, new_page, playwright_or_skip, sign_in
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
@@ -17,14 +16,8 @@ ACCOUNTS = {"team-lead": ("admin", "team-lead-pass-1"), "team-guide": ("guide", 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("teamweb")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    ensure_index(env)
-    for user, (role, pw) in ACCOUNTS.items():
-        r = run_cli(["staff", "add", user, "--role", role, "--password", pw], env)
-        assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    with app_server(tmp_path_factory.mktemp("teamweb"), ACCOUNTS) as url:
+        yield url
 
 
 def test_assign_filter_and_record_a_failed_call(browser, server):
@@ -37,11 +30,7 @@ def test_assign_filter_and_record_a_failed_call(browser, server):
     expect(msg.get_by_test_id("rating-status")).to_contain_text("复核")
 
     page = ctx.new_page()
-    page.goto("/staff/login")
-    page.get_by_test_id("login-username").fill("team-lead")
-    page.get_by_test_id("login-password").fill(ACCOUNTS["team-lead"][1])
-    page.get_by_test_id("login-submit").click()
-    expect(page).to_have_url(re.compile(r"/staff$"))
+    sign_in(page, "team-lead", ACCOUNTS["team-lead"][1])
     expect(page.get_by_test_id("dash-overdue")).to_contain_text("没有超期工单")
     expect(page.get_by_test_id("digest-link")).to_have_attribute("href", "/staff/digest")
 

@@ -3,12 +3,10 @@ why (按别名「领证」匹配到「结婚登记」…), the rules by their Ch
 only folded away for admins — a 导办员 (guide) does not see them."""
 from __future__ import annotations
 
-import os
-import re
 
 import pytest
 
-from servers import NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server
+from servers import NEEDS_CHROMIUM, app_server, ask, new_page, playwright_or_skip, sign_in
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
@@ -17,24 +15,14 @@ ACCOUNTS = {"why-admin": ("admin", "why-admin-pass-1"), "why-guide": ("guide", "
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("why")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    ensure_index(env)
-    for user, (role, pw) in ACCOUNTS.items():
-        r = run_cli(["staff", "add", user, "--role", role, "--password", pw], env)
-        assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    with app_server(tmp_path_factory.mktemp("why"), ACCOUNTS) as url:
+        yield url
 
 
 def _open_turn(browser, server, user):
     errors: list[str] = []
     ctx, page = new_page(browser, server, errors, 1366, 768)
-    page.goto("/staff/login")
-    page.get_by_test_id("login-username").fill(user)
-    page.get_by_test_id("login-password").fill(ACCOUNTS[user][1])
-    page.get_by_test_id("login-submit").click()
-    expect(page).to_have_url(re.compile(r"/staff$"))
+    sign_in(page, user, ACCOUNTS[user][1])
     page.get_by_test_id("nav-conversations").click()
     page.get_by_test_id("conv-row").filter(has_text="领证").first.click()
     turn = page.get_by_test_id("turn").first

@@ -5,12 +5,11 @@ on the start of a follow-up answer, and a readable personal-data warning when an
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from servers import MSG, NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, reply, uvicorn_server
+from servers import NEEDS_CHROMIUM, app_server, ask, new_page, playwright_or_skip
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
@@ -34,11 +33,8 @@ TARGETS_JS = """() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    ensure_index()
-    tmp = tmp_path_factory.mktemp("phone")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    with app_server(tmp_path_factory.mktemp("phone")) as url:
+        yield url
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -1,6 +1,8 @@
 /* 导办工作台 — 批量核对 (#bulk): select answers by date, item, kind and rating, tick many, mark them 回答正确,
  * export the selection to Excel (assistant/staff_bulk.py).  A native ES module; staff.js routes #bulk to
  * Daoban.viewBulk(view).  Server text goes in with textContent only (Daoban.el). */
+import { api } from "/web/staff_api.js";
+
 const D = window.Daoban;
 const el = D.el;
 const KINDS = [["", "全部类型"], ["guide", "办事指南"], ["policy", "政策法规"], ["clarify", "请选择事项"], ["refuse", "拒答"], ["handoff", "转人工"]];
@@ -10,15 +12,6 @@ const KIND_TEXT = Object.fromEntries(KINDS);
 const REVIEW_TEXT = { correct: "正确", wrong: "有误" };
 let filters = { review: "unreviewed" };
 
-async function api(path, opts = {}) {
-  const init = { method: opts.method || "GET", credentials: "same-origin", headers: { Accept: "application/json" } };
-  if (opts.body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(opts.body); }
-  const res = await fetch("/staff/api" + path, init);
-  if (res.status === 401) { location.href = "/staff/login"; throw new Error("请先登录"); }
-  const b = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error((b && b.error && b.error.message) || `请求失败（${res.status}）`);
-  return b;
-}
 
 function query(f) {
   const p = new URLSearchParams();

@@ -5,20 +5,13 @@
  *   ownerFilter(value, onpick)  — the 负责人 filter of the case list;
  *   dashboardExtras(view)       — the overdue list and the link to today's digest on the dashboard.
  * Server text goes in with textContent only (Daoban.el). */
+import { api } from "/web/staff_api.js";
+
 const D = window.Daoban;
 const el = D.el;
 const OUTCOMES = [["回访成功", "联系上了，已说明情况"], ["无法联系", "电话没有接通：不算已回访"], ["已整改", "问题已改正，办结工单"]];
 let staffList = null;
 
-async function api(path, opts = {}) {
-  const init = { method: opts.method || "GET", credentials: "same-origin", headers: { Accept: "application/json" } };
-  if (opts.body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(opts.body); }
-  const res = await fetch("/staff/api" + path, init);
-  if (res.status === 401) { location.href = "/staff/login"; throw new Error("请先登录"); }
-  const b = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error((b && b.error && b.error.message) || `请求失败（${res.status}）`);
-  return b;
-}
 
 function colleagues() {
   staffList = staffList || api("/staff").then((b) => b.staff.filter((u) => u.active).map((u) => u.username));
