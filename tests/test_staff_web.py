@@ -145,6 +145,10 @@ def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correctio
     materials.check()
     form.get_by_test_id("fix-answer").fill(FIX)
     form.get_by_test_id("fix-reason").fill("户口簿已不需要")
+    # before publishing: the past questions it would catch (the conversation's own question among them)
+    form.get_by_test_id("fix-preview").click()
+    expect(form.get_by_test_id("fix-catches-status")).to_contain_text("这条更正会回答")
+    expect(form.get_by_test_id("fix-catch").filter(has_text=QUESTION)).to_have_count(1)
     form.get_by_test_id("fix-save").click()
     expect(staff.get_by_test_id("toast")).to_contain_text("立即生效")
     turn = staff.get_by_test_id("turn").first

@@ -433,6 +433,7 @@
     var form = el("form", { className: "fix-form", "data-testid": "fix-form" }, [
       el("h4", { text: "更正答案（保存后立即对相同和相近的问题生效，显示为【人工审核】）" }),
       field("问题", question), field("事项", itemSel), field("正确答案", answer), cites, field("理由", reason),
+      window.Daoban.catchPreview ? window.Daoban.catchPreview(question, itemSel) : null,  // staff_curated.js
       el("div", { className: "actions" }, [el("button", { type: "submit", className: "btn primary", text: "保存并生效", "data-testid": "fix-save" }), status])
     ]);
     form.onsubmit = function (e) {
