@@ -12,7 +12,7 @@ pip_install  = $(BIN)/python -m pip install -q -e '.$(if $(1),[$(1)])'
 # seconds on a fresh clone: the default corpus's vectors ship in assistant/data/embeddings/
 build_index  = $(BIN)/python -m assistant index build --if-stale
 
-.PHONY: run test install install-test index eval bench embeddings matrix clean miniprogram-test
+.PHONY: run test install install-test index eval bench embeddings matrix clean miniprogram-test axe
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -41,7 +41,7 @@ run: install
 
 # install with the test extras and run the whole test suite (builds the index first when needed), then the
 # mini-program's tests
-test: install-test miniprogram-test
+test: install-test miniprogram-test axe
 	$(build_index)
 	$(BIN)/python -m pytest -q
 
@@ -54,6 +54,14 @@ $(MP)/node_modules/.installed: $(MP)/package-lock.json
 
 miniprogram-test: $(MP)/node_modules/.installed
 	cd $(MP) && npm test
+
+# axe-core for the accessibility browser tests (tests/test_a11y.py), from the committed lock file
+tests/axe/node_modules/.installed: tests/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "需要 Node.js 20 和 npm（apt-get install nodejs npm）"; exit 1; }
+	cd tests/axe && npm ci --no-audit --no-fund
+	touch $@
+
+axe: tests/axe/node_modules/.installed
 
 eval: install-test
 	$(build_index)

@@ -39,6 +39,9 @@ from .sessions import SessionStore
 from .staff import COOKIE as STAFF_COOKIE
 from .staff import FIELD_NAMES as STAFF_FIELDS
 from .staff import StaffStore, staff_router
+from .staff_bulk import install as install_bulk
+from .staff_cases import install as install_cases
+from .staff_curated import install as install_curated_preview
 from .staff_handoff import install as install_handoff
 from .widget import install as install_widget
 from .wechat import WeChatReply, wechat_router
@@ -247,6 +250,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                                     feedback=app.state.feedback, get_assistant=lambda: app.state.assistant,
                                     settings=settings))
     install_handoff(app, settings, FIELD_NAMES)  # 转人工 replies from staff, 回访 numbers
+    install_cases(app)  # case outcomes, daily digest (page and e-mail)
+    install_bulk(app)  # bulk review: select answers, mark many correct, export to Excel
+    install_curated_preview(app)  # which past questions a correction would catch
     install_widget(app, settings)  # /widget.js for other sites; who may frame the chat
     install_observability(app)  # request ids, JSON request lines, /metrics, /readyz
     install_offline_docs(app)  # /docs and /redoc without a CDN

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .documents import Chunk, material_line
+from .documents import Chunk, material_brief
 from .guides import Centre, Guide
 from .index import Index
 from .laws import citation_note, short_law_name
@@ -28,8 +28,22 @@ class Citations:
             n = len(self.items) + 1
             self._n[chunk.chunk_id] = n
             self.items.append(Citation(n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=chunk.title,
-                                       section=chunk.section, text=chunk.text, source=chunk.source, url=chunk.url))
+                                       section=chunk.section, text=chunk.text, source=source_label(chunk),
+                                       url=chunk.url))
         return f"[{self._n[chunk.chunk_id]}]"
+
+
+def source_label(chunk: Chunk) -> str:
+    """Where a citation comes from, as a citizen reads it, never a file path or file name:
+    ``办事指南 · 结婚登记 · 申请材料``, ``《民法典》第一千零四十七条``, ``政务服务事项目录 · 犬只登记``.
+    (``chunk.source`` — e.g. ``corpus/guides/marriage-registration.yaml`` — stays in the index and the trace.)"""
+    if chunk.kind == "law":
+        return f"《{short_law_name(chunk.title)}》{chunk.section}"
+    if chunk.kind == "catalogue":
+        return f"政务服务事项目录 · {chunk.title}"
+    if chunk.kind == "guide":
+        return f"办事指南 · {chunk.title} · {chunk.section}"
+    return " · ".join(p for p in (chunk.title, chunk.section) if p)
 
 
 def item_out(g: Guide, centre: Centre, score: float | None = None) -> ItemOut:
@@ -112,7 +126,7 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
             continue
         c = _chunk(index, g, a)
         if a == "materials":
-            lines = [material_line(m) for m in g.materials]
+            lines = [material_brief(m) for m in g.materials]
             body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
             paras.append(f"【需要准备的材料】{cites.ref(c)}\n{body}")
             for fact in facts or []:

@@ -74,6 +74,30 @@ def material_line(m) -> str:
     return line + (f"：{m.note}" if m.note else "")
 
 
+DEFAULT_MATERIAL = ("必要", "1份", "原件")
+
+
+def material_brief(m) -> str:
+    """A material as a citizen reads it: only what differs from the default 必要、原件1份.
+
+    ``居民身份证（必要，1份，原件）`` → ``居民身份证``; ``委托书（情形必要，1份，原件，代办时提供）`` →
+    ``委托书（代办时提供）``; ``照片（必要，3份，原件）`` → ``照片（3份）``.  The indexed chunk keeps the full
+    line (material_line) so the citation still shows everything the guide says."""
+    parts = []
+    if m.situation:
+        parts.append(f"{m.situation}时提供")
+    elif m.necessity != "必要":
+        parts.append(m.necessity)
+    if m.copies != "1份":
+        parts.append(m.copies)
+    if m.form != "原件" and m.form not in m.name:
+        parts.append(m.form)
+    if m.waivable:
+        parts.append("可容缺后补")
+    line = m.name + (f"（{'，'.join(parts)}）" if parts else "")
+    return line + (f"：{m.note}" if m.note else "")
+
+
 def place_text(g: Guide, centre: Centre) -> str:
     hall = centre.hall(g.place.hall)
     floor = f"（{hall.floor}）" if hall else ""

@@ -36,6 +36,8 @@ RATINGS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "�
 Rating = Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
 BAD = 2  # a score at or below this opens a case
 STATUSES = ("待回访", "整改中", "已办结")
+# what actually happened, recorded with its note: only 回访成功 counts as replied (a failed call does not)
+OUTCOMES = {"回访成功": "整改中", "无法联系": None, "已整改": "已办结"}
 REPLY_DAYS = 1
 FIX_DAYS = 15
 TAGS = ["答非所问", "信息有误", "信息不全", "看不懂", "没有找到依据", "窗口或地址不对", "其他"]
@@ -267,8 +269,6 @@ class FeedbackStore:
             if status is not None and status != c.status:
                 if status not in STATUSES:
                     raise ValueError(status)
-                if status in ("整改中", "已办结") and c.replied_at is None:
-                    c.replied_at = t
                 c.closed_at = t if status == "已办结" else None
                 c.status = status
                 entry["status"] = status
@@ -276,6 +276,38 @@ class FeedbackStore:
                 entry["text"] = mask_pii(note.strip())[:1000]
             if len(entry) > 2:
                 c.notes = [*(c.notes or []), entry]
+            c.updated_at = t
+            db.commit()
+            return c
+
+    def record_outcome(self, case_id: str, by: str, outcome: str, note: str | None = None) -> Case | None:
+        """Record exactly what happened on a case, with the note:
+
+        * 回访成功 — the person was reached: replied_at is stamped, 待回访 moves to 整改中;
+        * 无法联系 — the call failed: noted (and counted), the case stays 待回访 and is NOT stamped as replied,
+          so it still turns 回访超期 when its reply date passes;
+        * 已整改 — the fix is done: the case is closed (已办结).
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(outcome)
+        t = self.clock()
+        with self._session() as db:
+            c = db.get(Case, case_id)
+            if c is None:
+                return None
+            entry: dict = {"at": t.isoformat(timespec="seconds"), "by": by, "outcome": outcome}
+            if outcome == "回访成功" and c.replied_at is None:
+                c.replied_at = t
+            new = OUTCOMES[outcome]
+            if new == "整改中" and c.status != "待回访":
+                new = None  # a later successful call does not reopen a closed case
+            if new and new != c.status:
+                c.status = new
+                c.closed_at = t if new == "已办结" else None
+                entry["status"] = new
+            if note and note.strip():
+                entry["text"] = mask_pii(note.strip())[:1000]
+            c.notes = [*(c.notes or []), entry]
             c.updated_at = t
             db.commit()
             return c

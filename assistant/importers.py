@@ -184,19 +184,10 @@ def material_from_columns(row: dict, problems: list, where: str) -> dict:
 
 def write_template(path: Path, example: dict | None = None) -> Path:
     """The workbook staff fill in: 事项, 材料, 常见问题 (header row, then `example`'s rows) and 说明."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from .sheets import save_workbook, workbook
 
-    wb = Workbook()
     sheets = ((SHEET_ITEMS, ITEM_COLUMNS), (SHEET_MATERIALS, MATERIAL_COLUMNS), (SHEET_FAQ, FAQ_COLUMNS))
-    for i, (name, cols) in enumerate(sheets):
-        ws = wb.active if i == 0 else wb.create_sheet(name)
-        ws.title = name
-        ws.append([c for c, _ in cols])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for j, (_, tip) in enumerate(cols, 1):
-            ws.column_dimensions[ws.cell(1, j).column_letter].width = 18
+    wb = workbook({name: ([c for c, _ in cols], []) for name, cols in sheets})
     if example:
         for sheet, rows in guide_rows(example).items():
             for r in rows:
@@ -207,9 +198,7 @@ def write_template(path: Path, example: dict | None = None) -> Path:
         for c, tip in cols:
             info.append([name, c, tip])
     info.append(["", "", "导入：assistant corpus import 文件.xlsx（先校验，全部通过才写入；有错误时不改动任何文件）"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)
 
 
 def guide_rows(data: dict, stem: str = "") -> dict[str, list[list]]:

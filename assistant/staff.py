@@ -44,6 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from .rule_labels import explain, labelled
 from .compose import law_refs
 from .config import Settings
 from .curated import CuratedStore
@@ -510,6 +511,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             raise StaffError(403, "forbidden", "需要管理员权限")
         return staff
 
+    accounts.admin_only = admin
+
     def secure(request: Request) -> bool:
         if settings.staff_cookie_secure != "auto":
             return settings.staff_cookie_secure == "always"
@@ -636,12 +639,10 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             return fb.score >= 3
         return fb.rating == rating
 
-    @api.get("/conversations", summary="会话记录：按日期、渠道、类型、评价、事项筛选")
-    def conversations(start: date | None = None, end: date | None = None, channel: str | None = None,
-                      kind: str | None = None, rating: str | None = None, item: str | None = None,
-                      review: Literal["correct", "wrong", "unreviewed"] | None = None,
-                      q: str | None = Query(None, max_length=100), page: int = Query(1, ge=1),
-                      size: int = Query(20, ge=1, le=100)):
+    def matching_turns(start: date | None, end: date | None, channel: str | None, kind: str | None,
+                       rating: str | None, item: str | None, review: str | None, q: str | None) -> tuple[list, bool]:
+        """(turn, feedback, last review verdict) of the answers that pass the filters, newest first; and
+        whether the scan hit SCAN_LIMIT (older answers not looked at)."""
         a = assistant()
         start, end = span(start, end, days=30)
         turns = load_turns(start, end, channel or None, kind or None)
@@ -665,6 +666,18 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             if needle and needle not in t["question"].lower() and needle not in t["answer"].lower():
                 continue
             matched.append((t, fb, last))
+        return matched, len(turns) >= SCAN_LIMIT
+
+    accounts.matching_turns = matching_turns  # bulk review (staff_bulk.py) selects with the same filters
+
+    @api.get("/conversations", summary="会话记录：按日期、渠道、类型、评价、事项筛选")
+    def conversations(start: date | None = None, end: date | None = None, channel: str | None = None,
+                      kind: str | None = None, rating: str | None = None, item: str | None = None,
+                      review: Literal["correct", "wrong", "unreviewed"] | None = None,
+                      q: str | None = Query(None, max_length=100), page: int = Query(1, ge=1),
+                      size: int = Query(20, ge=1, le=100)):
+        start, end = span(start, end, days=30)
+        matched, truncated = matching_turns(start, end, channel, kind, rating, item, review, q)
         convs: dict[str, dict] = {}
         for t, fb, last in matched:  # newest first
             c = convs.setdefault(t["conversation_id"], {
@@ -690,7 +703,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             c["worst_rating"] = next((k for k, v in RATINGS.items() if v == c["worst_score"]), None)
         total = len(rows)
         return {"start": start.isoformat(), "end": end.isoformat(), "total": total, "page": page, "size": size,
-                "turns": len(matched), "truncated": len(turns) >= SCAN_LIMIT,
+                "turns": len(matched), "truncated": truncated,
                 "conversations": rows[(page - 1) * size: page * size]}
 
     def chunk_out(a, chunk_id: str, n: int | None = None) -> dict:
@@ -742,7 +755,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
                 "id": m.id, "seq": m.seq, "question": question, "answer": m.text, "kind": m.kind,
                 "items": m.items or [], "created_at": iso(m.created_at),
                 "item_ids": [ids_by_name[n] for n in (m.items or []) if n in ids_by_name],
-                "trace": trace,
+                "trace": trace, "why": explain(trace), "rule_labels": labelled(trace.get("rules")),
                 "citations": [chunk_out(a, cid, n) for n, cid in enumerate(trace.get("citations", []), 1)],
                 "feedback": {"rating": fb.rating, "score": fb.score, "tags": fb.tags, "text": fb.text,
                              "at": iso(fb.created_at)} if fb else None,
@@ -837,7 +850,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
                 "items": [{"id": i.id, "name": i.name, "score": i.score} for i in resp.items],
                 "citations": [c.chunk_id for c in resp.citations], "ranked": trace.get("items", []),
                 "signals": trace.get("signals"), "rules": trace.get("rules", []), "query": trace.get("query"),
-                "curated": str(trace.get("decision", "")).startswith("curated"), "ms": trace.get("ms")}
+                "curated": str(trace.get("decision", "")).startswith("curated"), "ms": trace.get("ms"),
+                "why": explain(trace), "rule_labels": labelled(trace.get("rules"))}
 
     @api.get("/hit-test", summary="命中测试：融合检索（BM25 与向量分数）和路由结果")
     def hit_test(q: str = Query(min_length=1, max_length=500), k: int = Query(10, ge=1, le=50)):
@@ -991,7 +1005,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
     # -- 好差评 cases
     @api.get("/cases", summary="差评回访工单（超期的排在前面，overdue: true）")
     def cases(status: str | None = None, overdue: bool | None = None, mine: bool = False,
-              staff: Staff = Depends(current)):
+              staff: Staff = Depends(current), owner: str | None = None):
         if status and status not in STATUSES:
             raise StaffError(422, "invalid_request", "状态只能是 待回访、整改中 或 已办结")
         rows = feedback.cases(status or None)
@@ -1013,6 +1027,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             out = [c for c in out if c["overdue"] == overdue]
         if mine:
             out = [c for c in out if c["owner"] == staff.username]
+        if owner is not None:  # "" or "-" = not yet assigned
+            out = [c for c in out if (c["owner"] or "") == ("" if owner == "-" else owner)]
         order = {s: i for i, s in enumerate(STATUSES)}
         out.sort(key=lambda c: (not c["overdue"], order[c["status"]], c["fix_due"]))
         counts = Counter(c["status"] for c in out)
@@ -1029,6 +1045,8 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
             raise StaffError(404, "not_found", "没有这个工单")
         fb = feedback.for_messages([c.message_id]).get(c.message_id)
         return case_out(c, fb)
+
+    accounts.case_out, accounts.list_cases, accounts.iso = case_out, cases, iso  # for staff_cases.py
 
     # -- accounts (admin)
     def user_out(u: StaffUser) -> dict:

@@ -210,3 +210,31 @@ def postgres() -> Iterator[str]:
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the app with staff accounts
+
+@contextmanager
+def app_server(tmp: Path, accounts: dict[str, tuple[str, str]] | None = None) -> Iterator[str]:
+    """The real app (uvicorn) on its own SQLite file in ``tmp``, with ``{username: (role, password)}`` staff
+    accounts added through the CLI; yields its base URL."""
+    import os
+
+    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
+    ensure_index(env)
+    for user, (role, password) in (accounts or {}).items():
+        r = run_cli(["staff", "add", user, "--role", role, "--password", password], env)
+        assert r.returncode == 0, r.stdout + r.stderr
+    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
+        yield srv.url
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in on /staff/login and wait for the console."""
+    import re
+
+    page.goto("/staff/login")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    playwright_or_skip().expect(page).to_have_url(re.compile(r"/staff$"))

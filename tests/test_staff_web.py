@@ -145,6 +145,10 @@ def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correctio
     materials.check()
     form.get_by_test_id("fix-answer").fill(FIX)
     form.get_by_test_id("fix-reason").fill("户口簿已不需要")
+    # before publishing: the past questions it would catch (the conversation's own question among them)
+    form.get_by_test_id("fix-preview").click()
+    expect(form.get_by_test_id("fix-catches-status")).to_contain_text("这条更正会回答")
+    expect(form.get_by_test_id("fix-catch").filter(has_text=QUESTION)).to_have_count(1)
     form.get_by_test_id("fix-save").click()
     expect(staff.get_by_test_id("toast")).to_contain_text("立即生效")
     turn = staff.get_by_test_id("turn").first
@@ -164,6 +168,12 @@ def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correctio
     body = httpx.post(f"{server}/v1/chat", json={"message": "结婚登记需要带什么材料", "channel": "miniprogram"},
                       timeout=60).json()
     assert body["answer"].startswith("【人工审核】" + FIX)
+    # three paraphrases on the public chat (issue 15) get it too; a question about another item does not
+    for paraphrase in ("我和女朋友想去领证，要带啥", "领结婚证需要准备哪些材料", "我们俩打算登记结婚，得带什么东西"):
+        fresh = pages.new("/")
+        expect(ask(fresh, paraphrase).locator(".answer")).to_contain_text("【人工审核】" + FIX)
+    other = ask(pages.new("/"), "离婚登记要带什么材料")
+    expect(other.locator(".answer")).not_to_contain_text("【人工审核】")
 
     # 7. the hit test shows the curated outcome and the fused scores
     staff.get_by_test_id("nav-hit-test").click()

@@ -45,17 +45,18 @@
     if (force || near) chatEl.scrollTop = chatEl.scrollHeight;
   }
 
-  /* Follow an answer as it grows, but never past its first line: on a phone the first paragraph
-     (the answer itself) stays in view and the rest is read by scrolling down. */
-  function followAnswer(msg) {
-    var top = msg.node.getBoundingClientRect().top - chatEl.getBoundingClientRect().top;
-    var overflow = msg.node.offsetHeight > chatEl.clientHeight - 16;
-    if (overflow) {
-      chatEl.scrollTop += top - 8;
-    } else {
-      var below = top + msg.node.offsetHeight - chatEl.clientHeight + 8;
-      if (below > 0) chatEl.scrollTop += below;  /* the whole (short) message comes into view */
-    }
+  /* Where the answer in ``node`` starts, in the chat's scroll coordinates (a little air above it). */
+  function answerTop(node) {
+    return Math.max(0, node.getBoundingClientRect().top - chatEl.getBoundingClientRect().top + chatEl.scrollTop - 8);
+  }
+
+  /* While an answer streams in, follow it down, but never past its own first line; once it has
+   * settled, bring its start to the top of the view (a long answer is read from the beginning,
+   * not from the previous answer's sources or the end of this one). */
+  function followAnswer(msg, settled) {
+    var top = answerTop(msg.node);
+    var bottom = chatEl.scrollHeight - chatEl.clientHeight;
+    chatEl.scrollTop = settled ? top : Math.min(bottom, top);
   }
 
   // ---------- rendering ----------
@@ -73,7 +74,7 @@
     html = html.replace(/\[(\d{1,3})\]/g, function (m, n) {
       if (citationNumbers && !citationNumbers[n]) return m;
       return '<sup class="cite-ref"><a href="#' + msgId + "-cite-" + n + '" data-cite="' + n +
-        '" aria-label="查看出处' + n + '">[' + n + "]</a></sup>";
+        '" aria-label="查看出处' + n + '"><span class="cite-n">[' + n + "]</span></a></sup>";
     });
     return html;
   }
@@ -111,7 +112,7 @@
         : (online.route ? el("span", { className: "badge online", text: "可网上办" }) : null);
       var card = el("section", { className: "item-card", "data-testid": "item-card", "aria-label": it.name || "办事事项" }, [
         el("header", { className: "item-head" }, [
-          el("h3", { className: "item-name", text: it.name || "" }),
+          el("h2", { className: "item-name", text: it.name || "" }),
           badge
         ]),
         it.department ? el("p", { className: "item-dept", text: it.department }) : null,
@@ -130,7 +131,7 @@
     container.textContent = "";
     var list = (citations || []).filter(Boolean);
     if (!list.length) { container.hidden = true; return; }
-    container.appendChild(el("h4", { className: "section-title", text: "出处" }));
+    container.appendChild(el("h3", { className: "section-title", text: "出处" }));
     list.forEach(function (c) {
       var url = safeUrl(c.url);
       var label = [c.title, c.section].filter(Boolean).join(" ");
@@ -255,7 +256,7 @@
     hideTyping(msg);
     msg.text += text;
     renderAnswerText(msg);
-    followAnswer(msg);
+    followAnswer(msg, false);
   }
 
   function renderFinal(msg, body) {
@@ -265,7 +266,7 @@
     renderAnswerText(msg);
     renderRating(msg, body.message_id, body.rating_token);
     msg.node.setAttribute("aria-busy", "false");
-    followAnswer(msg);
+    followAnswer(msg, true);
     if (body.kind === "handoff") startPolling();
   }
 
@@ -327,6 +328,8 @@
       return el("button", { type: "button", className: "rate-btn" + (i >= 3 ? " bad" : ""), "data-testid": "rating-btn",
         "data-rating": r, "aria-pressed": "false", text: r });
     });
+    var scale = el("div", { className: "rating-scale", "aria-hidden": "true" },
+      [el("span", { text: "满意" }), el("span", { text: "不满意" })]);
     var tags = BAD_TAGS.map(function (t) {
       return el("button", { type: "button", className: "rate-tag", "data-testid": "rating-tag", "aria-pressed": "false", text: t });
     });
@@ -345,7 +348,7 @@
       [el("div", { className: "rating-tags" }, tags), text, callbackBox, submit]);
     detail.hidden = true;
     var bar = el("div", { className: "rating", "data-testid": "rating-bar", role: "group", "aria-label": "评价这条回答" }, [
-      el("span", { className: "rating-q", text: "这条回答您满意吗？" }), el("div", { className: "rating-btns" }, buttons), detail, status]);
+      el("span", { className: "rating-q", text: "这条回答您满意吗？" }), el("div", { className: "rating-btns" }, buttons), scale, detail, status]);
     msg.rating = bar;
     msg.bubble.appendChild(bar);
     var chosen = null;
@@ -427,7 +430,7 @@
     msg.items.hidden = msg.cites.hidden = msg.chips.hidden = true;
     msg.answer.textContent = message || "抱歉，服务暂时出现问题，请稍后再试，或拨打12345咨询。";
     msg.answer.setAttribute("role", "alert");
-    scrollToBottom(true);
+    followAnswer(msg, true);
   }
 
   // ---------- network ----------
@@ -580,6 +583,19 @@
       });
   }
 
+  // ---------- personal data: warn before it is sent ----------
+  /* An ID number (18 digits, last may be X), a mobile or landline number, or a bank card, typed with
+   * or without spaces/dashes: e.g. 3213 0219 9001 0112 3X, 138-1234-5678, 0527-80000000.  The server
+   * masks them anyway (guard.mask_pii); this only tells the person before they send it. */
+  var PII_RE = /(?:^|\D)(?:\d[\s-]?){17}[\dXx](?!\d)|(?:^|\D)1[3-9]\d(?:[\s-]?\d){8}(?!\d)|(?:^|\D)0\d{2,3}[\s-]?\d{7,8}(?!\d)|(?:^|\D)(?:\d[\s-]?){15,18}\d(?!\d)/;
+  function looksPersonal(text) {
+    return PII_RE.test(String(text || "").replace(/[０-９]/g, function (d) { return String.fromCharCode(d.charCodeAt(0) - 0xFEE0); }));
+  }
+  function warnPersonalData() {
+    var box = document.getElementById("pii-warning");
+    if (box) box.hidden = !looksPersonal(inputEl.value);
+  }
+
   // ---------- wiring ----------
   function autoGrow() {
     inputEl.style.height = "auto";
@@ -602,6 +618,7 @@
       if (!text.trim()) { inputEl.focus(); return; }
       inputEl.value = "";
       autoGrow();
+      warnPersonalData();
       send(text);
     });
 
@@ -614,6 +631,7 @@
       }
     });
     inputEl.addEventListener("input", autoGrow);
+    inputEl.addEventListener("input", warnPersonalData);
 
     // chips (examples, suggestions, clarify choices) and [n] citation links
     messagesEl.addEventListener("click", function (e) {

@@ -84,8 +84,8 @@
     return api("/items").then(function (b) { items = b.items; return items; });
   }
 
-  function itemSelect(id, value, anyLabel) {
-    var sel = el("select", { id: id, "data-testid": id });
+  function itemSelect(id, value, anyLabel, label) {
+    var sel = el("select", { id: id, "data-testid": id, "aria-label": label || "事项" });
     if (anyLabel) sel.appendChild(el("option", { value: "", text: anyLabel }));
     (items || []).forEach(function (it) {
       var o = el("option", { value: it.id, text: it.name });
@@ -99,8 +99,10 @@
     return el("label", { className: "field" }, [el("span", { text: label }), input]);
   }
 
-  function select(id, options, value) {
+  // label: the select's accessible name when it is not wrapped in field() (axe-core select-name)
+  function select(id, options, value, label) {
     var s = el("select", { id: id, "data-testid": id });
+    if (label) s.setAttribute("aria-label", label);
     options.forEach(function (o) {
       var opt = el("option", { value: o[0], text: o[1] });
       if (String(o[0]) === String(value || "")) opt.selected = true;
@@ -213,7 +215,7 @@
     loading("看板");
     api("/dashboard" + qs({ days: state.days })).then(function (d) {
       clear(viewEl);
-      var range = select("dash-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], state.days);
+      var range = select("dash-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], state.days, "统计时间范围");
       range.onchange = function () { state.days = +range.value; viewDashboard(); };
       viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "看板" }),
         el("span", { className: "muted", text: d.start + " 至 " + d.end }), range]));
@@ -239,6 +241,7 @@
         card("回答类型", [barChart(Object.keys(d.kinds).map(function (k) { return { label: KIND_LABELS[k] || k, value: d.kinds[k], color: k === "refuse" ? "#e8831a" : "#1557a0" }; }), { title: "回答类型" })], "chart-kinds")
       ]);
       viewEl.appendChild(grid);
+      if (window.Daoban.dashboardExtras) window.Daoban.dashboardExtras(viewEl);  // staff_cases.js: overdue list
     }).catch(fail);
   }
 
@@ -366,7 +369,7 @@
     node.appendChild(history);
 
     // actions
-    var reason = el("input", { type: "text", placeholder: "理由（标记有误时必填）", maxlength: "500", "data-testid": "review-reason" });
+    var reason = el("input", { type: "text", placeholder: "理由（标记有误时必填）", "aria-label": "核对理由", maxlength: "500", "data-testid": "review-reason" });
     var actions = el("div", { className: "actions" }, [
       el("button", { type: "button", className: "btn ok", text: "✓ 回答正确", "data-testid": "mark-correct",
         onclick: function () { review(t, "correct", reason.value, convId); } }),
@@ -430,6 +433,7 @@
     var form = el("form", { className: "fix-form", "data-testid": "fix-form" }, [
       el("h4", { text: "更正答案（保存后立即对相同和相近的问题生效，显示为【人工审核】）" }),
       field("问题", question), field("事项", itemSel), field("正确答案", answer), cites, field("理由", reason),
+      window.Daoban.catchPreview ? window.Daoban.catchPreview(question, itemSel) : null,  // staff_curated.js
       el("div", { className: "actions" }, [el("button", { type: "submit", className: "btn primary", text: "保存并生效", "data-testid": "fix-save" }), status])
     ]);
     form.onsubmit = function (e) {
@@ -447,14 +451,40 @@
         form.querySelector("button[type=submit]").disabled = false;
       });
     };
-    node.insertBefore(form, node.querySelector(".trace"));
+    node.insertBefore(form, node.querySelector(".trace-wrap"));
     answer.focus();
+  }
+
+  /* Why this answer, for anyone at the desk: one plain sentence, the rules in Chinese (description on
+   * hover and for screen readers), the evidence quoted; the scores stay folded away, for admins only. */
+  function whyNode(why, rules, testid) {
+    var box = el("div", { className: "why", "data-testid": testid || "trace-why" }, [
+      el("p", { className: "why-text" }, [el("strong", { text: "为什么这样回答：" }), why || "—"])]);
+    if ((rules || []).length) {
+      box.appendChild(el("ul", { className: "rule-list", "aria-label": "用到的规则" }, rules.map(function (r) {
+        return el("li", { className: "rule-label" + (r.known ? "" : " unknown"), title: r.description, "data-testid": "rule-label" },
+          [r.label, el("span", { className: "visually-hidden", text: "：" + r.description })]);
+      })));
+    }
+    return box;
   }
 
   function traceNode(t) {
     var tr = t.trace || {};
+    var wrap = el("div", { className: "trace-wrap" }, [whyNode(t.why, t.rule_labels)]);
+    if ((t.citations || []).length) {
+      wrap.appendChild(el("h4", { className: "evidence-title", text: "依据" }));
+      var ol0 = el("ol", { className: "cites" });
+      t.citations.forEach(function (c) {
+        ol0.appendChild(el("li", { "data-testid": "trace-citation" }, c.missing ? [c.chunk_id + "（索引中已不存在）"] :
+          [el("strong", { text: c.title + " · " + c.section }), el("p", { className: "cite-text", text: c.text })]));
+      });
+      wrap.appendChild(ol0);
+    }
+    if (!me || me.role !== "admin") return wrap;
     var d = el("details", { className: "trace", "data-testid": "trace" });
-    d.appendChild(el("summary", { text: "检索与路由轨迹 · " + (tr.decision || "—") }));
+    wrap.appendChild(d);
+    d.appendChild(el("summary", { text: "检索打分与路由细节（管理员） · " + (tr.decision || "—") }));
     var dl = el("dl", { className: "kv" });
     function kv(k, v) { if (v === undefined || v === null || v === "") return; dl.appendChild(el("dt", { text: k })); dl.appendChild(el("dd", { text: typeof v === "string" ? v : JSON.stringify(v) })); }
     kv("规范化", tr.normalized);
@@ -468,16 +498,6 @@
     kv("耗时", tr.ms !== undefined ? tr.ms + " ms" : "");
     if (tr.signals) kv("信号", { top_item_score: tr.signals.top_item_score, item_ok: tr.signals.item_ok, law_ok: tr.signals.law_ok, policy_cue: tr.signals.policy_cue });
     d.appendChild(dl);
-    if ((t.citations || []).length) {
-      d.appendChild(el("h5", { text: "引用" }));
-      var ol = el("ol", { className: "cites" });
-      t.citations.forEach(function (c) {
-        ol.appendChild(el("li", { "data-testid": "trace-citation" }, c.missing ? [c.chunk_id + "（索引中已不存在）"] :
-          [el("strong", { text: c.title + " · " + c.section }), el("span", { className: "muted small", text: " " + c.chunk_id }),
-            el("p", { className: "cite-text", text: c.text })]));
-      });
-      d.appendChild(ol);
-    }
     if ((tr.items || []).length) {
       d.appendChild(el("h5", { text: "事项打分" }));
       d.appendChild(simpleTable(["事项", "总分", "别名", "语义", "词法", "证据", "理由"], tr.items.map(function (i) {
@@ -490,7 +510,7 @@
         return [String(i + 1), h.title + " · " + h.section, fx(h.bm25), fx(h.dense), fx(h.score, 4), h.bm25_rank || "—", h.dense_rank || "—"];
       }), "trace-retrieved"));
     }
-    return d;
+    return wrap;
   }
 
   function fx(v, n) { return typeof v === "number" ? v.toFixed(n === undefined ? 3 : n) : (v === undefined || v === null ? "—" : String(v)); }
@@ -506,19 +526,20 @@
   function viewCases() {
     var f = state.cases;
     loading("差评工单");
-    Promise.all([api("/cases" + qs({ status: f.status, overdue: f.overdue ? "true" : "", mine: f.mine ? "true" : "" })),
+    Promise.all([api("/cases" + qs({ status: f.status, overdue: f.overdue ? "true" : "", mine: f.mine ? "true" : "", owner: f.owner === "" ? "-" : f.owner })),
       window.Daoban.loadCallbacks()]).then(function (r) {
       var b = r[0];
       clear(viewEl);
       updateOverdueBadge(b);
       viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "差评工单" }),
         el("span", { className: "muted", text: "不满意及以下的评价自动立案：1个工作日内回访，15个工作日内整改。" })]));
-      var status = select("c-status", [["", "全部状态"], ["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], f.status);
+      var status = select("c-status", [["", "全部状态"], ["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], f.status, "按状态筛选");
       var overdue = el("input", { type: "checkbox", id: "c-overdue", checked: !!f.overdue });
       var mine = el("input", { type: "checkbox", id: "c-mine", checked: !!f.mine });
-      function apply() { state.cases = { status: status.value, overdue: overdue.checked, mine: mine.checked }; viewCases(); }
+      var owner = window.Daoban.ownerFilter(f.owner, function (v) { f.owner = v; apply(); });
+      function apply() { state.cases = { status: status.value, overdue: overdue.checked, mine: mine.checked, owner: f.owner }; viewCases(); }
       status.onchange = overdue.onchange = mine.onchange = apply;
-      viewEl.appendChild(el("div", { className: "filters inline" }, [status,
+      viewEl.appendChild(el("div", { className: "filters inline" }, [status, owner,
         el("label", { className: "check" }, [overdue, " 只看超期"]), el("label", { className: "check" }, [mine, " 只看我的"]),
         el("span", { className: "muted", "data-testid": "case-counts", text: "待回访 " + b.counts["待回访"] + " · 整改中 " + b.counts["整改中"] + " · 已办结 " + b.counts["已办结"] + " · 超期 " + b.overdue })]));
       if (!b.cases.length) { viewEl.appendChild(el("p", { className: "empty", text: "没有工单。" })); return; }
@@ -547,12 +568,12 @@
     if ((c.notes || []).length) {
       var ul = el("ul", { className: "notes" });
       c.notes.forEach(function (n) {
-        ul.appendChild(el("li", { text: fmtTime(n.at) + " " + n.by + (n.status ? " → " + n.status : "") + (n.owner ? " 指派 " + n.owner : "") + (n.text ? "：" + n.text : "") }));
+        ul.appendChild(el("li", { text: fmtTime(n.at) + " " + n.by + (n.outcome ? " 【" + n.outcome + "】" : "") + (n.status ? " → " + n.status : "") + (n.owner ? " 指派 " + n.owner : "") + (n.text ? "：" + n.text : "") }));
       });
       node.appendChild(ul);
     }
-    var st = select("case-status-" + c.id, [["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], c.status);
-    var note = el("input", { type: "text", placeholder: "回访或整改记录", maxlength: "1000" });
+    var st = select("case-status-" + c.id, [["待回访", "待回访"], ["整改中", "整改中"], ["已办结", "已办结"]], c.status, "工单状态");
+    var note = el("input", { type: "text", placeholder: "回访或整改记录", "aria-label": "回访或整改记录", maxlength: "1000" });
     node.appendChild(el("div", { className: "actions" }, [
       el("button", { type: "button", className: "btn", text: "认领", "data-testid": "case-claim",
         onclick: function () { updateCase(c.id, { claim: true }); } }),
@@ -586,7 +607,7 @@
       clear(viewEl);
       viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "缺口" }),
         el("span", { className: "muted", text: "被拒答（未找到依据）、差评或核对为有误的问题，按相似度分组。" })]));
-      var days = select("g-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], f.days || 30);
+      var days = select("g-days", [[7, "近 7 天"], [30, "近 30 天"], [90, "近 90 天"], [365, "近一年"]], f.days || 30, "统计时间范围");
       var th = el("input", { type: "number", id: "g-threshold", min: "0.8", max: "0.99", step: "0.01", value: String(b.threshold) });
       var oos = el("input", { type: "checkbox", checked: !!f.oos });
       var go = el("button", { type: "button", className: "btn", text: "刷新",
@@ -622,16 +643,16 @@
     clear(viewEl);
     viewEl.appendChild(el("div", { className: "view-head" }, [el("h2", { text: "命中测试" }),
       el("span", { className: "muted", text: "看一个问题的融合检索（BM25 与向量分数）和路由结果；或批量测试命中率。" })]));
-    var input = el("input", { type: "search", id: "ht-q", "data-testid": "ht-q", placeholder: "输入一个问题，例如：公积金租房能取吗", maxlength: "500", value: q || "" });
+    var input = el("input", { type: "search", id: "ht-q", "data-testid": "ht-q", "aria-label": "要测试的问题", placeholder: "输入一个问题，例如：公积金租房能取吗", maxlength: "500", value: q || "" });
     var out = el("div", { id: "ht-out", "data-testid": "ht-out" });
     var form = el("form", { className: "searchbar" }, [input, el("button", { type: "submit", className: "btn primary", text: "测试", "data-testid": "ht-run" })]);
     form.onsubmit = function (e) { e.preventDefault(); runHit(input.value, out); };
     viewEl.appendChild(form);
     viewEl.appendChild(out);
 
-    var text = el("textarea", { id: "batch-text", "data-testid": "batch-text", rows: "6",
+    var text = el("textarea", { id: "batch-text", "data-testid": "batch-text", rows: "6", "aria-label": "批量测试的问题，每行一题",
       placeholder: "每行一题：问题<Tab或逗号>期望事项（编号或名称；也可写“拒答”）\n结婚登记要带什么,结婚登记\n明天天气怎么样,拒答" });
-    var file = el("input", { type: "file", accept: ".csv,.tsv,.txt", "data-testid": "batch-file" });
+    var file = el("input", { type: "file", accept: ".csv,.tsv,.txt", "data-testid": "batch-file", "aria-label": "从文件导入问题（CSV/TSV/TXT）" });
     file.onchange = function () {
       var f = file.files && file.files[0];
       if (!f) return;
@@ -660,7 +681,8 @@
       var o = b.outcome;
       var items_ = o.items.map(function (i) { return i.name + (typeof i.score === "number" ? "（" + i.score.toFixed(2) + "）" : ""); }).join("、");
       out.appendChild(card("路由结果", [
-        el("p", {}, [kindBadge(o.kind), " ", el("span", { "data-testid": "ht-decision", text: o.decision || "" }), o.curated ? el("span", { className: "badge ok", text: "人工审核答案" }) : null]),
+        whyNode(o.why, o.rule_labels, "ht-why"),
+        el("p", {}, [kindBadge(o.kind), " ", el("span", { className: "muted small", "data-testid": "ht-decision", text: o.decision || "" }), o.curated ? el("span", { className: "badge ok", text: "人工审核答案" }) : null]),
         el("p", { text: "事项：" + (items_ || "无") + " · 检索词：" + (o.query || b.query) + " · " + (o.ms || "?") + " ms" }),
         answerNode(o.answer)
       ], "outcome"));
@@ -729,7 +751,7 @@
       }
       var name = el("input", { type: "text", placeholder: "用户名", maxlength: "32", required: true });
       var pw = el("input", { type: "password", placeholder: "初始密码（至少 8 位）", maxlength: "200", required: true, autocomplete: "new-password" });
-      var role = select("new-role", [["guide", "导办员"], ["admin", "管理员"]], "guide");
+      var role = select("new-role", [["guide", "导办员"], ["admin", "管理员"]], "guide", "角色");
       var form = el("form", { className: "filters inline" }, [name, pw, role, el("button", { type: "submit", className: "btn primary", text: "新增" })]);
       form.onsubmit = function (e) {
         e.preventDefault();
@@ -753,6 +775,7 @@
     if (name === "conversation") return viewConversation(decodeURIComponent(h.slice("conversation/".length)));
     if (name === "conversations") return viewConversations();
     if (name === "cases") return viewCases();
+    if (name === "bulk") return window.Daoban.viewBulk(viewEl);  // staff_bulk.js
     if (name === "gaps") return viewGaps();
     if (name === "hit-test") {
       var m = /[?&]q=([^&]*)/.exec(h);

@@ -61,7 +61,7 @@
       if (h.channel === "wechat" || h.channel === "api") {  // only the web page and the mini-program show replies
         view.appendChild(el("p", { className: "form-error", text: "这位群众来自" + (CHANNELS[h.channel] || h.channel) + "，看不到这里的回复，请通过其他方式联系。" }));
       }
-      var box = el("textarea", { rows: "3", maxlength: "1000", "data-testid": "handoff-text", placeholder: "回复内容（会显示在对方的对话里）" });
+      var box = el("textarea", { rows: "3", maxlength: "1000", "data-testid": "handoff-text", "aria-label": "回复内容", placeholder: "回复内容（会显示在对方的对话里）" });
       view.appendChild(el("div", { className: "actions" }, [box,
         el("button", { type: "button", className: "btn primary", "data-testid": "handoff-send", text: "发送回复", onclick: function () {
           if (!box.value.trim()) return;
