@@ -59,12 +59,17 @@ class Settings(BaseSettings):
     laws: list[str] = Field(default_factory=lambda: list(DEFAULT_LAWS))
     all_laws: bool = False
     law_dirs: list[Path] = Field(default_factory=list, description="folders of LawRefBook Markdown")
-    # also index the laws.db laws that the guides' 设定依据 cite (劳动法, 城市房地产管理法 …); false: only `laws`
-    cited_laws: bool = True
+    # Also index the laws.db laws that the guides' 设定依据 cite (劳动法, 城市房地产管理法 …), and the
+    # administrative regulations and rules (条例/规定/办法/细则) of these LawRefBook folders, e.g.
+    # ASSISTANT_REGULATION_DIRS='["../shared/corpus/laws"]'.  Both are off by default for now: with the 63
+    # shared texts indexed, unrelated questions found a near article ("游艇驾驶证在哪考" was answered from the
+    # 机动车驾驶证 rules) because the policy thresholds were calibrated on the 32 default laws.  Their vectors
+    # ship with the project, so turning them on costs no embedding.
+    cited_laws: bool = False
     regulation_dirs: list[Path] = Field(
-        default_factory=lambda: [p for p in [ROOT.parent / "shared" / "corpus" / "laws"] if p.is_dir()],
+        default_factory=list,
         description="folders of LawRefBook Markdown whose administrative regulations and rules "
-                    "(条例/规定/办法/细则) are indexed; default: ../shared/corpus/laws when it exists")
+                    "(条例/规定/办法/细则) are indexed (e.g. ../shared/corpus/laws)")
     catalogs: list[Path] = Field(default_factory=list, description="item catalogue files (JSON lines, JSON, CSV) "
                                  "indexed beside the guides: see catalogue.py")
 

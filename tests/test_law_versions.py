@@ -6,12 +6,13 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
 from assistant.compose import Citations, policy_answer
 from assistant.config import ROOT, get_settings
-from assistant.index import Index
+from assistant.index import Index, build_index, load_index
 from assistant.laws import (IN_FORCE, NOT_YET, SUPERSEDED, check_basis, citation_note, fixed_today,
                             load_markdown_dir, version_status)
 from tests.conftest import shared_or_skip
@@ -85,7 +86,20 @@ def test_the_shared_marriage_regulation_versions():
         assert all("Theonefkguy/Chinese-Laws" in c.source for c in chunks)  # origin from SOURCES.tsv
 
 
-def test_regulations_are_indexed_by_default_with_cited_laws_db_laws(index):
+@pytest.fixture(scope="module")
+def laws_index(index, tmp_path_factory):
+    """The default corpus with the shared regulations and the laws.db laws the guides cite (both opt-in);
+    their vectors ship with the project, so this builds without embedding."""
+    folder = shared_or_skip("laws")
+    d = tmp_path_factory.mktemp("lawsindex")
+    shutil.copytree(index.settings.index_dir, d, dirs_exist_ok=True)
+    s = get_settings(index_dir=d, regulation_dirs=[folder], cited_laws=True)
+    build_index(s, log=lambda *_: None)
+    return load_index(s)
+
+
+def test_regulations_and_cited_laws_db_laws_are_indexed_when_configured(laws_index):
+    index = laws_index
     laws = {c.law for c in index.chunks if c.law}
     assert {"婚姻登记条例", "住房公积金管理条例", "不动产登记暂行条例", "工伤保险条例", "社会保险经办条例",
             "中华人民共和国市场主体登记管理条例"} <= laws
@@ -93,14 +107,14 @@ def test_regulations_are_indexed_by_default_with_cited_laws_db_laws(index):
     assert not any(c.doc_id.endswith("@2003-10-01") for c in index.chunks)  # the 2003 text is gone
 
 
-def test_a_law_not_yet_in_force_is_cited_with_its_date(index):
+def test_a_law_not_yet_in_force_is_cited_with_its_date(laws_index):
     """laws.db's 医疗保障法 takes effect on 2027-01-01: before that day it is 将于…起施行."""
     with fixed_today(date(2026, 6, 1)):
-        art = index.article("中华人民共和国医疗保障法", "第一条")
-        assert art is not None and index.law_status(art) == NOT_YET
+        art = laws_index.article("中华人民共和国医疗保障法", "第一条")
+        assert art is not None and laws_index.law_status(art) == NOT_YET
         assert "将于2027年1月1日起施行" in citation_note(art)
     with fixed_today(date(2027, 1, 2)):
-        assert index.law_status(art) == IN_FORCE and citation_note(art) == ""
+        assert laws_index.law_status(art) == IN_FORCE and citation_note(art) == ""
 
 
 def test_corpus_check_rejects_an_article_missing_from_the_version_in_force(tmp_path, monkeypatch):
