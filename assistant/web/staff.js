@@ -756,6 +756,7 @@
       return viewHitTest(m ? decodeURIComponent(m[1]) : "");
     }
     if (name === "curated") return viewCurated();
+    if (name === "kb" && window.Daoban.kbView) return window.Daoban.kbView(viewEl, toast);  // kb.js
     if (name === "staff") return viewStaff();
     return viewDashboard();
   }
