@@ -82,7 +82,7 @@ def cat_assistant(index, tmp_path_factory):
     lines = (shared_or_skip("catalogs") / "guangan_items.jsonl").read_text(encoding="utf-8").splitlines()
     d = tmp_path_factory.mktemp("catindex")
     part = d / "part.jsonl"  # every 8th item and the ones asked about below: fewer names to embed
-    part.write_text("\n".join(ln for i, ln in enumerate(lines) if i % 8 == 0 or "犬类准养证" in ln or "残疾人证" in ln),
+    part.write_text("\n".join(ln for i, ln in enumerate(lines) if i % 8 == 0 or "居民身份证" in ln or "残疾人证" in ln),
                     encoding="utf-8")
     shutil.copytree(index.settings.index_dir, d / "index", ignore=shutil.ignore_patterns(".building"))
     s = get_settings(index_dir=d / "index", catalogs=[part])
@@ -91,9 +91,9 @@ def cat_assistant(index, tmp_path_factory):
 
 
 def test_a_catalogue_only_item_is_named_with_department_link_and_handoff(cat_assistant):
-    r = cat_assistant.answer("我家想养条狗，要办什么证")
+    r = cat_assistant.answer("身份证丢了在哪里挂失")
     resp = r.response
-    assert resp.items and resp.items[0].name == "犬类准养证核发"
+    assert resp.items and resp.items[0].name == "居民身份证挂失申报、丢失招领"
     assert resp.items[0].id.startswith("catalogue:") and resp.items[0].online.url.startswith("http")
     assert "区公安分局" in resp.answer and "公共服务和综合办件专区" in resp.answer
     assert "还没有收录" in resp.answer and "12345" in resp.answer and "导办" in resp.answer
