@@ -220,9 +220,6 @@ def staff_list() -> None:
         console.print(f"{u.username}\t{u.role}\t{'启用' if u.active else '停用'}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
-
 
 @app.command("eval")
 def eval_cmd(
@@ -282,3 +279,7 @@ def eval_cmd(
         console.print(f"失败 {len(r['failures'])} 题（详见 {report}）")
     if "refusal" in results:
         console.print(f"拒答 precision/recall：{results['refusal']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
