@@ -85,7 +85,8 @@ def cat_assistant(index, tmp_path_factory):
     part.write_text("\n".join(ln for i, ln in enumerate(lines) if i % 8 == 0 or "居民身份证" in ln or "残疾人证" in ln),
                     encoding="utf-8")
     shutil.copytree(index.settings.index_dir, d / "index", ignore=shutil.ignore_patterns(".building"))
-    s = get_settings(index_dir=d / "index", catalogs=[part])
+    # one process: forking embedding workers from a test process that already runs threads can hang
+    s = get_settings(index_dir=d / "index", catalogs=[part], embed_workers=1)
     build_index(s, log=lambda *_: None)
     return Assistant(load_index(s))
 
