@@ -183,12 +183,29 @@ def catalogue_tokens(tok, text: str) -> list[str]:
     return [t for t in tok.tokens(text) if len(t) >= 2] + bigrams(text)
 
 
+# Catalogue names often come in variants (烟草专卖零售许可证新办 / 补办 / 延续 / 停业 …). A variant's action
+# word counts against it unless the question gives a cue for it ("丢了" → 补办, "到期" → 延续), so that
+# "开个小卖部想卖烟，烟草证怎么办" finds 新办.  Calibrated on the tune split of eval/catalogue_dev.jsonl.
+ACTION_CUES = {"补": r"丢|补|遗失|掉了|找不到|没了", "遗失": r"丢|补|遗失|掉了|找不到", "挂失": r"丢|挂失|掉了",
+               "注销": r"注销|不干|不开|关门|销", "变更": r"变更|改|换了|变", "延续": r"到期|续|延", "延期": r"到期|续|延",
+               "换": r"换|到期|旧", "停业": r"停业|暂停|不开", "歇业": r"歇业|不开", "恢复": r"恢复", "转出": r"转出|转走|迁出|转到",
+               "转入": r"转入|转来|迁入", "终止": r"终止|不办了|关", "撤销": r"撤销", "复审": r"复审|到期", "解挂": r"解挂|找到",
+               "校验": r"校验"}
+ACTION_PENALTY = 0.02
+
+
+def action_penalty(name: str, question: str) -> int:
+    return sum(1 for word, cue in ACTION_CUES.items() if word in name and not re.search(cue, question))
+
+
 @dataclass
 class CatalogueIndex:
     items: list[CatalogueItem]
     vectors: np.ndarray  # name vectors, embedded on the query side (names are short like questions)
     bm25: object  # bm25s.BM25 over catalogue_tokens
     counts: dict
+
+    covered: np.ndarray | None = None  # items all but named like a guide (补领结婚证 ~ 补领婚姻登记证's alias)
 
     def __post_init__(self):
         self.by_id = {i.id: i for i in self.items}
@@ -204,7 +221,12 @@ class CatalogueIndex:
         bm = np.asarray(self.bm25.get_scores(toks), dtype=np.float32) if toks else np.zeros(len(self.items))
         bmn = bm / bm.max() if bm.max() > 0 else bm
         fused = cos + 0.02 * bmn
-        top = np.argsort(-fused)[:k]
+        if self.covered is not None:
+            fused = np.where(self.covered, -1.0, fused)
+        pool = np.argsort(-fused)[:k * 4]
+        for i in pool:  # variants whose action word the question gives no cue for
+            fused[i] -= ACTION_PENALTY * action_penalty(self.items[i].name, text)
+        top = pool[np.argsort(-fused[pool])][:k]
         return [{"item": self.items[i], "cos": float(cos[i]), "bm25": float(bm[i]), "bm25_norm": float(bmn[i]),
                  "score": float(fused[i])} for i in top]
 
@@ -249,8 +271,13 @@ def load_catalogue_index(d: Path, manifest: dict) -> CatalogueIndex | None:
 
 # ------------------------------------------------------------------ answering
 
+# Gate, calibrated on the tune split (eval/reports/catalogue.json has the first, untuned score too)
 CAT_MIN = 0.89  # a catalogue item's name must be at least this close to the question (cosine)
-CAT_OVER_GUIDE = 0.02  # …and this much closer than the best guide matched by meaning alone
+CAT_OVER_GUIDE = 0.0  # …and at least as close as the best guide matched by meaning alone (no alias)
+CAT_OVER_CLARIFY = 0.90  # a clarifying question between guides gives way only to a close catalogue item
+CAT_MIN_CHARS = 7  # "补贴", "医保", "注销": a bare topic gets the guides' clarifying question
+COVERED = 0.96  # a catalogue name this close to a guide's name or alias is the guide's
+CAT_MIN_WORDS = 0.7  # the item must also share words with the question: BM25 ≥ 0.7 × the best catalogue BM25
 DECIDED_BY_FOCUS = ("rule:followup-rewrite", "rule:clarify-reply", "rule:curated-answer", "rule:followup-sibling")
 
 
@@ -261,10 +288,13 @@ class CatalogueAnswers:
     def __init__(self, index):
         self.index = index
         self.cat: CatalogueIndex = index.catalogue
+        if len(index.phrase_vecs) and len(self.cat.vectors):
+            self.cat.covered = (self.cat.vectors @ index.phrase_vecs.T).max(axis=1) >= COVERED
 
     def consider(self, assistant, u, ctx, trace: dict, decided: tuple) -> tuple:
         kind = decided[0]
-        if u.turn != "question" or any(r.startswith(DECIDED_BY_FOCUS) for r in trace.get("rules", [])):
+        if u.turn != "question" or any(r.startswith(DECIDED_BY_FOCUS) for r in trace.get("rules", [])) \
+                or len(bigrams(u.text)) + 1 < CAT_MIN_CHARS:
             return decided
         matches = self.cat.search(self.index.tokenizer, u.text, assistant.retriever.embed(u.text))
         if not matches:
@@ -273,7 +303,7 @@ class CatalogueAnswers:
         top = (trace.get("items") or [None])[0]
         trace["catalogue"] = [{"name": m["item"].name, "department": m["item"].department,
                                "cos": round(m["cos"], 4), "bm25": round(m["bm25"], 3)} for m in matches[:3]]
-        if best["cos"] < CAT_MIN:
+        if best["cos"] < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS:  # "扯个证" is not 公证员执业许可
             return decided
         decision = trace.get("decision", "")
         if kind == "guide":
@@ -282,7 +312,10 @@ class CatalogueAnswers:
         elif kind == "policy":
             if "no service item" not in decision:
                 return decided
-        elif kind not in ("refuse", "clarify"):
+        elif kind == "clarify":
+            if best["cos"] < CAT_OVER_CLARIFY:
+                return decided
+        elif kind not in ("refuse", "handoff"):
             return decided
         trace["rules"].append(f"rule:catalogue-only:{best['item'].name}")
         trace["decision"] = f"catalogue: {best['item'].name} (cos {best['cos']:.3f}; was {decision})"

@@ -60,7 +60,7 @@ def fingerprint(settings: Settings, embedder_name: str) -> str:
     db = law_db_path(settings)
     h.update(f"db={_file_hash(db) if db.exists() else 'missing'}".encode())
     h.update(("all" if settings.all_laws else "|".join(sorted(settings.laws))).encode())
-    h.update(f"regs={[str(d) for d in settings.regulation_dirs]}".encode())
+    h.update(f"regs=2:{[str(d) for d in settings.regulation_dirs]}".encode())  # 2: uncited 部门规章 left out
     for path in settings.catalogs:
         h.update(f"catalogue={path}:{_file_hash(Path(path)) if Path(path).exists() else 'missing'}".encode())
     for folder in [*settings.law_dirs, *settings.regulation_dirs]:
@@ -90,7 +90,8 @@ def collect_law_chunks(settings: Settings, corpus: Corpus) -> list[Chunk]:
     also = cited_db_laws(db, cited) if settings.cited_laws else []
     wanted = None if settings.all_laws else sorted({*settings.laws, *also})
     sources = [load_law_db(db, wanted)]
-    sources += [load_markdown_dir(Path(d), regulations_only=True) for d in settings.regulation_dirs]
+    keys = {law_key(n) for n in cited}
+    sources += [load_markdown_dir(Path(d), regulations_only=True, cited=keys) for d in settings.regulation_dirs]
     sources += [load_markdown_dir(Path(d)) for d in settings.law_dirs]
     return merge_law_chunks(*sources)
 

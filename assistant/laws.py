@@ -279,10 +279,13 @@ def read_sources(folder: Path) -> dict[str, str]:
     return out
 
 
-def load_markdown_dir(folder: Path, regulations_only: bool = False, on: date | None = None) -> list[Chunk]:
-    """Every `*.md` below `folder` (only 条例/规定/办法/细则 with `regulations_only`); of several
-    versions of one law the one in force `on` (default :func:`today`) and any not yet in force are
-    kept, superseded ones are dropped (see :func:`select_versions`)."""
+def load_markdown_dir(folder: Path, regulations_only: bool = False, on: date | None = None,
+                      cited: set[str] | None = None) -> list[Chunk]:
+    """Every `*.md` below `folder`; with `regulations_only` only 条例/规定/办法/细则, and of the
+    departmental rules (部门规章/…) only those in `cited` (law keys the guides cite): an uncited rule
+    such as 机动车驾驶证申领和使用规定 would answer "游艇驾驶证在哪考" with car-licence articles.  Of
+    several versions of one law the one in force `on` (default :func:`today`) and any not yet in force
+    are kept, superseded ones are dropped (see :func:`select_versions`)."""
     if not folder.is_dir():
         raise FileNotFoundError(f"法规目录不存在：{folder}")
     sources = read_sources(folder)
@@ -293,6 +296,8 @@ def load_markdown_dir(folder: Path, regulations_only: bool = False, on: date | N
         rel = path.relative_to(folder).as_posix()
         arts = parse_lawrefbook(path, sources.get(rel, f"{folder.name}/{rel}"))
         if not arts or (regulations_only and not REGULATION_TITLE.search(law_key(arts[0].law))):
+            continue
+        if regulations_only and rel.startswith("部门规章/") and law_key(arts[0].law) not in (cited or set()):
             continue
         part = [_chunk(a) for a in arts]
         for c in part:

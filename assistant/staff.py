@@ -53,6 +53,7 @@ from .normalize import mask_pii
 from .pipeline import Context
 from .ratelimit import Limiter, RateLimited, client_ip
 from .sessions import Conversation, Message, SessionStore
+from .staff_kb import kb_router
 
 WEB = Path(__file__).parent / "web"
 COOKIE = "daoban_staff"
@@ -1073,6 +1074,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
         except AccountError as e:
             raise StaffError(404 if "没有用户" in str(e) else 422, "invalid_request", str(e)) from None
 
+    api.include_router(kb_router(curated=curated, feedback=feedback, sessions=sessions, get_assistant=get_assistant, settings=settings, current=current, admin=admin, route_class=StaffRoute, error=StaffError))  # bulk in/out: staff_kb.py
     router = APIRouter()
     router.include_router(pages)
     router.include_router(api)

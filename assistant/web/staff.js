@@ -782,6 +782,7 @@
       return viewHitTest(m ? decodeURIComponent(m[1]) : "");
     }
     if (name === "curated") return viewCurated();
+    if (name === "kb" && window.Daoban.kbView) return window.Daoban.kbView(viewEl, toast);  // kb.js
     if (name === "staff") return viewStaff();
     if (name === "handoffs") return window.Daoban.viewHandoffs(viewEl, decodeURIComponent(h.slice("handoffs/".length)));
     return viewDashboard();
