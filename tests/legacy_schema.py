@@ -94,7 +94,7 @@ RACED = "legacyConversation0000000002"     # two parallel first turns, both numb
 ROWS: dict[str, list[dict]] = {
     "conversations": [
         {"id": SID, "channel": "web", "created_at": T0, "updated_at": T2,
-         "context": {"focus": ["hukou-move"], "last_kind": "guide", "pending": None}},
+         "context": {"focus": ["hukou-move"], "pending": [], "clarified_once": False, "turns": 2, "facts": ["外地户籍"]}},
         {"id": RACED, "channel": "wechat", "created_at": T0, "updated_at": T1, "context": {}},
     ],
     "messages": [
