@@ -250,7 +250,10 @@ def _accounts():
     from .staff import StaffStore
 
     settings = get_settings()
-    return StaffStore(SessionStore(settings.database_url).engine, settings.staff_secret)
+    try:
+        return StaffStore(SessionStore(settings.database_url).engine, settings.staff_secret)
+    except RuntimeError as e:  # a database behind the code: the message names `assistant db upgrade`
+        _fail(str(e))
 
 
 def _new_password(password: str | None) -> str:
