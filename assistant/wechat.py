@@ -11,6 +11,9 @@ retry (answered "success", not asked again), the same URL with another body is a
 ids (``MsgId``) are kept there too.  The access log never records ``/wechat`` query strings
 (`guard.safe_log_path`).  Safe (AES) mode is recommended.
 
+An answer that misses the reply budget is kept in the database too (``wechat_pending``,
+`shared_state.PendingAnswers`): the person's next message collects it on whichever replica it reaches.
+
 A guide answer reaches the person in full: the text reply carries the item, hall/zone/windows, online
 route and key materials (``WeChatReply.details``) and, when the whole answer does not fit WeChat's 2,048
 bytes, a link to the asker-only answer page ``/a/{message_id}?t=…`` (`answer_page`).
