@@ -36,6 +36,7 @@ from .pipeline import Assistant
 from .schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
 from .ratelimit import Limiter, RateLimited, client_ip
 from .sessions import SessionStore
+from .shared_state import OpenidSessions
 from .staff import COOKIE as STAFF_COOKIE
 from .staff import FIELD_NAMES as STAFF_FIELDS
 from .staff import StaffStore, staff_router
@@ -219,12 +220,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     app.mount("/web", StaticFiles(directory=WEB), name="web")
 
-    # WeChat official account: one conversation per follower (openid → random session id)
-    wechat_sessions: dict[str, str] = {}
+    # WeChat official account: one conversation per follower (openid → random session id, in the database)
+    wechat_sessions = OpenidSessions(engine)
 
     def wechat_answer(openid: str, text: str) -> WeChatReply:
-        if len(wechat_sessions) > 50_000:
-            wechat_sessions.clear()
         try:
             req = ChatRequest(message=text[:2000] or "你好", session_id=wechat_sessions.get(openid), channel="wechat")
         except ValueError:
@@ -234,7 +233,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         except RateLimited as e:
             return WeChatReply(f"您提问太频繁了，请{e.retry_after}秒后再问。")
         r = chat_once(req, debug=False)
-        wechat_sessions[openid] = r.session_id
+        wechat_sessions.set(openid, r.session_id)
         a: Assistant = app.state.assistant
         first = a.guides.get(r.items[0].id) if r.kind == "guide" and r.items else None
         # the whole guide answer reaches the person: essentials in the text, the rest on /a/{id} (asker only)

@@ -1,4 +1,4 @@
-"""Command line: `assistant index build | export | import | ship-embeddings`, `ask`, `serve`, `corpus check`,
+"""Command line: `assistant index build | export | import | ship-embeddings`, `ask`, `serve`, `db upgrade`, `corpus check`,
 `eval`, `staff …`.  Also `python -m assistant …`."""
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ app.add_typer(corpus_app, name="corpus")
 app.add_typer(index_app, name="index")
 staff_app = typer.Typer(help="工作人员账号（/staff 控制台）", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+from .db_cli import check_before_serving, db_app  # noqa: E402
+app.add_typer(db_app, name="db")
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -232,6 +234,8 @@ def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer
     from .serving import remove_metrics_dir, run_options
 
     settings = get_settings()
+    if problem := check_before_serving(settings.database_url):  # a database behind the code: name the command
+        _fail(problem)
     options = run_options(settings, workers=workers, proxy_headers=proxy_headers,
                           forwarded_allow_ips=forwarded_allow_ips, on_error=_fail)
     try:
@@ -246,7 +250,10 @@ def _accounts():
     from .staff import StaffStore
 
     settings = get_settings()
-    return StaffStore(SessionStore(settings.database_url).engine, settings.staff_secret)
+    try:
+        return StaffStore(SessionStore(settings.database_url).engine, settings.staff_secret)
+    except RuntimeError as e:  # a database behind the code: the message names `assistant db upgrade`
+        _fail(str(e))
 
 
 def _new_password(password: str | None) -> str:

@@ -30,8 +30,9 @@ from typing import Callable
 import numpy as np
 from sqlalchemy import JSON, Boolean, DateTime, String, Text, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
+from .db import Base, ensure_schema
 from .normalize import normalize
 from .understand import aspects_of
 
@@ -41,7 +42,7 @@ SIMILAR = 0.955  # cosine between normalised questions; see the module docstring
 # eval/curated_dev.jsonl by eval/curated_eval.py (eval/reports/curated.json).
 PARAPHRASE_FLOOR = 0.78
 ROUTE_MARGIN = 0.05
-REFRESH_SECONDS = 3.0  # other workers' additions are picked up at most this late
+REFRESH_SECONDS = 0.5  # corrections published on another replica answer here at most this late (one cheap query)
 
 # characters that carry no topic: question words, particles, pronouns, filler verbs
 FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
@@ -49,8 +50,7 @@ FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同
              "办理弄搞做带拿用找问说看知道帮助告诉谢好行吧呗嗯喂")
 
 
-class CuratedBase(DeclarativeBase):
-    pass
+CuratedBase = Base  # one metadata for every table (db.py, migrated by Alembic)
 
 
 class CuratedAnswer(CuratedBase):
@@ -138,7 +138,7 @@ class CuratedStore:
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now, threshold: float = SIMILAR,
                  items_of: Callable[[str], frozenset[str]] | None = None):
-        CuratedBase.metadata.create_all(engine)
+        ensure_schema(engine)
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
@@ -183,11 +183,14 @@ class CuratedStore:
 
     def _db_version(self) -> tuple:
         with self._session() as db:
-            n, last = db.execute(select(func.count(CuratedAnswer.id), func.max(CuratedAnswer.updated_at))).one()
-        return (n, str(last))
+            n, live, last = db.execute(select(func.count(CuratedAnswer.id),
+                                              func.count(CuratedAnswer.id).filter(CuratedAnswer.active.is_(True)),
+                                              func.max(CuratedAnswer.updated_at))).one()
+        return (n, live, str(last))
 
     def refresh(self, force: bool = False) -> None:
-        """Reload the active entries when the table changed (another worker may have added one)."""
+        """Reload the active entries when the table changed (another worker or replica may have added or
+        disabled one): the version (rows, active rows, latest change) is read at most every `REFRESH_SECONDS`."""
         if not force and time.monotonic() - self._checked < REFRESH_SECONDS:
             return
         version = self._db_version()

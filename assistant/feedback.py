@@ -26,8 +26,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import JSON, DateTime, Integer, String, Text, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
+from .db import Base, ensure_schema
 from .normalize import mask_pii
 from .schemas import ErrorResponse
 from .sessions import Conversation, Message, now
@@ -47,8 +48,7 @@ FIELD_NAMES = {"message_id": "回答编号 message_id", "rating_token": "评价�
                "text": "评价内容 text"}
 
 
-class FeedbackBase(DeclarativeBase):
-    pass
+FeedbackBase = Base  # one metadata for every table (db.py, migrated by Alembic)
 
 
 class Feedback(FeedbackBase):
@@ -164,7 +164,7 @@ def overdue_reason(case: Case, at: datetime) -> str | None:
 class FeedbackStore:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = now, utc_offset_hours: float = 8.0,
                  key: Callable[[], bytes] | None = None):
-        FeedbackBase.metadata.create_all(engine)
+        ensure_schema(engine)
         self.key = key
         self._session = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock

@@ -20,10 +20,12 @@ from typing import Any
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, select, text
+from sqlalchemy import Column, Float, Integer, String, Table, delete, select, text
 from sqlalchemy.engine import Engine
 
-_meta = MetaData()
+from .db import ensure_schema
+from .db import metadata as _meta
+
 COUNTERS = Table("rate_counters", _meta,
                  Column("key", String(255), primary_key=True),
                  Column("hits", Integer, nullable=False),
@@ -46,7 +48,7 @@ class DatabaseStorage(Storage):
     def __init__(self, engine: Engine, **options: Any):
         super().__init__(None, wrap_exceptions=False)
         self.engine = engine
-        _meta.create_all(engine)
+        ensure_schema(engine)
         self._sweep_at = 0.0
 
     @property

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from .db import Base, ensure_schema
 from .normalize import mask_deep, mask_pii
 from .pipeline import Context
 
@@ -30,10 +31,6 @@ log = logging.getLogger("assistant.sessions")
 
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class Conversation(Base):
@@ -63,26 +60,30 @@ class Message(Base):
 TURN_ORDER = next(i for i in Message.__table__.indexes if i.name == "uq_messages_conversation_seq")
 
 
+def make_engine(url: str):
+    """The engine for a database URL: SQLite gets its folder, a 30 s lock wait and WAL (concurrent chats:
+    readers never wait for the writer); any other URL is used as given (pool pre-ping: a replica keeps
+    working after PostgreSQL restarts)."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _wal(dbapi_conn, _record):
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+        # WAL + NORMAL: a commit survives a killed process; no fsync per chat (only at checkpoints)
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+    return engine
+
+
 class SessionStore:
     def __init__(self, url: str, idle_minutes: int = 30, clock=now):
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}} if url.startswith("sqlite") else {}
-        self.engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            from sqlalchemy import event
-
-            @event.listens_for(self.engine, "connect")
-            def _wal(dbapi_conn, _record):  # concurrent chats: readers never wait for the writer
-                dbapi_conn.execute("PRAGMA journal_mode=WAL")
-                dbapi_conn.execute("PRAGMA busy_timeout=30000")
-                # WAL + NORMAL: a commit survives a killed process; no fsync per chat (only at checkpoints)
-                dbapi_conn.execute("PRAGMA synchronous=NORMAL")
-        Base.metadata.create_all(self.engine)
-        try:  # a database made before the constraint existed gets it now (fails only if turns already clash)
-            TURN_ORDER.create(self.engine, checkfirst=True)
-        except Exception as e:  # noqa: BLE001 - old duplicated rows: keep serving, retries still order new turns
-            log.warning("could not add the unique turn index: %s", type(e).__name__)
+        self.engine = make_engine(url)
+        ensure_schema(self.engine)  # creates an empty database; an older one needs `assistant db upgrade`
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.idle = timedelta(minutes=idle_minutes)
         self.clock = clock

@@ -42,9 +42,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Boolean, DateTime, String, Text, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from .rule_labels import explain, labelled
+from .db import Base, ensure_schema
 from .compose import law_refs
 from .config import Settings
 from .curated import CuratedStore
@@ -78,8 +79,7 @@ FIELD_NAMES = {"username": "用户名 username", "password": "密码 password", 
 
 # ===================================================================== accounts
 
-class StaffBase(DeclarativeBase):
-    pass
+StaffBase = Base  # one metadata for every table (db.py, migrated by Alembic)
 
 
 class StaffUser(StaffBase):
@@ -184,7 +184,7 @@ class StaffStore:
 
     def __init__(self, engine: Engine, secret: str | None = None, session_hours: int = 12, idle_minutes: int = 30,
                  clock: Callable[[], datetime] | None = None):
-        StaffBase.metadata.create_all(engine)
+        ensure_schema(engine)
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._secret = secret.encode() if secret else None
         self.session_seconds = int(session_hours * 3600)

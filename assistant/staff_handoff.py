@@ -31,8 +31,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import DateTime, Integer, String, Text, delete, event, inspect, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
+from .db import Base, ensure_schema
 from .config import Settings
 from .feedback import Case, NotYourMessage
 from .normalize import mask_pii
@@ -48,8 +49,7 @@ REPLY_LIMIT = 1000
 FIELD_NAMES = {"phone": "回访电话 phone", "consent": "同意回访 consent"}
 
 
-class HandoffBase(DeclarativeBase):
-    pass
+HandoffBase = Base  # one metadata for every table (db.py, migrated by Alembic)
 
 
 class HandoffThread(HandoffBase):
@@ -116,7 +116,7 @@ def _forget_on_close(mapper, connection, target: Case) -> None:
 
 class HandoffStore:
     def __init__(self, engine: Engine, clock, key: str | None):
-        HandoffBase.metadata.create_all(engine)
+        ensure_schema(engine)
         self._session = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
         try:

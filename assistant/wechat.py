@@ -11,6 +11,9 @@ retry (answered "success", not asked again), the same URL with another body is a
 ids (``MsgId``) are kept there too.  The access log never records ``/wechat`` query strings
 (`guard.safe_log_path`).  Safe (AES) mode is recommended.
 
+An answer that misses the reply budget is kept in the database too (``wechat_pending``,
+`shared_state.PendingAnswers`): the person's next message collects it on whichever replica it reaches.
+
 A guide answer reaches the person in full: the text reply carries the item, hall/zone/windows, online
 route and key materials (``WeChatReply.details``) and, when the whole answer does not fit WeChat's 2,048
 bytes, a link to the asker-only answer page ``/a/{message_id}?t=…`` (`answer_page`).
@@ -38,20 +41,21 @@ import os
 import re
 import secrets
 import struct
-import threading
 import time
 import xml.etree.ElementTree as ET
-from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import Column, Float, MetaData, String, Table, create_engine, delete, insert, select
+from sqlalchemy import Column, Float, String, Table, create_engine, delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
+
+from .db import ensure_schema, metadata
+from .shared_state import PendingAnswers
 
 log = logging.getLogger("assistant.wechat")
 
@@ -64,6 +68,7 @@ EMPTY_TEXT = "请用文字描述您要咨询的事项，例如：“办身份证
 PENDING = "正在为您查询，请稍候几秒后回复任意内容（如“1”）获取答案。"
 STILL_PENDING = "答案仍在查询中，请再稍候几秒后回复任意内容（如“1”）获取答案。"
 FAILED = "抱歉，系统暂时无法回答，请稍后再试，或拨打12345咨询。"
+LOST = "抱歉，刚才的问题没能查完，请重新发送您的问题。"
 MORE_NOTE = "\n……内容较长，完整信息详见“宿心办”或咨询大厅窗口。"
 NEWS_TITLE = "办事指南"
 
@@ -72,8 +77,6 @@ TEXT_LIMIT_BYTES = 2048          # WeChat shows at most ~2048 bytes of a text re
 NEWS_DESC_CHARS = 120
 NEWS_TITLE_CHARS = 64
 MAX_BODY_BYTES = 256 * 1024
-PENDING_MAX = 1_000
-PENDING_TTL = 600.0              # a late answer is collected within 10 minutes
 WORKERS = 8
 
 _CITE = re.compile(r"\s?\[\d+(?:[,，\-–]\s?\d+)*\]")
@@ -273,8 +276,7 @@ async def _wait(fut: Future, timeout: float) -> None:
 
 
 # ---------------------------------------------------------------- state
-_seen_meta = MetaData()
-SEEN = Table("wechat_seen", _seen_meta,
+SEEN = Table("wechat_seen", metadata,
              Column("key", String(200), primary_key=True),
              Column("digest", String(64), nullable=False),
              Column("seen_at", Float, nullable=False, index=True))
@@ -288,7 +290,7 @@ class ReplayStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        _seen_meta.create_all(engine)
+        ensure_schema(engine)
         self._sweep_at = 0.0
 
     def first(self, key: str, digest: str = "") -> bool:
@@ -308,39 +310,6 @@ class ReplayStore:
             return False
 
 
-class _Pending:
-    """Answers that missed the reply budget, by openid, bounded."""
-
-    def __init__(self, max_size: int = PENDING_MAX, ttl: float = PENDING_TTL):
-        self.max, self.ttl = max_size, ttl
-        self.items: OrderedDict[str, tuple[Future, float]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def put(self, openid: str, fut: Future) -> None:
-        with self.lock:
-            self.items.pop(openid, None)
-            self.items[openid] = (fut, time.monotonic())
-            while len(self.items) > self.max:
-                _, (old, _) = self.items.popitem(last=False)
-                old.cancel()
-
-    def get(self, openid: str) -> Future | None:
-        now = time.monotonic()
-        with self.lock:
-            while self.items:  # insertion order is age order
-                k, (fut, t) = next(iter(self.items.items()))
-                if now - t <= self.ttl:
-                    break
-                self.items.popitem(last=False)
-                fut.cancel()
-            entry = self.items.get(openid)
-            return entry[0] if entry else None
-
-    def pop(self, openid: str) -> None:
-        with self.lock:
-            self.items.pop(openid, None)
-
-
 # ---------------------------------------------------------------- router
 def _plain(status: int, message: str) -> Response:
     return Response(content=message, status_code=status, media_type="text/plain; charset=utf-8")
@@ -349,10 +318,10 @@ def _plain(status: int, message: str) -> Response:
 def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any, engine: Engine | None = None) -> APIRouter:
     router = APIRouter(tags=["wechat"])
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="wechat-answer")
-    pending = _Pending()
     if engine is None:  # a stand-alone router (tests): the same store in a private in-memory database
         engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     replays = ReplayStore(engine)
+    pending = PendingAnswers(engine)  # late answers in the database: the next message may reach another replica
     from .wechat_kefu import ON_ITS_WAY, make_kefu  # 客服消息 when app id + secret are set
     kefu = make_kefu(settings)
 
@@ -404,23 +373,32 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any, engi
             log.warning("wechat answer failed: %s", type(e).__name__)
             return WeChatReply(text=FAILED)
 
+    def keep(openid: str, fut: Future) -> None:
+        pending.finish(openid, result_of(fut))
+
     async def ask(openid: str, text: str) -> WeChatReply:
         """The answer to ``text``, the finished late answer, or a "please wait" text."""
-        late = pending.get(openid)
+        late = await asyncio.to_thread(pending.peek, openid)
         if late is not None:
-            if not late.done():
+            status, _ = late
+            if status == "running":
                 return WeChatReply(text=STILL_PENDING)
-            pending.pop(openid)
-            return result_of(late)
+            if status == "lost":  # the replica computing it went away: ask again rather than wait for ever
+                await asyncio.to_thread(pending.drop, openid)
+                return WeChatReply(text=LOST)
+            reply = await asyncio.to_thread(pending.take, openid)
+            if reply is not None:
+                return WeChatReply(**reply)
         fut = executor.submit(answer, openid, text)
         budget = float(cfg("wechat_reply_budget", 4.0) or 4.0)
         await _wait(fut, budget)
         if fut.done():
             return result_of(fut)
         if kefu is not None:  # sent when ready; kept for the next message if sending fails
-            kefu.send_when_done(fut, openid, result_of, lambda: pending.put(openid, fut))
+            kefu.send_when_done(fut, openid, result_of, lambda: keep(openid, fut))
             return WeChatReply(text=ON_ITS_WAY)
-        pending.put(openid, fut)
+        await asyncio.to_thread(pending.start, openid)  # before the answer can be written as done
+        fut.add_done_callback(lambda f: keep(openid, f))
         return WeChatReply(text=PENDING)
 
     async def handle(msg: dict[str, str], base_url: str = "") -> str | None:
@@ -445,7 +423,7 @@ def wechat_router(answer: Callable[[str, str], WeChatReply], settings: Any, engi
             return None  # unsubscribe, menu clicks, location reports…: nothing to say
         if msg_type != "text":
             return text_xml(openid, account, ONLY_TEXT)
-        if not content.strip() and pending.get(openid) is None:
+        if not content.strip() and await asyncio.to_thread(pending.peek, openid) is None:
             return text_xml(openid, account, EMPTY_TEXT)
         return render(await ask(openid, content.strip()), openid, account, base_url)
 

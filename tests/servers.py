@@ -68,12 +68,18 @@ def serve(args: list[str], log: Path, *, env: dict | None = None, ready: str = "
                 time.sleep(0.1)
             yield Server(url, proc)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate ``proc`` (then kill it after 15 s); nothing when it has already exited."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @contextmanager
