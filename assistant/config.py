@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     wechat_app_secret: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
 
-    # channels: pages that may embed the chat (widget.js) — frame-ancestors and CORS; empty: CORS open, no framing
+    # channels: pages that may embed the chat (widget.js) — the one setting for frame-ancestors and CORS;
+    # empty: CORS open, only this server may frame its pages (frame-ancestors 'self')
     embed_origins: list[str] = Field(default_factory=list, description='e.g. ["https://www.suqian.gov.cn"]')
     # 回访 phone numbers are stored Fernet-encrypted with this key; unset: no phone numbers are taken
     callback_key: str | None = Field(None, description="Fernet key: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
@@ -145,7 +146,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024           # JSON routes; larger bodies get 413 before being read
     public_url: str | None = Field(None, description="https://… this server as citizens reach it (WeChat answer links)")
     wechat_max_skew_seconds: int = 300       # WeChat timestamp freshness window
-    frame_ancestors: list[str] = Field(default_factory=list, description="origins allowed to embed pages in a frame")
 
     @field_validator("embed_origins")
     @classmethod

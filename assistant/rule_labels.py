@@ -36,6 +36,10 @@ RULES: dict[str, tuple[str, str]] = {
     "lead-law": ("先答法规条文", "回答开头直接引用最相关的法规条文。"),
     "lead-catalogue": ("先答事项目录", "回答开头引用政务服务事项目录里的记录。"),
     "lead-plain": ("直接列出所问内容", "问的是某一项信息（材料、地点等），直接列出这一项。"),
+    "lead-plain-followup": ("追问只答所问", "追问只问了一项信息，只列出这一项，不再重复整份指南。"),
+    "law-answers-rule": ("法条比指南更贴切", "问的是规定本身，法条比办事指南更直接地回答了问题，以法条作答。"),
+    "topic-word": ("提到与办事无关的话题", "问题里有天气、看病等词；只提高判断门槛，是否拒答由证据决定。"),
+    "topic-word-clarify": ("笼统的话题词", "只说了一个对应多个事项的词（如“公积金”），请对方选择具体事项。"),
     "lead-none": ("没有可直接引用的一句", "没有足够贴切的原文，按事项信息组织回答。"),
     "law-behind-rule": ("附上法规依据", "问的是规定或条件，附上事项设定依据里的法条。"),
     "catalogue-only": ("只有事项目录", "中心没有这项的办事指南，只能给出事项目录里的信息。"),
@@ -51,7 +55,11 @@ RULES: dict[str, tuple[str, str]] = {
     "who-are-you": ("问助手是谁", "对方问助手是谁、能做什么。"),
     "extractive": ("原文摘录", "回答由办事指南和法规原文拼成，没有经过大模型改写。"),
 }
+_TOPICS = {"weather": "天气", "finance": "理财炒股", "medical": "看病用药", "writing": "写作",
+           "foreign_visa": "外国签证", "illegal": "违法请求", "unrelated": "生活闲聊", "other-city-policy": "外地政策"}
 ARG_LABELS = {
+    "topic-word": _TOPICS,
+    "scope-decline": _TOPICS,
     "out-of-scope": {"weather": "天气", "finance": "理财炒股", "medical": "看病用药", "writing": "写作",
                      "foreign_visa": "外国签证", "illegal": "违法请求", "unrelated": "生活闲聊",
                      "other-city-policy": "外地政策"},
@@ -115,9 +123,11 @@ def explain(trace: dict | None) -> str:
     top = items[0] if items and isinstance(items[0], dict) else {}
     name = top.get("name") or (rest.removesuffix(" (faq)") if kind == "guide" else "")
     parts: list[str] = []
-    if kind == "refuse" and "out-of-scope" in bases:
-        topic = ARG_LABELS["out-of-scope"].get(bases["out-of-scope"], bases["out-of-scope"])
-        return f"问题属于「{topic}」，不在政务办事范围内，按规定拒答并说明可以问什么。"
+    declined = next((b for b in ("scope-decline", "out-of-scope") if b in bases and bases[b]), None)
+    if kind == "refuse" and declined:
+        topic = ARG_LABELS[declined].get(bases[declined], bases[declined])
+        return (f"问题属于「{topic}」，办事指南和法规里没有足够的依据，不在政务办事范围内，"
+                "拒答并说明可以问什么。")
     if kind == "refuse" and "injection" in rest:
         return "问题试图让助手忽略规则，按规定拒答。"
     if kind == "refuse":

@@ -11,7 +11,7 @@ random, unguessable key of the conversation, as for ``/v1/chat`` itself.
 回访: after 不满意 or worse, the person may leave a phone number with a one-line consent
 (``POST /v1/feedback/callback``).  The number is
 
-* stored only Fernet-encrypted (``ASSISTANT_CALLBACK_KEY``; without a key the route answers 503 and
+* stored only Fernet-encrypted (``ASSISTANT_CALLBACK_KEY``; without a key the route answers 404 and
   the page offers no callback), so the database row never contains the digits;
 * shown only to the staff member the case is assigned to (``GET /staff/api/cases/{id}/callback``);
 * deleted when the case closes (an ORM hook on the case's status, whatever closes it), and
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 from .db import Base, ensure_schema
 from .config import Settings
 from .feedback import Case, NotYourMessage
-from .normalize import mask_pii
+from .normalize import mask_pii, public_numbers
 from .sessions import SESSION_ID, Conversation, Message, now
 from .staff import Staff, StaffError, StaffRoute, StaffStore
 
@@ -115,8 +115,9 @@ def _forget_on_close(mapper, connection, target: Case) -> None:
 # ---------------------------------------------------------------- the store
 
 class HandoffStore:
-    def __init__(self, engine: Engine, clock, key: str | None):
+    def __init__(self, engine: Engine, clock, key: str | None, public_numbers: list[str] | tuple = ()):
         ensure_schema(engine)
+        self.public_numbers = list(public_numbers)  # the centre's own phones: not masked in staff replies
         self._session = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
         try:
@@ -143,7 +144,7 @@ class HandoffStore:
         t = self.clock()
         with self._session() as db:
             th = db.get(HandoffThread, conversation_id)
-            r = StaffReply(conversation_id=conversation_id, staff=staff, text=mask_pii(text.strip())[:REPLY_LIMIT],
+            r = StaffReply(conversation_id=conversation_id, staff=staff, text=mask_pii(text.strip(), keep=self.public_numbers)[:REPLY_LIMIT],
                            created_at=t)
             db.add(r)
             th.status, th.owner, th.updated_at = ANSWERED, staff, t
@@ -227,7 +228,9 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
     for name, label in FIELD_NAMES.items():
         field_names.setdefault(name, label)
     store = app.state.store
-    handoffs = app.state.handoffs = HandoffStore(store.engine, store.clock, settings.callback_key)
+    centre_yaml = settings.corpus_dir / "centre.yaml"
+    numbers = public_numbers(centre_yaml.read_text(encoding="utf-8")) if centre_yaml.exists() else []
+    handoffs = app.state.handoffs = HandoffStore(store.engine, store.clock, settings.callback_key, numbers)
     accounts: StaffStore = app.state.staff
 
     # -- public
@@ -249,7 +252,7 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
     @public.post("/v1/feedback/callback", status_code=201, summary="不满意评价后留下回访电话（需同意；加密保存，办结即删除）")
     def callback(req: CallbackRequest):
         if not handoffs.callbacks_enabled:
-            return _err(503, "not_configured", "本中心暂未开通电话回访，您的评价已转工作人员复核。")
+            return _err(404, "not_configured", "本中心暂未开通电话回访，您的评价已转工作人员复核。")
         if not req.consent:
             return _err(422, "invalid_request", "需要您同意使用号码回访，才能留下电话")
         phone = re.sub(r"[\s()（）]", "", req.phone)

@@ -77,7 +77,8 @@ def test_metrics_count_answers_refusals_clarifications_ratings_and_index(client,
     guide = client.post("/v1/chat", json={"message": "结婚登记要带什么"}).json()
     client.post("/v1/chat", json={"message": "明天宿迁天气怎么样"})
     client.post("/v1/chat", json={"message": "公积金"})
-    assert client.post("/v1/feedback", json={"message_id": guide["message_id"], "rating": "满意"}).status_code == 201
+    assert client.post("/v1/feedback", json={"message_id": guide["message_id"], "rating_token": guide["rating_token"],
+                                              "rating": "满意"}).status_code == 201
     r = client.get("/metrics")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     m = r.text

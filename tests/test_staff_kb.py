@@ -83,7 +83,8 @@ def test_conversations_ratings_and_cases_export_with_filters_and_masking(app):
     staff = _login(app, "guide1")
     a = staff.post("/v1/chat", json={"message": "结婚登记要带什么 我手机138 1234 5678", "channel": "web"}).json()
     b = staff.post("/v1/chat", json={"message": "公积金租房能取吗 邮箱li.ming@qq.com", "channel": "wechat"}).json()
-    r = staff.post("/v1/feedback", json={"message_id": b["message_id"], "rating": "不满意", "tags": ["信息不全"],
+    r = staff.post("/v1/feedback", json={"message_id": b["message_id"], "rating_token": b["rating_token"],
+                                         "rating": "不满意", "tags": ["信息不全"],
                                          "text": "卡号6222021234567890123没说清楚"})
     assert r.status_code in (200, 201), r.text
     r = staff.get("/staff/api/kb/export/conversations.xlsx?start=2026-03-01&end=2026-03-31")
