@@ -55,10 +55,11 @@ def main() -> dict:
           f"| {len(rows)} | {n} | {used}/{n} = {out['used_rate']:.3f} | {n_other} | {other} = {out['other_item_rate']:.4f} |")
     for m in misses:
         print("miss:", m["correction"], "→", m["paraphrase"])
-    (ROOT / "eval" / "reports").mkdir(parents=True, exist_ok=True)
-    (ROOT / "eval" / "reports" / "curated.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 
 
 if __name__ == "__main__":
-    main()
+    report = main()
+    (ROOT / "eval" / "reports").mkdir(parents=True, exist_ok=True)
+    (ROOT / "eval" / "reports" / "curated.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
+                                                            encoding="utf-8")
