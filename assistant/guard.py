@@ -9,9 +9,11 @@
   (anything below U+0020 except tab, CR, LF, and U+007F) in a string of the body or in the query string →
   422 ``请求包含不允许的控制字符``.  PostgreSQL never sees a NUL byte (it would answer with an error).
 * **Security headers** on every response: ``Content-Security-Policy`` (scripts only from this server, plus
-  the one inline script of the sign-in page by hash; ``frame-ancestors 'none'`` unless
-  ``ASSISTANT_FRAME_ANCESTORS`` lists embedding origins), ``X-Frame-Options: DENY`` (when no embedding is
-  configured), ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: strict-origin-when-cross-origin``.
+  the one inline script of the sign-in page by hash; ``frame-ancestors 'self'`` — on the chat page ``/``
+  also the sites of ``ASSISTANT_EMBED_ORIGINS``, the one setting for who may frame the chat, see
+  widget.py), ``X-Frame-Options: SAMEORIGIN`` (not on a page other origins may frame),
+  ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: strict-origin-when-cross-origin``.  ``/docs`` and
+  ``/redoc`` send the same CSP with the hash of their own inline script (offline_docs.py).
 * **Per-IP rate limit** on the public routes (``/v1``, ``/a``, the chat page); ``/wechat`` is limited per
   follower instead (all its requests come from WeChat's servers) and ``/staff`` by its sign-in.
 
@@ -112,19 +114,33 @@ def check_body(body: bytes, content_type: str) -> None:
     check_value(value)
 
 
+def script_hash(script: str) -> str:
+    """The CSP source expression that lets exactly this inline script run."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+
+
+def inline_script_hashes(html: str) -> list[str]:
+    return [script_hash(s) for s in _INLINE_SCRIPT.findall(html)]
+
+
+def content_security_policy(script_hashes: list[str], frame_ancestors: list[str] = (), extra: str = "") -> str:
+    """The one CSP of this server.  ``frame-ancestors 'self'`` plus ``frame_ancestors`` (the embedding
+    origins, ``ASSISTANT_EMBED_ORIGINS``) — exactly one frame-ancestors directive."""
+    ancestors = " ".join(["'self'", *frame_ancestors])
+    return ("default-src 'self'; " + " ".join(["script-src 'self'", *sorted(set(script_hashes))]) + "; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            f"base-uri 'none'; form-action 'self'; {extra}frame-ancestors {ancestors}")
+
+
 def security_headers(frame_ancestors: list[str], web_dir: Path) -> list[tuple[bytes, bytes]]:
-    hashes = []
-    for page in web_dir.glob("*.html"):
-        for script in _INLINE_SCRIPT.findall(page.read_text(encoding="utf-8")):
-            hashes.append("'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'")
-    ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
-    csp = ("default-src 'self'; script-src 'self' " + " ".join(sorted(set(hashes))) + "; "
-           "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
-           f"base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
+    """Headers for a page that ``frame_ancestors`` (other origins) may frame; none: only this server's own
+    pages may frame it (``frame-ancestors 'self'``, ``X-Frame-Options: SAMEORIGIN``)."""
+    hashes = [h for page in web_dir.glob("*.html") for h in inline_script_hashes(page.read_text(encoding="utf-8"))]
+    csp = content_security_policy(hashes, frame_ancestors)
     headers = [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
                (b"referrer-policy", b"strict-origin-when-cross-origin")]
-    if not frame_ancestors:
-        headers.append((b"x-frame-options", b"DENY"))
+    if not frame_ancestors:  # X-Frame-Options cannot name other origins: sent only when nobody else may frame
+        headers.append((b"x-frame-options", b"SAMEORIGIN"))
     return headers
 
 
@@ -152,17 +168,24 @@ class Guard:
         self.settings = settings
         self.limiter = limiter
         self.max_body = int(getattr(settings, "max_body_bytes", 64 * 1024))
-        self.headers = security_headers(list(getattr(settings, "frame_ancestors", []) or []), web_dir)
+        from .widget import FRAMED_PATHS, check_origins
+
+        origins = check_origins(list(getattr(settings, "embed_origins", []) or []))
+        self.headers = security_headers([], web_dir)  # every response: framable only by this server
+        self.framed_paths = FRAMED_PATHS  # the chat page: also by the embedding sites (the widget)
+        self.framed_headers = security_headers(origins, web_dir)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        ours = self.framed_headers if scope.get("path", "") in self.framed_paths else self.headers
+
         async def send_with_headers(message):
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start":  # a route's own CSP (/docs) is kept
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in self.headers if k not in present]
+                    (k, v) for k, v in ours if k not in present]
             await send(message)
 
         async def reply(status: int, headers: list, body: bytes):

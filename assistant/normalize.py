@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Iterable
 
 from opencc import OpenCC
 
@@ -61,7 +62,7 @@ def _card(m: re.Match) -> str:
     return m.group(0) if len(digits) < 15 else "*" * (len(digits) - 4) + digits[-4:]
 
 
-def mask_pii(text: str) -> str:
+def mask_pii(text: str, keep: Iterable[str] = ()) -> str:
     """The one masking function for personal numbers before anything is stored, logged, traced or exported.
 
     ID cards (18 and 15 digits, also grouped 6-8-4), bank cards (15–19 digits, also in groups of four),
@@ -74,16 +75,32 @@ def mask_pii(text: str) -> str:
         6222 0212 3456 7890 123 → ***************0123   025-84561234 → 025-****1234   zhang.san@qq.com → z***@qq.com
 
     Idempotent: masked text masks to itself.
+
+    ``keep``: public numbers that are not personal — the centre's own phones (`public_numbers`) in a staff
+    reply stay readable (and tap-to-call); compared by their digits, so 0527-80000000 keeps 052780000000 too.
+    Every other number in the same text is masked as usual.
     """
     if not text:
         return text
+    kept = {re.sub(r"\D", "", k) for k in keep} - {""}
     text = text.translate(_FW_DIGITS)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-4:] if m.group(3) else ''}" if m.group(1)
                         else f"{m.group(4)}*****{m.group(6)}", text)
     text = _CARD.sub(_card, text)
-    text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+
+    def public(m: re.Match) -> bool:
+        return bool(kept) and re.sub(r"\D", "", m.group(0)) in kept
+
+    text = _PHONE.sub(lambda m: m.group(0) if public(m) else f"{m.group(1)}****{m.group(3)}", text)
+    return _LANDLINE.sub(lambda m: m.group(0) if public(m) else f"{m.group(1)}-****{m.group(3)}", text)
+
+
+def public_numbers(text: str) -> list[str]:
+    """Every phone number written in ``text`` (corpus/centre.yaml: 咨询电话, 导办台 …) — the centre's public
+    numbers, which `mask_pii(..., keep=...)` leaves readable in staff replies."""
+    text = (text or "").translate(_FW_DIGITS)
+    return sorted({m.group(0) for rx in (_PHONE, _LANDLINE) for m in rx.finditer(text)})
 
 
 def mask_deep(value):

@@ -6,8 +6,9 @@
   ``data-label``, ``data-position="left|right"`` and ``data-open="true"`` on the script tag adjust it.
 * ``GET /centre.css`` — the same colours as CSS variables for the chat page.
 * Who may frame the chat: ``ASSISTANT_EMBED_ORIGINS`` (e.g. ``["https://www.suqian.gov.cn"]``) becomes
-  ``Content-Security-Policy: frame-ancestors 'self' <origins>`` on the chat page, so a page on any other
-  origin gets a blocked frame; the API's CORS allow-list follows the same setting (see api.py).
+  ``frame-ancestors 'self' <origins>`` in the chat page's Content-Security-Policy (sent by guard.Guard,
+  the one place that writes the header), so a page on any other origin gets a blocked frame; unset, only
+  this server may frame it.  The API's CORS allow-list follows the same setting (see api.py).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import json
 import re
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import Response
 
 from .config import Settings
@@ -37,14 +38,13 @@ def check_origins(origins: list[str]) -> list[str]:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    origins = check_origins(settings.embed_origins)
+    check_origins(settings.embed_origins)  # frame-ancestors itself is sent by guard.Guard
     centre = load_centre(settings.corpus_dir / "centre.yaml")
     config = {"name": centre.name, "short_name": centre.short_name, "color": centre.theme.main,
               "dark": centre.theme.dark}
     source = (WEB / "widget.js").read_text(encoding="utf-8")
     script = source.replace(PLACEHOLDER, json.dumps(config, ensure_ascii=False), 1)
     css = f":root {{ --brand: {centre.theme.main}; --brand-dark: {centre.theme.dark}; --user: {centre.theme.main}; }}\n"
-    policy = "frame-ancestors " + " ".join(["'self'", *origins])
 
     @app.get("/widget.js", include_in_schema=False)
     def widget():
@@ -54,12 +54,3 @@ def install(app: FastAPI, settings: Settings) -> None:
     @app.get("/centre.css", include_in_schema=False)
     def centre_css():
         return Response(css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=300"})
-
-    @app.middleware("http")
-    async def frame_ancestors(request: Request, call_next):
-        response = await call_next(request)
-        if request.url.path in FRAMED_PATHS:  # other directives (set elsewhere) are kept; frame-ancestors is ours
-            kept = [d.strip() for d in response.headers.get("Content-Security-Policy", "").split(";")
-                    if d.strip() and not d.strip().lower().startswith("frame-ancestors")]
-            response.headers["Content-Security-Policy"] = "; ".join([*kept, policy])
-        return response

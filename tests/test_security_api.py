@@ -219,16 +219,26 @@ def test_security_headers_on_every_page_and_api_answer(api):
     for url in ("/", "/staff/login", "/v1/items", "/web/app.js", "/v1/items/nope"):
         h = api.get(url).headers
         csp = h["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "object-src 'none'" in csp, url
-        assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff", url
+        assert "script-src 'self'" in csp and "object-src 'none'" in csp and "default-src 'self'" in csp, url
+        assert _frame_ancestors(csp) == ["frame-ancestors 'self'"], url  # no embed origins: only this server
+        assert h["x-frame-options"] == "SAMEORIGIN" and h["x-content-type-options"] == "nosniff", url
         assert h["referrer-policy"] == "strict-origin-when-cross-origin", url
 
 
+def _frame_ancestors(csp: str) -> list[str]:
+    return [d.strip() for d in csp.split(";") if d.strip().startswith("frame-ancestors")]
+
+
 def test_embedding_allow_list_goes_into_frame_ancestors(make):
-    c = make(rate_limits="off", frame_ancestors=["https://www.suqian.gov.cn"])
-    h = c.get("/").headers
-    assert "frame-ancestors https://www.suqian.gov.cn" in h["content-security-policy"]
+    c = make(rate_limits="off", embed_origins=["https://www.suqian.gov.cn"])
+    h = c.get("/").headers  # the chat page: the embedding sites may frame it, the full policy stays
+    csp = h["content-security-policy"]
+    assert _frame_ancestors(csp) == ["frame-ancestors 'self' https://www.suqian.gov.cn"]
+    assert "script-src 'self' 'sha256-" in csp and "object-src 'none'" in csp
     assert "x-frame-options" not in h
+    staff = c.get("/staff/login").headers  # other pages: still only this server
+    assert _frame_ancestors(staff["content-security-policy"]) == ["frame-ancestors 'self'"]
+    assert staff["x-frame-options"] == "SAMEORIGIN"
 
 
 def test_debug_trace_only_for_signed_in_staff(api):

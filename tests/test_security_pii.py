@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.guard import install_access_log_filter, safe_log_path
-from assistant.normalize import mask_pii
+from assistant.normalize import mask_pii, public_numbers
 
 CHINESE = st.text(alphabet=st.sampled_from(list("我的号码是请帮查一下办理结婚登记社保卡公积金，。？！：（）谢谢您好")), max_size=12)
 DIGIT = st.sampled_from("0123456789")
@@ -133,3 +133,19 @@ def test_uvicorn_access_log_record_is_masked():
     for f in logger.filters:
         f.filter(record)
     assert "13912345678" not in record.getMessage() and "139****5678" in record.getMessage()
+
+
+def test_the_centres_public_numbers_survive_masking_in_staff_replies():
+    """Staff replies keep the centre's own phones (every number in corpus/centre.yaml) readable, so the chat
+    can make them tap-to-call; a citizen's number in the same reply is still masked."""
+    from pathlib import Path
+
+    keep = public_numbers((Path(__file__).parents[1] / "corpus" / "centre.yaml").read_text(encoding="utf-8"))
+    assert "0527-80000000" in keep
+    reply = "请拨打导办台 0527-80000000（或 052780000000），您留的 13912345678 和 0527-88881234 已记下"
+    out = mask_pii(reply, keep=keep)
+    assert "0527-80000000" in out and "052780000000" in out
+    assert "13912345678" not in out and "139****5678" in out and "0527-****1234" in out
+    assert mask_pii(out, keep=keep) == out  # still idempotent
+    assert mask_pii("0527-80000000") == "0527-****0000"  # without keep: masked as before
+    assert public_numbers("咨询电话: 0527-80000000 手机 13800001111") == ["0527-80000000", "13800001111"]

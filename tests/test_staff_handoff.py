@@ -47,8 +47,10 @@ def _chat(c: TestClient, message: str, sid: str | None = None) -> dict:
     (datetime(2025, 10, 1, 2, 0), "rule:handoff:holiday", ["国庆节", "12345", "无法为您转接人工", "10月9日"], ["在岗", "已标记"]),
 ])
 def test_handoff_at_ten_at_night_and_on_a_holiday(client, clock, utc, rule, says, never):
+    from conftest import as_staff
+
     clock.t = utc
-    b = _chat(client, "转人工")
+    b = _chat(as_staff(client), "转人工")  # ?debug=true shows the trace to a signed-in staff session only
     assert b["kind"] == "handoff" and rule in b["trace"]["rules"]
     for w in says:
         assert w in b["answer"], (w, b["answer"])
@@ -161,4 +163,4 @@ def test_no_key_no_numbers(staff_app, settings, monkeypatch):
         assert c.get("/v1/feedback/callback").json()["enabled"] is False
         r = c.post("/v1/feedback/callback", json={"message_id": mid, "rating_token": token, "phone": PHONE,
                                                   "consent": True})
-        assert r.status_code == 503 and "暂未开通电话回访" in r.json()["error"]["message"]
+        assert r.status_code == 404 and "暂未开通电话回访" in r.json()["error"]["message"]
