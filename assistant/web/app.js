@@ -56,7 +56,18 @@
   function followAnswer(msg, settled) {
     var top = answerTop(msg.node);
     var bottom = chatEl.scrollHeight - chatEl.clientHeight;
-    chatEl.scrollTop = settled ? top : Math.min(bottom, top);
+    if (settled) jumpTo(top);
+    else chatEl.scrollTop = Math.min(bottom, top);
+  }
+
+  /* Scroll the chat to ``top`` at once, not with the chat's smooth scrolling: when an answer settles
+   * (aria-busy="false") its start and a clarifying question's choices are already on screen, instead of
+   * half-way through a smooth scroll that a slow phone (or a busy machine) has not finished. */
+  function jumpTo(top) {
+    var prev = chatEl.style.scrollBehavior;
+    chatEl.style.scrollBehavior = "auto";
+    try { chatEl.scrollTo({ top: top, behavior: "instant" }); } catch (e) { chatEl.scrollTop = top; }
+    chatEl.style.scrollBehavior = prev;
   }
 
   // ---------- rendering ----------

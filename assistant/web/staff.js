@@ -12,6 +12,7 @@
   var me = null;
   var items = null;  // [{id,name,department}]
   var viewEl, toastEl;
+  var routeSeq = 0;  // bumped by every route(): a view's data that arrives after the user moved on is dropped
   var state = { conv: {}, cases: {}, gaps: {}, days: 30 };
 
   // ------------------------------------------------------------ helpers
@@ -41,8 +42,12 @@
     toast._t = setTimeout(function () { toastEl.hidden = true; }, 4000);
   }
 
+  /* A GET made for one view and answered after the user has opened another view (route() ran since)
+   * never settles: otherwise a slow 看板 load that comes back after a click on 批量核对 or 知识库 would clear
+   * the view and draw the dashboard over it.  ``opts.keep``: not a view's data (the nav badge). */
   function api(path, opts) {
     opts = opts || {};
+    var seq = routeSeq;
     var init = { method: opts.method || "GET", credentials: "same-origin", headers: { "Accept": "application/json" } };
     if (opts.body !== undefined) {
       init.headers["Content-Type"] = "application/json";
@@ -54,7 +59,14 @@
         if (!res.ok) throw new Error((body && body.error && body.error.message) || ("请求失败（" + res.status + "）"));
         return body;
       });
+    }).then(function (body) {
+      return stale() ? new Promise(function () {}) : body;
+    }, function (err) {
+      if (stale()) return new Promise(function () {});
+      throw err;
     });
+
+    function stale() { return init.method === "GET" && !opts.keep && seq !== routeSeq; }
   }
 
   function qs(params) {
@@ -764,6 +776,7 @@
 
   // ------------------------------------------------------------ routing
   function route() {
+    routeSeq += 1;
     var h = location.hash.replace(/^#/, "") || "dashboard";
     var name = h.split(/[/?]/)[0];
     Array.prototype.forEach.call(document.querySelectorAll(".nav a"), function (a) {
@@ -800,7 +813,7 @@
       document.getElementById("who").textContent = m.username + "（" + (m.role === "admin" ? "管理员" : "导办员") + "）";
       window.addEventListener("hashchange", route);
       route();
-      api("/cases" + qs({ overdue: "true" })).then(updateOverdueBadge).catch(function () { /* badge only */ });
+      api("/cases" + qs({ overdue: "true" }), { keep: true }).then(updateOverdueBadge).catch(function () { /* badge only */ });
     }).catch(function (e) { fail(e); });
   }
 
