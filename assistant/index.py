@@ -61,6 +61,7 @@ def fingerprint(settings: Settings, embedder_name: str) -> str:
     h.update(f"db={_file_hash(db) if db.exists() else 'missing'}".encode())
     h.update(("all" if settings.all_laws else "|".join(sorted(settings.laws))).encode())
     h.update(f"regs=2:{[str(d) for d in settings.regulation_dirs]}".encode())  # 2: uncited 部门规章 left out
+    h.update(f"cited_laws={settings.cited_laws}".encode())
     for path in settings.catalogs:
         h.update(f"catalogue={path}:{_file_hash(Path(path)) if Path(path).exists() else 'missing'}".encode())
     for folder in [*settings.law_dirs, *settings.regulation_dirs]:
@@ -285,7 +286,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
         "law_sources": {"db": str(law_db_path(settings)), "all_laws": settings.all_laws,
                         "laws": None if settings.all_laws else settings.laws,
                         "dirs": [str(d) for d in settings.law_dirs],
-                        "regulation_dirs": [str(d) for d in settings.regulation_dirs]},
+                        "regulation_dirs": [str(d) for d in settings.regulation_dirs],
+                        "cited_laws": settings.cited_laws},
         "catalogue": catalogue,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
