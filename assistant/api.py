@@ -28,7 +28,7 @@ from .feedback import FeedbackStore, feedback_router
 from .guard import Guard, install_access_log_filter, rate_limited_body
 from .handoff import local_now
 from .index import load_index
-from .normalize import mask_deep, mask_pii
+from .normalize import mask_deep
 from .observability import install as install_observability
 from .offline_docs import install as install_offline_docs
 from .observability import note_answer

@@ -108,7 +108,7 @@ class DirectComposer:
                                    extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
                                    field_scale=1.0 if named else LEAD.unnamed_field)
         rule = is_rule(text, ask, policy_cue)
-        best_guide, best_law = _best(units, "guide"), _best(units, "law")
+        best_law = _best(units, "law")
         out = Composed([])
         # "X怎么办", "要带什么": the materials and the place; anything more specific gets a specific answer
         plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS and not rule \

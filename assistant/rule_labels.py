@@ -14,7 +14,6 @@ instead of failing, and ``tests/test_rule_labels.py`` checks that every rule pro
 """
 from __future__ import annotations
 
-import re
 
 # rule id (without "rule:" and without an argument) → (label, one-line description)
 RULES: dict[str, tuple[str, str]] = {

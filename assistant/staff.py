@@ -25,7 +25,6 @@ import io
 import re
 import secrets
 import threading
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone

@@ -5,7 +5,6 @@ by the app; the migrations and the models describe the same schema."""
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import contextmanager
 
 import pytest
@@ -14,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
 import legacy_schema
-from servers import ROOT, free_port, postgres, run_cli
+from servers import free_port, postgres, run_cli
 
 NEW_TABLES = {"rate_counters", "wechat_seen", "staff_sessions", "handoff_threads", "staff_replies",
               "callback_contacts", "wechat_sessions", "wechat_pending", "alembic_version"}

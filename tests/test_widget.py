@@ -15,7 +15,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from servers import MSG, NEEDS_CHROMIUM, TIMEOUT_MS, ask, ensure_index, new_page, playwright_or_skip, uvicorn_server
+from servers import NEEDS_CHROMIUM, TIMEOUT_MS, ask, ensure_index, new_page, playwright_or_skip, uvicorn_server
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
