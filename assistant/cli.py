@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from .config import get_settings
-from .guides import CorpusError
+from assistant.config import get_settings
+from assistant.core.corpus.schema import CorpusError
 
 app = typer.Typer(help="导办助手命令行", no_args_is_help=True, add_completion=False)
 corpus_app = typer.Typer(help="语料", no_args_is_help=True)
@@ -20,7 +20,7 @@ app.add_typer(corpus_app, name="corpus")
 app.add_typer(index_app, name="index")
 staff_app = typer.Typer(help="工作人员账号（/staff 控制台）", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
-from .db_cli import check_before_serving, db_app  # noqa: E402
+from assistant.store.db_cli import check_before_serving, db_app  # noqa: E402
 app.add_typer(db_app, name="db")
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -34,13 +34,13 @@ def _fail(message: str) -> None:
 @corpus_app.command("check")
 def corpus_check() -> None:
     """校验 corpus/centre.yaml 与全部办事指南。"""
-    from .corpus import load_corpus
+    from assistant.core.corpus.load import load_corpus
 
     settings = get_settings()
     try:
         corpus = load_corpus(settings.corpus_dir)
-        from .index import collect_law_chunks
-        from .laws import check_basis
+        from assistant.core.index.build import collect_law_chunks
+        from assistant.core.corpus.laws import check_basis
 
         problems = check_basis(corpus.guides, collect_law_chunks(settings, corpus))
         if problems:
@@ -56,7 +56,7 @@ def corpus_template(out: Path = typer.Option(Path("guides-template.xlsx"), "--ou
     """生成 Excel 导入模板（事项、材料、常见问题三张表和填写说明，附一行示例）。"""
     import yaml
 
-    from .importers import write_template
+    from assistant.core.corpus.importers import write_template
 
     settings = get_settings()
     example = settings.corpus_dir / "guides" / "marriage-registration.yaml"
@@ -70,7 +70,7 @@ def corpus_import(
     dry_run: bool = typer.Option(False, "--dry-run", help="只校验并报告，不写入"),
 ) -> None:
     """导入办事指南：全部校验通过才写入 corpus/guides/，有任何错误则不改动文件。"""
-    from .importers import ImportFailed, import_file
+    from assistant.core.corpus.importers import ImportFailed, import_file
 
     try:
         report = import_file(file, get_settings(), dry_run=dry_run)
@@ -88,7 +88,7 @@ def index_build(
     if_stale: bool = typer.Option(False, "--if-stale", help="索引已是最新时跳过"),
 ) -> None:
     """构建 index/：jieba + BM25、向量（FAISS）与清单。"""
-    from .index import IndexError_, build_index, check_fresh
+    from assistant.core.index.build import IndexError_, build_index, check_fresh
 
     overrides = {}
     if all_laws:
@@ -119,8 +119,8 @@ def index_ship_embeddings(
     out: Path = typer.Option(None, "--out", help="输出目录（默认 assistant/data/embeddings/）"),
 ) -> None:
     """写出随附向量（默认语料的 float16 向量，按内容哈希与模型版本索引）：提交后新克隆无需重新向量化。"""
-    from .embed import SHIPPED_DIR
-    from .index import ship_embeddings
+    from assistant.core.index.embed import SHIPPED_DIR
+    from assistant.core.index.build import ship_embeddings
 
     try:
         with Progress(console=err) as progress:
@@ -132,8 +132,8 @@ def index_ship_embeddings(
 @index_app.command("export")
 def index_export(file: Path = typer.Argument(..., help="导出的文件，如 index-2026-12.tar.gz")) -> None:
     """把已构建的索引导出为一个文件（含每个文件的 sha256 与清单校验值），供离线机器 `assistant index import`。"""
-    from .index import IndexError_
-    from .transfer import TransferError, export_index, file_sha256
+    from assistant.core.index.build import IndexError_
+    from assistant.core.index.transfer import TransferError, export_index, file_sha256
 
     settings = get_settings()
     try:
@@ -152,7 +152,7 @@ def index_import(
     sha256: str = typer.Option(None, "--sha256", help="导出时显示的文件 sha256；给出时先核对整个文件"),
 ) -> None:
     """校验并导入一个导出的索引（替换 index/）；文件损坏或被改动时拒绝导入，原索引保持不变。"""
-    from .transfer import TransferError, file_sha256, freshness, import_index
+    from assistant.core.index.transfer import TransferError, file_sha256, freshness, import_index
 
     settings = get_settings()
     try:
@@ -172,8 +172,8 @@ def index_import(
 @index_app.command("milvus")
 def index_milvus() -> None:
     """把当前索引的片段（向量与分词文本）写入 Milvus（ASSISTANT_MILVUS_URI），已是最新时跳过。"""
-    from .index import IndexError_, load_index
-    from .search_milvus import _client, sync_collection
+    from assistant.core.index.build import IndexError_, load_index
+    from assistant.core.index.backends import _client, sync_collection
 
     settings = get_settings()
     try:
@@ -186,8 +186,8 @@ def index_milvus() -> None:
 
 
 def _assistant(**overrides):
-    from .index import IndexError_, load_index
-    from .pipeline import Assistant
+    from assistant.core.index.build import IndexError_, load_index
+    from assistant.core.assistant import Assistant
 
     try:
         return Assistant(load_index(get_settings(**overrides)))
@@ -203,7 +203,7 @@ def ask(question: str, as_json: bool = typer.Option(False, "--json", help="输�
     result = a.answer(question)
     resp = result.response.model_copy(update={"trace": result.trace if debug else None})
     if as_json:
-        from .api import chat_body
+        from assistant.web.app import chat_body
 
         print(json.dumps(chat_body(resp), ensure_ascii=False, indent=2))
         return
@@ -230,8 +230,8 @@ def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer
     """启动 HTTP 服务（索引缺失或过期时拒绝启动并提示修复命令）。"""
     import uvicorn
 
-    from .observability import logging_config
-    from .serving import remove_metrics_dir, run_options
+    from assistant.web.observability import logging_config
+    from assistant.web.serving import remove_metrics_dir, run_options
 
     settings = get_settings()
     if problem := check_before_serving(settings.database_url):  # a database behind the code: name the command
@@ -246,8 +246,8 @@ def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer
 
 
 def _accounts():
-    from .sessions import SessionStore
-    from .staff import StaffStore
+    from assistant.store.conversations import SessionStore
+    from assistant.web.staff.console import StaffStore
 
     settings = get_settings()
     try:
@@ -267,7 +267,7 @@ def staff_add(username: str,
               role: str = typer.Option("guide", "--role", help="guide（导办员）或 admin（管理员）"),
               password: str = typer.Option(None, "--password", help="不给出时提示输入")) -> None:
     """新增工作人员账号（密码以 scrypt 散列保存）。"""
-    from .staff import AccountError
+    from assistant.web.staff.console import AccountError
 
     try:
         user = _accounts().add(username, _new_password(password), role)
@@ -279,7 +279,7 @@ def staff_add(username: str,
 @staff_app.command("passwd")
 def staff_passwd(username: str, password: str = typer.Option(None, "--password", help="不给出时提示输入")) -> None:
     """重置工作人员密码（同时使其已登录的会话失效）。"""
-    from .staff import AccountError
+    from assistant.web.staff.console import AccountError
 
     try:
         _accounts().update(username, password=_new_password(password))
@@ -291,7 +291,7 @@ def staff_passwd(username: str, password: str = typer.Option(None, "--password",
 @staff_app.command("disable")
 def staff_disable(username: str) -> None:
     """停用工作人员账号。"""
-    from .staff import AccountError
+    from assistant.web.staff.console import AccountError
 
     try:
         _accounts().update(username, active=False)
@@ -321,14 +321,14 @@ def eval_cmd(
     """在真实流水线上运行评测题集，打印表格并写出 JSON 报告。"""
     from rich.table import Table
 
-    from .evaluate import Evaluator, load_set, refusal_summary
+    from assistant.evaluation.harness import Evaluator, load_set, refusal_summary
 
     if backend not in (None, "local", "milvus"):
         _fail(f"未知的检索后端：{backend}（可选 local、milvus）")
     a = _assistant(**({"search_backend": backend} if backend else {}))
     bl = []
     if baselines:
-        from .baselines import make_baselines
+        from assistant.evaluation.baselines import make_baselines
 
         bl = make_baselines(a.index)
     ev = Evaluator(a, bl)

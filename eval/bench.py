@@ -37,7 +37,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from assistant.config import ROOT, get_settings
-from assistant.index import IndexError_, build_index, check_fresh, law_db_path, load_index
+from assistant.core.index.build import IndexError_, build_index, check_fresh, law_db_path, load_index
 
 console = Console() if sys.stdout.isatty() else Console(width=140)
 EVAL = ROOT / "eval"
@@ -275,9 +275,9 @@ def stage_incremental(overrides: dict) -> dict:
 
 
 def stage_retrieval(overrides: dict, qs: list[str], warmup: int = 20) -> dict:
-    from assistant.normalize import normalize
-    from assistant.retrieve import HybridRetriever
-    from assistant.understand import understand
+    from assistant.core.text.normalize import normalize
+    from assistant.core.retrieve import HybridRetriever
+    from assistant.core.understand import understand
 
     t0 = time.perf_counter()
     index = load_index(get_settings(**overrides))
@@ -403,7 +403,7 @@ async def _load(url: str, qs: list[str], clients: int, total: int, time_limit: f
 
 def stage_baselines(overrides: dict, qs: list[str]) -> dict:
     """Per-question latency of each retrieval baseline (items + articles of one question)."""
-    from assistant.baselines import make_baselines
+    from assistant.evaluation.baselines import make_baselines
 
     index = load_index(get_settings(**overrides))
     out = {}

@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.evaluate import Evaluator, load_set  # noqa: E402
-from assistant.index import build_index, load_index  # noqa: E402
-from assistant.pipeline import Assistant  # noqa: E402
+from assistant.evaluation.harness import Evaluator, load_set  # noqa: E402
+from assistant.core.index.build import build_index, load_index  # noqa: E402
+from assistant.core.assistant import Assistant  # noqa: E402
 
 CATALOGUE = ROOT.parent / "shared" / "corpus" / "catalogs" / "guangan_items.jsonl"
 

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.curated import CuratedStore  # noqa: E402
-from assistant.index import load_index  # noqa: E402
-from assistant.pipeline import Assistant  # noqa: E402
+from assistant.store.curated import CuratedStore  # noqa: E402
+from assistant.core.index.build import load_index  # noqa: E402
+from assistant.core.assistant import Assistant  # noqa: E402
 
 
 def main() -> dict:

@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.index import load_index  # noqa: E402
-from assistant.pipeline import Assistant  # noqa: E402
-from assistant.publish import Publisher  # noqa: E402
+from assistant.core.index.build import load_index  # noqa: E402
+from assistant.core.assistant import Assistant  # noqa: E402
+from assistant.service.publish import Publisher  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
 

@@ -39,7 +39,7 @@ def as_staff(c):
 
 @pytest.fixture(scope="session")
 def index(settings):
-    from assistant.index import ensure_index, load_index
+    from assistant.core.index.build import ensure_index, load_index
 
     ensure_index(settings, log=lambda *_: None)
     return load_index(settings)
@@ -47,7 +47,7 @@ def index(settings):
 
 @pytest.fixture(scope="session")
 def assistant(index):
-    from assistant.pipeline import Assistant
+    from assistant.core.assistant import Assistant
 
     return Assistant(index)
 
@@ -56,8 +56,8 @@ def assistant(index):
 def client(assistant, settings, tmp_path):
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
-    from assistant.sessions import SessionStore
+    from assistant.web.app import create_app
+    from assistant.store.conversations import SessionStore
 
     store = SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}")
     with TestClient(create_app(settings, assistant, store)) as c:
@@ -95,8 +95,8 @@ def clock(request):
 def staff_app(assistant, settings, tmp_path, clock):
     """``staff_app(db_name, password, {username: role})``: create_app on its own SQLite file in tmp_path,
     on ``clock``, with those staff accounts (added in order, all with ``password``)."""
-    from assistant.api import create_app
-    from assistant.sessions import SessionStore
+    from assistant.web.app import create_app
+    from assistant.store.conversations import SessionStore
 
     def make(db_name: str, password: str, accounts: dict[str, str]):
         app = create_app(settings, assistant, SessionStore(f"sqlite:///{tmp_path / db_name}", clock=clock))

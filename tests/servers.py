@@ -231,7 +231,7 @@ def app_server(tmp: Path, accounts: dict[str, tuple[str, str]] | None = None) ->
     for user, (role, password) in (accounts or {}).items():
         r = run_cli(["staff", "add", user, "--role", role, "--password", password], env)
         assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
+    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
         yield srv.url
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.documents import Chunk
-from assistant.lead import LEAD_MAX, ask_of, polarity, units_of, yes_no_word
-from assistant.scope import ScopeModel, decide, ngrams
-from assistant.thresholds import SCOPE
+from assistant.core.corpus.chunks import Chunk
+from assistant.core.lead import LEAD_MAX, ask_of, polarity, units_of, yes_no_word
+from assistant.core.scope import ScopeModel, decide, ngrams
+from assistant.core.dialogue.thresholds import SCOPE
 
 
 def _first(answer: str) -> str:

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from assistant.config import get_settings
-from assistant.index import IndexError_, law_db_path, load_index
+from assistant.core.index.build import IndexError_, law_db_path, load_index
 
 QUESTIONS = ["结婚登记需要什么材料", "离婚冷静期是多少天", "买房契税税率是多少", "社保卡 能不能先弄个电子卡 electronic"]
 
@@ -23,13 +23,13 @@ def index():
 def baselines(index):
     pytest.importorskip("langchain_community", reason="baselines need the `eval` extra (pip install -e '.[eval]')")
     pytest.importorskip("rank_bm25", reason="baselines need the `eval` extra (pip install -e '.[eval]')")
-    from assistant.baselines import make_baselines
+    from assistant.evaluation.baselines import make_baselines
 
     return {b.name: b for b in make_baselines(index)}
 
 
 def test_names_and_unknown(index, baselines):
-    from assistant.baselines import NAMES, Baseline, make_baselines
+    from assistant.evaluation.baselines import NAMES, Baseline, make_baselines
 
     assert list(baselines) == NAMES == ["bm25-only", "dense-only", "langchain-ensemble", "china-law-mcp"]
     assert all(isinstance(b, Baseline) for b in baselines.values())

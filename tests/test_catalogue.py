@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from assistant.catalogue import CatalogueItem, department_place, load_catalogue_file, load_catalogues
+from assistant.core.catalogue import CatalogueItem, department_place, load_catalogue_file, load_catalogues
 from assistant.config import ROOT
-from assistant.corpus import load_corpus
-from assistant.guides import CorpusError
+from assistant.core.corpus.load import load_corpus
+from assistant.core.corpus.schema import CorpusError
 from tests.conftest import shared_or_skip
 
 
@@ -76,8 +76,8 @@ def test_department_place_comes_from_the_item_or_centre_yaml(corpus):
 def cat_assistant(index, tmp_path_factory):
     """The default index copied (embedding cache included) and rebuilt with the shared catalogue."""
     from assistant.config import get_settings
-    from assistant.index import build_index, load_index
-    from assistant.pipeline import Assistant
+    from assistant.core.index.build import build_index, load_index
+    from assistant.core.assistant import Assistant
 
     lines = (shared_or_skip("catalogs") / "guangan_items.jsonl").read_text(encoding="utf-8").splitlines()
     d = tmp_path_factory.mktemp("catindex")

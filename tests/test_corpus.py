@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from assistant.config import ROOT
-from assistant.corpus import load_corpus
-from assistant.guides import CorpusError, load_guides
-from assistant.laws import default_law_db, load_markdown_dir, short_law_name
+from assistant.core.corpus.load import load_corpus
+from assistant.core.corpus.schema import CorpusError, load_guides
+from assistant.core.corpus.laws import default_law_db, load_markdown_dir, short_law_name
 from tests.conftest import shared_or_skip
 
 EXPECTED = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine
 
-from assistant.curated import CuratedStore
+from assistant.store.curated import CuratedStore
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from assistant.sessions import SessionStore
+from assistant.store.conversations import SessionStore
 
 
 def talk(client, *messages, debug=False):
@@ -65,7 +65,7 @@ def test_idle_sessions_expire_and_start_afresh(tmp_path):
     now = [datetime(2026, 11, 27, 9, 0)]
     store = SessionStore(f"sqlite:///{tmp_path / 's.db'}", idle_minutes=30, clock=lambda: now[0])
     sid, ctx = store.open(None, "web")
-    from assistant.pipeline import Context
+    from assistant.core.assistant import Context
 
     store.record(sid, "我想领证", "guide", "…", ["结婚登记"], {}, Context(focus=["marriage-registration"]))
     now[0] += timedelta(minutes=29)

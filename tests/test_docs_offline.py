@@ -18,7 +18,7 @@ expect = playwright_or_skip().expect
 def test_docs_render_with_the_network_blocked(browser, tmp_path):
     ensure_index()
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
-    with uvicorn_server("assistant.api:create_app", tmp_path / "server.log", env=env) as srv:
+    with uvicorn_server("assistant.web.app:create_app", tmp_path / "server.log", env=env) as srv:
         errors: list[str] = []
         ctx, page = new_page(browser, srv.url, errors, 1280, 900)
         local, blocked = [], []

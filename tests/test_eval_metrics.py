@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from assistant.answer_metrics import (
+from assistant.evaluation.metrics import (
     chunk_matches, cn_to_int, first_paragraph, has_fact, lead_polarity, length_stats, norm,
 )
 from assistant.config import DEFAULT_LAWS, ROOT
-from assistant.documents import Chunk
-from assistant.evaluate import Tally
+from assistant.core.corpus.chunks import Chunk
+from assistant.evaluation.harness import Tally
 
 
 @pytest.mark.parametrize("run, value", [("二十", 20), ("十五", 15), ("一千零四十七", 1047), ("一百八十三", 183),
@@ -136,9 +136,9 @@ def _rows(name):
 @pytest.fixture(scope="module")
 def sources():
     """Indexed text by source: law articles of the default laws (current versions) and guide fields."""
-    from assistant.corpus import load_corpus
-    from assistant.documents import guide_chunks
-    from assistant.laws import default_law_db, load_law_db
+    from assistant.core.corpus.load import load_corpus
+    from assistant.core.corpus.chunks import guide_chunks
+    from assistant.core.corpus.laws import default_law_db, load_law_db
 
     db = default_law_db()
     if not db.exists():
@@ -177,7 +177,7 @@ def test_every_follow_up_fact_stands_in_its_guide_field(sources):
 
 
 def test_scope_set_off_topic_questions_avoid_every_listed_refusal_word():
-    from assistant import understand as u
+    from assistant.core import understand as u
 
     rows = _rows("scope")
     assert sum(r["scope"] == "in" for r in rows) >= 90 and sum(r["scope"] == "out" for r in rows) >= 90
@@ -191,7 +191,7 @@ def test_scope_set_off_topic_questions_avoid_every_listed_refusal_word():
 
 
 def test_new_sets_run_through_the_pipeline_and_report_lengths(assistant):
-    from assistant.evaluate import Evaluator, load_set
+    from assistant.evaluation.harness import Evaluator, load_set
 
     ev = Evaluator(assistant)
     fact = ev.fact(load_set(ROOT / "eval" / "fact_dev.jsonl", 8))

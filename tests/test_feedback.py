@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.feedback import add_working_days
+from assistant.web.routes.feedback import add_working_days
 
 PASSWORD = "s3cret-pass"
 CLOCK_START = datetime(2026, 3, 6, 1, 0)  # Friday 09:00 in Suqian (UTC+8): the `clock` fixture (conftest.py)

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from assistant.config import get_settings
-from assistant.guides import load_centre
-from assistant.handoff import desk_status, handoff_reply, local_now
+from assistant.core.corpus.schema import load_centre
+from assistant.core.handoff import desk_status, handoff_reply, local_now
 
 
 @pytest.fixture(scope="module")

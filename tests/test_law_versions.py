@@ -10,10 +10,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from assistant.compose import Citations, policy_answer
+from assistant.core.compose import Citations, policy_answer
 from assistant.config import ROOT, get_settings
-from assistant.index import Index, build_index, load_index
-from assistant.laws import (IN_FORCE, NOT_YET, SUPERSEDED, check_basis, citation_note, fixed_today,
+from assistant.core.index.build import Index, build_index, load_index
+from assistant.core.corpus.laws import (IN_FORCE, NOT_YET, SUPERSEDED, check_basis, citation_note, fixed_today,
                             load_markdown_dir, version_status)
 from tests.conftest import shared_or_skip
 

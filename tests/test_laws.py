@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from assistant.laws import cn2num, default_law_db, load_law_db, load_markdown_dir, num2cn, parse_lawrefbook
+from assistant.core.corpus.laws import cn2num, default_law_db, load_law_db, load_markdown_dir, num2cn, parse_lawrefbook
 from tests.conftest import shared_or_skip
 
 

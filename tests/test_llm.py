@@ -19,9 +19,9 @@ from servers import ROOT, free_port, serve
 
 pytest.importorskip("langchain_openai", reason="LLM phrasing needs pip install -e '.[llm]'")
 
-from assistant.compose import SAMPLE_NOTE  # noqa: E402
-from assistant.llm import check_answer, claim_numbers, cn_to_int, make_phraser, split_sentences  # noqa: E402
-from assistant.normalize import mask_pii  # noqa: E402
+from assistant.core.compose import SAMPLE_NOTE  # noqa: E402
+from assistant.core.phrase import check_answer, claim_numbers, cn_to_int, make_phraser, split_sentences  # noqa: E402
+from assistant.core.text.normalize import mask_pii  # noqa: E402
 
 DOUBLE = ROOT / "tests" / "llm_double.py"
 Q = "结婚登记要带什么"
@@ -39,9 +39,9 @@ def double(tmp_path_factory):
 def _client(settings, index, tmp_path, base_url: str, model: str, timeout: float = TIMEOUT):
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
-    from assistant.pipeline import Assistant
-    from assistant.sessions import SessionStore
+    from assistant.web.app import create_app
+    from assistant.core.assistant import Assistant
+    from assistant.store.conversations import SessionStore
 
     llm = settings.model_copy(update={"llm_base_url": f"{base_url}/v1", "llm_model": model, "llm_timeout": timeout})
     phraser = make_phraser(llm)
@@ -220,7 +220,7 @@ def test_chinese_numerals():
 
 
 def test_phrase_never_raises():
-    from assistant.llm import Phraser
+    from assistant.core.phrase import Phraser
 
     class Boom:
         def invoke(self, _):

@@ -29,7 +29,7 @@ def pg_server():
 def _database(kind: str, tmp_path, request):
     """A new, empty database of ``kind`` (a SQLite file, or a fresh database on the test's PostgreSQL)."""
     if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'assistant.db'}"
+        yield f"sqlite:///{tmp_path / 'assistant.store.db'}"
         return
     server = request.getfixturevalue("pg_server")
     name = f"legacy_{os.getpid()}_{free_port()}"
@@ -50,7 +50,7 @@ def _rows(engine, table) -> list[dict]:
 
 
 def _schema_diff(engine) -> list:
-    from assistant.db import load_models
+    from assistant.store.db import load_models
 
     with engine.connect() as conn:
         return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), load_models())
@@ -67,7 +67,7 @@ def test_a_first_release_database_is_upgraded_with_every_row_kept(kind, tmp_path
         refused = run_cli(["serve", "--host", "127.0.0.1", "--port", str(free_port())], env)
         assert refused.returncode == 1
         assert "assistant db upgrade" in refused.stderr and "数据库结构落后于程序" in refused.stderr
-        from assistant.db import state
+        from assistant.store.db import state
         with engine.connect() as conn:
             assert state(conn) == ("behind", None)
 
@@ -88,13 +88,13 @@ def test_a_first_release_database_is_upgraded_with_every_row_kept(kind, tmp_path
             assert got == expected, table.name
         assert NEW_TABLES <= set(inspect(engine).get_table_names())
         assert _schema_diff(engine) == []  # exactly the schema the models describe
-        from assistant.db import upgrade
+        from assistant.store.db import upgrade
         assert upgrade(engine) == ("0003", "0003")  # a second upgrade changes nothing
 
         # and the app carries on with the old data: the conversation continues with the next turn number
-        from assistant.feedback import FeedbackStore
-        from assistant.pipeline import Context
-        from assistant.sessions import SessionStore, now
+        from assistant.web.routes.feedback import FeedbackStore
+        from assistant.core.assistant import Context
+        from assistant.store.conversations import SessionStore, now
 
         store = SessionStore(url, idle_minutes=10**7)
         sid, ctx = store.open(legacy_schema.SID, "web")
@@ -112,7 +112,7 @@ def test_migrations_and_models_describe_the_same_schema(tmp_path):
     """A fresh database made by `serve` (create_all + stamp) and one made by running every migration are
     the same, and both match the models: a model change without a revision fails here — write one with
     `assistant db revision -m "…"`."""
-    from assistant.db import ensure_schema, head_revision, upgrade
+    from assistant.store.db import ensure_schema, head_revision, upgrade
 
     created, migrated = create_engine(f"sqlite:///{tmp_path / 'c.db'}"), create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     assert ensure_schema(created) == "empty"
@@ -124,7 +124,7 @@ def test_migrations_and_models_describe_the_same_schema(tmp_path):
 def test_a_database_from_before_migrations_with_the_newer_tables_is_upgraded(tmp_path):
     """Deployments that ran the security/channels code before migrations have those tables already
     (made by create_all) but no version: the upgrade keeps their rows and adds only what is missing."""
-    from assistant.db import SchemaOutOfDate, ensure_schema, load_models
+    from assistant.store.db import SchemaOutOfDate, ensure_schema, load_models
 
     url = f"sqlite:///{tmp_path / 'mid.db'}"
     engine = create_engine(url)
@@ -148,8 +148,8 @@ def test_a_database_from_before_migrations_with_the_newer_tables_is_upgraded(tmp
 def test_a_fresh_database_is_created_by_the_first_store():
     """An empty database (a laptop's first `make run`, the first replica on a new PostgreSQL database)
     gets the current schema at once, stamped with the head revision."""
-    from assistant.db import head_revision, state
-    from assistant.sessions import SessionStore
+    from assistant.store.db import head_revision, state
+    from assistant.store.conversations import SessionStore
 
     store = SessionStore("sqlite://")
     with store.engine.connect() as conn:

@@ -1,4 +1,4 @@
-from assistant.normalize import mask_pii, normalize
+from assistant.core.text.normalize import mask_pii, normalize
 
 
 def test_traditional_fullwidth_and_stray_punctuation():

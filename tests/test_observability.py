@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy import create_engine
 
-from assistant.observability import JsonFormatter, RequestIdFilter
+from assistant.web.observability import JsonFormatter, RequestIdFilter
 
 PHONE, ID_CARD = "13812345678", "32130219900101123X"
 
@@ -96,7 +96,7 @@ def test_metrics_count_answers_refusals_clarifications_ratings_and_index(client,
 
 
 def test_llm_fallback_is_counted_by_reason(client):
-    from assistant.observability import llm_fallback_reason, note_answer
+    from assistant.web.observability import llm_fallback_reason, note_answer
 
     trace = {"decision": "guide: 结婚登记", "llm": {"used": False, "reason": "check failed: no sentence (x)"}}
     assert llm_fallback_reason(trace) == "check failed"
@@ -152,7 +152,7 @@ def test_unhandled_error_is_logged_as_500_with_its_request_id(client, caplog, mo
     lines = [json.loads(fmt.format(rec)) for rec in caplog.records]
     access = [ln for ln in lines if ln["logger"] == "assistant.access"]
     assert access[-1]["status"] == 500 and access[-1]["request_id"] == "boom-1"
-    errors = [ln for ln in lines if ln["logger"] == "assistant.api"]
+    errors = [ln for ln in lines if ln["logger"] == "assistant.web.app"]
     assert errors and errors[0]["request_id"] == "boom-1" and "ZeroDivisionError" in errors[0]["exc"]
 
 

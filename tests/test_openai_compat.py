@@ -18,7 +18,7 @@ PATH = "/v1/chat/completions"
 
 def _mount_if_missing(app):
     """The router as create_app will mount it; with a copy of create_app's chat_once until it does."""
-    from assistant.openai_compat import openai_router
+    from assistant.web.routes.openai import openai_router
 
     if any(getattr(r, "path", None) == PATH for r in app.routes):
         return app
@@ -38,7 +38,7 @@ def _mount_if_missing(app):
 
 def app_factory():
     """uvicorn --factory entry point for this test's server."""
-    from assistant.api import create_app
+    from assistant.web.app import create_app
 
     return _mount_if_missing(create_app())
 

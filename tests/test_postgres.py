@@ -18,8 +18,8 @@ def pg_url():
 def pg_client(assistant, settings, pg_url):
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
-    from assistant.sessions import SessionStore
+    from assistant.web.app import create_app
+    from assistant.store.conversations import SessionStore
 
     with TestClient(create_app(settings, assistant, SessionStore(pg_url))) as c:
         yield c

@@ -10,11 +10,11 @@ import docx
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.web.app import create_app
 from assistant.config import get_settings
-from assistant.index import load_index
-from assistant.pipeline import Assistant
-from assistant.sessions import SessionStore
+from assistant.core.index.build import load_index
+from assistant.core.assistant import Assistant
+from assistant.store.conversations import SessionStore
 
 PASSWORD = "s3cret-pass"
 CLOCK_START = datetime(2026, 3, 4, 2, 0)

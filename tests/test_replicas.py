@@ -123,7 +123,7 @@ def cluster(tmp_path_factory):
         pytest.skip("nginx 未安装（apt-get install -y nginx；.ci/run 会安装），跳过多副本测试")
     tmp = tmp_path_factory.mktemp("replicas")
     from assistant.config import get_settings
-    from assistant.index import check_fresh
+    from assistant.core.index.build import check_fresh
 
     try:
         check_fresh(get_settings())
@@ -151,8 +151,8 @@ def cluster(tmp_path_factory):
             _wait_ready(proc, u, log, name)
         proxy = stack.enter_context(_nginx(tmp / "nginx", f"{HOST}:{ports[0]}", f"{HOST}:{ports[1]}"))
 
-        from assistant.sessions import make_engine
-        from assistant.staff import StaffStore
+        from assistant.store.conversations import make_engine
+        from assistant.web.staff.console import StaffStore
 
         engine = make_engine(url)
         StaffStore(engine).add("admin1", PASSWORD, "admin")
@@ -169,7 +169,7 @@ def _chat(base: str, message: str, session_id: str | None = None) -> dict:
 
 
 def test_the_schema_was_created_once_by_the_replicas_starting_together(cluster):
-    from assistant.db import head_revision, state
+    from assistant.store.db import head_revision, state
 
     with cluster.engine.connect() as conn:
         assert state(conn) == ("current", head_revision())

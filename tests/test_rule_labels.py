@@ -8,8 +8,8 @@ import json
 import pytest
 
 from assistant.config import ROOT
-from assistant.rule_labels import GENERIC, RULES, explain, rule_label
-from assistant.pipeline import Context
+from assistant.core.rule_labels import GENERIC, RULES, explain, rule_label
+from assistant.core.assistant import Context
 
 EVAL = ROOT / "eval"
 

@@ -26,7 +26,7 @@ QUESTIONS = ["结婚登记要带什么材料", "租房提取公积金", "身份�
 def small(tmp_path_factory):
     """A small index (6 guides, 2 laws) in a temp dir; vectors come from the main index's embedding
     cache when it has them, so the build embeds little or nothing."""
-    from assistant.index import build_index, load_index
+    from assistant.core.index.build import build_index, load_index
 
     tmp = tmp_path_factory.mktemp("milvus")
     corpus = tmp / "corpus"
@@ -46,13 +46,13 @@ def small(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def milvus(small):
-    from assistant.search_milvus import MilvusRetriever
+    from assistant.core.index.backends import MilvusRetriever
 
     return MilvusRetriever(small)
 
 
 def test_collection_holds_every_chunk_and_is_reused(small, milvus):
-    from assistant.search_milvus import MilvusRetriever, collection_name
+    from assistant.core.index.backends import MilvusRetriever, collection_name
 
     assert milvus.build["created"] and milvus.build["rows"] == len(small.chunks)
     assert milvus.name == collection_name(small) and small.manifest["fingerprint"][:16] in milvus.name
@@ -62,7 +62,7 @@ def test_collection_holds_every_chunk_and_is_reused(small, milvus):
 
 
 def test_same_hits_and_scores_as_the_in_process_index(small, milvus):
-    from assistant.retrieve import HybridRetriever
+    from assistant.core.retrieve import HybridRetriever
 
     local = HybridRetriever(small)
     for q in QUESTIONS:
@@ -94,7 +94,7 @@ def test_engine_fusion_is_weighted_rrf_of_each_side(small, milvus):
 
 
 def test_the_pipeline_answers_the_same_on_milvus(small, milvus):
-    from assistant.pipeline import Assistant
+    from assistant.core.assistant import Assistant
 
     local = Assistant(small)
     on_milvus = Assistant(small)
@@ -106,7 +106,7 @@ def test_the_pipeline_answers_the_same_on_milvus(small, milvus):
 
 
 def test_backend_is_chosen_by_the_setting(small, tmp_path):
-    from assistant.search_milvus import CachedRetriever, MilvusRetriever, make_retriever
+    from assistant.core.index.backends import CachedRetriever, MilvusRetriever, make_retriever
 
     assert type(make_retriever(small)) is CachedRetriever
     small.settings = small.settings.model_copy(update={"search_backend": "milvus"})
@@ -121,7 +121,7 @@ def test_backend_is_chosen_by_the_setting(small, tmp_path):
 
 
 def test_readiness_names_a_missing_collection(small, milvus):
-    from assistant.search_milvus import MilvusRetriever
+    from assistant.core.index.backends import MilvusRetriever
 
     other = MilvusRetriever.__new__(MilvusRetriever)
     other.client, other.name = milvus.client, "daoban_chunks_does_not_exist"
@@ -129,7 +129,7 @@ def test_readiness_names_a_missing_collection(small, milvus):
 
 
 def test_query_vector_cache_is_an_lru_with_counts(small):
-    from assistant.search_milvus import CachedRetriever
+    from assistant.core.index.backends import CachedRetriever
 
     r = CachedRetriever(small, cache_size=2)
     calls: list[str] = []
@@ -178,7 +178,7 @@ def test_index_milvus_command_fills_the_collection(small, tmp_path):
 
 
 def test_a_replica_on_a_shared_cluster_does_not_fill_the_collection_itself(small, milvus):
-    from assistant.search_milvus import sync_collection
+    from assistant.core.index.backends import sync_collection
 
     with pytest.raises(RuntimeError, match="assistant index milvus"):
         sync_collection(small, milvus.client, "daoban_chunks_not_filled", create=False)
@@ -186,7 +186,7 @@ def test_a_replica_on_a_shared_cluster_does_not_fill_the_collection_itself(small
 
 
 def test_a_milvus_lite_file_that_cannot_be_opened_is_refused_with_the_way_out(small, tmp_path):
-    from assistant.search_milvus import _client
+    from assistant.core.index.backends import _client
 
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(RuntimeError, match="无法连接 Milvus.*milvus-lite server"):

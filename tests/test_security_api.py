@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from assistant.api import create_app
+from assistant.web.app import create_app
 from assistant.config import get_settings
-from assistant.pipeline import Context
-from assistant.sessions import SessionStore
-from assistant.staff import COOKIE, StaffStore, hash_password
+from assistant.core.assistant import Context
+from assistant.store.conversations import SessionStore
+from assistant.web.staff.console import COOKIE, StaffStore, hash_password
 from servers import postgres
 
 PASSWORD = "correct-horse-9"
@@ -135,7 +135,7 @@ def test_the_completions_router_itself_answers_deep_nesting_with_400():
     """Without the app's guard in front (the router mounted alone), RecursionError is still a 400."""
     from fastapi import FastAPI
 
-    from assistant.openai_compat import openai_router
+    from assistant.web.routes.openai import openai_router
 
     app = FastAPI()
     app.include_router(openai_router(lambda req, debug: None))

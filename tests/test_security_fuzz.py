@@ -13,9 +13,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from assistant.api import create_app
+from assistant.web.app import create_app
 from assistant.config import get_settings
-from assistant.sessions import SessionStore
+from assistant.store.conversations import SessionStore
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 PUBLIC = r"^/(v1/|healthz)"

@@ -9,8 +9,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.guard import install_access_log_filter, safe_log_path
-from assistant.normalize import mask_pii, public_numbers
+from assistant.web.guard import install_access_log_filter, safe_log_path
+from assistant.core.text.normalize import mask_pii, public_numbers
 
 CHINESE = st.text(alphabet=st.sampled_from(list("我的号码是请帮查一下办理结婚登记社保卡公积金，。？！：（）谢谢您好")), max_size=12)
 DIGIT = st.sampled_from("0123456789")

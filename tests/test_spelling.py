@@ -1,5 +1,5 @@
 """Typo tolerance: homophones and one-character slips of corpus words are understood."""
-from assistant.spelling import Speller
+from assistant.core.text.spelling import Speller
 
 
 def test_homophones_and_single_character_slips_map_to_corpus_words():

@@ -8,11 +8,11 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
-from assistant.curated import CuratedStore
-from assistant.normalize import normalize
-from assistant.sessions import SessionStore
-from assistant.staff import COOKIE, StaffStore, check_password, hash_password
+from assistant.web.app import create_app
+from assistant.store.curated import CuratedStore
+from assistant.core.text.normalize import normalize
+from assistant.store.conversations import SessionStore
+from assistant.web.staff.console import COOKIE, StaffStore, check_password, hash_password
 
 UNAUTHORIZED = {"error": {"code": "unauthorized", "message": "请先登录"}}
 PASSWORD = "s3cret-pass"
@@ -352,7 +352,7 @@ def test_curated_matching_is_strict(assistant, tmp_path, curated_q, asked, match
 
 
 def test_curated_store_is_shared_between_workers(assistant, tmp_path, monkeypatch):
-    import assistant.curated as curated_mod
+    import assistant.store.curated as curated_mod
 
     engine = SessionStore(f"sqlite:///{tmp_path / 'c.db'}").engine
     one, two = CuratedStore(engine), CuratedStore(engine)

@@ -33,7 +33,7 @@ def server(tmp_path_factory):
     ensure_index(env)
     r = run_cli(["staff", "add", USER, "--role", "admin", "--password", PASSWORD], env)
     assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
+    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
         yield srv.url
 
 

@@ -30,7 +30,7 @@ def server(tmp_path_factory):
     ensure_index()
     tmp = tmp_path_factory.mktemp("web")
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
+    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
         for asset in ("/web/app.js", "/web/style.css"):
             r = httpx.get(srv.url + asset, timeout=10)
             assert r.status_code == 200, (

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.wechat import WeChatReply, wechat_router
+from assistant.web.routes.wechat import WeChatReply, wechat_router
 
 TOKEN = "daobantoken2024"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 chars

@@ -67,7 +67,7 @@ def server(tmp_path_factory, sites):
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{db}",
                         "ASSISTANT_EMBED_ORIGINS": json.dumps([sites[0].url]),
                         "ASSISTANT_CALLBACK_KEY": Fernet.generate_key().decode()}
-    with uvicorn_server("assistant.api:create_app", tmp / "server.log", env=env) as srv:
+    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
         script = f'<script src="{srv.url}/widget.js" data-label="导办" async></script>'
         for s in sites:
             s.script = script
@@ -142,7 +142,7 @@ STAFF, PASSWORD = "guide1", "s3cret-pass"
 def staff_account(server):
     from sqlalchemy import create_engine
 
-    from assistant.staff import StaffStore
+    from assistant.web.staff.console import StaffStore
 
     StaffStore(create_engine(server.db)).add(STAFF, PASSWORD, "guide")  # the server reads the same database
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from assistant.guides import OpeningHours, Theme
-from assistant.widget import check_origins
+from assistant.core.corpus.schema import OpeningHours, Theme
+from assistant.web.routes.widget import check_origins
 
 
 def test_embed_origins_are_plain_origins():
@@ -29,7 +29,7 @@ def test_opening_hours_and_colours_are_checked():
 def test_a_bad_callback_key_stops_the_server_with_the_fix(tmp_path):
     from sqlalchemy import create_engine
 
-    from assistant.staff_handoff import HandoffStore
+    from assistant.web.staff.handoff import HandoffStore
 
     with pytest.raises(ValueError, match="ASSISTANT_CALLBACK_KEY.*generate_key"):
         HandoffStore(create_engine(f"sqlite:///{tmp_path / 'k.db'}"), clock=None, key="not-a-key")

@@ -1,0 +1,1 @@
+"""core.corpus: see README, "How it works"."""

@@ -1,0 +1,1 @@
+"""core.dialogue: see README, "How it works"."""

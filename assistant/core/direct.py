@@ -1,0 +1,236 @@
+"""Answers that start with the answer (issue 11): the lead unit first, then the item in one or two
+lines, then only the fields the question is about; the governing law clause for a rule question.
+
+    "女的20岁能领证吗" →
+        《民法典》第一千零四十七条：结婚年龄，男不得早于二十二周岁，女不得早于二十周岁。[1]
+        办理事项「结婚登记」：综合政务大厅（1楼）公共服务和综合办件专区A33-A34窗口[2]；网上预约：宿心办app → …[3]
+        依据：…
+    "要预约吗" (after 结婚登记) → 不需要。网上预约（宿心办或江苏政务服务网，可选）[1]
+
+The whole guide stays one tap away (suggestion 查看完整办事指南, GET /v1/items/{id}).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.core.compose import (Citations, _chunk, _join, basis_line, field_para, item_line, law_quote, law_refs,
+                      no_answer_line, sample_note)
+from assistant.core.corpus.chunks import Chunk
+from assistant.core.corpus.schema import Guide
+from assistant.core.index.build import Index
+from assistant.core.corpus.laws import short_law_name
+from assistant.core.lead import Ask, body_of, LeadSelector, Unit, answers, ask_of, clip, lead_line
+from assistant.core.dialogue.thresholds import LEAD
+
+# a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
+RULE = re.compile(r"条件|资格|权利|权益|合法|违法|允许|期限|最长|最短|不超过|继承|遗产|赔偿|补偿|试用期|工资|加班|年龄|"
+                  r"规定|有权|应当|责任|几年|多少年|几个月|比例|税率|标准|待遇|够不够|算不算|罚|处罚|义务|法院|"
+                  r"起诉|合同|违约|份额|顺序|有效期|时效|多少天|几天|多少钱")
+PLAIN_FIELDS = {"materials", "situations", "steps"}
+SERVICE_FIELDS = {"time", "fee", "place", "online", "materials", "steps", "contact"}
+PLAIN_MAX = 12  # a question this short without a field or a number is "X怎么办"
+STEPS_WORDS = re.compile(r"流程|步骤|程序|顺序")
+
+
+def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
+    """Whether the question may be about a rule: it says so (规定, 合法, 继承 …), or wants a number or a
+    yes/no that is not about a service field of an item (时限, 收费, 地点, 网办, 材料)."""
+    return policy_cue or "conditions" in ask.fields or bool(RULE.search(text)) \
+        or (bool(ask.number or ask.yesno) and not ask.fields & SERVICE_FIELDS)
+
+
+@dataclass
+class Composed:
+    paras: list[str]
+    lead: Unit | None = None
+    law: Unit | None = None  # the law clause quoted for a rule question
+    rules: list[str] = field(default_factory=list)
+
+    def trace(self) -> dict:
+        return {"lead": self.lead.as_dict() if self.lead else None,
+                "law": self.law.as_dict() if self.law else None, "rules": self.rules}
+
+
+def see_also(chunks: list[Chunk], shown: set[str], cites: Citations, limit: int = 2) -> str:
+    """"另见《民法典》第一千零七十七条[3]、第一千零七十九条[4]": other articles retrieval ranked high, one tap away."""
+    rest = [c for c in chunks if c.chunk_id not in shown][:limit]
+    if not rest:
+        return ""
+    parts, law = [], None
+    for c in rest:
+        name = short_law_name(c.law or "")
+        parts.append((f"《{name}》" if name != law else "") + f"{c.article}{cites.ref(c)}")
+        law = name
+    return "另见" + "、".join(parts)
+
+
+def _ranks(chunks: list[Chunk]) -> dict[str, int]:
+    return {c.chunk_id: i for i, c in enumerate(chunks, 1)}
+
+
+def _of_item(found: list[Chunk] | None, g: Guide) -> list[Chunk]:
+    return [c for c in found or [] if c.item_id == g.id]
+
+
+def _best(units: list[Unit], kind: str) -> Unit | None:
+    return next((x for x in units if x.chunk.kind == kind), None)
+
+
+def _materials_lead(g: Guide, c: Chunk, cites: Citations) -> list[str]:
+    """"要带什么": the necessary materials in one line, the ones a 情形 needs in a second."""
+    must = [m.name for m in g.materials if not m.situation]
+    when = [f"{m.situation}另带{m.name}" for m in g.materials if m.situation]
+    ref = cites.ref(c)
+    first = clip(f"办理「{g.name}」要带：{'、'.join(must)}", 118 - len(ref)) + f"。{ref}"
+    return [first] + ([f"按情形：{_join(when)}"] if when else [])
+
+
+class DirectComposer:
+    def __init__(self, index: Index):
+        self.index = index
+        self.selector = LeadSelector(index)
+
+    def ask(self, text: str, aspects: list[str]) -> Ask:
+        return ask_of(text, aspects, self.index.tokenizer.tokens(text))
+
+    def guide(self, g: Guide, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
+              law_chunks: list[Chunk], cites: Citations, *, followup: bool = False, facts: list[str] | None = None,
+              expansion: str = "", found: list[Chunk] | None = None, named: bool = True) -> Composed:
+        """Paragraphs about one item, led by the unit that answers `text`."""
+        ask = self.ask(text, aspects)
+        basis = law_refs(self.index, g, limit=99)
+        extra = tuple(w for w in expansion.split() if len(w) >= 2)
+        own = self.index.by_item.get(g.id, [])
+        units = self.selector.rank(text, ask, qvec, own + basis + law_chunks, basis={c.chunk_id for c in basis},
+                                   extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
+                                   field_scale=1.0 if named else LEAD.unnamed_field)
+        rule = is_rule(text, ask, policy_cue)
+        best_law = _best(units, "law")
+        out = Composed([])
+        # "X怎么办", "要带什么": the materials and the place; anything more specific gets a specific answer
+        plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS and not rule \
+            and (bool(ask.fields) or len(text) <= PLAIN_MAX)
+        if plain and followup:  # "要带什么" after the item was named: that one field
+            out.rules.append("rule:lead-plain-followup")
+            if "materials" in ask.fields or not ask.fields:
+                out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
+            else:
+                out.paras += field_para(self.index, g, "steps", cites)
+            if facts:
+                out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
+        elif plain:
+            out.rules.append("rule:lead-plain")
+            if "materials" in ask.fields or not ask.fields:
+                out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
+                out.paras.append(item_line(self.index, g, cites))
+            else:
+                out.paras.append(item_line(self.index, g, cites))
+            if STEPS_WORDS.search(text) or ("steps" in ask.fields and "materials" not in ask.fields and ask.fields):
+                out.paras += field_para(self.index, g, "steps", cites)
+            if facts:
+                out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
+        else:
+            lead = None
+            # a service question (时限, 收费, 地点, 网办 …) about the item the person named is answered by
+            # that field of its guide; otherwise guide sentences and law clauses compete on their scores
+            in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
+            service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask)
+            if service:
+                lead = in_field
+            else:
+                lead = next((x for x in units if answers(x, ask)), None)
+            out.lead = lead
+            if lead is not None:
+                out.rules.append(f"rule:lead-{lead.chunk.kind}")
+                out.paras.append(lead_line(text, ask, lead, cites.ref(lead.chunk)))
+            else:
+                out.rules.append("rule:lead-none")
+                out.paras.append(no_answer_line(g, set(ask.fields), cites.ref(_chunk(self.index, g, "overview"))))
+            lead_field = lead.chunk.aspect if lead is not None and lead.chunk.kind == "guide" else None
+            asked = [f for f in ("conditions", "materials", "time", "fee", "steps", "contact", "basis", "place", "online")
+                     if f in ask.fields and f != lead_field]
+            if followup:  # the one thing asked: at most one more field
+                if lead is None or lead.chunk.kind == "law":
+                    out.paras += field_para(self.index, g, asked[0], cites, facts)[:2] if asked else []
+            else:
+                out.paras.append(item_line(self.index, g, cites))
+                for f in asked:
+                    if f in ("place", "online"):
+                        continue  # said in the item line
+                    out.paras += field_para(self.index, g, f, cites, facts)
+            own_law = best_law is not None and any(short_law_name(b.law) == short_law_name(best_law.chunk.law or "")
+                                                   for b in g.basis)
+            if "basis" in ask.fields:  # "依据是什么": the articles the item rests on
+                for art in basis[:2]:
+                    out.paras.append(law_quote(art, body_of(art), cites, limit=100))
+            elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
+                    and best_law.score >= LEAD.law_quote_min \
+                    and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
+                out.law = best_law
+                out.rules.append("rule:law-behind-rule")
+                out.paras.append(law_quote(best_law.chunk, best_law.text, cites))
+            if rule and not followup and not service:  # the other articles retrieval ranked high
+                shown = {x.chunk.chunk_id for x in (lead, out.law) if x is not None}
+                more = see_also(law_chunks[:LEAD.see_also_within], shown, cites)
+                if more:
+                    out.paras.append(more)
+            elif lead is not None and lead.chunk.kind == "law":
+                out.law = lead
+        if not followup and not any("《" in p and "》第" in p for p in out.paras):
+            out.paras.append(basis_line(self.index, g, cites))
+        if g.bundle and not followup and plain:
+            out.paras.insert(1, f"【一件事一次办】一次申请同时办理：{'、'.join(g.bundle.members)}。"
+                                f"{cites.ref(_chunk(self.index, g, 'bundle'))}")
+        out.paras += sample_note(g)
+        return out
+
+    def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
+                         law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
+                         found: list[Chunk] | None = None, named: bool = False) -> bool:
+        """A rule question ("试用期可以约定多久", "小公司不设监事行不行") that a law clause answers better
+        than any unit of the best item's guide is answered from the law (rule:law-answers-rule)."""
+        ask = self.ask(text, aspects)
+        if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
+            return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
+        extra = tuple(w for w in expansion.split() if len(w) >= 2)
+        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
+        if not laws or not answers(laws[0], ask):
+            return False
+        if g is None:
+            return True
+        basis = law_refs(self.index, g, limit=99)
+        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
+                                   rank=_ranks(_of_item(found, g)))
+        return not guide or not answers(guide[0], ask) or laws[0].score > guide[0].score + LEAD.item_over_law \
+            and not any(c.chunk_id == laws[0].chunk.chunk_id for c in basis)
+
+    def policy(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
+               cites: Citations, expansion: str = "") -> Composed:
+        """The clause that answers, with its article; one more article of the same law when it scores
+        close (a policy answer quotes one law)."""
+        ask = self.ask(text, aspects)
+        extra = tuple(w for w in expansion.split() if len(w) >= 2)
+        units = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
+        out = Composed([])
+        if not units:
+            return out
+        lead = units[0]
+        out.lead = out.law = lead
+        out.rules.append("rule:lead-law")
+        out.paras.append(lead_line(text, ask, lead, cites.ref(lead.chunk)))
+        second = next((x for x in units[1:] if x.chunk.law == lead.chunk.law and x.chunk is not lead.chunk
+                       and x.score >= lead.score - 0.25), None)
+        if second is not None:
+            out.paras.append(law_quote(second.chunk, second.text, cites))
+        shown = {lead.chunk.chunk_id} | ({second.chunk.chunk_id} if second is not None else set())
+        more = see_also([c for c in law_chunks[:LEAD.see_also_within] if c.law == lead.chunk.law], shown, cites)
+        if more:
+            out.paras.append(more)
+        out.paras.append("以上为法律条文原文摘录，具体办理以经办窗口的审核意见为准。")
+        return out
+
+
+FULL_GUIDE = re.compile(r"完整(的)?(办事)?指南|全部(办事)?指南|完整(的)?信息|详细(的)?(办事)?指南|整个指南")

@@ -1,0 +1,1 @@
+"""core.index: see README, "How it works"."""

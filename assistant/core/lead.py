@@ -1,0 +1,335 @@
+"""The lead unit: the one sentence of the evidence that answers the question.
+
+An answer starts with the answer.  The retrieved evidence — the fields of the item's guide
+(受理条件, 办结时限, 收费, 常见问题 …), the articles its 设定依据 names, and the best articles of all
+indexed laws — is cut into sentences and clauses ("units"), and each unit is scored against the
+question:
+
+* dense: the cosine of the question vector with the unit's chunk vector (the index's passage
+  vectors; embedding single sentences at query time costs ~45 ms each on this CPU, too slow);
+* lexical: how much of the question's own content words the unit repeats;
+* asked field: the question asks about 多久 / 多少钱 / 条件 / 代办 … and the unit is that guide field;
+* expectation: a number question (几岁, 几天, 多少钱, 比例, 几次) wants a unit with that kind of number,
+  a yes/no question a unit that says 可以/不能/需要/不需要.
+
+"女的20岁能领证吗" → 《民法典》第一千零四十七条 "结婚年龄，男不得早于二十二周岁，女不得早于二十周岁";
+"要预约吗" (about 结婚登记) → the 办理流程 unit "网上预约（宿心办或江苏政务服务网，可选）".
+The winner becomes the first paragraph (≤ LEAD_MAX characters) with its [n]; `trace.lead` names it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.core.corpus.chunks import Chunk
+from assistant.core.index.build import Index
+from assistant.core.corpus.laws import short_law_name
+from assistant.core.dialogue.thresholds import LEAD
+
+LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
+
+# ------------------------------------------------------------------ what the question asks
+
+# number kind → (what in the question asks for it, what in a unit answers it)
+NUM = r"[0-9０-９]+(?:\.[0-9]+)?|[一二两三四五六七八九十百千万]+"
+NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    "age": (re.compile(r"几岁|多大|年龄|多少岁|岁数|(\d+|[一二三四五六七八九十]+)岁|周岁|满.{0,3}岁"),
+            re.compile(rf"(?:{NUM})周?岁|年龄")),
+    "count": (re.compile(r"几次|几趟|多少次|多少趟|跑几|去几"), re.compile(rf"(?:{NUM})次|(?:{NUM})趟|一次")),
+    "ratio": (re.compile(r"比例|税率|百分之|几成|多少个点|费率|%|缴费比例"), re.compile(rf"(?:{NUM})\s*%|百分之|税率|比例")),
+    "money": (re.compile(r"多少钱|几块钱|多少元|金额|工本费|交多少|领多少|补多少|赔多少|给多少|发多少|补贴多少|罚多少|罚款"),
+              re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准")),
+    "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
+                            r"最长|最短|有效期|保质期|试用期"),
+                 re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|半年|半个月|即时|当场|当日|当天|立即|即办")),
+    # "利率多少", "能贷几年" without a unit word: any number
+    "amount": (re.compile(r"多少|几(?!乎)"), re.compile(rf"(?:{NUM})")),
+    # "什么时候", "哪天": a point in time, said as 之日起 / 前 / 后 as often as with a number
+    "when": (re.compile(r"什么时候|啥时候|哪天|截止|几号|之前还是|前还是|还是.{0,4}后"),
+             re.compile(r"之日|日起|之前|以前|前|以后|之后|届满|期间|内|(?:\d+|[一二三四五六七八九十]+)(?:日|月|号)")),
+}
+YESNO = re.compile(r"吗[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
+                   r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
+# the verb family of a yes/no question decides the words of the answer
+YES_WORDS = (  # (question words, yes, no)
+    (re.compile(r"收费|要钱|花钱|收钱|交钱|免费"), "收费", "不收费"),
+    (re.compile(r"要不要|需不需要|需要|用不用|要.{0,6}吗|得.{0,4}吗|必须|须"), "需要", "不需要"),
+    (re.compile(r"有没有|有.{0,8}吗"), "有", "没有"),
+    (re.compile(r"能|可以|可不可以|行|可否|让不让|准不准|允许"), "可以", "不可以"),
+)
+NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|"
+                 r"不属于|不享受|不接受|不支持|可选(?!择)|非必须|自愿|不办理|不适用|没有|仅限现场")
+POS = re.compile(r"可以|可|能|需要|须|应当|必须|应|有权|享有|收费|允许|全程网办|网上办理")
+# a unit that already starts with the answer ("可以。…", "不能。…") needs no added yes/no
+SAYS_YESNO = re.compile(r"^(可以|不可以|能|不能|需要|不需要|无需|不用|要|不要|有|没有|是|不是|不行|行)[。，,！!]")
+
+# guide field each aspect of understand.ASPECT_PATTERNS asks about
+ASPECT_FIELDS = {
+    "materials": {"materials", "situations"}, "time": {"time"}, "fee": {"fee"}, "place": {"place"},
+    "online": {"online"}, "basis": {"basis"}, "steps": {"steps"}, "conditions": {"conditions"},
+    "agent": {"conditions"}, "contact": {"contact"},
+}
+# words of a question that ask about something a field answers, beyond understand's aspects
+FIELD_CUES: list[tuple[re.Pattern, set[str]]] = [
+    (re.compile(r"预约|排队|取号"), {"online", "steps"}),
+    (re.compile(r"几次|几趟|跑|去窗口|到窗口|去现场|到现场"), {"time", "online"}),
+    (re.compile(r"本人|亲自|代办|代领|委托|别人|替我|替他|替她|儿子|女儿|家人|家里人"), {"conditions", "faq"}),
+    (re.compile(r"周末|周六|周日|几点|开门|上班|下班|节假日|中午"), {"place"}),
+    (re.compile(r"多少天|多少个工作日|几个工作日|多久能|多长时间能|批下来|给批|办完|办好|拿到|拿证|出结果|给答复|审核完"),
+     {"time"}),
+]
+# what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
+UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = [
+    (FIELD_CUES[2][0], re.compile(r"本人|亲自|代办|委托|代为|代理|代领|监护人|到场")),
+    (FIELD_CUES[3][0], re.compile(r"办理时间|周一|周六|周日|上午|下午|节假日")),
+    (FIELD_CUES[1][0], re.compile(r"到现场|次|网办|不用跑|跑")),
+    (re.compile(r"网上|线上|手机|app|宿心办|在家|网办"), re.compile(r"网办|网上|线上|app|APP|宿心办|在线|小程序|邮寄")),
+    (re.compile(r"多少钱|收费|要钱|花钱|免费|工本费|费用"), re.compile(r"收费|免费|免收|元|工本费|不收")),
+    (re.compile(r"预约"), re.compile(r"预约")),
+]
+NO_LEAD_FIELDS = {"overview", "basis", "contact", "bundle"}  # names and lists, not answers
+
+# question words that carry no content (lexical overlap ignores them)
+FILLER = re.compile(r"请问|你好|您好|我想|我要|想问|问一下|一下|怎么|怎样|如何|什么|啥|咋|哪里|哪儿|哪个|哪些|多少|多久|"
+                    r"能不能|可不可以|可以|能|需要|要不要|是不是|是否|有没有|吗|呢|吧|啊|呀|的|了|我|你|他|她|办理|办|"
+                    r"规定|法律|请|谢谢|这个|那个|一个|还|也|都|就")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a question asks: guide fields it is about, the kind of number it wants, whether it wants yes/no."""
+
+    fields: frozenset[str]
+    number: str | None
+    yesno: bool
+    words: tuple[str, ...]  # content words of the question (jieba tokens, fillers removed)
+    cues: tuple[re.Pattern, ...] = ()  # words of a unit that answer what is asked (UNIT_CUES)
+
+    @property
+    def specific(self) -> bool:
+        return bool(self.fields or self.number or self.yesno)
+
+
+def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
+    fields: set[str] = set()
+    for a in aspects:
+        fields |= ASPECT_FIELDS.get(a, set())
+    for pattern, fs in FIELD_CUES:
+        if pattern.search(text):
+            fields |= fs
+    number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(text)), None)
+    words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
+    cues = tuple(u for q, u in UNIT_CUES if q.search(text))
+    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues)
+
+
+# ------------------------------------------------------------------ units
+
+
+@dataclass
+class Unit:
+    chunk: Chunk
+    text: str  # what is quoted
+    score: float = 0.0
+    parts: dict = field(default_factory=dict)
+    basis: bool = False  # an article of the item's 设定依据
+
+    def as_dict(self) -> dict:
+        return {"chunk_id": self.chunk.chunk_id, "sentence": self.text, "score": round(self.score, 4),
+                "parts": {k: round(v, 3) for k, v in self.parts.items()}}
+
+
+SENTENCE = re.compile(r"(?<=[。；;！!？?\n])")
+ARTICLE_NO = re.compile(r"^第[一二三四五六七八九十百千零〇两0-9]+条(之[一二三四五六七八九十]+)?\s*")
+
+
+def body_of(chunk: Chunk) -> str:
+    """What a chunk says, as quoted: a FAQ's answer, a law article without its number."""
+    text = chunk.text
+    if chunk.aspect == "faq":
+        text = text.split("答：", 1)[-1]
+    elif chunk.kind == "law":
+        text = ARTICLE_NO.sub("", text.split(" ", 1)[-1] if ARTICLE_NO.match(text) else text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def units_of(chunk: Chunk) -> list[str]:
+    """Sentences of a chunk as they would be quoted: a FAQ's answer, a law article without its
+    number, each clause of a long sentence kept whole up to LEAD_MAX characters."""
+    text = body_of(chunk)
+    out = []
+    pieces = [re.sub(r"\s+", " ", p).strip(" ；;\n") for p in SENTENCE.split(text)]
+    joined: list[str] = []
+    for p in pieces:  # "个人所得税的税率：" belongs with "（一）综合所得，适用百分之三至百分之四十五…",
+        # and a bare "不能。" with the sentence that says why
+        if joined and (joined[-1].endswith(("：", ":")) or len(joined[-1]) < 6):
+            joined[-1] += p
+        elif p:
+            joined.append(p)
+    for s in joined:
+        if len(s) < 4:
+            continue
+        if len(s) > LEAD_MAX:  # a long sentence: its clauses, each with the sentence's opening
+            parts = [p for p in re.split(r"(?<=[，,：:])", s) if p.strip()]
+            head = parts[0] if len(parts[0]) <= 40 else ""
+            cur = ""
+            for p in parts:
+                if len(cur) + len(p) > LEAD_MAX - len(head) and cur:
+                    out.append(cur if cur.startswith(head) else head + cur)
+                    cur = ""
+                cur += p
+            if cur:
+                out.append(cur if cur.startswith(head) else head + cur)
+        else:
+            out.append(s)
+    return out
+
+
+CJK = re.compile(r"[\u4e00-\u9fff0-9]{2,}")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the question's Chinese runs, without the fillers (怎么, 什么 …)."""
+    out = set()
+    for run in CJK.findall(FILLER.sub(" ", text)):
+        out |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return out
+
+
+def polarity(unit: str) -> bool | None:
+    """True when the unit says yes (可以, 需要 …), False when no (不能, 无需, 可选 …), None when neither."""
+    if NEG.search(unit):
+        return False
+    if POS.search(unit):
+        return True
+    return None
+
+
+def yes_no_word(question: str, unit: str) -> str:
+    """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself."""
+    if SAYS_YESNO.match(unit):
+        return ""
+    pol = polarity(unit)
+    if pol is None:
+        return ""
+    for pattern, yes, no in YES_WORDS:
+        if pattern.search(question):
+            return yes if pol else no
+    return ""
+
+
+class LeadSelector:
+    """Scores units of candidate chunks against a question.  Holds the index's chunk vectors
+    (float32, one row per chunk: ~7 MB for the default corpus) so any chunk's cosine costs one dot product."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        n = index.dense.ntotal
+        self.vecs = index.dense.reconstruct_n(0, n) if n else np.zeros((0, 1), dtype=np.float32)
+        self.row = {c.chunk_id: i for i, c in enumerate(index.chunks[:n])}
+        self._units: dict[str, list[str]] = {}
+
+    def units(self, chunk: Chunk) -> list[str]:
+        if chunk.chunk_id not in self._units:
+            self._units[chunk.chunk_id] = units_of(chunk)
+        return self._units[chunk.chunk_id]
+
+    def dense(self, chunk: Chunk, qvec: np.ndarray) -> float:
+        i = self.row.get(chunk.chunk_id)
+        return float(self.vecs[i] @ qvec) if i is not None else 0.0
+
+    def rank(self, question: str, ask: Ask, qvec: np.ndarray, chunks: list[Chunk],
+             basis: set[str] | None = None, extra_words: tuple[str, ...] = (),
+             rank: dict[str, int] | None = None, field_scale: float = 1.0) -> list[Unit]:
+        """Every unit of `chunks`, best first.  `basis`: chunk ids of the item's 设定依据 articles (a small
+        prior: the item's own law is searched first).  `extra_words`: official words of the term map,
+        which count half.  `rank`: chunk id → rank (1 = best) in the retrieval that found it.  The dense
+        part is relative to the best candidate: cosines of e5 crowd above 0.9, their order is what counts."""
+        basis = basis or set()
+        rank = rank or {}
+        dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
+        qgrams = bigrams(question)
+        want = NUMBER_KINDS[ask.number][1] if ask.number else None
+        total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
+        out: list[Unit] = []
+        seen: set[str] = set()
+        for c in chunks:
+            if c.chunk_id in seen or (c.kind == "guide" and c.aspect in NO_LEAD_FIELDS
+                                      and not (c.aspect == "basis" and "basis" in ask.fields)):
+                continue
+            seen.add(c.chunk_id)
+            d = self.dense(c, qvec)
+            s_dense = min(max(1.0 + (d - dmax) / LEAD.dense_span, 0.0), 1.0)
+            s_rank = 1.0 / rank[c.chunk_id] if c.chunk_id in rank else 0.0
+            field_hit = c.kind == "guide" and c.aspect in ask.fields
+            faq_q = c.text.split("答：", 1)[0] if c.aspect == "faq" else ""
+            for s in self.units(c):
+                match_text = faq_q + s
+                lex = (sum(len(w) for w in ask.words if w in match_text)
+                       + 0.5 * sum(len(w) for w in extra_words if w in match_text)) / total
+                # the field asked about counts fully when the unit also says the person's words
+                field_w = ((1.0 if lex >= 0.1 or not ask.words else 0.5) * field_scale) if field_hit else 0.0
+                big = sum(1 for b in qgrams if b in match_text) / len(qgrams) if qgrams else 0.0
+                parts = {"dense": s_dense, "lexical": lex, "field": field_w, "rank": s_rank, "bigram": big,
+                         "law": float(c.kind == "law")}
+                if want is not None:
+                    parts["number"] = 1.0 if want.search(s) else -1.0
+                if ask.cues:
+                    parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
+                if ask.yesno:
+                    parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
+                if c.chunk_id in basis:
+                    parts["basis"] = 1.0
+                score = (LEAD.w_dense * s_dense + LEAD.w_lexical * lex + LEAD.w_field * parts["field"]
+                         + LEAD.w_rank * s_rank
+                         + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
+                         + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
+                         + (LEAD.w_faq if c.aspect == "faq" else 0.0))
+                out.append(Unit(c, s, score, parts, c.chunk_id in basis))
+        out.sort(key=lambda u: -u.score)
+        return out
+
+
+def answers(unit: Unit | None, ask: Ask) -> bool:
+    """Whether a unit is good enough to lead: it repeats the question's words or is the field asked
+    about, and for a number question it has that kind of number."""
+    if unit is None or (unit.score < LEAD.min_score and not unit.parts.get("cue")):
+        return False
+    if ask.number and unit.parts.get("number", 0.0) < 0:
+        return False
+    return unit.parts["lexical"] >= LEAD.min_lexical or unit.parts["field"] > 0 or unit.parts.get("number", 0.0) > 0
+
+
+def clip(text: str, limit: int = LEAD_MAX) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip("，、；：,;") + "…"
+
+
+def cite_name(chunk: Chunk) -> str:
+    """《民法典》第一千零四十七条 for a law unit, 「结婚登记」办结时限 for a guide unit."""
+    if chunk.kind == "law":
+        return f"《{short_law_name(chunk.law or chunk.title)}》{chunk.article}"
+    return f"「{chunk.title}」{chunk.section}"
+
+
+def whole(unit: Unit, room: int) -> str:
+    """The unit, or the whole article / FAQ answer it belongs to when that fits in `room`: "累计缴费满一年
+    不足五年的…十二个月；满五年不足十年的…十八个月；十年以上的…二十四个月" answers every case at once."""
+    if unit.chunk.aspect not in ("materials", "steps", "conditions", "situations"):
+        full = body_of(unit.chunk)
+        if len(full) <= room or unit.chunk.aspect == "time" and full.startswith(unit.text[:8]):
+            return full
+    return unit.text
+
+
+def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
+    """The first paragraph: yes/no when asked and supported, the unit, its [n] — at most LEAD_MAX characters."""
+    yn = yes_no_word(question, unit.text) if ask.yesno and unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical else ""
+    head = f"{yn}。" if yn else ""
+    source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
+    room = LEAD_MAX - len(head) - len(source) - len(ref)
+    body = clip(whole(unit, room), room)
+    return f"{head}{source}{body}{ref}"
+

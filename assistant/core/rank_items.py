@@ -1,0 +1,155 @@
+"""Stage 4: route the question to service items.
+
+Each item gets four signals, all kept for the trace:
+  * name/alias hit — the longest item name or alias found verbatim in the question;
+  * lexical — BM25 over the item's profile (name, aliases, FAQ questions weigh three times);
+  * semantic — the best cosine between the question and the item's name/aliases/FAQ questions;
+  * evidence — the fused retrieval score of the item's own chunks among the hits;
+plus action words (补领, 注销, 变更, 提取 …) that decide between items about the same thing,
+and who is asking (个人 or 企业) against the item's 服务对象.
+They are combined into one score; the pipeline's thresholds, calibrated on the dev sets
+(eval/), decide between answering, asking, and handing off.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.core.index.build import Index
+from assistant.core.retrieve import Retrieval
+from assistant.core.understand import negated
+
+# What the person wants done to a thing decides between items about the same thing
+# (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).
+ACTIONS: list[tuple[re.Pattern, tuple[str, ...]]] = [
+    (re.compile(r"补办|补领|补发|补一个|补个|丢|遗失|找不到|找不着|掉了|损坏|弄坏"), ("补领", "补发")),
+    (re.compile(r"注销|销户|销掉|关门|不干了|不开了|不想干了|不想开了|不做了|不想做了|歇业"), ("注销",)),
+    (re.compile(r"^(?=.*(抵押|按揭|房贷))(?=.*(注销|去掉|解除|撤销|消除|还完|还清|结清))"), ("抵押权注销",)),
+    (re.compile(r"变更|增资|减资|迁址|搬地方|换法人|改名|改地址|换地址"), ("变更",)),
+    (re.compile(r"提取|取出|取公积金|提公积金|取出来|提出来|withdraw"), ("提取",)),
+]
+# Who is asking: an item only for companies (单位职工参保登记) does not fit "个人怎么交社保", and the
+# reverse.  Items for both are untouched.
+COMPANY = re.compile(r"(?<![没无不非])(企业|公司|单位|厂里|法人|老板|招了|招人|员工)")
+PERSON = re.compile(r"(?<![几一两三四五])个人(?!所得|住房|账户|信息|名义)|自己|没单位|无单位|没有单位|灵活就业|"
+                    r"自由职业|打零工|个体|村里|农村")
+AUDIENCE_MISMATCH = 0.15
+
+
+def asker(text: str) -> str | None:
+    """"个人" or "法人" when the question says who is asking, else None."""
+    company, person = bool(COMPANY.search(text)), bool(PERSON.search(text))
+    if company == person:
+        return None
+    return "法人" if company else "个人"
+
+
+ACTION_BONUS = 0.2
+ACTION_MISMATCH = 0.1  # an item that does something specific (注销, 补领…) the question does not ask for
+
+# calibrated on eval/guide_dev.jsonl + eval/out_of_scope_dev.jsonl (tune split)
+SEM_FLOOR, SEM_SPAN = 0.80, 0.12
+
+
+@dataclass
+class ItemCandidate:
+    item_id: str
+    name: str
+    score: float
+    alias: str | None = None
+    lexical: float = 0.0
+    semantic: float = 0.0
+    evidence: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"item_id": self.item_id, "name": self.name, "score": round(self.score, 4), "alias": self.alias,
+                "lexical": round(self.lexical, 3), "semantic": round(self.semantic, 4),
+                "evidence": round(self.evidence, 4), "reasons": self.reasons}
+
+
+class Router:
+    def __init__(self, index: Index):
+        self.index = index
+        self.guides = {g.id: g for g in index.corpus.guides}
+        # name/alias → item ids (an alias shared by several items is ambiguous on purpose)
+        self.names: dict[str, set[str]] = {}
+        for g in index.corpus.guides:
+            for n in (g.name, *g.aliases):
+                self.names.setdefault(n.lower(), set()).add(g.id)
+        self._by_len = sorted(self.names, key=len, reverse=True)
+        self._phrase_rows: dict[str, np.ndarray] = {}
+        items = np.array(index.phrase_items)
+        for iid in self.guides:
+            self._phrase_rows[iid] = np.where(items == iid)[0]
+
+    def alias_hits(self, text: str) -> dict[str, str]:
+        """item id → the longest name/alias of it contained in `text` (non-overlapping, longest first)."""
+        found: dict[str, str] = {}
+        taken = [False] * len(text)
+        low = text.lower()
+        for n in self._by_len:
+            if len(n) < 2:
+                continue
+            start = low.find(n)
+            while start >= 0:
+                if not any(taken[start:start + len(n)]) and not negated(low, start):
+                    for i in range(start, start + len(n)):
+                        taken[i] = True
+                    for iid in self.names[n]:
+                        found.setdefault(iid, n)
+                    break
+                start = low.find(n, start + 1)
+        return found
+
+    def rank(self, text: str, retrieval: Retrieval, limit: int = 8) -> list[ItemCandidate]:
+        ids = list(self.guides)
+        # lexical
+        lex = np.zeros(len(self.index.item_ids))
+        if retrieval.tokens:
+            lex = self.index.bm25_items.get_scores(retrieval.tokens)
+        lex_by = {iid: float(s) for iid, s in zip(self.index.item_ids, lex)}
+        lex_max = max(lex_by.values(), default=0.0) or 1.0
+        # semantic: best phrase per item
+        sims = self.index.phrase_vecs @ retrieval.qvec if len(self.index.phrase_vecs) else np.zeros(0)
+        sem_by = {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
+        # evidence from the fused chunk hits
+        ev_by: dict[str, float] = {}
+        for h in retrieval.hits:
+            if h.chunk.item_id:
+                ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
+        ev_max = max(ev_by.values(), default=0.0) or 1.0
+        alias = self.alias_hits(text)
+        actions = [names for p, names in ACTIONS if p.search(text)]
+        who = asker(text)
+        out = []
+        for iid in ids:
+            g = self.guides[iid]
+            sem = sem_by.get(iid, 0.0)
+            s_sem = min(max((sem - SEM_FLOOR) / SEM_SPAN, 0.0), 1.0)
+            s_lex = lex_by.get(iid, 0.0) / lex_max
+            s_ev = ev_by.get(iid, 0.0) / ev_max
+            s_alias = 0.0
+            reasons = []
+            if iid in alias:
+                s_alias = min(1.0, 0.5 + 0.1 * len(alias[iid]))
+                reasons.append(f"命中名称/别名「{alias[iid]}」")
+            score = 0.30 * s_sem + 0.25 * s_lex + 0.20 * s_ev + 0.45 * s_alias
+            for names in actions:
+                if any(n in g.name for n in names):
+                    score += ACTION_BONUS
+                    reasons.append(f"动作词→「{'/'.join(names)}」")
+            if not actions and any(n in g.name for _p, names in ACTIONS for n in names if n != "提取"):
+                score -= ACTION_MISMATCH
+                reasons.append("事项含问题未提到的动作（注销/补领/变更），略降")
+            if who is not None and who not in g.audience:
+                score -= AUDIENCE_MISMATCH
+                reasons.append(f"问题说明是{who}办理，事项只面向{'/'.join(g.audience)}，略降")
+            if score <= 0:
+                continue
+            out.append(ItemCandidate(iid, g.name, score, alias.get(iid), lex_by.get(iid, 0.0), sem,
+                                     ev_by.get(iid, 0.0), reasons))
+        out.sort(key=lambda c: -c.score)
+        return out[:limit]

@@ -1,0 +1,101 @@
+"""Stage 3: hybrid retrieval — BM25 (bm25s over jieba tokens) and dense (FAISS
+inner product over normalised vectors), fused by weighted reciprocal rank.
+Every hit keeps its score from each side so staff can see why it was found."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.core.corpus.chunks import Chunk
+from assistant.core.index.build import Index
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused (RRF)
+    bm25: float
+    dense: float
+    bm25_rank: int | None
+    dense_rank: int | None
+
+    def as_dict(self) -> dict:
+        c = self.chunk
+        return {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title, "section": c.section,
+                "text": c.text, "source": c.source, "bm25": round(self.bm25, 4), "dense": round(self.dense, 4),
+                "score": round(self.score, 5)}
+
+
+@dataclass
+class Retrieval:
+    query: str
+    tokens: list[str]
+    qvec: np.ndarray  # (dim,)
+    hits: list[Hit]
+
+
+class HybridRetriever:
+    def __init__(self, index: Index, pool: int = 60):
+        self.index = index
+        self.pool = pool
+        s = index.settings
+        self.rrf_k, self.w_bm25, self.w_dense = s.rrf_k, s.bm25_weight, s.dense_weight
+        self._masks: dict[str, np.ndarray] = {}
+        self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
+
+    def embed(self, query: str) -> np.ndarray:
+        return self.index.embedder.queries([query])[0]
+
+    def bm25(self, tokens: list[str], n: int, kind: str | None = None) -> list[tuple[int, float]]:
+        if not tokens:
+            return []
+        scores = self.index.bm25_chunks.get_scores(tokens)
+        if kind:
+            mask = self._kind_mask(kind)
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def dense(self, qvec: np.ndarray, n: int, kind: str | None = None) -> list[tuple[int, float]]:
+        if self.index.dense.ntotal == 0:
+            return []
+        want = n if kind is None else min(self.index.dense.ntotal, n * 8)
+        sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), want)
+        out = [(int(i), float(s)) for i, s in zip(ids[0], sims[0]) if i >= 0]
+        if kind:
+            out = [(i, s) for i, s in out if self.index.chunks[i].kind == kind][:n]
+        return out
+
+    def _kind_mask(self, kind: str) -> np.ndarray:
+        if kind not in self._masks:
+            self._masks[kind] = np.array([c.kind == kind for c in self.index.chunks])
+        return self._masks[kind]
+
+    def search(self, query: str, k: int = 20, kind: str | None = None, qvec: np.ndarray | None = None,
+               tokens: list[str] | None = None) -> Retrieval:
+        tokens = self.index.tokenizer.tokens(query) if tokens is None else tokens
+        qvec = self.embed(query) if qvec is None else qvec
+        b = self.bm25(tokens, self.pool, kind)
+        d = self.dense(qvec, self.pool, kind)
+        w_bm25, w_dense = self.law_weights if kind == "law" else (self.w_bm25, self.w_dense)
+        fused: dict[int, list] = {}
+        for rank, (i, s) in enumerate(b, 1):
+            fused.setdefault(i, [0.0, 0.0, None, None, None])
+            fused[i][0] += w_bm25 / (self.rrf_k + rank)
+            fused[i][1], fused[i][3] = s, rank
+        for rank, (i, s) in enumerate(d, 1):
+            fused.setdefault(i, [0.0, 0.0, None, None, None])
+            fused[i][0] += w_dense / (self.rrf_k + rank)
+            fused[i][2], fused[i][4] = s, rank
+        hits = []
+        for i, (score, bs, ds, br, dr) in fused.items():
+            if not self.index.citable(self.index.chunks[i]):  # a law text replaced by a version now in force
+                continue
+            if ds is None:  # dense score of a BM25-only hit, for the trace
+                ds = float(self.index.dense.reconstruct(i) @ qvec)
+            hits.append(Hit(self.index.chunks[i], score, bs, ds, br, dr))
+        hits.sort(key=lambda h: -h.score)
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])

@@ -1,0 +1,1 @@
+"""core.text: see README, "How it works"."""

@@ -1,0 +1,1 @@
+"""evaluation: see README, "How it works"."""

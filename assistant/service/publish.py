@@ -1,0 +1,209 @@
+"""Staff edit and publish without a restart (issue 13).
+
+An admin opens a guide in the console, edits its fields, previews answers, and publishes.
+Publishing (one at a time, under a lock):
+
+1. validates the edited guide exactly as `assistant corpus check` does (schema, centre halls and
+   zones, 设定依据 articles in the law version in force) — a problem names the field;
+2. keeps the version (YAML text, who, when, note) in the database — the first publish of a guide
+   also keeps the text it replaces, so there is always something to roll back to;
+3. writes the YAML file atomically (temporary file + rename);
+4. rebuilds the index incrementally (`build_index`: only the changed guide's chunks are embedded;
+   the rest come from the embedding cache), loads it and swaps the new `Assistant` into
+   ``app.state.assistant`` with one assignment.  Requests already running finish on the old index;
+   the next one sees the new.  If the build fails, the old file is put back and nothing changes.
+
+Preview builds the same way into a temporary folder (the running index is not touched) and answers the
+typed questions there.  One server process is assumed (several workers would each need a reload).
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import DateTime, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from assistant.core.corpus.schema import Guide, _cross_check
+
+
+class VersionBase(DeclarativeBase):
+    pass
+
+
+class GuideVersion(VersionBase):
+    __tablename__ = "guide_versions"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(128), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(16))  # original | publish | rollback | import
+    note: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class PublishError(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems  # (field, message)
+        super().__init__("；".join(f"「{f}」{m}" if f else m for f, m in problems))
+
+
+def dump(data: dict) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Publisher:
+    """Paths come from the running index's settings (its corpus_dir and index_dir)."""
+
+    def __init__(self, engine, clock=_now):
+        VersionBase.metadata.create_all(engine)
+        self.db = sessionmaker(engine, expire_on_commit=False)
+        self.clock = clock
+        self.lock = threading.Lock()
+
+    # ------------------------------------------------------------ reading
+    @staticmethod
+    def path(index, item_id: str) -> Path:
+        if not item_id.replace("-", "").isalnum() or not item_id.isascii():
+            raise PublishError([("", f"事项编号不合法：{item_id}")])
+        return Path(index.settings.corpus_dir) / "guides" / f"{item_id}.yaml"
+
+    def read(self, index, item_id: str) -> dict | None:
+        p = self.path(index, item_id)
+        return yaml.safe_load(p.read_text(encoding="utf-8")) if p.exists() else None
+
+    def versions(self, item_id: str) -> list[GuideVersion]:
+        with self.db() as db:
+            return list(db.scalars(select(GuideVersion).where(GuideVersion.item_id == item_id)
+                                   .order_by(GuideVersion.at.desc(), GuideVersion.id)))
+
+    def version(self, version_id: str) -> GuideVersion | None:
+        with self.db() as db:
+            return db.get(GuideVersion, version_id)
+
+    def diff(self, a: str, b: str, label_a: str = "旧版本", label_b: str = "新版本") -> str:
+        return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), label_a, label_b))
+
+    # ------------------------------------------------------------ checking
+    def validate(self, item_id: str, data: dict, index) -> Guide:
+        """The edited guide, or PublishError naming each field (as corpus check would)."""
+        from assistant.core.corpus.laws import check_basis
+
+        if not isinstance(data, dict):
+            raise PublishError([("", "指南内容应为字段映射")])
+        try:
+            g = Guide.model_validate(data).model_copy(update={"id": item_id})
+        except ValidationError as e:
+            raise PublishError([(".".join(str(p) for p in err["loc"]),
+                                 {"missing": "缺失", "extra_forbidden": "不是已知字段"}.get(err["type"], err["msg"])
+                                 if err["type"] != "too_short" else "不能为空") for err in e.errors()]) from None
+        others = [x for x in index.corpus.guides if x.id != item_id]
+        problems = [(f, m) for where, f, m in _cross_check(others + [g], index.corpus.centre, Path("guides"))
+                    if where.endswith(f"{item_id}.yaml")]
+        problems += [(f, m) for _, f, m in check_basis([g], [c for c in index.chunks if c.law])]
+        if problems:
+            raise PublishError(problems)
+        return g
+
+    # ------------------------------------------------------------ preview
+    def preview(self, item_id: str, data: dict, questions: list[str], index) -> list[dict]:
+        """Answers the edited guide would give, from an index built in a temporary folder."""
+        from assistant.core.index.build import build_index, load_index
+        from assistant.core.assistant import Assistant
+
+        self.validate(item_id, data, index)
+        with tempfile.TemporaryDirectory(prefix="daoban-preview-") as tmp:
+            tmp = Path(tmp)
+            shutil.copytree(index.settings.corpus_dir, tmp / "corpus")
+            (tmp / "corpus" / "guides" / f"{item_id}.yaml").write_text(dump(data), encoding="utf-8")
+            shutil.copytree(index.settings.index_dir, tmp / "index",
+                            ignore=shutil.ignore_patterns(".building"))
+            s = index.settings.model_copy(update={"corpus_dir": tmp / "corpus", "index_dir": tmp / "index"})
+            build_index(s, embedder=index.embedder, log=lambda *_: None)
+            a = Assistant(load_index(s, embedder=index.embedder))
+            out = []
+            for q in questions[:5]:
+                r = a.answer(q).response
+                out.append({"question": q, "kind": r.kind, "answer": r.answer,
+                            "items": [i.name for i in r.items], "windows": r.items[0].location.windows if r.items else []})
+            return out
+
+    # ------------------------------------------------------------ publish
+    def publish(self, app_state, item_id: str, data: dict, by: str, note: str = "", action: str = "publish") -> dict:
+        """Validate, keep the version, write, rebuild incrementally, swap. Returns timings and the version."""
+        with self.lock:
+            t0 = time.perf_counter()
+            index = app_state.assistant.index
+            self.validate(item_id, data, index)
+            path = self.path(index, item_id)
+            before = path.read_text(encoding="utf-8") if path.exists() else None
+            content = dump(data)
+            now = self.clock()
+            with self.db() as db:
+                if before is not None and not db.scalars(select(GuideVersion.id)
+                                                         .where(GuideVersion.item_id == item_id).limit(1)).first():
+                    db.add(GuideVersion(id=secrets.token_hex(6), item_id=item_id, content=before, action="original",
+                                        note="发布前的版本", by="corpus",
+                                        at=now - timedelta(milliseconds=1)))
+                    db.commit()
+            tmp = path.with_suffix(".yaml.publishing")
+            tmp.write_text(content, encoding="utf-8")
+            os.replace(tmp, path)
+            t_write = time.perf_counter()
+            try:
+                manifest = self.rebuild_and_swap(app_state)
+            except Exception:
+                if before is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_text(before, encoding="utf-8")
+                self.rebuild_and_swap(app_state)  # the index matches the files again
+                raise
+            t_swap = time.perf_counter()
+            row = GuideVersion(id=secrets.token_hex(6), item_id=item_id, content=content, action=action, note=note,
+                               by=by, at=self.clock())
+            with self.db() as db:
+                db.add(row)
+                db.commit()
+            return {"version": row.id, "item_id": item_id, "at": row.at.isoformat(), "by": by,
+                    "embedded_now": manifest["counts"]["embedded_now"],
+                    "seconds": {"total": round(time.perf_counter() - t0, 2), "write": round(t_write - t0, 2),
+                                "rebuild_and_swap": round(t_swap - t_write, 2)}}
+
+    @staticmethod
+    def rebuild_and_swap(app_state) -> dict:
+        """Build the running index's folder from the corpus files (only changed chunks are embedded),
+        load it, and swap a new Assistant in.  Returns the build manifest."""
+        from assistant.core.index.build import build_index, load_index
+        from assistant.core.assistant import Assistant
+
+        old = app_state.assistant
+        index = old.index
+        manifest = build_index(index.settings, embedder=index.embedder, log=lambda *_: None)
+        new = Assistant(load_index(index.settings, embedder=index.embedder), phraser=old.phraser)
+        curated = getattr(app_state, "curated", None)
+        new.curated = curated.bind(new) if curated is not None else old.curated
+        app_state.assistant = new  # the swap: one assignment; running requests keep the old object
+        return manifest
+
+    def rollback(self, app_state, item_id: str, version_id: str, by: str) -> dict:
+        v = self.version(version_id)
+        if v is None or v.item_id != item_id:
+            raise PublishError([("", "没有这个版本")])
+        return self.publish(app_state, item_id, yaml.safe_load(v.content), by, note=f"回滚到 {version_id}",
+                            action="rollback")
+
+

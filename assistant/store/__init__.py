@@ -1,0 +1,1 @@
+"""store: see README, "How it works"."""

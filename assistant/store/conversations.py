@@ -1,0 +1,137 @@
+"""Conversations and messages (SQLAlchemy; SQLite by default, any database URL
+by configuration).  Session ids are random and unguessable; an unknown,
+malformed or expired id starts a new conversation and never reveals another's
+content.  Messages are stored with personal numbers masked (`normalize.mask_pii`).
+
+Turn order holds under parallel use of one conversation: `(conversation_id, seq)` is unique, the
+conversation row is locked while the next number is taken (PostgreSQL ``SELECT … FOR UPDATE``), and a
+writer that still loses the race (SQLite's snapshot, an old database) retries with fresh numbers."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+
+from assistant.store.db import Base, ensure_schema
+from assistant.core.text.normalize import mask_deep, mask_pii
+from assistant.core.assistant import Context
+
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+RECORD_ATTEMPTS = 20
+log = logging.getLogger("assistant.store.conversations")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), default="web")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))  # user | assistant
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    trace: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
+
+    __table_args__ = (Index("uq_messages_conversation_seq", "conversation_id", "seq", unique=True),)
+
+
+TURN_ORDER = next(i for i in Message.__table__.indexes if i.name == "uq_messages_conversation_seq")
+
+
+def make_engine(url: str):
+    """The engine for a database URL: SQLite gets its folder, a 30 s lock wait and WAL (concurrent chats:
+    readers never wait for the writer); any other URL is used as given (pool pre-ping: a replica keeps
+    working after PostgreSQL restarts)."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _wal(dbapi_conn, _record):
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+        # WAL + NORMAL: a commit survives a killed process; no fsync per chat (only at checkpoints)
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+    return engine
+
+
+class SessionStore:
+    def __init__(self, url: str, idle_minutes: int = 30, clock=now):
+        self.engine = make_engine(url)
+        ensure_schema(self.engine)  # creates an empty database; an older one needs `assistant db upgrade`
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self.idle = timedelta(minutes=idle_minutes)
+        self.clock = clock
+
+    @staticmethod
+    def new_id() -> str:
+        return secrets.token_urlsafe(24)
+
+    def open(self, session_id: str | None, channel: str | None) -> tuple[str, Context]:
+        """The conversation for `session_id` when it exists and is live; otherwise a new one."""
+        with self._session() as db:
+            conv = db.get(Conversation, session_id) if session_id and SESSION_ID.match(session_id) else None
+            if conv is not None and self.clock() - conv.updated_at <= self.idle:
+                return conv.id, Context(**conv.context) if conv.context else Context()
+            conv = Conversation(id=self.new_id(), channel=(channel or "web")[:32], created_at=self.clock(),
+                                updated_at=self.clock(), context={})
+            db.add(conv)
+            db.commit()
+            return conv.id, Context()
+
+    def record(self, session_id: str, user_text: str, kind: str, answer: str, items: list[str],
+               trace: dict, context: Context) -> str:
+        """Store the user's message and the answer under the next two turn numbers; returns the answer's
+        message id.  30 parallel requests on one session get 60 distinct, gap-free numbers."""
+        mid = secrets.token_hex(12)
+        trace = mask_deep(json.loads(json.dumps(trace, ensure_ascii=False, default=str)))
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                with self._session() as db:
+                    conv = db.scalars(select(Conversation).where(Conversation.id == session_id)
+                                      .with_for_update()).one()
+                    last = db.scalar(select(func.max(Message.seq)).where(Message.conversation_id == session_id))
+                    seq = 0 if last is None else last + 1
+                    t = self.clock()
+                    db.add(Message(id=secrets.token_hex(12), conversation_id=session_id, seq=seq, role="user",
+                                   text=mask_pii(user_text), created_at=t))
+                    db.add(Message(id=mid, conversation_id=session_id, seq=seq + 1, role="assistant", text=answer,
+                                   kind=kind, items=items, trace=trace, created_at=t))
+                    conv.context = context.__dict__.copy()
+                    conv.updated_at = t
+                    db.commit()
+                    return mid
+            except (IntegrityError, OperationalError):
+                if attempt == RECORD_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.005 * (attempt + 1) + secrets.randbelow(10) / 1000)
+        raise RuntimeError("unreachable")
+
+    def messages(self, session_id: str) -> list[Message]:
+        with self._session() as db:
+            return list(db.scalars(select(Message).where(Message.conversation_id == session_id).order_by(Message.seq)))

@@ -1,0 +1,353 @@
+"""Curated (reviewed) answers: corrections written by guide staff in the console.
+
+A curated answer is a reviewed FAQ entry tied to one service item and the chunks
+it cites.  The pipeline asks `CuratedStore.lookup` first, so a correction takes
+effect for the same and similar questions at once — no restart, no rebuild.
+
+Matching is deliberately strict, because a curated answer overrides retrieval:
+
+* the same question after normalisation (punctuation and spaces ignored) always matches;
+* otherwise the question vectors must be at least `SIMILAR` close in cosine **and** the two
+  questions must name the same service items (the router's name/alias hits) **and** ask about
+  the same aspects (材料 / 地点 / 时限 / 收费 …, how much) **and** neither may swap a content
+  character for another (结婚登记 vs 离婚登记, 租房 vs 买房 score 0.96–0.97
+  with e5 — closer than many real paraphrases — and differ only in such a swap).
+
+Calibration (multilingual-e5-small, normalised questions): paraphrases that only add words
+("结婚登记要带什么" / "结婚登记需要带什么材料") score 0.96–0.99, a swapped key word 0.95–0.97,
+unrelated questions ≤ 0.85.  See tests/test_staff.py for the pairs that must and must not match.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+import numpy as np
+from sqlalchemy import JSON, Boolean, DateTime, String, Text, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+
+from assistant.store.db import Base, ensure_schema
+from assistant.core.text.normalize import normalize
+from assistant.core.understand import aspects_of
+
+SIMILAR = 0.955  # cosine between normalised questions; see the module docstring
+# A paraphrase that is not that close still gets the correction when it routes to the correction's own item
+# (decided by an alias, or clearly ahead of the next item) and asks about the same thing; measured on
+# eval/curated_dev.jsonl by eval/curated_eval.py (eval/reports/curated.json).
+PARAPHRASE_FLOOR = 0.78
+ROUTE_MARGIN = 0.05
+REFRESH_SECONDS = 0.5  # corrections published on another replica answer here at most this late (one cheap query)
+
+# characters that carry no topic: question words, particles, pronouns, filler verbs
+FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
+             "怎样么什啥时候去来到给把被让对就都也还再又很最太更得地着过里之其所为以于如果若"
+             "办理弄搞做带拿用找问说看知道帮助告诉谢好行吧呗嗯喂")
+
+
+CuratedBase = Base  # one metadata for every table (db.py, migrated by Alembic)
+
+
+class CuratedAnswer(CuratedBase):
+    __tablename__ = "curated_answers"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text, index=True)
+    item_id: Mapped[str] = mapped_column(String(128))
+    answer: Mapped[str] = mapped_column(Text)
+    chunk_ids: Mapped[list] = mapped_column(JSON, default=list)
+    message_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Review(CuratedBase):
+    """A staff member's check of one answer: correct / wrong, with a reason."""
+
+    __tablename__ = "answer_reviews"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(40), index=True)
+    verdict: Mapped[str] = mapped_column(String(16))  # correct | wrong
+    reason: Mapped[str] = mapped_column(Text, default="")
+    staff: Mapped[str] = mapped_column(String(64))
+    curated_id: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+@dataclass(frozen=True)
+class CuratedHit:
+    id: str
+    item_id: str
+    answer: str
+    chunk_ids: list[str]
+    similarity: float
+
+
+@dataclass
+class _Entry:
+    id: str
+    core: str
+    normalized: str
+    item_id: str
+    answer: str
+    chunk_ids: list[str]
+
+
+def core(text: str) -> str:
+    """The normalised question without punctuation and spaces: what "the same question" compares."""
+    return "".join(ch for ch in normalize(text) if ch.isalnum())
+
+
+def _content(text: str) -> set[str]:
+    return {ch for ch in text if ch.isalnum() and ch not in FILLER}
+
+
+_AMOUNT = re.compile(r"多少|几")
+
+
+def shape(text: str) -> tuple[frozenset[str], bool]:
+    """What a question asks about: its aspects (材料, 地点, 时限 …) and whether it asks how much / how many."""
+    return frozenset(aspects_of(text)), bool(_AMOUNT.search(text))
+
+
+def swapped(a: str, b: str) -> bool:
+    """True when each question has a content character the other lacks (结婚↔离婚, 租房↔买房)."""
+    ca, cb = _content(a), _content(b)
+    return bool(ca - cb) and bool(cb - ca)
+
+
+def _now() -> datetime:
+    from assistant.store.conversations import now
+
+    return now()
+
+
+class CuratedStore:
+    """Curated answers in the conversations database, with their question vectors in memory.
+
+    `items_of(text)` (set by `bind`) names the service items a question mentions; two questions
+    that mention different items never match each other.
+    """
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now, threshold: float = SIMILAR,
+                 items_of: Callable[[str], frozenset[str]] | None = None):
+        ensure_schema(engine)
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+        self.clock = clock
+        self.threshold = threshold
+        self.items_of = items_of
+        self.route_of: Callable[[str], str | None] | None = None
+        self._lock = threading.RLock()
+        self._entries: list[_Entry] = []
+        self._vecs: dict[str, np.ndarray] = {}  # entry id → question vector (computed on first lookup)
+        self._items: dict[str, frozenset[str]] = {}
+        self._version: tuple | None = None
+        self._checked = 0.0
+        self.refresh(force=True)
+
+    # ---------------------------------------------------------------- wiring
+
+    def bind(self, assistant) -> "CuratedStore":
+        """Use the assistant's router to tell which items a question names."""
+        from assistant.core.understand import understand
+
+        router = assistant.router
+
+        def items_of(text: str) -> frozenset[str]:
+            return frozenset(router.alias_hits(understand(text).search_text))
+
+        def route_of(text: str) -> str | None:
+            """The item this question is clearly about: 我和女朋友想去领证，要带啥 → marriage-registration."""
+            q = understand(text).search_text
+            cands = router.rank(q, assistant.retriever.search(q, k=assistant.index.settings.top_k))
+            if not cands:
+                return None
+            top, runner = cands[0], (cands[1].score if len(cands) > 1 else 0.0)
+            return top.item_id if top.alias or top.score - runner >= ROUTE_MARGIN else None
+
+        with self._lock:
+            self.items_of = items_of
+            self.route_of = route_of
+            self._items.clear()
+        return self
+
+    # ---------------------------------------------------------------- cache
+
+    def _db_version(self) -> tuple:
+        with self._session() as db:
+            n, live, last = db.execute(select(func.count(CuratedAnswer.id),
+                                              func.count(CuratedAnswer.id).filter(CuratedAnswer.active.is_(True)),
+                                              func.max(CuratedAnswer.updated_at))).one()
+        return (n, live, str(last))
+
+    def refresh(self, force: bool = False) -> None:
+        """Reload the active entries when the table changed (another worker or replica may have added or
+        disabled one): the version (rows, active rows, latest change) is read at most every `REFRESH_SECONDS`."""
+        if not force and time.monotonic() - self._checked < REFRESH_SECONDS:
+            return
+        version = self._db_version()
+        with self._lock:
+            self._checked = time.monotonic()
+            if not force and version == self._version:
+                return
+            with self._session() as db:
+                rows = db.scalars(select(CuratedAnswer).where(CuratedAnswer.active.is_(True))
+                                  .order_by(CuratedAnswer.updated_at.desc())).all()
+            self._entries = [_Entry(r.id, core(r.normalized), r.normalized, r.item_id, r.answer, list(r.chunk_ids or []))
+                             for r in rows]
+            live = {e.id for e in self._entries}
+            self._vecs = {k: v for k, v in self._vecs.items() if k in live}
+            self._items = {k: v for k, v in self._items.items() if k in live}
+            self._version = version
+
+    # ---------------------------------------------------------------- lookup
+
+    def lookup(self, text: str, embed: Callable[[str], np.ndarray]) -> CuratedHit | None:
+        """The curated answer for this (normalised) question, or None."""
+        self.refresh()
+        with self._lock:
+            entries = list(self._entries)
+        if not entries:
+            return None
+        c = core(text)
+        for e in entries:  # newest first
+            if e.core == c:
+                return CuratedHit(e.id, e.item_id, e.answer, list(e.chunk_ids), 1.0)
+        missing = [e for e in entries if e.id not in self._vecs]
+        for e in missing:
+            v = np.asarray(embed(e.normalized), dtype=np.float32)
+            with self._lock:
+                self._vecs[e.id] = v
+        q = np.asarray(embed(text), dtype=np.float32)
+        with self._lock:
+            vecs = [(e, self._vecs.get(e.id)) for e in entries]
+        scored = sorted(((float(v @ q), e) for e, v in vecs if v is not None), key=lambda x: -x[0])
+        route: list = []
+        for sim, e in scored:
+            if sim < min(self.threshold, PARAPHRASE_FLOOR):
+                break
+            if sim >= self.threshold and self._strict_match(text, c, e):
+                return CuratedHit(e.id, e.item_id, e.answer, list(e.chunk_ids), round(sim, 4))
+            if self.route_of is not None and self._same_ask(text, e) and self._names_no_other_item(text, e):
+                if not route:  # routed once per question, only when some correction is close enough
+                    route.append(self.route_of(text))
+                if route[0] == e.item_id:
+                    return CuratedHit(e.id, e.item_id, e.answer, list(e.chunk_ids), round(sim, 4))
+        return None
+
+    def _strict_match(self, text: str, c: str, e: "_Entry") -> bool:
+        """Near-identical wording: not a swapped word (结婚↔离婚), same aspects, same items named."""
+        if swapped(c, e.core) or shape(text) != shape(e.normalized):
+            return False
+        if self.items_of is None:
+            return True
+        return self.items_of(text) == self._entry_items(e)
+
+    def _entry_items(self, e: "_Entry") -> frozenset[str]:
+        with self._lock:
+            e_items = self._items.get(e.id)
+        if e_items is None:
+            e_items = self.items_of(e.normalized) if self.items_of is not None else frozenset()
+            with self._lock:
+                self._items[e.id] = e_items
+        return e_items
+
+    def _names_no_other_item(self, text: str, e: "_Entry") -> bool:
+        """A paraphrase that names an item by its name or alias must name the correction's (补领结婚证 ≠ 结婚登记)."""
+        if self.items_of is None:
+            return True
+        q_items = self.items_of(text)
+        return not q_items or bool(q_items & (self._entry_items(e) | {e.item_id}))
+
+    @staticmethod
+    def _same_ask(text: str, e: "_Entry") -> bool:
+        """Does the paraphrase ask what the correction answers?  Their aspects overlap, or one of them names none
+        (a correction of 怎么办 covers the item); 材料 and 流程 count as one (要什么手续 is either); 多少/几 on both
+        sides or neither.  结婚登记要带什么 (材料) does not answer 结婚登记在哪办 (地点)."""
+        from assistant.core.rank_items import ACTIONS
+
+        (qa, q_amount), (ea, e_amount) = shape(text), shape(e.normalized)
+        qa, ea = ({"materials" if a == "steps" else a for a in x} for x in (qa, ea))
+        # the same kind of act (补领, 注销 …) or none: 补领结婚证要带什么 is not 结婚登记要带什么
+        acts = [{i for i, (p, _n) in enumerate(ACTIONS) if p.search(t)} for t in (text, e.normalized)]
+        return q_amount == e_amount and acts[0] == acts[1] and (not ea or not qa or bool(qa & ea))
+
+    # ---------------------------------------------------------------- writes
+
+    def add(self, question: str, item_id: str, answer: str, chunk_ids: list[str], created_by: str,
+            message_id: str | None = None) -> CuratedAnswer:
+        """A new curated answer; an active one for the same question is replaced."""
+        norm = normalize(question)
+        c = core(question)
+        t = self.clock()
+        with self._session() as db:
+            for old in db.scalars(select(CuratedAnswer).where(CuratedAnswer.active.is_(True))):
+                if core(old.normalized) == c:
+                    old.active = False
+                    old.updated_at = t
+            row = CuratedAnswer(id=secrets.token_hex(6), question=question.strip(), normalized=norm, item_id=item_id,
+                                answer=answer.strip(), chunk_ids=list(dict.fromkeys(chunk_ids)), message_id=message_id,
+                                created_by=created_by, created_at=t, updated_at=t, active=True)
+            db.add(row)
+            db.commit()
+        self.refresh(force=True)
+        return row
+
+    def deactivate(self, curated_id: str) -> bool:
+        with self._session() as db:
+            row = db.get(CuratedAnswer, curated_id)
+            if row is None:
+                return False
+            row.active = False
+            row.updated_at = self.clock()
+            db.commit()
+        self.refresh(force=True)
+        return True
+
+    def get(self, curated_id: str) -> CuratedAnswer | None:
+        with self._session() as db:
+            return db.get(CuratedAnswer, curated_id)
+
+    def all(self, include_inactive: bool = False) -> list[CuratedAnswer]:
+        with self._session() as db:
+            q = select(CuratedAnswer).order_by(CuratedAnswer.created_at.desc())
+            if not include_inactive:
+                q = q.where(CuratedAnswer.active.is_(True))
+            return list(db.scalars(q))
+
+    def for_messages(self, message_ids: list[str]) -> dict[str, list[CuratedAnswer]]:
+        if not message_ids:
+            return {}
+        with self._session() as db:
+            rows = db.scalars(select(CuratedAnswer).where(CuratedAnswer.message_id.in_(message_ids))).all()
+        out: dict[str, list[CuratedAnswer]] = {}
+        for r in rows:
+            out.setdefault(r.message_id, []).append(r)
+        return out
+
+    # ---------------------------------------------------------------- reviews
+
+    def review(self, message_id: str, verdict: str, reason: str, staff: str, curated_id: str | None = None) -> Review:
+        with self._session() as db:
+            row = Review(id=secrets.token_hex(6), message_id=message_id, verdict=verdict, reason=reason.strip(),
+                         staff=staff, curated_id=curated_id, created_at=self.clock())
+            db.add(row)
+            db.commit()
+            return row
+
+    def reviews(self, message_ids: list[str] | None = None) -> list[Review]:
+        with self._session() as db:
+            q = select(Review).order_by(Review.created_at)
+            if message_ids is not None:
+                if not message_ids:
+                    return []
+                q = q.where(Review.message_id.in_(message_ids))
+            return list(db.scalars(q))

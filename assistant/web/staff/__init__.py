@@ -1,0 +1,1 @@
+"""web.staff: see README, "How it works"."""
