@@ -4,7 +4,7 @@
 #   scripts/pymatrix.sh                 # every CPython >= 3.11 found here, plus Debian testing's python3
 #   scripts/pymatrix.sh --no-debian     # only the interpreters already on the machine
 #   scripts/pymatrix.sh --only-debian   # only Debian testing's python3
-#   TESTS="tests/test_api.py" scripts/pymatrix.sh     # another selection (default: $QUICK below)
+#   TESTS="tests/api/test_api.py" scripts/pymatrix.sh     # another selection (default: $QUICK below)
 #   FULL=1 scripts/pymatrix.sh          # the whole suite on each
 #
 # For each interpreter: a new venv under /tmp, `pip install '.[test,eval,llm]'` of a clean clone of HEAD,
@@ -17,7 +17,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
-QUICK="tests/test_packaging.py tests/test_index.py tests/test_shipped_embeddings.py tests/test_index_transfer.py tests/test_api.py tests/test_normalize.py tests/test_spelling.py tests/test_corpus.py"
+QUICK="tests/e2e/test_packaging.py tests/e2e/test_index.py tests/unit/test_shipped_embeddings.py tests/unit/test_index_transfer.py tests/api/test_api.py tests/unit/test_normalize.py tests/api/test_spelling.py tests/unit/test_corpus.py"
 TESTS=${TESTS:-$QUICK}
 [ "${FULL:-0}" = 1 ] && TESTS=""
 EXTRAS=${EXTRAS:-test,eval,llm}

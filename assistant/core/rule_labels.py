@@ -4,7 +4,7 @@ The pipeline records the rules that decided an answer in ``trace["rules"]`` as i
 ``rule:typo:婚姻→结婚`` or ``rule:out-of-scope:medical`` (the part after the second colon is an argument).
 This module is the ONE place where those ids get a label and a one-line description; the staff console shows
 the label, never the id.  An id not listed here (a new rule from another branch) falls back to a generic label
-instead of failing, and ``tests/test_rule_labels.py`` checks that every rule produced on the eval sets is listed.
+instead of failing, and ``tests/e2e/test_rule_labels.py`` checks that every rule produced on the eval sets is listed.
 
     >>> rule_label("rule:typo:婚姻→结婚")["label"]
     '纠正错别字'

@@ -15,7 +15,7 @@ Matching is deliberately strict, because a curated answer overrides retrieval:
 
 Calibration (multilingual-e5-small, normalised questions): paraphrases that only add words
 ("结婚登记要带什么" / "结婚登记需要带什么材料") score 0.96–0.99, a swapped key word 0.95–0.97,
-unrelated questions ≤ 0.85.  See tests/test_staff.py for the pairs that must and must not match.
+unrelated questions ≤ 0.85.  See tests/api/test_staff.py for the pairs that must and must not match.
 """
 from __future__ import annotations
 

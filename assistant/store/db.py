@@ -36,7 +36,9 @@ log = logging.getLogger("assistant.store.db")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # the modules that define tables; `load_models` imports them so that `metadata` is complete
-MODEL_MODULES = ("sessions", "feedback", "staff", "curated", "staff_handoff", "ratelimit", "wechat", "shared_state")
+MODEL_MODULES = ("assistant.store.conversations", "assistant.web.routes.feedback", "assistant.web.staff.console",
+                 "assistant.store.curated", "assistant.web.staff.handoff", "assistant.web.ratelimit",
+                 "assistant.web.routes.wechat", "assistant.store.shared_state")
 UPGRADE_COMMAND = "assistant db upgrade"
 _LOCK_KEY = 7_316_014  # pg_advisory_xact_lock key: one schema change at a time across replicas
 
@@ -54,7 +56,7 @@ class SchemaOutOfDate(RuntimeError):
 
 def load_models() -> MetaData:
     for name in MODEL_MODULES:
-        importlib.import_module(f"{__package__}.{name}")
+        importlib.import_module(name)
     return metadata
 
 

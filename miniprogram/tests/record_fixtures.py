@@ -5,7 +5,7 @@ Run from the repository root after the corpus or the answer format changes:
     python miniprogram/tests/record_fixtures.py
 
 The server runs in-process on the real index with its own throw-away database, at 10:00 on a working
-day (so 转人工 names the desk and its phone).  tests/test_miniprogram_fixtures.py fails when a fixture
+day (so 转人工 names the desk and its phone).  tests/e2e/test_miniprogram_fixtures.py fails when a fixture
 no longer matches what the server says, so a stale recording cannot hide a contract change.
 """
 from __future__ import annotations

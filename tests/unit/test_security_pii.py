@@ -140,7 +140,7 @@ def test_the_centres_public_numbers_survive_masking_in_staff_replies():
     can make them tap-to-call; a citizen's number in the same reply is still masked."""
     from pathlib import Path
 
-    keep = public_numbers((Path(__file__).parents[1] / "corpus" / "centre.yaml").read_text(encoding="utf-8"))
+    keep = public_numbers((Path(__file__).parents[2] / "corpus" / "centre.yaml").read_text(encoding="utf-8"))
     assert "0527-80000000" in keep
     reply = "请拨打导办台 0527-80000000（或 052780000000），您留的 13912345678 和 0527-88881234 已记下"
     out = mask_pii(reply, keep=keep)

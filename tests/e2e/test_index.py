@@ -21,7 +21,7 @@ def small(tmp_path):
 
 
 def test_build_writes_manifest_and_rebuild_reembeds_only_the_changed_guide(small):
-    # without the shipped vectors (tests/test_shipped_embeddings.py has those): the index's own cache
+    # without the shipped vectors (tests/unit/test_shipped_embeddings.py has those): the index's own cache
     m = build_index(small, log=lambda *_: None, shipped_dir=None)
     assert m["counts"]["items"] == 2 and m["counts"]["laws"] == 1
     assert m["counts"]["chunks"] == m["counts"]["guide_chunks"] + m["counts"]["law_chunks"]
