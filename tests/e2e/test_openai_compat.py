@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from servers import ROOT, uvicorn_server
+from servers import uvicorn_server
 
 PATH = "/v1/chat/completions"
 
