@@ -3,23 +3,19 @@
 
 ``def item(item_id: str, a: CurrentAssistant)`` gets the assistant that answers now (the staff console
 swaps it after publishing a guide); ``chat_service(request)`` the one chat flow (service/chat.py).
-Rate limits are NOT dependencies: FastAPI would run them before the body is validated, and a bad body
-must be answered 422 whatever the client's budget (see `authorize`)."""
+The chat's rate limits are not a dependency but `authorize`, called in the route after the body is
+validated: a bad question is answered 422 and not counted.  The rating route's limit stays a
+dependency (`feedback_limit`), as it always was."""
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from assistant.config import Settings
 from assistant.core.assistant import Assistant
 from assistant.service.chat import ChatService
 from assistant.web.ratelimit import client_ip
 from assistant.web.staff.console import COOKIE as STAFF_COOKIE
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def assistant_of(request: Request) -> Assistant:
@@ -30,7 +26,6 @@ def chat_service(request: Request) -> ChatService:
     return request.app.state.chat
 
 
-CurrentSettings = Annotated[Settings, Depends(settings_of)]
 CurrentAssistant = Annotated[Assistant, Depends(assistant_of)]
 Chat = Annotated[ChatService, Depends(chat_service)]
 
