@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import httpx
 
-from assistant.web.routes.wechat import MORE_NOTE, WeChatReply, clean_answer, shorten
+from assistant.service.wechat_protocol import MORE_NOTE, WeChatReply, clean_answer, shorten
 
 log = logging.getLogger("assistant.wechat")
 

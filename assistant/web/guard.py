@@ -34,6 +34,8 @@ from urllib.parse import parse_qsl, unquote_plus
 from starlette.concurrency import run_in_threadpool
 
 from assistant.core.text.normalize import mask_pii
+from assistant.web.errors import error_bytes
+from assistant.web.errors import rate_limited_body  # noqa: F401  (importable from here too)
 from assistant.web.ratelimit import Limiter, RateLimited, client_ip
 
 MAX_DEPTH = 64
@@ -144,22 +146,6 @@ def security_headers(frame_ancestors: list[str], web_dir: Path) -> list[tuple[by
     return headers
 
 
-def _json_error(status: int, code: str, message: str, extra: list[tuple[bytes, bytes]] = (),
-                openai: bool = False) -> tuple[int, list, bytes]:
-    """Our error shape ``{"error": {"code", "message"}}``; on the OpenAI-compatible endpoint OpenAI's
-    (``type`` and ``param`` as well), so its SDKs read it as usual."""
-    err = {"code": code, "message": message}
-    if openai:
-        err |= {"type": "rate_limit_error" if status == 429 else "invalid_request_error", "param": None}
-    body = json.dumps({"error": err}, ensure_ascii=False).encode()
-    return status, [(b"content-type", b"application/json; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()), *extra], body
-
-
-def rate_limited_body(e: RateLimited, openai: bool = False) -> tuple[int, list, bytes]:
-    return _json_error(429, "rate_limited", e.message, [(b"retry-after", str(e.retry_after).encode())], openai)
-
-
 class Guard:
     """Pure ASGI middleware (wraps the whole app, including mounted static files)."""
 
@@ -178,7 +164,6 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-
         ours = self.framed_headers if scope.get("path", "") in self.framed_paths else self.headers
 
         async def send_with_headers(message):
@@ -188,49 +173,70 @@ class Guard:
                     (k, v) for k, v in ours if k not in present]
             await send(message)
 
-        async def reply(status: int, headers: list, body: bytes):
+        async def reply(refusal: tuple) -> None:
+            status, headers, body = refusal
             await send_with_headers({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
         path: str = scope.get("path", "")
         openai = path.startswith("/v1/chat/completions")
+        refused = self._check_query(scope, openai) or await self._check_rate(scope, path, openai)
+        if refused is not None:
+            return await reply(refused)
+        if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
+            return await self.app(scope, receive, send_with_headers)
+        refused, body = await self._read_body(scope, receive, path, openai)
+        if refused == "disconnected":
+            return
+        if refused is not None:
+            return await reply(refused)
+        return await self.app(scope, _replay(body, receive), send_with_headers)
+
+    @staticmethod
+    def _check_query(scope, openai: bool) -> tuple | None:
+        """400 for a query string that is not UTF-8, 422 for a control character in the path or query."""
+        path: str = scope.get("path", "")
         try:
             query = scope.get("query_string", b"").decode("utf-8")
         except UnicodeDecodeError:
-            return await reply(*_json_error(400, "invalid_encoding", "查询参数不是合法的 UTF-8 编码", openai=openai))
+            return error_bytes(400, "invalid_encoding", "查询参数不是合法的 UTF-8 编码", openai=openai)
         if has_control(path) or (query and has_control(unquote_plus(query))):
-            return await reply(*_json_error(422, "invalid_request", "请求包含不允许的控制字符（如 NUL），请删除后重试",
-                                            openai=openai))
+            return error_bytes(422, "invalid_request", "请求包含不允许的控制字符（如 NUL），请删除后重试", openai=openai)
+        return None
 
-        if self.limiter.enabled and not path.startswith(("/staff", "/wechat", "/healthz")):
-            from starlette.requests import Request
+    async def _check_rate(self, scope, path: str, openai: bool) -> tuple | None:
+        """429 when this address asked too often (public routes only; see the module docstring)."""
+        if not self.limiter.enabled or path.startswith(("/staff", "/wechat", "/healthz")):
+            return None
+        from starlette.requests import Request
 
-            ip = client_ip(Request(scope), list(getattr(self.settings, "trusted_proxies", []) or []))
-            try:
-                await run_in_threadpool(self.limiter.hit, "ip", ip)
-            except RateLimited as e:
-                return await reply(*rate_limited_body(e, openai))
+        ip = client_ip(Request(scope), list(getattr(self.settings, "trusted_proxies", []) or []))
+        try:
+            await run_in_threadpool(self.limiter.hit, "ip", ip)
+        except RateLimited as e:
+            return rate_limited_body(e, openai)
+        return None
 
-        if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
-            return await self.app(scope, receive, send_with_headers)
-
+    async def _read_body(self, scope, receive, path: str, openai: bool) -> tuple[tuple | str | None, bytes]:
+        """(refusal or None, body): at most the limit is read, whatever the client announced; then the
+        body's encoding, nesting and control characters are checked.  ``"disconnected"``: nothing to send."""
         limit = STAFF_BODY_BYTES if path.startswith("/staff") else self.max_body
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        too_big = _json_error(413, "payload_too_large", f"请求体过大，最多 {limit // 1024} KB", openai=openai)
+        too_big = error_bytes(413, "payload_too_large", f"请求体过大，最多 {limit // 1024} KB", openai=openai)
         try:
             if int(headers.get(b"content-length", b"0") or 0) > limit:
-                return await reply(*too_big)
+                return too_big, b""
         except ValueError:
-            return await reply(*_json_error(400, "invalid_request", "Content-Length 不正确", openai=openai))
+            return error_bytes(400, "invalid_request", "Content-Length 不正确", openai=openai), b""
         chunks, size = [], 0
-        while True:  # read at most `limit` bytes, whatever the client announced
+        while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return
+                return "disconnected", b""
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                return await reply(*too_big)
+                return too_big, b""
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -238,18 +244,22 @@ class Guard:
         try:
             await run_in_threadpool(check_body, body, headers.get(b"content-type", b"").decode("latin-1"))
         except BadInput as e:
-            return await reply(*_json_error(e.status, e.code, e.message, openai=openai))
+            return error_bytes(e.status, e.code, e.message, openai=openai), body
+        return None, body
 
-        sent = False
 
-        async def replay():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+def _replay(body: bytes, receive):
+    """The app's ``receive``: the body already read, once; then whatever the client sends next."""
+    sent = False
 
-        return await self.app(scope, replay, send_with_headers)
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class _AccessLogFilter(logging.Filter):

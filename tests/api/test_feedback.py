@@ -43,6 +43,22 @@ def test_rating_an_answer(client):
     assert r.status_code == 200 and r.json()["rating"] == "非常满意" and r.json()["id"] == body["id"]
 
 
+def test_the_page_reads_its_rating_tags_from_the_server_and_each_is_accepted(client):
+    """The chat page offers the tags GET /v1/feedback/tags serves (the one list in feedback.py); the
+    staff-only ones (没有找到依据, 窗口或地址不对) are not offered to the person who asked."""
+    from assistant.web.routes.feedback import STAFF_ONLY_TAGS, TAGS
+
+    r = client.get("/v1/feedback/tags")
+    assert r.status_code == 200
+    tags = r.json()["tags"]
+    assert tags == ["答非所问", "信息有误", "信息不全", "看不懂", "其他"]
+    assert set(tags) | set(STAFF_ONLY_TAGS) == set(TAGS)
+    a = _answer(client)
+    r = client.post("/v1/feedback", json={"message_id": a["message_id"], "rating_token": a["rating_token"],
+                                          "rating": "不满意", "tags": tags})
+    assert r.status_code == 201 and r.json()["tags"] == tags
+
+
 def test_unknown_message_is_404_in_chinese(client):
     r = client.post("/v1/feedback", json={"message_id": "0123456789abcdef01234567", "rating_token": "x", "rating": "满意"})
     assert r.status_code == 404

@@ -49,7 +49,9 @@ def app_factory():
 @pytest.fixture(scope="module")
 def server(index, tmp_path_factory):  # `index` builds the index first when missing or stale
     tmp = tmp_path_factory.mktemp("openai")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'x.db'}"}
+    here = Path(__file__).resolve().parent  # the server imports this module, and it imports tests/servers.py
+    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'x.db'}",
+                        "PYTHONPATH": os.pathsep.join([str(here.parents[1]), str(here.parent)])}
     for k in ("ASSISTANT_LLM_BASE_URL", "ASSISTANT_LLM_MODEL"):  # the extractive answers, whatever the shell says
         env.pop(k, None)
     with uvicorn_server("test_openai_compat:app_factory", tmp / "server.log", env=env, app_dir=Path(__file__).resolve().parent) as srv:

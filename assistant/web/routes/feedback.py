@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Callable, Literal
 
 import chinese_calendar
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import JSON, DateTime, Integer, String, Text, select
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from assistant.store.db import Base, ensure_schema
 from assistant.core.text.normalize import mask_pii
+from assistant.web.errors import error_response
 from assistant.web.schemas import ErrorResponse
 from assistant.store.conversations import Conversation, Message, now
 
@@ -41,7 +42,11 @@ STATUSES = ("待回访", "整改中", "已办结")
 OUTCOMES = {"回访成功": "整改中", "无法联系": None, "已整改": "已办结"}
 REPLY_DAYS = 1
 FIX_DAYS = 15
+# what was wrong with an answer: the one list of rating tags.  The staff console filters by all of them;
+# the chat page offers a citizen those of `PAGE_TAGS` after 不满意 (GET /v1/feedback/tags serves them)
 TAGS = ["答非所问", "信息有误", "信息不全", "看不懂", "没有找到依据", "窗口或地址不对", "其他"]
+STAFF_ONLY_TAGS = ("没有找到依据", "窗口或地址不对")
+PAGE_TAGS = [t for t in TAGS if t not in STAFF_ONLY_TAGS]
 
 # field names for the app's Chinese 422 messages
 FIELD_NAMES = {"message_id": "回答编号 message_id", "rating_token": "评价凭证 rating_token", "rating": "评价等级 rating", "tags": "标签 tags",
@@ -108,6 +113,10 @@ class FeedbackResponse(BaseModel):
     text: str | None
     follow_up: bool = Field(description="是否已转工作人员回访（不满意及以下）")
     message: str
+
+
+class FeedbackTags(BaseModel):
+    tags: list[str] = Field(description="不满意时可选的标签，如 答非所问、信息有误")
 
 
 class UnknownMessage(LookupError):
@@ -317,12 +326,12 @@ class FeedbackStore:
 
 
 def feedback_router(store: FeedbackStore, guard: Callable | None = None) -> APIRouter:
-    """`POST /v1/feedback`: rate one answer.  ``guard`` (a FastAPI dependency) applies the rate limits."""
-    from fastapi import Depends
-
-    router = APIRouter(dependencies=[Depends(guard)] if guard else [])
+    """`POST /v1/feedback`: rate one answer (``guard``, a FastAPI dependency, applies the rate limits);
+    `GET /v1/feedback/tags`: the tags the chat page offers after 不满意."""
+    router = APIRouter()
 
     @router.post("/v1/feedback", status_code=201, response_model=FeedbackResponse,
+                 dependencies=[Depends(guard)] if guard else [],
                  responses={200: {"model": FeedbackResponse, "description": "已评价过，评价已更新"},
                             403: {"model": ErrorResponse, "description": "评价凭证不对：只有提问者可以评价"},
                             404: {"model": ErrorResponse, "description": "没有这条回答"},
@@ -334,16 +343,18 @@ def feedback_router(store: FeedbackStore, guard: Callable | None = None) -> APIR
         try:
             fb, case, created = store.rate(req.message_id, req.rating, req.tags, req.text, req.rating_token)
         except NotYourMessage:
-            return JSONResponse(status_code=403, content={"error": {
-                "code": "forbidden", "message": "评价凭证不正确：只有提问的人可以评价这条回答"}})
+            return error_response(403, "forbidden", "评价凭证不正确：只有提问的人可以评价这条回答")
         except UnknownMessage:
-            return JSONResponse(status_code=404, content={"error": {
-                "code": "not_found", "message": "没有找到这条回答，无法评价（message_id 不存在）"}})
+            return error_response(404, "not_found", "没有找到这条回答，无法评价（message_id 不存在）")
         # no call is promised here: a 回访 needs a number the person chose to leave (staff_handoff.py)
         msg = ("感谢您的评价，这条回答已转工作人员复核，15个工作日内整改到位。" if case is not None
                else "感谢您的评价！")
         body = FeedbackResponse(id=fb.id, message_id=fb.message_id, rating=fb.rating, tags=fb.tags, text=fb.text,
                                 follow_up=case is not None, message=msg)
         return JSONResponse(status_code=201 if created else 200, content=body.model_dump())
+
+    @router.get("/v1/feedback/tags", response_model=FeedbackTags, summary="好差评：不满意时可选的标签")
+    def tags():
+        return FeedbackTags(tags=PAGE_TAGS)
 
     return router

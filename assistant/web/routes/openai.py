@@ -11,7 +11,8 @@ travel in the extra top-level field ``daoban``.  With ``stream: true`` the answe
 ``chat.completion.chunk`` SSE lines, the last chunk carrying ``finish_reason: "stop"`` and ``daoban``,
 then ``data: [DONE]``.  Errors use OpenAI's error shape with Chinese messages.
 
-Mounted by ``create_app`` with ``app.include_router(openai_router(chat_once))``.
+Mounted by ``create_app`` with ``app.include_router(openai_router(chat.ask, authorize))`` (service/chat.py,
+web/deps.py).
 """
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ import time
 from typing import Any, Callable
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from assistant.web import sse
+from assistant.web.errors import SERVER_ERROR, openai_error
 from assistant.web.ratelimit import RateLimited
 from assistant.web.schemas import ChatRequest, ChatResponse
 
@@ -34,7 +37,6 @@ log = logging.getLogger("assistant.web.routes.openai")
 
 MODEL = "daoban-assistant"
 CHANNEL = "openai"
-PIECE = 24  # characters per streamed delta
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _WORD = re.compile(r"[A-Za-z0-9_]+|[^\sA-Za-z0-9_\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -65,13 +67,6 @@ class _BadRequest(Exception):
     def __init__(self, message: str, param: str | None = None, status: int = 400):
         super().__init__(message)
         self.message, self.param, self.status = message, param, status
-
-
-def openai_error(status: int, message: str, type_: str = "invalid_request_error", param: str | None = None,
-                 code: str | None = None) -> JSONResponse:
-    """OpenAI's error shape: {"error": {"message", "type", "param", "code"}}."""
-    return JSONResponse(status_code=status,
-                        content={"error": {"message": message, "type": type_, "param": param, "code": code}})
 
 
 def rough_tokens(text: str) -> int:
@@ -189,18 +184,17 @@ def completion_chunks(resp: ChatResponse, prompt_tokens: int, include_usage: boo
                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]} | extra
         if include_usage:
             obj["usage"] = None
-        return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+        return sse.event(obj)
 
     yield chunk({"role": "assistant", "content": ""})
-    text = resp.answer
-    for i in range(0, len(text), PIECE):
-        yield chunk({"content": text[i:i + PIECE]})
+    for piece in sse.pieces(resp.answer):
+        yield chunk({"content": piece})
     yield chunk({}, "stop", daoban=daoban_extra(resp))
     if include_usage:
         obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL, "choices": [],
-               "usage": _usage(prompt_tokens, text)}
-        yield f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
-    yield "data: [DONE]\n\n"
+               "usage": _usage(prompt_tokens, resp.answer)}
+        yield sse.event(obj)
+    yield sse.event("[DONE]")
 
 
 def openai_router(chat_once: Callable[[ChatRequest, bool], ChatResponse],
@@ -241,12 +235,9 @@ def openai_router(chat_once: Callable[[ChatRequest, bool], ChatResponse],
             resp = await run_in_threadpool(chat_once, req, debug)
         except Exception:
             log.exception("chat completion failed")
-            return openai_error(500, "服务暂时出现问题，请稍后再试，或拨打12345咨询。", "server_error",
-                                code="internal_error")
+            return openai_error(500, SERVER_ERROR, "server_error", code="internal_error")
         if stream:
-            return StreamingResponse(completion_chunks(resp, prompt_tokens, include_usage),
-                                     media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            return sse.stream(completion_chunks(resp, prompt_tokens, include_usage))
         return JSONResponse(completion_body(resp, prompt_tokens))
 
     @router.get("/v1/models", summary="OpenAI 兼容的模型列表（只有一个：daoban-assistant）")

@@ -8,14 +8,14 @@
 * Who may frame the chat: ``ASSISTANT_EMBED_ORIGINS`` (e.g. ``["https://www.suqian.gov.cn"]``) becomes
   ``frame-ancestors 'self' <origins>`` in the chat page's Content-Security-Policy (sent by guard.Guard,
   the one place that writes the header), so a page on any other origin gets a blocked frame; unset, only
-  this server may frame it.  The API's CORS allow-list follows the same setting (see api.py).
+  this server may frame it.  The API's CORS allow-list follows the same setting (see app.py).
 """
 from __future__ import annotations
 
 import json
 import re
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 
 from assistant.config import Settings
@@ -36,7 +36,8 @@ def check_origins(origins: list[str]) -> list[str]:
     return [o.rstrip("/") for o in origins]
 
 
-def install(app: FastAPI, settings: Settings) -> None:
+def widget_router(settings: Settings) -> APIRouter:
+    """``/widget.js`` and ``/centre.css``, rendered once from centre.yaml when the app starts."""
     check_origins(settings.embed_origins)  # frame-ancestors itself is sent by guard.Guard
     centre = load_centre(settings.corpus_dir / "centre.yaml")
     config = {"name": centre.name, "short_name": centre.short_name, "color": centre.theme.main,
@@ -44,12 +45,19 @@ def install(app: FastAPI, settings: Settings) -> None:
     source = (WEB / "widget.js").read_text(encoding="utf-8")
     script = source.replace(PLACEHOLDER, json.dumps(config, ensure_ascii=False), 1)
     css = f":root {{ --brand: {centre.theme.main}; --brand-dark: {centre.theme.dark}; --user: {centre.theme.main}; }}\n"
+    router = APIRouter(include_in_schema=False)
 
-    @app.get("/widget.js", include_in_schema=False)
+    @router.get("/widget.js")
     def widget():
         return Response(script, media_type="application/javascript; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=300"})
 
-    @app.get("/centre.css", include_in_schema=False)
+    @router.get("/centre.css")
     def centre_css():
         return Response(css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=300"})
+
+    return router
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    app.include_router(widget_router(settings))

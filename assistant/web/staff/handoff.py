@@ -27,7 +27,6 @@ from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
 from fastapi import APIRouter, Depends, FastAPI, Query
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import DateTime, Integer, String, Text, delete, event, inspect, select
 from sqlalchemy.engine import Engine
@@ -38,6 +37,7 @@ from assistant.config import Settings
 from assistant.web.routes.feedback import Case, NotYourMessage
 from assistant.core.text.normalize import mask_pii, public_numbers
 from assistant.store.conversations import SESSION_ID, Conversation, Message, now
+from assistant.web.errors import error_response
 from assistant.web.staff.console import Staff, StaffError, StaffRoute, StaffStore
 
 log = logging.getLogger("assistant.handoff")
@@ -214,10 +214,6 @@ class ReplyRequest(BaseModel):
     text: str = Field(min_length=1, max_length=REPLY_LIMIT)
 
 
-def _err(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
-
-
 def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds") + "Z" if dt else None
 
@@ -231,15 +227,18 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
     centre_yaml = settings.corpus_dir / "centre.yaml"
     numbers = public_numbers(centre_yaml.read_text(encoding="utf-8")) if centre_yaml.exists() else []
     handoffs = app.state.handoffs = HandoffStore(store.engine, store.clock, settings.callback_key, numbers)
-    accounts: StaffStore = app.state.staff
+    app.include_router(_public_router(app, settings, handoffs))
+    app.include_router(_staff_router(app, handoffs))
 
-    # -- public
+
+def _public_router(app: FastAPI, settings: Settings, handoffs: HandoffStore) -> APIRouter:
+    """What the person's page calls: staff replies (polled), and leaving a 回访 number."""
     public = APIRouter(tags=["handoff"])
 
     @public.get("/v1/chat/{session_id}/staff-replies", summary="工作人员在这个会话里的回复（转人工后轮询）")
     def staff_replies(session_id: str, after: int = Query(0, ge=0)):
         if not SESSION_ID.match(session_id):
-            return _err(404, "not_found", "没有这个会话")
+            return error_response(404, "not_found", "没有这个会话")
         th = handoffs.thread(session_id)
         return {"status": th.status if th else None,
                 "replies": [{"id": r.id, "text": r.text, "from": "导办台工作人员", "at": _iso(r.created_at)}
@@ -252,46 +251,51 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
     @public.post("/v1/feedback/callback", status_code=201, summary="不满意评价后留下回访电话（需同意；加密保存，办结即删除）")
     def callback(req: CallbackRequest):
         if not handoffs.callbacks_enabled:
-            return _err(404, "not_configured", "本中心暂未开通电话回访，您的评价已转工作人员复核。")
+            return error_response(404, "not_configured", "本中心暂未开通电话回访，您的评价已转工作人员复核。")
         if not req.consent:
-            return _err(422, "invalid_request", "需要您同意使用号码回访，才能留下电话")
+            return error_response(422, "invalid_request", "需要您同意使用号码回访，才能留下电话")
         phone = re.sub(r"[\s()（）]", "", req.phone)
         if not PHONE.match(phone):
-            return _err(422, "invalid_request", "电话号码格式不正确：请填写11位手机号或带区号的固定电话")
+            return error_response(422, "invalid_request", "电话号码格式不正确：请填写11位手机号或带区号的固定电话")
         case = handoffs.case_for_message(req.message_id)
         try:  # only the asker (who holds the answer's rating_token) may leave a number for its case
             if case is not None:
                 app.state.feedback.check_asker(req.message_id, req.rating_token)
         except NotYourMessage:
-            return _err(403, "forbidden", "只能为自己提问得到的回答留下回访电话")
+            return error_response(403, "forbidden", "只能为自己提问得到的回答留下回访电话")
         if case is None:
-            return _err(404, "not_found", "这条回答没有回访工单：只有评价为不满意或非常不满意后才能留下电话")
+            return error_response(404, "not_found", "这条回答没有回访工单：只有评价为不满意或非常不满意后才能留下电话")
         if case.status == "已办结":
-            return _err(409, "conflict", "这个工单已办结，不再回访")
+            return error_response(409, "conflict", "这个工单已办结，不再回访")
         handoffs.keep_phone(case.id, phone)
         due = case.reply_due
         return {"follow_up": True, "message": f"已记下您的回访电话，工作人员会在1个工作日内（{_local(due, settings)}前）"
                                               "与您联系；工单办结后号码即删除。"}
 
-    # -- staff
+    return public
+
+
+def _thread_out(handoffs: HandoffStore, th: HandoffThread, with_messages: bool = False) -> dict:
+    msgs = handoffs.messages(th.conversation_id)
+    asked = [m.text for m in msgs if m.role == "user"]
+    with handoffs._session() as db:
+        conv = db.get(Conversation, th.conversation_id)
+    out = {"conversation_id": th.conversation_id, "status": th.status, "owner": th.owner,
+           "channel": conv.channel if conv else None,
+           "requested_at": _iso(th.requested_at), "updated_at": _iso(th.updated_at),
+           "last_question": asked[-1] if asked else "", "turns": len(asked)}
+    if with_messages:
+        out["messages"] = [{"role": m.role, "text": m.text, "kind": m.kind, "at": _iso(m.created_at)} for m in msgs]
+        out["replies"] = [{"id": r.id, "staff": r.staff, "text": r.text, "at": _iso(r.created_at)}
+                          for r in handoffs.replies(th.conversation_id)]
+    return out
+
+
+def _staff_router(app: FastAPI, handoffs: HandoffStore) -> APIRouter:
+    """The 导办台's side: open hand-offs, replying into a conversation, and the 回访 numbers."""
     staff_api = APIRouter(prefix="/staff/api", route_class=StaffRoute, include_in_schema=False)
-
+    accounts: StaffStore = app.state.staff
     current = accounts.signed_in  # staff.py's sign-in dependency (401 / cross-site 403)
-
-    def thread_out(th: HandoffThread, with_messages: bool = False) -> dict:
-        msgs = handoffs.messages(th.conversation_id)
-        asked = [m.text for m in msgs if m.role == "user"]
-        with handoffs._session() as db:
-            conv = db.get(Conversation, th.conversation_id)
-        out = {"conversation_id": th.conversation_id, "status": th.status, "owner": th.owner,
-               "channel": conv.channel if conv else None,
-               "requested_at": _iso(th.requested_at), "updated_at": _iso(th.updated_at),
-               "last_question": asked[-1] if asked else "", "turns": len(asked)}
-        if with_messages:
-            out["messages"] = [{"role": m.role, "text": m.text, "kind": m.kind, "at": _iso(m.created_at)} for m in msgs]
-            out["replies"] = [{"id": r.id, "staff": r.staff, "text": r.text, "at": _iso(r.created_at)}
-                              for r in handoffs.replies(th.conversation_id)]
-        return out
 
     def thread_or_404(conversation_id: str) -> HandoffThread:
         th = handoffs.thread(conversation_id)
@@ -305,12 +309,12 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
             raise StaffError(422, "invalid_request", "状态只能是 待处理、已回复 或 已关闭")
         rows = handoffs.threads(status)
         rows.sort(key=lambda th: th.status != OPEN)
-        return {"handoffs": [thread_out(th) for th in rows],
+        return {"handoffs": [_thread_out(handoffs, th) for th in rows],
                 "open": sum(th.status == OPEN for th in rows)}
 
     @staff_api.get("/handoffs/{conversation_id}", summary="一个转人工会话：对话和已发的回复")
     def handoff_one(conversation_id: str, _: Staff = Depends(current)):
-        return thread_out(thread_or_404(conversation_id), with_messages=True)
+        return _thread_out(handoffs, thread_or_404(conversation_id), with_messages=True)
 
     @staff_api.post("/handoffs/{conversation_id}/reply", status_code=201, summary="回复到这个人的对话里")
     def handoff_reply(conversation_id: str, body: ReplyRequest, staff: Staff = Depends(current)):
@@ -324,8 +328,13 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
     @staff_api.post("/handoffs/{conversation_id}/close", summary="关闭转人工请求")
     def handoff_close(conversation_id: str, staff: Staff = Depends(current)):
         thread_or_404(conversation_id)
-        return thread_out(handoffs.close(conversation_id, staff.username))
+        return _thread_out(handoffs, handoffs.close(conversation_id, staff.username))
 
+    _callback_routes(staff_api, app, handoffs, current)
+    return staff_api
+
+
+def _callback_routes(staff_api: APIRouter, app: FastAPI, handoffs: HandoffStore, current) -> None:
     @staff_api.get("/callbacks", summary="哪些工单留了回访电话（不含号码）")
     def callbacks(_: Staff = Depends(current)):
         cases = app.state.feedback.cases()
@@ -343,9 +352,6 @@ def install(app: FastAPI, settings: Settings, field_names: dict[str, str]) -> No
             raise StaffError(404, "not_found", "这个工单没有留回访电话（或已办结删除）")
         log.info("callback number shown case=%s to=%s", case_id, staff.username)
         return {"case_id": case_id, "phone": phone}
-
-    app.include_router(public)
-    app.include_router(staff_api)
 
 
 def _local(utc: datetime, settings: Settings) -> str:

@@ -330,7 +330,7 @@
 
   // ---------- 好差评: rate an answer (POST /v1/feedback) ----------
   var RATINGS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"];
-  var BAD_TAGS = ["答非所问", "信息有误", "信息不全", "看不懂", "其他"];
+  var BAD_TAGS = [];  // served by the server, the one list of rating tags (GET /v1/feedback/tags)
 
   function renderRating(msg, messageId, ratingToken) {
     if (!messageId || typeof messageId !== "string" || msg.rating) return;
@@ -431,6 +431,10 @@
       .then(function (res) { return res.ok ? res.json() : null; })
       .then(function (j) { if (j) callbackInfo = j; })
       .catch(function () { /* no callback numbers offered */ });
+    fetch("/v1/feedback/tags", { headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (j) { if (j && Array.isArray(j.tags)) BAD_TAGS = j.tags; })
+      .catch(function () { /* rating without tags */ });
   }
 
   function renderError(msg, message) {
