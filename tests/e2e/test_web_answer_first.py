@@ -1,4 +1,4 @@
-"""Issue 11 on a 390 × 844 phone: the first paragraph of an answer, and every choice button of a
+"""Answers that start with the answer, on a 390 × 844 phone: the first paragraph of an answer, and every choice button of a
 clarifying question, are on screen without scrolling; item cards and sources of a clarifying question
 follow collapsed.  Real server, headless Debian Chromium (skipped when absent)."""
 from __future__ import annotations

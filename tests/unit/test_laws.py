@@ -1,4 +1,4 @@
-"""Policy sources: laws.db and LawRefBook Markdown (issue 2)."""
+"""Policy sources: laws.db and LawRefBook Markdown become one chunk per article, of the version in force."""
 from __future__ import annotations
 
 import sqlite3
