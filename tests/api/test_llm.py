@@ -49,7 +49,7 @@ def _client(settings, index, tmp_path, base_url: str, model: str, timeout: float
     phraser = make_phraser(llm)
     assert phraser is not None
     store = SessionStore(f"sqlite:///{tmp_path / f'{model}.db'}")
-    from conftest import as_staff
+    from tests.conftest import as_staff
 
     return as_staff(TestClient(create_app(settings, Assistant(index, phraser=phraser), store)))
 
