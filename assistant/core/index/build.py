@@ -30,8 +30,6 @@ from assistant.core.corpus.laws import (cited_db_laws, default_law_db, effective
                    load_markdown_dir, merge_law_chunks, short_law_name, today)
 from assistant.core.text.segment import Tokenizer
 
-__all__ = ["FORMAT", "REBUILD_HINT", "Index", "IndexError_", "read_manifest", "build_index", "load_index",
-           "check_fresh", "ensure_index", "fingerprint", "ship_embeddings"]
 CATALOGUE_FILES = ("catalogue.jsonl", "catalogue.npz", "bm25_catalogue")
 
 
