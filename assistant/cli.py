@@ -319,9 +319,8 @@ def eval_cmd(
     report_name: str = typer.Option("", "--report", help="报告文件名（不含 .json），默认 eval-full / eval-firstN"),
 ) -> None:
     """在真实流水线上运行评测题集，打印表格并写出 JSON 报告。"""
-    from rich.table import Table
-
     from assistant.evaluation.harness import Evaluator, load_set, refusal_summary
+    from assistant.evaluation.tables import print_results
 
     if backend not in (None, "local", "milvus"):
         _fail(f"未知的检索后端：{backend}（可选 local、milvus）")
@@ -343,45 +342,10 @@ def eval_cmd(
     if "out_of_scope" in results:
         results["refusal"] = refusal_summary(results)
     out.mkdir(parents=True, exist_ok=True)
-    tag = ("full" if not limit else f"first{limit}") + (f"-{backend}" if backend else "")
-    report = out / f"eval-{tag}.json"
     tag = "full" if not limit else f"first{limit}"
     report = out / f"{report_name or f'eval-{tag}'}.json"
     report.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    for name, r in results.items():
-        if name == "refusal":
-            continue
-        table = Table(title=f"{name}")
-        keys = sorted({k for v in r["ours"].values() for k in v})
-        table.add_column("system / split")
-        for k in keys:
-            table.add_column(k)
-        for split, v in r["ours"].items():
-            table.add_row(f"ours / {split}", *[str(v.get(k, "")) for k in keys])
-        for bname, splits in r["baselines"].items():
-            for split, v in splits.items():
-                table.add_row(f"{bname} / {split}", *[str(v.get(k, "")) for k in keys])
-        console.print(table)
-        kt = Table(title=f"{name}: by kind")
-        kt.add_column("kind")
-        for k in keys:
-            kt.add_column(k)
-        for kind, v in sorted(r["kinds"].items()):
-            kt.add_row(kind, *[str(v.get(k, "")) for k in keys])
-        console.print(kt)
-        if r.get("lengths"):
-            lt = Table(title=f"{name}: 回答长度（字符）")
-            for col in ("answer kind / split", "n", "首段中位数", "首段≤120占比", "全文中位数", "全文≤450占比"):
-                lt.add_column(col)
-            for kind, splits in sorted(r["lengths"].items()):
-                for split, v in splits.items():
-                    f, w = v["first_paragraph"], v["whole"]
-                    lt.add_row(f"{kind} / {split}", str(f["n"]), str(f["median"]), str(f["share_le_120"]),
-                               str(w["median"]), str(w["share_le_450"]))
-            console.print(lt)
-        console.print(f"失败 {len(r['failures'])} 题（详见 {report}）")
-    if "refusal" in results:
-        console.print(f"拒答 precision/recall：{results['refusal']}")
+    print_results(console, results, report)
 
 
 def main() -> None:

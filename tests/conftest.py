@@ -28,7 +28,7 @@ def settings():
 
 
 def as_staff(c):
-    """`?debug=true` shows the trace to signed-in staff only (issue 12): sign this TestClient in as a guide
+    """`?debug=true` shows the trace to signed-in staff only: sign this TestClient in as a guide
     (a server-side session sent as ``Authorization: Bearer``)."""
     staff = c.app.state.staff
     if staff.get("debug-tester") is None:

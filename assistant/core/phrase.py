@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from assistant.core.text.normalize import mask_pii
+from assistant.core.text.numerals import NUMERAL_CHARS, cn_to_int
 
 log = logging.getLogger("assistant.core.phrase")
 
@@ -58,34 +59,12 @@ _END = "。！？!?；;"
 _ENUM = re.compile(r"^\s*(?:\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）]|[-*·•●]|#+)\s*")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _WINDOW = re.compile(r"(?<![A-Za-z])[A-Za-z]\d+")  # A33: a window number
-_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_CN_DIGITS = NUMERAL_CHARS
 _CN_RUN = re.compile(f"[{_CN_DIGITS}]+")
 # a Chinese numeral in the model's answer counts as a quantity when a unit follows ("二百元", "三个工作日")
 _CN_QTY = re.compile(f"(第?)([{_CN_DIGITS}]+)(?=元|块|角|个|天|日|年|月|号|次|份|张|岁|小时|分钟|周|星期|工作日|"
                      f"楼|层|寸|倍|条|款|项|人|名|%|％)")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
-_VAL = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNIT = {"十": 10, "百": 100, "千": 1000}
-
-
-def cn_to_int(s: str) -> int | None:
-    """一千零四十六 → 1046, 十二 → 12, 二〇二五 → 2025, 三万 → 30000; None when not a numeral."""
-    if not s or any(ch not in _CN_DIGITS for ch in s):
-        return None
-    if not any(ch in "十百千万亿" for ch in s):  # digit by digit: 二〇二五
-        return int("".join(str(_VAL[ch]) for ch in s))
-    total, section, digit = 0, 0, None
-    for ch in s:
-        if ch in _VAL:
-            digit = _VAL[ch]
-        elif ch in _UNIT:
-            section += (1 if digit is None else digit) * _UNIT[ch]
-            digit = None
-        elif ch in "万亿":
-            section += digit or 0
-            total += (section or 1) * (10_000 if ch == "万" else 100_000_000)
-            section, digit = 0, None
-    return total + section + (digit or 0)
 
 
 def _norm_num(tok: str) -> str:

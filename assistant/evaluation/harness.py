@@ -9,7 +9,7 @@ question (issue 11): the asked-for fact in the first paragraph, the governing
 article or guide field cited, the yes/no lead, in-scope questions answered and
 off-topic ones declined, clarifying questions for vague words, and answer
 lengths.  Their definitions (first paragraph, numeral normalisation, yes/no
-lead) live in `answer_metrics`."""
+lead) live in `metrics.py`."""
 from __future__ import annotations
 
 import json

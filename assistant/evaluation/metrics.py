@@ -23,10 +23,10 @@ import re
 import statistics
 import unicodedata
 
-CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-_CN_RUN = re.compile(f"[{''.join(CN_DIGIT)}{''.join(CN_UNIT)}]+")
-_PERCENT = re.compile(f"百分之([0-9.]+|[{''.join(CN_DIGIT)}{''.join(CN_UNIT)}]+)")
+from assistant.core.text.numerals import DIGITS, UNITS, cn_to_int
+
+_CN_RUN = re.compile(f"[{''.join(DIGITS)}{''.join(UNITS)}]+")
+_PERCENT = re.compile(f"百分之([0-9.]+|[{''.join(DIGITS)}{''.join(UNITS)}]+)")
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 MARKER = re.compile(r"\[\d+\]")
 # a lead word opens the clause; 不动产, 是否, 要求 … open clauses without answering yes or no
@@ -35,21 +35,6 @@ NO_LEAD = re.compile(_HEDGE + r"(?:不(?!动产)|没|无需|无须|否|免|禁�
 YES_LEAD = re.compile(_HEDGE + r"(?:是(?!否)|可|能|需|须|必须|应|要(?!求|办)|对的|行的?(?:$|[啊呀]))")
 _LEAD_STRIP = re.compile(r"^(?:\s|【[^】]*】|\[\d+\]|答[:：]|您好[,，]?|[*#>\-•])+")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?：:\n]")
-
-
-def cn_to_int(run: str) -> int:
-    """一千零四十七 → 1047, 二十 → 20, 十五 → 15; a run without 十/百/千 is read digit by
-    digit (二〇二五 → 2025)."""
-    if not any(ch in CN_UNIT for ch in run):
-        return int("".join(str(CN_DIGIT[ch]) for ch in run))
-    total, num = 0, 0
-    for ch in run:
-        if ch in CN_DIGIT:
-            num = CN_DIGIT[ch]
-        else:
-            total += (num or 1) * CN_UNIT[ch]
-            num = 0
-    return total + num
 
 
 def norm(text: str) -> str:

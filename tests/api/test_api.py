@@ -1,4 +1,4 @@
-"""The HTTP contract of /v1/chat, /v1/search, /v1/items, /healthz and SSE (issue 2)."""
+"""The HTTP contract of /v1/chat, /v1/search, /v1/items, /healthz and SSE."""
 from __future__ import annotations
 
 import json

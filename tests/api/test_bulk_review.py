@@ -1,4 +1,4 @@
-"""Bulk review (issue 15): select answers by date, item, kind and rating; mark many as correct at once; export
+"""Bulk review: select answers by date, item, kind and rating; mark many as correct at once; export
 the selection to Excel (the knowledge-base exports' workbook code, assistant/sheets.py); personal data stays
 masked in the export."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""差评工单 as a team tool (issue 15), on a fake clock: assign to a colleague, filter by assignee/status/overdue,
+"""差评工单 as a team tool, on a fake clock: assign to a colleague, filter by assignee/status/overdue,
 record exactly what happened (回访成功 / 无法联系 / 已整改) with the note, and the daily digest of overdue cases
 as a page and as an e-mail through a local SMTP server (aiosmtpd)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Staff see the past questions a correction would catch before publishing it (issue 15)."""
+"""Staff see the past questions a correction would catch before publishing it."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -150,7 +150,7 @@ def test_a_bad_rating_opens_a_case_that_becomes_overdue(client, clock):
     assert staff.get("/staff/api/dashboard").json()["cases"] == {"open": 1, "overdue": 1, "closed": 0}
 
     # the owner replies: 整改中 is in time until the fix date passes
-    # (issue 15: only a recorded 回访成功 stamps replied_at; a bare status change does not)
+    # (only a recorded 回访成功 stamps replied_at; a bare status change does not)
     r = staff.post(f"/staff/api/cases/{case['id']}", json={"claim": True})
     r = staff.post(f"/staff/api/cases/{case['id']}/outcome", json={"outcome": "回访成功", "note": "已电话回访"})
     assert r.status_code == 200, r.text

@@ -1,4 +1,6 @@
-"""Optional LLM phrasing (issue 5, item 7) through the HTTP API.
+"""Optional LLM phrasing through the HTTP API: the model only rewords the answer; a sentence its cited
+texts do not back (an invented fee) is dropped, and unknown citations, a hanging or failing model give
+the extractive answer.
 
 The model is `tests/llm_double.py`, a TEST DOUBLE: a small local OpenAI-compatible server started here
 as a subprocess on a free loopback port; its `model` name picks its behaviour (good, invent-fee,
@@ -47,7 +49,7 @@ def _client(settings, index, tmp_path, base_url: str, model: str, timeout: float
     phraser = make_phraser(llm)
     assert phraser is not None
     store = SessionStore(f"sqlite:///{tmp_path / f'{model}.db'}")
-    from conftest import as_staff
+    from tests.conftest import as_staff
 
     return as_staff(TestClient(create_app(settings, Assistant(index, phraser=phraser), store)))
 
@@ -193,7 +195,7 @@ def test_supported_sentences_are_kept(sentence):
 def test_unsupported_sentences_are_dropped(sentence, why):
     check = check_answer(f"需要身份证原件[1]。{sentence}", CITES)
     assert check.text == "需要身份证原件[1]。"
-    # dropped sentences are kept PII-masked (since issue 12 landlines such as 0527-12345678 too)
+    # dropped sentences are kept PII-masked (landlines such as 0527-12345678 too)
     assert check.dropped == [mask_pii(sentence)] and why in check.why[0]
 
 

@@ -1,4 +1,4 @@
-"""Issue 14, item 3: a JSON line per request with nothing personal in it, Prometheus metrics,
+"""Running it as a public service: a JSON line per request with nothing personal in it, Prometheus metrics,
 and /readyz that checks the database and the index; `assistant serve` shows the app's own logs."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Conversations, ratings and the staff console on PostgreSQL (issue 5: "any database URL by
-configuration, e.g. PostgreSQL"): the same HTTP API, a real server started by the test."""
+"""Conversations, ratings and the staff console on PostgreSQL, the database being only a URL in the
+configuration: the same HTTP API, a real server started by the test."""
 from __future__ import annotations
 
 import pytest

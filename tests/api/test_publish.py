@@ -1,4 +1,4 @@
-"""Staff edit and publish without a restart (issue 13), through the staff API on a copy of the corpus and
+"""Staff edit and publish without a restart, through the staff API on a copy of the corpus and
 index: validation by field, preview, publish (the next answer shows the edit), versions, diff, rollback,
 and upload of a Word guide with preview → publish."""
 from __future__ import annotations

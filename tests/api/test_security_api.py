@@ -1,4 +1,4 @@
-"""The public API under abuse and faults (issue 12), on SQLite and on a throw-away PostgreSQL cluster:
+"""The public API under abuse and faults, on SQLite and on a throw-away PostgreSQL cluster:
 the bad-input table, body size refused before reading, security headers, `?debug=true` for staff only,
 rate limits (per IP, per conversation, shared by replicas, off switch), ratings bound to the asker,
 turn order under parallel use, the parallel sign-in race, server-side staff sessions and Argon2id."""

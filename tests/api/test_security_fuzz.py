@@ -1,4 +1,4 @@
-"""schemathesis over the public OpenAPI routes (issue 12): every generated request — valid bodies and
+"""schemathesis over the public OpenAPI routes: every generated request — valid bodies and
 deliberately invalid ones, odd strings, boundary values — gets no 5xx and a response that matches the
 documented schema, with the real pipeline behind.  Bounded: ``FUZZ_EXAMPLES`` examples per operation
 and generation mode (default 30)."""

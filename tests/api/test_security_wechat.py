@@ -1,5 +1,5 @@
-"""WeChat push under replay and delay (issue 12, defects 3 and 12), with `wechatpy` playing WeChat's
-servers: signatures and AES envelopes come from wechatpy, not from our module.  The real app and
+"""WeChat push under replay and delay (stale timestamps, replayed messages, answers longer than one
+reply), with `wechatpy` playing WeChat's servers: signatures and AES envelopes come from wechatpy, not from our module.  The real app and
 pipeline answer; the replay store is the database, so it holds across a restart and across replicas."""
 from __future__ import annotations
 

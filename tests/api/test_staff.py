@@ -156,7 +156,7 @@ def test_cross_site_writes_are_refused(staff):
     assert r.status_code == 200
 
 
-def test_password_hashes_are_salted_argon2id():  # was scrypt; Argon2id since issue 12
+def test_password_hashes_are_salted_argon2id():  # old scrypt hashes are re-hashed at sign-in
     a, b = hash_password("same-password"), hash_password("same-password")
     assert a != b and a.startswith("$argon2id$")
     assert check_password("same-password", a) and not check_password("other", a)

@@ -47,7 +47,7 @@ def _chat(c: TestClient, message: str, sid: str | None = None) -> dict:
     (datetime(2025, 10, 1, 2, 0), "rule:handoff:holiday", ["国庆节", "12345", "无法为您转接人工", "10月9日"], ["在岗", "已标记"]),
 ])
 def test_handoff_at_ten_at_night_and_on_a_holiday(client, clock, utc, rule, says, never):
-    from conftest import as_staff
+    from tests.conftest import as_staff
 
     clock.t = utc
     b = _chat(as_staff(client), "转人工")  # ?debug=true shows the trace to a signed-in staff session only

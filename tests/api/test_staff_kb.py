@@ -1,4 +1,4 @@
-"""Bulk in and out (issue 13): curated answers exported and imported as Excel/CSV, and the Excel export of
+"""Bulk in and out: curated answers exported and imported as Excel/CSV, and the Excel export of
 conversations, ratings and cases with filters — personal data masked in every export."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Accessibility (issue 15): axe-core reports no critical or serious violation on the public chat (empty, after
+"""Accessibility: axe-core reports no critical or serious violation on the public chat (empty, after
 an answer, with the 不满意 details open), the staff login page and every staff console view, on a phone
 (390×844) and a laptop (1366×768).  axe-core comes from npm (tests/axe/package-lock.json)."""
 from __future__ import annotations

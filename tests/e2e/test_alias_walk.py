@@ -1,4 +1,4 @@
-"""Issue 3: for every item, asking its most common alias (the first 别名) returns that item first."""
+"""For every item, asking its most common alias (the first 别名) returns that item first."""
 from __future__ import annotations
 
 

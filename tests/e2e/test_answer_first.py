@@ -1,4 +1,4 @@
-"""Issue 11: the answer starts with the answer, the law behind a rule is cited, scope is decided by
+"""The answer starts with the answer, the law behind a rule is cited, scope is decided by
 evidence, follow-ups answer the one thing asked.  Runs the real pipeline on the default index."""
 from __future__ import annotations
 

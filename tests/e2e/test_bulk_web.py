@@ -1,4 +1,4 @@
-"""批量核对 in the console (issue 15), in headless Chromium: select the answers about one item, tick them all,
+"""批量核对 in the console, in headless Chromium: select the answers about one item, tick them all,
 mark them 回答正确 at once, and download the selection as an Excel file."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The case list in the console as a team tool (issue 15), in headless Chromium: an admin assigns a case to a
+"""The case list in the console as a team tool, in headless Chromium: an admin assigns a case to a
 colleague, filters by 负责人, records 无法联系 (the case stays 待回访), and the dashboard lists overdue cases
 with a link to the day's digest."""
 from __future__ import annotations

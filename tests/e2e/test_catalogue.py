@@ -1,4 +1,4 @@
-"""The whole catalogue beside the full guides (issue 13): loading catalogue files, and answers about
+"""The whole catalogue beside the full guides: loading catalogue files, and answers about
 catalogue-only items through the real pipeline with the shared 广安 catalogue loaded."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a citizen reads about sources and materials (issue 15): citation sources as people name them, never a
+"""What a citizen reads about sources and materials: citation sources as people name them, never a
 file path or file name; material lines saying only what differs from the default 必要、原件1份."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Corrections reach paraphrases (issue 15): a correction written for 结婚登记要带什么 is used for 我和女朋友想去领证，
+"""Corrections reach paraphrases: a correction written for 结婚登记要带什么 is used for 我和女朋友想去领证，
 要带啥 (the question the conversation actually had) and close paraphrases, but not for another item (离婚登记) or
 another aspect of the same item (在哪办).  On eval/curated_dev.jsonl (20 corrections × 3 paraphrases) it must be
 used for ≥ 0.9 of paraphrases and for ≤ 0.05 of questions about the other items."""

@@ -1,4 +1,4 @@
-"""Issue 14, item 4: the deployment files are valid as their own tools read them.
+"""The deployment files are valid as their own tools read them.
 
 No container engine runs on these machines and no image can be pulled, so each file is checked by
 the tool that will read it: Debian's `docker-compose config` (compose file), `hadolint` (Dockerfile,

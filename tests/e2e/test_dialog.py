@@ -1,5 +1,5 @@
 """Conversations through the HTTP API: follow-ups, clarifying questions, topic switches,
-refusal and hand-off mid-conversation, and session expiry (issue 5)."""
+refusal and hand-off mid-conversation, and session expiry."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -21,7 +21,7 @@ def first(body):
 
 
 def _lead(body: dict) -> str:
-    """The first paragraph (issue 11: the answer starts with the answer, then a blank line)."""
+    """The first paragraph (the answer starts with the answer, then a blank line)."""
     return body["answer"].split("\n\n", 1)[0]
 
 

@@ -1,4 +1,4 @@
-"""`/docs` renders on an offline intranet: every request the page makes stays on 127.0.0.1 (issue 17).
+"""`/docs` renders on an offline intranet: every request the page makes stays on 127.0.0.1.
 
 FastAPI's default Swagger UI page loads its JavaScript and CSS from a CDN and is blank offline.  This test
 starts the real server, opens /docs in headless Debian Chromium with every request to any other host

@@ -1,5 +1,5 @@
-"""The measuring sticks of issue 11 (fact in the first paragraph, yes/no lead, governing source
-cited) and the dev data they are applied to: numbers written either way must match, the first
+"""The measuring sticks of whether an answer answers (fact in the first paragraph, yes/no lead,
+governing source cited) and the dev data they are applied to: numbers written either way must match, the first
 paragraph must stop at the first blank line, and every expected fact of eval/fact_dev.jsonl and
 eval/followup_dev.jsonl must really stand in the article or guide field it names."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Index build, embedding cache, and refusal to serve a missing, stale or corrupt index (issue 2)."""
+"""Index build, embedding cache, and refusal to serve a missing, stale or corrupt index."""
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,4 @@
-"""Browser test of editing and publishing a guide in the staff console (issue 13): an admin changes the
+"""Browser test of editing and publishing a guide in the staff console: an admin changes the
 window number of 结婚登记 in the 知识库 form and publishes; the next chat answer of the same server (no
 restart) shows the new window, while a concurrent stream of chat requests sees no error; rollback
 restores the old window.  The server runs on a copy of the corpus and the index."""

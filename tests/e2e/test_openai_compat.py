@@ -1,4 +1,4 @@
-"""The OpenAI-compatible endpoint (issue 5, item 6) with the REAL `openai` Python client.
+"""The OpenAI-compatible endpoint (/v1/chat/completions, streamed and not) with the REAL `openai` Python client.
 
 The server is uvicorn in a subprocess on a free loopback port with its own SQLite file, started on
 `app_factory` below: `create_app()` plus the router when `create_app` does not mount it yet.

@@ -1,4 +1,4 @@
-"""Packaging that keeps working (issue 17): `python -m assistant` with every command, an SPDX licence
+"""Packaging that keeps working: `python -m assistant` with every command, an SPDX licence
 with its LICENSE file, any Python from 3.11 on, and the shipped data inside the built wheel."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Two `assistant serve` replicas on one PostgreSQL server behind nginx (issue 14, "Done when"): nothing a
+"""Two `assistant serve` replicas on one PostgreSQL server behind nginx: nothing a
 person or a staff member relies on lives inside one process.
 
 The module starts a throw-away PostgreSQL cluster (tests/servers.py), two replicas that start at the same

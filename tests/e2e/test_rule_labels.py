@@ -1,4 +1,4 @@
-"""Rules in Chinese for 导办员 (issue 15): every rule the pipeline produces on the eval sets has a label and a
+"""Rules in Chinese for 导办员: every rule the pipeline produces on the eval sets has a label and a
 one-line description in assistant/rule_labels.py; an unknown id falls back to a generic label; the trace and the
 hit test lead with one plain sentence on why the answer came out as it did."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14, item 5: the Milvus backend (Milvus Lite on a local file) finds what the in-process index
+"""The Milvus backend (Milvus Lite on a local file) finds what the in-process index
 finds, with the same score scales, fused by RRF inside the engine; and the query-vector cache."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Nothing acknowledged is lost (issue 12): a real server (``assistant serve``) under parallel chats and
+"""Nothing acknowledged is lost: a real server (``assistant serve``) under parallel chats and
 ratings is killed with SIGKILL mid-load, restarted on the same database, and every message and rating
 it had answered 2xx for is there — answers in order under their questions, ratings with their value."""
 from __future__ import annotations

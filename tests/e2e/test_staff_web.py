@@ -168,7 +168,7 @@ def test_rate_sign_in_correct_and_the_next_identical_question_gets_the_correctio
     body = httpx.post(f"{server}/v1/chat", json={"message": "结婚登记需要带什么材料", "channel": "miniprogram"},
                       timeout=60).json()
     assert body["answer"].startswith("【人工审核】" + FIX)
-    # three paraphrases on the public chat (issue 15) get it too; a question about another item does not
+    # three paraphrases on the public chat get it too; a question about another item does not
     for paraphrase in ("我和女朋友想去领证，要带啥", "领结婚证需要准备哪些材料", "我们俩打算登记结婚，得带什么东西"):
         fresh = pages.new("/")
         expect(ask(fresh, paraphrase).locator(".answer")).to_contain_text("【人工审核】" + FIX)

@@ -1,4 +1,4 @@
-"""The staff trace speaks Chinese first (issue 15): an answer opened in the console leads with one sentence on
+"""The staff trace speaks Chinese first: an answer opened in the console leads with one sentence on
 why (按别名「领证」匹配到「结婚登记」…), the rules by their Chinese labels, the evidence; the scores (BM25, 向量)
 only folded away for admins — a 导办员 (guide) does not see them."""
 from __future__ import annotations

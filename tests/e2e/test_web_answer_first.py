@@ -1,6 +1,6 @@
-"""Issue 11 on a 390 × 844 phone: the first paragraph of an answer, and every choice button of a
-clarifying question, are on screen without scrolling; item cards and sources of a clarifying question
-follow collapsed.  Real server, headless Debian Chromium (skipped when absent)."""
+"""Answers that start with the answer, on a 390 × 844 phone: the first paragraph of an answer, and
+every choice button of a clarifying question, are on screen without scrolling; item cards and sources
+of a clarifying question follow collapsed.  Real server, headless Debian Chromium (skipped when absent)."""
 from __future__ import annotations
 
 import pytest
@@ -14,7 +14,7 @@ W, H = 390, 844
 
 
 @pytest.fixture
-def phone(browser, server):
+def phone(browser, server):  # noqa: F811 - the imported fixture
     errors: list[str] = []
     ctx, page = new_page(browser, server, errors, W, H)
     page.goto("/")

@@ -1,4 +1,4 @@
-"""The citizen page on a phone (390×844) and on a laptop (1366×768), in headless Debian Chromium (issue 15):
+"""The citizen page on a phone (390×844) and on a laptop (1366×768), in headless Debian Chromium:
 tap targets of at least 44×44 px, the five ratings on one line, citations labelled as people read them
 (办事指南 · 结婚登记 · 申请材料, 《民法典》第一千零四十七条 — never a file path or file name), the view settling
 on the start of a follow-up answer, and a readable personal-data warning when an ID or phone number is typed.

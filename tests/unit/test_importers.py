@@ -1,4 +1,4 @@
-"""Importers (issue 13): the Excel template filled with 3 guides and a Word 办事指南 become validated
+"""Importers: the Excel template filled with 3 guides and a Word 办事指南 become validated
 corpus files; a malformed file of each kind is rejected with row/section and field, changing nothing."""
 from __future__ import annotations
 

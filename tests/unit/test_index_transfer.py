@@ -1,6 +1,6 @@
 """`assistant index export FILE` / `import FILE`: a built index carried to an offline machine as one file,
 checked file by file against the sha256 list it carries; a damaged or altered file is refused in Chinese
-and the index already there stays as it was (issue 17)."""
+and the index already there stays as it was."""
 from __future__ import annotations
 
 import gzip

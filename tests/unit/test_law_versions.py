@@ -1,4 +1,4 @@
-"""Law versions that stay true (issue 13): the version in force today is cited as current, a version not
+"""Law versions that stay true: the version in force today is cited as current, a version not
 yet in force as 将于…起施行, a superseded text never; `corpus check` rejects an article the version in
 force does not have.  The date is injected with `laws.fixed_today`."""
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""Policy sources: laws.db and LawRefBook Markdown (issue 2)."""
+"""Policy sources: laws.db and LawRefBook Markdown become one chunk per article, of the version in force."""
 from __future__ import annotations
 
 import sqlite3
 
-from assistant.core.corpus.laws import cn2num, default_law_db, load_law_db, load_markdown_dir, num2cn, parse_lawrefbook
+from assistant.core.corpus.laws import default_law_db, load_law_db, load_markdown_dir, parse_lawrefbook
+from assistant.core.text.numerals import article_number as cn2num, int_to_cn as num2cn
 from tests.conftest import shared_or_skip
 
 

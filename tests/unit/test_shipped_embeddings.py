@@ -1,5 +1,5 @@
 """The default corpus's vectors ship with the project (assistant/data/embeddings/), so a fresh clone's
-first index build embeds nothing, and an edited guide re-embeds exactly its changed chunks (issue 17)."""
+first index build embeds nothing, and an edited guide re-embeds exactly its changed chunks."""
 from __future__ import annotations
 
 import json

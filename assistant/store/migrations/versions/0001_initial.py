@@ -16,6 +16,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """One helper per table, in an order foreign keys allow (messages after conversations)."""
+    for create in (_conversations, _messages, _feedback, _feedback_cases, _staff_users, _staff_meta,
+                   _curated_answers, _answer_reviews):
+        create()
+
+
+def _conversations() -> None:
     create_table(
         "conversations",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -25,6 +32,9 @@ def upgrade() -> None:
         sa.Column("context", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         indexes=(("ix_conversations_updated_at", ["updated_at"], False),))
+
+
+def _messages() -> None:
     create_table(
         "messages",
         sa.Column("id", sa.String(length=40), nullable=False),
@@ -40,6 +50,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         indexes=(("ix_messages_conversation_id", ["conversation_id"], False),
                  ("ix_messages_created_at", ["created_at"], False)))
+
+
+def _feedback() -> None:
     create_table(
         "feedback",
         sa.Column("id", sa.String(length=24), nullable=False),
@@ -56,6 +69,9 @@ def upgrade() -> None:
         indexes=(("ix_feedback_conversation_id", ["conversation_id"], False),
                  ("ix_feedback_created_at", ["created_at"], False),
                  ("ix_feedback_message_id", ["message_id"], True)))
+
+
+def _feedback_cases() -> None:
     create_table(
         "feedback_cases",
         sa.Column("id", sa.String(length=24), nullable=False),
@@ -75,6 +91,9 @@ def upgrade() -> None:
                  ("ix_feedback_cases_feedback_id", ["feedback_id"], False),
                  ("ix_feedback_cases_message_id", ["message_id"], False),
                  ("ix_feedback_cases_status", ["status"], False)))
+
+
+def _staff_users() -> None:
     create_table(
         "staff_users",
         sa.Column("username", sa.String(length=32), nullable=False),
@@ -84,11 +103,17 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_login", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("username"))
+
+
+def _staff_meta() -> None:
     create_table(
         "staff_meta",
         sa.Column("key", sa.String(length=32), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("key"))
+
+
+def _curated_answers() -> None:
     create_table(
         "curated_answers",
         sa.Column("id", sa.String(length=24), nullable=False),
@@ -106,6 +131,9 @@ def upgrade() -> None:
         indexes=(("ix_curated_answers_message_id", ["message_id"], False),
                  ("ix_curated_answers_normalized", ["normalized"], False),
                  ("ix_curated_answers_updated_at", ["updated_at"], False)))
+
+
+def _answer_reviews() -> None:
     create_table(
         "answer_reviews",
         sa.Column("id", sa.String(length=24), nullable=False),
