@@ -36,9 +36,9 @@ log = logging.getLogger("assistant.store.db")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # the modules that define tables; `load_models` imports them so that `metadata` is complete
-MODEL_MODULES = ("assistant.store.conversations", "assistant.web.routes.feedback", "assistant.web.staff.console",
-                 "assistant.store.curated", "assistant.web.staff.handoff", "assistant.web.ratelimit",
-                 "assistant.web.routes.wechat", "assistant.store.shared_state")
+MODEL_MODULES = ("assistant.store.conversations", "assistant.store.feedback", "assistant.store.accounts",
+                 "assistant.store.curated", "assistant.store.handoff", "assistant.store.ratelimit",
+                 "assistant.store.wechat", "assistant.store.shared_state")
 UPGRADE_COMMAND = "assistant db upgrade"
 _LOCK_KEY = 7_316_014  # pg_advisory_xact_lock key: one schema change at a time across replicas
 

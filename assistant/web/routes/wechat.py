@@ -49,12 +49,13 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import Column, Float, String, Table, create_engine, delete, insert, select
+from sqlalchemy import create_engine, delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
-from assistant.store.db import ensure_schema, metadata
+from assistant.store.db import ensure_schema
+from assistant.store.wechat import SEEN, SEEN_KEEP
 from assistant.store.shared_state import PendingAnswers
 
 log = logging.getLogger("assistant.wechat")
@@ -276,11 +277,6 @@ async def _wait(fut: Future, timeout: float) -> None:
 
 
 # ---------------------------------------------------------------- state
-SEEN = Table("wechat_seen", metadata,
-             Column("key", String(200), primary_key=True),
-             Column("digest", String(64), nullable=False),
-             Column("seen_at", Float, nullable=False, index=True))
-SEEN_KEEP = 3600.0  # seconds a nonce or message id is remembered (≫ the ±300 s window and WeChat's retries)
 
 
 class ReplayStore:

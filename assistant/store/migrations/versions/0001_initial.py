@@ -16,6 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _conversations()
+    _ratings()
+    _staff_and_curated()
+
+
+def _conversations() -> None:
     create_table(
         "conversations",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -40,6 +46,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         indexes=(("ix_messages_conversation_id", ["conversation_id"], False),
                  ("ix_messages_created_at", ["created_at"], False)))
+
+
+def _ratings() -> None:
     create_table(
         "feedback",
         sa.Column("id", sa.String(length=24), nullable=False),
@@ -75,6 +84,9 @@ def upgrade() -> None:
                  ("ix_feedback_cases_feedback_id", ["feedback_id"], False),
                  ("ix_feedback_cases_message_id", ["message_id"], False),
                  ("ix_feedback_cases_status", ["status"], False)))
+
+
+def _staff_and_curated() -> None:
     create_table(
         "staff_users",
         sa.Column("username", sa.String(length=32), nullable=False),
