@@ -15,7 +15,7 @@ guide is 403 (需要管理员权限).  The session is read from the app's `Staff
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Callable
+from typing import TYPE_CHECKING, Annotated, Callable
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -27,6 +27,9 @@ from assistant.store.accounts import Staff, StaffStore
 from assistant.store.conversations import SessionStore
 from assistant.store.curated import CuratedStore
 from assistant.store.turns import TurnLog
+
+if TYPE_CHECKING:
+    from assistant.web.routes.feedback import FeedbackStore
 
 COOKIE = "daoban_staff"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -108,7 +111,7 @@ class Console:
     accounts: StaffStore
     sessions: SessionStore
     curated: CuratedStore
-    feedback: object  # web.routes.feedback.FeedbackStore
+    feedback: FeedbackStore
     get_assistant: Callable[[], object]
     settings: Settings
     local: LocalTime = field(init=False)
