@@ -25,7 +25,7 @@ from fastapi import APIRouter
 
 from assistant.config import Settings
 from assistant.store.accounts import (  # noqa: F401 - re-exported: the CLI, web.app and tests import them here
-    ROLES, AccountError, Staff, StaffStore, StaffUser, check_password, hash_password)
+    AccountError, Staff, StaffStore, check_password, hash_password)
 from assistant.store.conversations import SessionStore
 from assistant.store.curated import CuratedStore
 from assistant.web.staff import accounts as accounts_routes
