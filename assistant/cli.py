@@ -247,7 +247,7 @@ def serve(host: str = typer.Option(None, help="监听地址"), port: int = typer
 
 def _accounts():
     from assistant.store.conversations import SessionStore
-    from assistant.web.staff.console import StaffStore
+    from assistant.store.accounts import StaffStore
 
     settings = get_settings()
     try:
@@ -267,7 +267,7 @@ def staff_add(username: str,
               role: str = typer.Option("guide", "--role", help="guide（导办员）或 admin（管理员）"),
               password: str = typer.Option(None, "--password", help="不给出时提示输入")) -> None:
     """新增工作人员账号（密码以 scrypt 散列保存）。"""
-    from assistant.web.staff.console import AccountError
+    from assistant.store.accounts import AccountError
 
     try:
         user = _accounts().add(username, _new_password(password), role)
@@ -279,7 +279,7 @@ def staff_add(username: str,
 @staff_app.command("passwd")
 def staff_passwd(username: str, password: str = typer.Option(None, "--password", help="不给出时提示输入")) -> None:
     """重置工作人员密码（同时使其已登录的会话失效）。"""
-    from assistant.web.staff.console import AccountError
+    from assistant.store.accounts import AccountError
 
     try:
         _accounts().update(username, password=_new_password(password))
@@ -291,7 +291,7 @@ def staff_passwd(username: str, password: str = typer.Option(None, "--password",
 @staff_app.command("disable")
 def staff_disable(username: str) -> None:
     """停用工作人员账号。"""
-    from assistant.web.staff.console import AccountError
+    from assistant.store.accounts import AccountError
 
     try:
         _accounts().update(username, active=False)

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import chinese_calendar
 
+from assistant.clock import utcnow
 from assistant.core.corpus.schema import Centre, OpeningHours
 
 HOLIDAYS = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -38,7 +39,7 @@ class DeskStatus:
 
 def local_now(utc_naive: datetime | None = None, utc_offset_hours: float = 8.0) -> datetime:
     """The centre's wall-clock time for a naive-UTC instant (the stores' clocks are naive UTC); now by default."""
-    utc_naive = utc_naive or datetime.now(timezone.utc).replace(tzinfo=None)
+    utc_naive = utc_naive or utcnow()
     return (utc_naive.replace(tzinfo=timezone.utc) + timedelta(hours=utc_offset_hours)).replace(tzinfo=None)
 
 

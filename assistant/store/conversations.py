@@ -13,13 +13,14 @@ import logging
 import re
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
+from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema
 from assistant.core.text.normalize import mask_deep, mask_pii
 from assistant.core.assistant import Context
@@ -29,8 +30,7 @@ RECORD_ATTEMPTS = 20
 log = logging.getLogger("assistant.store.conversations")
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+now = utcnow  # the stores' clock (naive UTC); kept under this name for callers of `conversations.now`
 
 
 class Conversation(Base):

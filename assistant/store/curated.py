@@ -32,6 +32,7 @@ from sqlalchemy import JSON, Boolean, DateTime, String, Text, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
+from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema
 from assistant.core.text.normalize import normalize
 from assistant.core.understand import aspects_of
@@ -123,10 +124,7 @@ def swapped(a: str, b: str) -> bool:
     return bool(ca - cb) and bool(cb - ca)
 
 
-def _now() -> datetime:
-    from assistant.store.conversations import now
-
-    return now()
+_now = utcnow
 
 
 class CuratedStore:

@@ -1,8 +1,10 @@
-"""One SQLAlchemy metadata for every table, and the schema's version (Alembic, `assistant/migrations`).
+"""One SQLAlchemy metadata for every table, and the schema's version (Alembic, `store/migrations`).
 
-Every module's tables hang off `Base` (ORM classes) or `metadata` (Core tables), so one Alembic
-history describes the whole database: conversations, ratings, staff, curated answers, hand-offs,
-rate counters, WeChat replay/pending state and the openid → conversation map.
+Every table is defined in a module of `assistant/store/` (`MODEL_MODULES`) on `Base` (ORM classes) or
+`metadata` (Core tables), so one Alembic history describes the whole database: conversations
+(`conversations`), ratings and cases (`feedback`), staff accounts and sessions (`accounts`), curated answers
+(`curated`), hand-offs (`handoff`), rate counters (`ratelimit`), WeChat replay (`wechat`) and pending state
+and the openid → conversation map (`shared_state`).  Web modules only import them.
 
 The schema is versioned by the ``alembic_version`` row.  `state(engine)` says where a database stands:
 
@@ -35,10 +37,10 @@ from sqlalchemy.orm import DeclarativeBase
 log = logging.getLogger("assistant.store.db")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# the modules that define tables; `load_models` imports them so that `metadata` is complete
-MODEL_MODULES = ("assistant.store.conversations", "assistant.web.routes.feedback", "assistant.web.staff.console",
-                 "assistant.store.curated", "assistant.web.staff.handoff", "assistant.web.ratelimit",
-                 "assistant.web.routes.wechat", "assistant.store.shared_state")
+# the modules that define tables (all in store/); `load_models` imports them so that `metadata` is complete
+MODEL_MODULES = ("assistant.store.conversations", "assistant.store.feedback", "assistant.store.accounts",
+                 "assistant.store.curated", "assistant.store.handoff", "assistant.store.ratelimit",
+                 "assistant.store.wechat", "assistant.store.shared_state")
 UPGRADE_COMMAND = "assistant db upgrade"
 _LOCK_KEY = 7_316_014  # pg_advisory_xact_lock key: one schema change at a time across replicas
 

@@ -20,16 +20,12 @@ from typing import Any
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import Column, Float, Integer, String, Table, delete, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
 
 from assistant.store.db import ensure_schema
-from assistant.store.db import metadata as _meta
+from assistant.store.ratelimit import COUNTERS
 
-COUNTERS = Table("rate_counters", _meta,
-                 Column("key", String(255), primary_key=True),
-                 Column("hits", Integer, nullable=False),
-                 Column("expires_at", Float, nullable=False, index=True))
 
 _INCR = text("""
 INSERT INTO rate_counters (key, hits, expires_at) VALUES (:key, :amount, :expires)

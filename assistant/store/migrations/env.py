@@ -1,5 +1,5 @@
-"""Alembic environment: the project's single metadata (`assistant.db.metadata`); the connection is
-handed in by `assistant.db` (``config.attributes["connection"]``), or made from ``sqlalchemy.url``."""
+"""Alembic environment: the project's single metadata (`assistant.store.db.metadata`); the connection is
+handed in by `assistant.store.db` (``config.attributes["connection"]``), or made from ``sqlalchemy.url``."""
 from alembic import context
 from sqlalchemy import create_engine
 

@@ -18,72 +18,28 @@ import hashlib
 import hmac
 import secrets
 from datetime import date, datetime, timedelta
-from typing import Annotated, Callable, Literal
+from typing import Annotated, Callable
 
 import chinese_calendar
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import JSON, DateTime, Integer, String, Text, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-from assistant.store.db import Base, ensure_schema
+from assistant.store.db import ensure_schema
 from assistant.core.text.normalize import mask_pii
 from assistant.web.errors import error_response
 from assistant.web.schemas import ErrorResponse
 from assistant.store.conversations import Conversation, Message, now
-
-RATINGS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
-Rating = Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
-BAD = 2  # a score at or below this opens a case
-STATUSES = ("待回访", "整改中", "已办结")
-# what actually happened, recorded with its note: only 回访成功 counts as replied (a failed call does not)
-OUTCOMES = {"回访成功": "整改中", "无法联系": None, "已整改": "已办结"}
-REPLY_DAYS = 1
-FIX_DAYS = 15
-# what was wrong with an answer: the one list of rating tags.  The staff console filters by all of them;
-# the chat page offers a citizen those of `PAGE_TAGS` after 不满意 (GET /v1/feedback/tags serves them)
-TAGS = ["答非所问", "信息有误", "信息不全", "看不懂", "没有找到依据", "窗口或地址不对", "其他"]
-STAFF_ONLY_TAGS = ("没有找到依据", "窗口或地址不对")
-PAGE_TAGS = [t for t in TAGS if t not in STAFF_ONLY_TAGS]
+from assistant.store.feedback import (  # noqa: F401 - the tables and the scale live in the store
+    BAD, FIX_DAYS, OUTCOMES, PAGE_TAGS, RATINGS, REPLY_DAYS, STATUSES, TAGS, Case, Feedback, Rating,
+    overdue_reason)
 
 # field names for the app's Chinese 422 messages
 FIELD_NAMES = {"message_id": "回答编号 message_id", "rating_token": "评价凭证 rating_token", "rating": "评价等级 rating", "tags": "标签 tags",
                "text": "评价内容 text"}
-
-
-FeedbackBase = Base  # one metadata for every table (db.py, migrated by Alembic)
-
-
-class Feedback(FeedbackBase):
-    __tablename__ = "feedback"
-    id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    message_id: Mapped[str] = mapped_column(String(40), unique=True, index=True)
-    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
-    channel: Mapped[str] = mapped_column(String(32), default="web")
-    rating: Mapped[str] = mapped_column(String(8))
-    score: Mapped[int] = mapped_column(Integer)
-    tags: Mapped[list] = mapped_column(JSON, default=list)
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class Case(FeedbackBase):
-    __tablename__ = "feedback_cases"
-    id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    feedback_id: Mapped[str] = mapped_column(String(24), index=True)
-    message_id: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(8), default="待回访", index=True)
-    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    reply_due: Mapped[datetime] = mapped_column(DateTime)
-    fix_due: Mapped[datetime] = mapped_column(DateTime)
-    replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
-    notes: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class FeedbackRequest(BaseModel):
@@ -158,16 +114,6 @@ def add_working_days(start: datetime, days: int, utc_offset_hours: float = 8.0) 
         if is_working_day(t.date()):
             left -= 1
     return t - off
-
-
-def overdue_reason(case: Case, at: datetime) -> str | None:
-    if case.status == "已办结":
-        return None
-    if case.status == "待回访" and at > case.reply_due:
-        return "回访超期"
-    if at > case.fix_due:
-        return "整改超期"
-    return None
 
 
 class FeedbackStore:

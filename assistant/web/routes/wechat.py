@@ -39,7 +39,7 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import Column, Float, String, Table, create_engine, delete, insert, select
+from sqlalchemy import create_engine, delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
@@ -49,7 +49,8 @@ from assistant.service.wechat_protocol import (  # noqa: F401  (the protocol's n
     WeChatCrypto, WeChatError, WeChatReply, clean_answer, first_lines, news_xml, parse_xml, render_reply,
     sha1_signature, shorten, text_xml, _same)
 from assistant.service.wechat_kefu import ON_ITS_WAY, make_kefu
-from assistant.store.db import ensure_schema, metadata
+from assistant.store.db import ensure_schema
+from assistant.store.wechat import SEEN, SEEN_KEEP
 from assistant.store.shared_state import PendingAnswers
 from assistant.web.ratelimit import RateLimited
 from assistant.web.routes.answer_page import guide_essentials
@@ -83,11 +84,6 @@ async def _wait(fut: Future, timeout: float) -> None:
 
 
 # ---------------------------------------------------------------- state
-SEEN = Table("wechat_seen", metadata,
-             Column("key", String(200), primary_key=True),
-             Column("digest", String(64), nullable=False),
-             Column("seen_at", Float, nullable=False, index=True))
-SEEN_KEEP = 3600.0  # seconds a nonce or message id is remembered (≫ the ±300 s window and WeChat's retries)
 
 
 class ReplayStore:

@@ -1,5 +1,9 @@
-"""差评工单 as a team tool (issue 15): what happened on a case, and the daily digest of overdue cases.
+"""差评工单 (cases opened by bad ratings) as a team tool: the list, assigning and noting, what happened on a
+case, and the daily digest of overdue cases.
 
+* ``GET /staff/api/cases?status=待回访&overdue=true&mine=true&owner=guide2`` — cases with their rating and the
+  turn they are about, overdue ones first (then by status and fix deadline); ``owner=-``: unassigned.
+* ``POST /staff/api/cases/{id}`` ``{"status": "整改中", "owner": "guide2", "claim": false, "note": "已致电"}``.
 * ``POST /staff/api/cases/{id}/outcome`` ``{"outcome": "回访成功" | "无法联系" | "已整改", "note": "…"}`` records
   exactly what happened (feedback.FeedbackStore.record_outcome): a failed call is noted as 无法联系 and the case
   is not stamped as replied.  Assigning to a colleague is ``POST /staff/api/cases/{id}`` ``{"owner": "guide2"}``;
@@ -23,13 +27,25 @@ from email.message import EmailMessage
 from html import escape
 from typing import Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from collections import Counter
+
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from assistant.web.staff.console import COOKIE, Staff, StaffError, StaffRoute
+from assistant.store.feedback import STATUSES
+from assistant.web.staff.deps import (COOKIE, AdminStaff, Console, CurrentStaff, Staff, StaffError, console_of,
+                                      staff_api)
+from assistant.web.staff.out import case_out
 
 WEEKDAYS = "一二三四五六日"
+
+
+class CaseUpdate(BaseModel):
+    status: Literal["待回访", "整改中", "已办结"] | None = None
+    owner: str | None = Field(None, max_length=32)
+    claim: bool = False
+    note: str | None = Field(None, max_length=1000)
 
 
 class OutcomeRequest(BaseModel):
@@ -99,56 +115,102 @@ def send_digest(cfg: SmtpConfig, d: dict) -> list[str]:
     return list(cfg.to)
 
 
+def list_cases(console: Console, staff: Staff, status: str | None = None, overdue: bool | None = None,
+               mine: bool = False, owner: str | None = None) -> dict:
+    """The case list as ``GET /staff/api/cases`` returns it (also the digest's input)."""
+    if status and status not in STATUSES:
+        raise StaffError(422, "invalid_request", "状态只能是 待回访、整改中 或 已办结")
+    feedback = console.feedback
+    rows = feedback.cases(status or None)
+    ids = [c.message_id for c in rows]
+    fbs, turns = feedback.for_messages(ids), console.log.answers_with_questions(ids)
+    out = [case_out(console.local, c, fbs.get(c.message_id), turns.get(c.message_id)) for c in rows]
+    if overdue is not None:
+        out = [c for c in out if c["overdue"] == overdue]
+    if mine:
+        out = [c for c in out if c["owner"] == staff.username]
+    if owner is not None:  # "" or "-" = not yet assigned
+        out = [c for c in out if (c["owner"] or "") == ("" if owner == "-" else owner)]
+    order = {s: i for i, s in enumerate(STATUSES)}
+    out.sort(key=lambda c: (not c["overdue"], order[c["status"]], c["fix_due"]))
+    counts = Counter(c["status"] for c in out)
+    return {"now": console.local.iso(feedback.clock()), "cases": out, "counts": {s: counts.get(s, 0) for s in STATUSES},
+            "overdue": sum(c["overdue"] for c in out)}
+
+
+def digest(console: Console, staff: Staff) -> dict:
+    """The day's digest: overdue cases, cases due within a day, open cases per person, unassigned ones."""
+    iso, now = console.local.iso, console.feedback.clock()
+    open_ = [c for c in list_cases(console, staff)["cases"] if c["status"] != "已办结"]
+    soon = now + timedelta(days=1)
+    due_soon = [c for c in open_ if not c["overdue"]  # same offset on both sides: ISO strings compare
+                and (c["reply_due"] if c["status"] == "待回访" else c["fix_due"]) <= iso(soon)]
+    owners = sorted({c["owner"] for c in open_ if c["owner"]})
+    local = iso(now)
+    day = date.fromisoformat(local[:10])
+    return {"date": local[:10], "weekday": WEEKDAYS[day.weekday()], "now": local,
+            "overdue": [c for c in open_ if c["overdue"]], "due_soon": due_soon,
+            "unassigned": sum(1 for c in open_ if not c["owner"]), "open": len(open_),
+            "by_owner": [{"owner": o, "open": sum(c["owner"] == o for c in open_),
+                          "overdue": sum(c["owner"] == o and c["overdue"] for c in open_)} for o in owners]}
+
+
+def router(console: Console) -> APIRouter:
+    """The case list and updates (mounted with the rest of the console by `console.staff_router`)."""
+    api = staff_api()
+    feedback = console.feedback
+
+    @api.get("/cases", summary="差评回访工单（超期的排在前面，overdue: true）")
+    def cases(staff: CurrentStaff, status: str | None = None, overdue: bool | None = None, mine: bool = False,
+              owner: str | None = None):
+        return list_cases(console, staff, status, overdue, mine, owner)
+
+    @api.post("/cases/{case_id}", summary="更新工单：状态、负责人、回访记录")
+    def case_update(case_id: str, body: CaseUpdate, staff: CurrentStaff):
+        owner = staff.username if body.claim else body.owner
+        if owner and console.accounts.get(owner) is None:
+            raise StaffError(422, "invalid_request", f"没有工作人员「{owner}」")
+        c = feedback.update_case(case_id, staff.username, status=body.status, owner=owner, note=body.note)
+        if c is None:
+            raise StaffError(404, "not_found", "没有这个工单")
+        return case_out(console.local, c, feedback.for_messages([c.message_id]).get(c.message_id))
+
+    return api
+
+
 def install(app: FastAPI) -> None:
-    """Register the routes (after staff_router, whose sign-in check and case serializer they reuse)."""
-    accounts = app.state.staff
-    feedback = app.state.feedback
-    current, admin = accounts.signed_in, accounts.admin_only
-    api = APIRouter(prefix="/staff/api", route_class=StaffRoute, tags=["staff"])
+    """Outcomes and the digest (routes registered after the console's, see `web.app`)."""
+    console = console_of(app)
+    feedback = console.feedback
+    api = staff_api()
 
     @api.post("/cases/{case_id}/outcome", summary="工单：记录回访或整改的结果（回访成功 / 无法联系 / 已整改）和记录")
-    def outcome(case_id: str, body: OutcomeRequest, staff: Staff = Depends(current)):
+    def outcome(case_id: str, body: OutcomeRequest, staff: CurrentStaff):
         c = feedback.record_outcome(case_id, staff.username, body.outcome, body.note)
         if c is None:
             raise StaffError(404, "not_found", "没有这个工单")
-        return accounts.case_out(c, feedback.for_messages([c.message_id]).get(c.message_id))
-
-    def digest(staff: Staff) -> dict:
-        now = feedback.clock()
-        listed = accounts.list_cases(status=None, overdue=None, mine=False, staff=staff, owner=None)["cases"]
-        open_ = [c for c in listed if c["status"] != "已办结"]
-        soon = now + timedelta(days=1)
-        due_soon = [c for c in open_ if not c["overdue"]  # same offset on both sides: ISO strings compare
-                    and (c["reply_due"] if c["status"] == "待回访" else c["fix_due"]) <= accounts.iso(soon)]
-        owners = sorted({c["owner"] for c in open_ if c["owner"]})
-        local = accounts.iso(now)
-        day = date.fromisoformat(local[:10])
-        return {"date": local[:10], "weekday": WEEKDAYS[day.weekday()], "now": local,
-                "overdue": [c for c in open_ if c["overdue"]], "due_soon": due_soon,
-                "unassigned": sum(1 for c in open_ if not c["owner"]), "open": len(open_),
-                "by_owner": [{"owner": o, "open": sum(c["owner"] == o for c in open_),
-                              "overdue": sum(c["owner"] == o and c["overdue"] for c in open_)} for o in owners]}
+        return case_out(console.local, c, feedback.for_messages([c.message_id]).get(c.message_id))
 
     @api.get("/digest", summary="差评工单日报：超期、一天内到期、未分配、按负责人")
-    def digest_json(staff: Staff = Depends(current)):
-        return digest(staff)
+    def digest_json(staff: CurrentStaff):
+        return digest(console, staff)
 
     @api.post("/digest/send", summary="把日报发到设置的邮箱（管理员；ASSISTANT_SMTP_HOST 等环境变量）")
-    def digest_send(staff: Staff = Depends(admin)):
+    def digest_send(staff: AdminStaff):
         cfg = SmtpConfig.from_env()
         if cfg is None:
             raise StaffError(409, "not_configured", "没有设置邮件服务器（ASSISTANT_SMTP_HOST），日报只能在页面查看")
-        d = digest(staff)
+        d = digest(console, staff)
         return {"sent_to": send_digest(cfg, d), "overdue": len(d["overdue"])}
 
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/staff/digest")
     def digest_page(request: Request):
-        staff = accounts.read(request.cookies.get(COOKIE))
+        staff = console.accounts.read(request.cookies.get(COOKIE))
         if staff is None:
             return RedirectResponse("/staff/login", status_code=303)
-        d = digest(staff)
+        d = digest(console, staff)
         body = "".join(f"<p>{escape(line)}</p>" if line else "" for line in digest_text(d).splitlines())
         return HTMLResponse("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
                             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -159,4 +221,3 @@ def install(app: FastAPI) -> None:
 
     app.include_router(api)
     app.include_router(pages)
-

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import FastAPI
 from pydantic import BaseModel, Field
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from assistant.store.curated import CuratedStore
-from assistant.store.conversations import Message
-from assistant.web.staff.console import Staff, StaffError, StaffRoute
+from assistant.web.staff.deps import CurrentStaff, StaffError, console_of, staff_api
 
 MAX_QUESTIONS = 2000
 
@@ -29,22 +28,16 @@ class PreviewRequest(BaseModel):
 
 
 def install(app: FastAPI) -> None:
-    current = app.state.staff.signed_in
-    api = APIRouter(prefix="/staff/api/curated", route_class=StaffRoute, tags=["staff"])
+    console = console_of(app)
+    api = staff_api("/curated")
 
     @api.post("/preview", summary="写更正答案前：看看它会命中哪些以往的问题")
-    def preview(body: PreviewRequest, _: Staff = Depends(current)):
-        a = app.state.assistant
-        if a is None:
-            raise StaffError(503, "not_ready", "服务正在启动，请稍后再试")
+    def preview(body: PreviewRequest, _: CurrentStaff):
+        a = console.assistant()
         if body.item_id not in a.guides:
             raise StaffError(422, "invalid_request", f"没有事项「{body.item_id}」")
-        store = app.state.store
-        since = store.clock() - timedelta(days=body.days)
-        with store.engine.connect() as conn:
-            asked = Counter(r[0].strip() for r in conn.execute(
-                select(Message.text).where(Message.role == "user", Message.created_at >= since)
-                .order_by(Message.created_at.desc()).limit(MAX_QUESTIONS)) if r[0] and r[0].strip())
+        since = app.state.store.clock() - timedelta(days=body.days)
+        asked = Counter(q.strip() for q in console.log.questions_since(since, MAX_QUESTIONS) if q and q.strip())
         trial = CuratedStore(create_engine("sqlite://", poolclass=StaticPool,
                                            connect_args={"check_same_thread": False})).bind(a)
         trial.add(body.question, body.item_id, "（预览）", [], "preview")

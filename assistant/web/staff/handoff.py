@@ -28,88 +28,25 @@ from datetime import datetime
 from cryptography.fernet import Fernet, InvalidToken
 from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import DateTime, Integer, String, Text, delete, event, inspect, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-from assistant.store.db import Base, ensure_schema
+from assistant.store.db import ensure_schema
 from assistant.config import Settings
 from assistant.web.routes.feedback import Case, NotYourMessage
 from assistant.core.text.normalize import mask_pii, public_numbers
-from assistant.store.conversations import SESSION_ID, Conversation, Message, now
+from assistant.store.conversations import SESSION_ID, Conversation, Message
 from assistant.web.errors import error_response
 from assistant.web.staff.console import Staff, StaffError, StaffRoute, StaffStore
+from assistant.store.handoff import ANSWERED, CLOSED, OPEN, CallbackContact, HandoffThread, StaffReply  # noqa: F401
 
 log = logging.getLogger("assistant.handoff")
 
-OPEN, ANSWERED, CLOSED = "待处理", "已回复", "已关闭"
 PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 CONSENT_TEXT = "我同意工作人员使用此号码就本次评价回访，办结后号码即删除。"
 REPLY_LIMIT = 1000
 FIELD_NAMES = {"phone": "回访电话 phone", "consent": "同意回访 consent"}
-
-
-HandoffBase = Base  # one metadata for every table (db.py, migrated by Alembic)
-
-
-class HandoffThread(HandoffBase):
-    """A conversation in which the person asked for a person."""
-
-    __tablename__ = "handoff_threads"
-    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    message_id: Mapped[str] = mapped_column(String(40))  # the latest 转人工 answer
-    status: Mapped[str] = mapped_column(String(8), index=True, default=OPEN)
-    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    requested_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class StaffReply(HandoffBase):
-    __tablename__ = "staff_replies"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
-    staff: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class CallbackContact(HandoffBase):
-    """The consented 回访 number of one case, encrypted; the row goes when the case closes."""
-
-    __tablename__ = "callback_contacts"
-    case_id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    phone_enc: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-# ---------------------------------------------------------------- ORM hooks (every engine, every path)
-
-def _has(connection, table: str) -> bool:
-    return inspect(connection).has_table(table)
-
-
-@event.listens_for(Message, "after_insert")
-def _flag_handoff(mapper, connection, target: Message) -> None:
-    """A stored 转人工 answer flags its conversation for the desk (re-opening a closed thread)."""
-    if target.kind != "handoff" or not _has(connection, HandoffThread.__tablename__):
-        return
-    t = target.created_at or now()
-    table = HandoffThread.__table__
-    row = connection.execute(select(table.c.conversation_id).where(
-        table.c.conversation_id == target.conversation_id)).first()
-    if row is None:
-        connection.execute(table.insert().values(conversation_id=target.conversation_id, message_id=target.id,
-                                                 status=OPEN, owner=None, requested_at=t, updated_at=t))
-    else:
-        connection.execute(table.update().where(table.c.conversation_id == target.conversation_id)
-                           .values(message_id=target.id, status=OPEN, requested_at=t, updated_at=t))
-
-
-@event.listens_for(Case, "after_update")
-def _forget_on_close(mapper, connection, target: Case) -> None:
-    """A closed case keeps no phone number."""
-    if target.status == "已办结" and _has(connection, CallbackContact.__tablename__):
-        connection.execute(delete(CallbackContact.__table__).where(CallbackContact.__table__.c.case_id == target.id))
 
 
 # ---------------------------------------------------------------- the store
