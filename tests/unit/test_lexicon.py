@@ -1,0 +1,141 @@
+"""The domain words and reply texts are data (corpus/lexicon/*.yaml): a centre edits them without touching
+Python, a mistake is reported with its file and field, and the shipped words are exactly the ones the
+code used before they moved."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from assistant.config import ROOT
+from assistant.core.corpus.lexicon import DEFAULT_DIR, FILES, load_lexicon, read_lexicon, render
+from assistant.core.corpus.schema import CorpusError
+
+
+@pytest.fixture
+def lexicon(tmp_path):
+    """A copy of the shipped lexicon to break or extend."""
+    folder = tmp_path / "lexicon"
+    shutil.copytree(DEFAULT_DIR, folder)
+    return folder
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems_of(folder) -> str:
+    with pytest.raises(CorpusError) as e:
+        read_lexicon(folder)
+    return str(e.value)
+
+
+def test_the_shipped_lexicon_is_the_project_corpus_lexicon_and_loads():
+    lex = load_lexicon(DEFAULT_DIR)
+    assert DEFAULT_DIR == ROOT / "corpus" / "lexicon"
+    assert sorted(p.stem for p in DEFAULT_DIR.glob("*.yaml")) == sorted(FILES)
+    assert lex.terms["离昏"] == "离婚" and lex.terms["公积金贷款"] == "住房公积金个人住房贷款"
+    assert list(lex.turns["aspects"])[:2] == ["materials", "time"]  # the order the answer follows
+    assert lex.scope["refuse_by_rule"] == frozenset({"illegal"})
+    assert lex.scope["out_of_scope"]["finance"].search("BITCOIN")  # ignore_case: true
+    assert not lex.turns["who"].flags & re.I
+
+
+def test_the_modules_keep_their_names_and_read_the_words_from_the_lexicon():
+    from assistant.core import direct, lead, rank_items, understand
+
+    lex = load_lexicon()
+    assert understand.TERMS is lex.terms and understand.OUT_OF_SCOPE is lex.scope["out_of_scope"]
+    assert understand.FACTS["委托代办"] is understand.ASPECT_PATTERNS["agent"]  # {aspect: agent}
+    assert rank_items.ACTIONS[0][1] == ("补领", "补发") and rank_items.COMPANY.search("我们公司")
+    assert lead.UNIT_CUES[0][0] is lead.FIELD_CUES[2][0]  # asks_like: in_person
+    assert lead.YES_WORDS[0][1:] == ("收费", "不收费")
+    assert direct.FULL_GUIDE.search("查看完整办事指南") and direct.RULE.search("试用期最长多久")
+
+
+def test_a_missing_file_is_named(lexicon):
+    (lexicon / "scope.yaml").unlink()
+    msg = problems_of(lexicon)
+    assert "scope.yaml" in msg and "文件不存在" in msg
+
+
+def test_a_bad_regex_names_the_file_and_the_field(lexicon):
+    edit(lexicon / "turns.yaml", "greeting: {regex: '^(你好", "greeting: {regex: '^((你好")
+    msg = problems_of(lexicon)
+    assert "turns.yaml" in msg and "字段「greeting.regex」" in msg and "正则表达式不合法" in msg
+
+
+def test_a_wrong_type_names_the_file_and_the_field(lexicon):
+    edit(lexicon / "actions.yaml", "item_words: [注销]", "item_words: 注销")
+    msg = problems_of(lexicon)
+    assert "actions.yaml" in msg and "字段「actions.1.item_words」" in msg and "应为列表" in msg
+
+
+def test_an_empty_list_and_a_misspelt_field_are_reported_together(lexicon):
+    edit(lexicon / "scope.yaml", "refuse_by_rule: [illegal]", "refuse_by_rule: []")
+    edit(lexicon / "facts.yaml", "conflicts:", "conflict:")
+    msg = problems_of(lexicon)
+    assert "scope.yaml: 字段「refuse_by_rule」不能为空" in msg
+    assert "facts.yaml: 字段「conflict」不是已知字段" in msg and "facts.yaml: 字段「conflicts」缺失" in msg
+
+
+def test_a_reply_with_a_stray_brace_is_named(lexicon):
+    edit(lexicon / "replies.yaml", "thanks: 不客气！", "thanks: 不客气{！")
+    msg = problems_of(lexicon)
+    assert "replies.yaml" in msg and "字段「replies.thanks」" in msg
+
+
+def test_reply_texts_take_the_centre_name_and_render_as_before():
+    """The sample centre's texts are byte for byte the ones the code held before (便民方舟 / 宿迁市便民方舟)."""
+    assert render("greeting", "便民方舟") == ("您好！我是便民方舟的导办助手，可以告诉您办什么事项、带什么材料、去哪个窗口、"
+                                          "能不能网上办，以及相关政策依据。")
+    assert render("decline", "便民方舟") == "抱歉，这个问题不在政务服务的范围内，我只能解答宿迁市便民方舟的办事和政策问题。"
+    assert render("who", "城东中心").startswith("我是城东中心的24小时导办助手")
+    assert render("clarify_topic", "便民方舟", topic="工程") == "关于工程，本中心可以办理以下事项，请问您要办的是哪一项？"
+
+
+def test_corpus_check_reports_a_broken_lexicon_without_a_traceback(tmp_path):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    edit(tmp_path / "corpus" / "lexicon" / "terms.yaml", "  离昏: 离婚\n", "  离昏: [离婚]\n")
+    r = CliRunner().invoke(app, ["corpus", "check"], env={"ASSISTANT_CORPUS_DIR": str(tmp_path / "corpus")})
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "terms.yaml" in r.output and "terms.离昏" in r.output
+
+
+def test_a_centre_adds_a_colloquial_term_in_yaml_and_understanding_maps_it(tmp_path):
+    """"摆地摊" is not in the shipped term map; one line in the centre's own corpus/lexicon/terms.yaml
+    (ASSISTANT_CORPUS_DIR) makes "我想摆地摊" search 个体工商户 too."""
+    from assistant.core.understand import understand
+
+    assert understand("我想摆地摊").expansion == ""
+    shutil.copytree(DEFAULT_DIR, tmp_path / "corpus" / "lexicon")
+    edit(tmp_path / "corpus" / "lexicon" / "terms.yaml", "terms:\n", "terms:\n  摆地摊: 个体工商户\n")
+    code = "from assistant.core.understand import understand; print(understand('我想摆地摊').expansion)"
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                       env=os.environ | {"ASSISTANT_CORPUS_DIR": str(tmp_path / "corpus")})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "个体工商户"
+
+
+def test_the_index_fingerprint_leaves_the_lexicon_out(tmp_path):
+    """Editing a word list never makes the index stale: nothing indexed comes from corpus/lexicon/."""
+    from assistant.config import get_settings
+    from assistant.core.index.build import fingerprint
+
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    settings = get_settings(corpus_dir=tmp_path / "corpus")
+    before = fingerprint(settings, "e")
+    edit(tmp_path / "corpus" / "lexicon" / "terms.yaml", "terms:\n", "terms:\n  摆地摊: 个体工商户\n")
+    assert fingerprint(settings, "e") == before
+    edit(tmp_path / "corpus" / "centre.yaml", "简称: 便民方舟", "简称: 方舟")
+    assert fingerprint(settings, "e") != before
