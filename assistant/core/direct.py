@@ -28,11 +28,11 @@ from assistant.core.dialogue.thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
 # (the words of RULE, STEPS_WORDS and FULL_GUIDE are data: corpus/lexicon/answers.yaml)
-RULE: re.Pattern = load_lexicon().answers["rule_question"]
+RULE: re.Pattern = load_lexicon().answers.rule_question
 PLAIN_FIELDS = {"materials", "situations", "steps"}
 SERVICE_FIELDS = {"time", "fee", "place", "online", "materials", "steps", "contact"}
 PLAIN_MAX = 12  # a question this short without a field or a number is "X怎么办"
-STEPS_WORDS: re.Pattern = load_lexicon().answers["steps_words"]
+STEPS_WORDS: re.Pattern = load_lexicon().answers.steps_words
 
 
 def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
@@ -233,4 +233,4 @@ class DirectComposer:
         return out
 
 
-FULL_GUIDE: re.Pattern = load_lexicon().answers["full_guide"]  # "给我完整的办事指南"
+FULL_GUIDE: re.Pattern = load_lexicon().answers.full_guide  # "给我完整的办事指南"

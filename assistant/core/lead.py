@@ -55,7 +55,7 @@ YESNO = re.compile(r"吗[？?!！。 ]*$|能不能|可不可以|可以不|是不
                    r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
 # the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
 # the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
-YES_WORDS: tuple[tuple[re.Pattern, str, str], ...] = tuple(load_lexicon().answers["yes_words"])
+YES_WORDS: tuple[tuple[re.Pattern, str, str], ...] = load_lexicon().answers.yes_words
 NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|"
                  r"不属于|不享受|不接受|不支持|可选(?!择)|非必须|自愿|不办理|不适用|没有|仅限现场")
 POS = re.compile(r"可以|可|能|需要|须|应当|必须|应|有权|享有|收费|允许|全程网办|网上办理")
@@ -69,9 +69,9 @@ ASPECT_FIELDS = {
     "agent": {"conditions"}, "contact": {"contact"},
 }
 # words of a question that ask about something a field answers, beyond understand's aspects
-FIELD_CUES: list[tuple[re.Pattern, set[str]]] = list(load_lexicon().answers["field_cues"].values())
+FIELD_CUES: list[tuple[re.Pattern, set[str]]] = list(load_lexicon().answers.field_cues.values())
 # what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
-UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = load_lexicon().answers["unit_cues"]
+UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = load_lexicon().answers.unit_cues
 NO_LEAD_FIELDS = {"overview", "basis", "contact", "bundle"}  # names and lists, not answers
 
 # question words that carry no content (lexical overlap ignores them)

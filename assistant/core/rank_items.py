@@ -24,11 +24,11 @@ from assistant.core.understand import negated
 
 # What the person wants done to a thing decides between items about the same thing
 # (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).  The words: corpus/lexicon/actions.yaml.
-ACTIONS: list[tuple[re.Pattern, tuple[str, ...]]] = load_lexicon().actions["actions"]
+ACTIONS: list[tuple[re.Pattern, tuple[str, ...]]] = load_lexicon().actions.actions
 # Who is asking: an item only for companies (单位职工参保登记) does not fit "个人怎么交社保", and the
 # reverse.  Items for both are untouched.
-COMPANY: re.Pattern = load_lexicon().actions["company"]
-PERSON: re.Pattern = load_lexicon().actions["person"]
+COMPANY: re.Pattern = load_lexicon().actions.company
+PERSON: re.Pattern = load_lexicon().actions.person
 AUDIENCE_MISMATCH = 0.15
 
 

@@ -15,13 +15,13 @@ from assistant.core.corpus.lexicon import load_lexicon
 _LEX = load_lexicon()
 
 # aspect → trigger pattern (order matters for the answer: the first matching aspects lead)
-ASPECT_PATTERNS: dict[str, re.Pattern] = _LEX.turns["aspects"]
+ASPECT_PATTERNS: dict[str, re.Pattern] = _LEX.turns.aspects
 
 # Facts about the person that decide which of an item's materials apply (the guides' 情形)
-FACTS: dict[str, re.Pattern] = _LEX.facts["facts"]
+FACTS: dict[str, re.Pattern] = _LEX.facts.facts
 # each fact → the 情形 of the guides' materials it brings in (compose.guide_answer points them out)
-FACT_SITUATIONS: dict[str, re.Pattern] = _LEX.facts["fact_situations"]
-CONFLICTS: dict[str, str] = _LEX.facts["conflicts"]
+FACT_SITUATIONS: dict[str, re.Pattern] = _LEX.facts.situations
+CONFLICTS: dict[str, str] = _LEX.facts.conflicts
 
 
 def facts_of(text: str, earlier: list[str] | None = None) -> list[str]:
@@ -31,26 +31,26 @@ def facts_of(text: str, earlier: list[str] | None = None) -> list[str]:
     return kept + now
 
 
-HANDOFF: re.Pattern = _LEX.turns["handoff"]
-INJECTION: re.Pattern = _LEX.turns["injection"]
+HANDOFF: re.Pattern = _LEX.turns.handoff
+INJECTION: re.Pattern = _LEX.turns.injection
 # Off-topic words.  Only "illegal" refuses by rule; the others are a topic word that lowers confidence
 # (scope.py asks for more probability), never a refusal on their own ("我感冒发烧在家，社保卡丢了能在网上补吗").
-REFUSE_BY_RULE: frozenset[str] = _LEX.scope["refuse_by_rule"]
-OUT_OF_SCOPE: dict[str, re.Pattern] = _LEX.scope["out_of_scope"]
+REFUSE_BY_RULE: frozenset[str] = _LEX.scope.refuse_by_rule
+OUT_OF_SCOPE: dict[str, re.Pattern] = _LEX.scope.out_of_scope
 # ...unless the question is about something the centre does handle (tax on lottery winnings or shares).
-OUT_OF_SCOPE_UNLESS: dict[str, re.Pattern] = _LEX.scope["out_of_scope_unless"]
-OTHER_CITY: re.Pattern = _LEX.scope["other_city"]
-LOCAL_POLICY: re.Pattern = _LEX.scope["local_policy"]
-HOME_CITY: str = _LEX.scope["home_city"]  # "宿迁": naming it keeps an other-city policy question in scope
-GREETING: re.Pattern = _LEX.turns["greeting"]
-THANKS: re.Pattern = _LEX.turns["thanks"]
-WHO: re.Pattern = _LEX.turns["who"]
+OUT_OF_SCOPE_UNLESS: dict[str, re.Pattern] = _LEX.scope.out_of_scope_unless
+OTHER_CITY: re.Pattern = _LEX.scope.other_city
+LOCAL_POLICY: re.Pattern = _LEX.scope.local_policy
+HOME_CITY: str = _LEX.scope.home_city  # "宿迁": naming it keeps an other-city policy question in scope
+GREETING: re.Pattern = _LEX.turns.greeting
+THANKS: re.Pattern = _LEX.turns.thanks
+WHO: re.Pattern = _LEX.turns.who
 # "…也行吗", "能一起办吗", "包含…吗": a question about the item in focus, even when it names another thing
 # "我是灵活就业的能领吗", "单位不配合怎么办": whether or how the focus item works in the person's case
-STAY_CUE: re.Pattern = _LEX.turns["stay_cue"]
-TOGETHER: re.Pattern = _LEX.turns["together"]
-FOLLOWUP_LEAD: re.Pattern = _LEX.turns["followup_lead"]
-POLICY_CUE: re.Pattern = _LEX.turns["policy_cue"]
+STAY_CUE: re.Pattern = _LEX.turns.stay_cue
+TOGETHER: re.Pattern = _LEX.turns.together
+FOLLOWUP_LEAD: re.Pattern = _LEX.turns.followup_lead
+POLICY_CUE: re.Pattern = _LEX.turns.policy_cue
 
 # Colloquial, abbreviated and mistyped words → the official words the guides and laws use.
 TERMS: dict[str, str] = _LEX.terms

@@ -41,17 +41,17 @@ def test_the_shipped_lexicon_is_the_project_corpus_lexicon_and_loads():
     assert DEFAULT_DIR == ROOT / "corpus" / "lexicon"
     assert sorted(p.stem for p in DEFAULT_DIR.glob("*.yaml")) == sorted(FILES)
     assert lex.terms["离昏"] == "离婚" and lex.terms["公积金贷款"] == "住房公积金个人住房贷款"
-    assert list(lex.turns["aspects"])[:2] == ["materials", "time"]  # the order the answer follows
-    assert lex.scope["refuse_by_rule"] == frozenset({"illegal"})
-    assert lex.scope["out_of_scope"]["finance"].search("BITCOIN")  # ignore_case: true
-    assert not lex.turns["who"].flags & re.I
+    assert list(lex.turns.aspects)[:2] == ["materials", "time"]  # the order the answer follows
+    assert lex.scope.refuse_by_rule == frozenset({"illegal"})
+    assert lex.scope.out_of_scope["finance"].search("BITCOIN")  # ignore_case: true
+    assert not lex.turns.who.flags & re.I
 
 
 def test_the_modules_keep_their_names_and_read_the_words_from_the_lexicon():
     from assistant.core import direct, lead, rank_items, understand
 
     lex = load_lexicon()
-    assert understand.TERMS is lex.terms and understand.OUT_OF_SCOPE is lex.scope["out_of_scope"]
+    assert understand.TERMS is lex.terms and understand.OUT_OF_SCOPE is lex.scope.out_of_scope
     assert understand.FACTS["委托代办"] is understand.ASPECT_PATTERNS["agent"]  # {aspect: agent}
     assert rank_items.ACTIONS[0][1] == ("补领", "补发") and rank_items.COMPANY.search("我们公司")
     assert lead.UNIT_CUES[0][0] is lead.FIELD_CUES[2][0]  # asks_like: in_person

@@ -26,37 +26,99 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.config import ROOT, get_settings
 from assistant.core.corpus.schema import CorpusError, _read_yaml
 
-DEFAULT_DIR = Path(__file__).resolve().parents[3] / "corpus" / "lexicon"  # ROOT/corpus/lexicon
+DEFAULT_DIR = ROOT / "corpus" / "lexicon"
 FILES = ("terms", "scope", "turns", "facts", "actions", "answers", "replies")
 Problem = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
+class Scope:
+    """scope.yaml: topic → words of questions the centre does not handle ("明天下雨吗" → weather)."""
+
+    out_of_scope: dict[str, re.Pattern]
+    out_of_scope_unless: dict[str, re.Pattern]  # "彩票中奖要交税吗" is a tax question after all
+    refuse_by_rule: frozenset[str]  # topics refused outright (illegal); the others only lower confidence
+    other_city: re.Pattern
+    local_policy: re.Pattern
+    home_city: str  # "宿迁"
+
+
+@dataclass(frozen=True)
+class Turns:
+    """turns.yaml: the kind of turn ("转人工", "你好" …) and the aspects a question asks about."""
+
+    handoff: re.Pattern
+    injection: re.Pattern
+    greeting: re.Pattern
+    thanks: re.Pattern
+    who: re.Pattern
+    stay_cue: re.Pattern
+    together: re.Pattern
+    followup_lead: re.Pattern
+    policy_cue: re.Pattern
+    aspects: dict[str, re.Pattern]  # in answer order: materials, time, fee, place …
+
+
+@dataclass(frozen=True)
+class Facts:
+    """facts.yaml: what a person says about themselves ("我是外地户口" → 外地户籍) and the 情形 it brings in."""
+
+    facts: dict[str, re.Pattern]
+    situations: dict[str, re.Pattern]
+    conflicts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Actions:
+    """actions.yaml: (words, item-name words) — "结婚证丢了" → 补领; who is asking (企业 or 个人)."""
+
+    actions: list[tuple[re.Pattern, tuple[str, ...]]]
+    company: re.Pattern
+    person: re.Pattern
+
+
+@dataclass(frozen=True)
+class Answers:
+    """answers.yaml: what a question asks of the answer ("女的20岁能领证吗" is a rule question)."""
+
+    rule_question: re.Pattern
+    full_guide: re.Pattern
+    steps_words: re.Pattern
+    yes_words: tuple[tuple[re.Pattern, str, str], ...]  # (question words, yes, no)
+    field_cues: dict[str, tuple[re.Pattern, set[str]]]  # name → (question words, guide fields)
+    unit_cues: list[tuple[re.Pattern, re.Pattern]]  # (question words, words of a sentence that answers)
+
+
+@dataclass(frozen=True)
 class Lexicon:
-    terms: dict[str, str]
-    scope: dict
-    turns: dict
-    facts: dict
-    actions: dict
-    answers: dict
-    replies: dict[str, str]
-    suggestions: dict[str, tuple[str, ...]]
+    terms: dict[str, str]  # "离昏" → "离婚"
+    scope: Scope
+    turns: Turns
+    facts: Facts
+    actions: Actions
+    answers: Answers
+    replies: dict[str, str]  # key → str.format template with {centre}
+    suggestions: dict[str, tuple[str, ...]]  # situation → suggestion buttons
     folder: Path
 
 
 def lexicon_dir() -> Path:
     """`<corpus dir>/lexicon` of the settings when it exists, else the project's ROOT/corpus/lexicon."""
-    from assistant.config import get_settings
-
     own = Path(get_settings().corpus_dir) / "lexicon"
     return own if own.is_dir() else DEFAULT_DIR
 
 
+_TOP = object()  # "read the top-level field of this name"
+_KIND_NAMES = {str: "文字", list: "列表", dict: "键值映射", bool: "true/false", int: "数字", float: "数字"}
+
+
 class _File:
     """One lexicon file being read: typed getters that note (file, field, message) problems instead of
-    raising, so one run reports every mistake of every file."""
+    raising, so one run reports every mistake of every file.  `name` is the field's path as reported
+    ("actions.1.item_words"); `value` defaults to the top-level field `name`."""
 
     def __init__(self, path: Path, problems: list[Problem]):
         self.path, self.problems = path, problems
@@ -84,37 +146,35 @@ class _File:
             if key not in fields:
                 self.fail(str(key), "不是已知字段（拼写错误？）")
 
-    def get(self, field: str, kind: type, value: object = None, *, at: str | None = None):
-        """`value` (or the top-level `field`) when it has type `kind` and is not empty, else None."""
-        value = self.data.get(field) if at is None else value
-        name = at or field
+    def get(self, name: str, kind: type, value: object = _TOP):
+        """`value` when it has type `kind` and is not empty, else None (and a problem noted)."""
+        value = self.data.get(name) if value is _TOP else value
         if value is None:
             self.fail(name, "缺失")
             return None
         if not isinstance(value, kind):
-            self.fail(name, f"应为{_KIND_NAMES.get(kind, kind.__name__)}，实为{_KIND_NAMES.get(type(value), type(value).__name__)}")
+            self.fail(name, f"应为{_KIND_NAMES[kind]}，实为{_KIND_NAMES.get(type(value), type(value).__name__)}")
             return None
-        if kind in (str, list, dict) and not (value.strip() if kind is str else value):
+        if not (value.strip() if isinstance(value, str) else value):
             self.fail(name, "不能为空")
             return None
         return value
 
-    def regex(self, field: str, value: object = None, *, at: str | None = None) -> re.Pattern | None:
+    def regex(self, name: str, value: object = _TOP) -> re.Pattern | None:
         """A regex string, or {regex: '…', ignore_case: true}."""
-        value = self.data.get(field) if at is None else value
-        name = at or field
+        value = self.data.get(name) if value is _TOP else value
         flags = 0
         if isinstance(value, dict):
-            unknown = set(value) - {"regex", "ignore_case"}
+            unknown = sorted(map(str, set(value) - {"regex", "ignore_case"}))
             if unknown:
-                self.fail(f"{name}.{sorted(map(str, unknown))[0]}", "不是已知字段（应为 regex / ignore_case）")
+                self.fail(f"{name}.{unknown[0]}", "不是已知字段（应为 regex / ignore_case）")
                 return None
             if not isinstance(value.get("ignore_case", False), bool):
                 self.fail(f"{name}.ignore_case", "应为 true 或 false")
                 return None
             flags = re.I if value.get("ignore_case") else 0
             name, value = f"{name}.regex", value.get("regex")
-        text = self.get(name, str, value, at=name)
+        text = self.get(name, str, value)
         if text is None:
             return None
         try:
@@ -123,138 +183,118 @@ class _File:
             self.fail(name, f"正则表达式不合法：{e}")
             return None
 
-    def regex_map(self, field: str) -> dict[str, re.Pattern]:
-        """name → regex, in the file's order (the order is the order of the rules that read them)."""
-        items = self.get(field, dict) or {}
-        out = {str(k): self.regex(field, v, at=f"{field}.{k}") for k, v in items.items()}
+    def regex_map(self, name: str) -> dict[str, re.Pattern]:
+        """key → regex, in the file's order (the order of the rules that read them)."""
+        out = {str(k): self.regex(f"{name}.{k}", v) for k, v in (self.get(name, dict) or {}).items()}
         return {k: p for k, p in out.items() if p is not None}
 
-    def words(self, field: str, value: object = None, *, at: str | None = None) -> tuple[str, ...]:
-        items = self.get(field, list, value, at=at) or []
-        name = at or field
+    def text_map(self, name: str) -> dict[str, str]:
+        return {str(k): v for k, v in (self.get(name, dict) or {}).items() if self.get(f"{name}.{k}", str, v)}
+
+    def words(self, name: str, value: object = _TOP) -> tuple[str, ...]:
+        items = self.get(name, list, value) or []
         for i, w in enumerate(items):
             if not isinstance(w, str) or not w.strip():
                 self.fail(f"{name}.{i}", "应为非空文字")
         return tuple(w for w in items if isinstance(w, str) and w.strip())
 
-
-_KIND_NAMES = {str: "文字", list: "列表", dict: "键值映射", int: "整数", float: "数字", bool: "true/false"}
-
-
-def _terms(f: _File) -> dict[str, str]:
-    f.known("terms")
-    out: dict[str, str] = {}
-    for k, v in (f.get("terms", dict) or {}).items():
-        if f.get("", str, v, at=f"terms.{k}") is not None:
-            out[str(k)] = v
-    return out
+    def entries(self, name: str) -> list[tuple[str, dict]]:
+        """(path, mapping) of each entry of a list of mappings ("actions.0", {...})."""
+        items = [(f"{name}.{i}", e) for i, e in enumerate(self.get(name, list) or [])]
+        return [(at, e) for at, e in items if self.get(at, dict, e) is not None]
 
 
-def _scope(f: _File) -> dict:
+def _scope(f: _File) -> Scope:
     f.known("refuse_by_rule", "out_of_scope", "out_of_scope_unless", "other_city", "local_policy", "home_city")
-    out = {"out_of_scope": f.regex_map("out_of_scope"), "out_of_scope_unless": f.regex_map("out_of_scope_unless"),
-           "refuse_by_rule": frozenset(f.words("refuse_by_rule")),
-           "other_city": f.regex("other_city"), "local_policy": f.regex("local_policy"),
-           "home_city": f.get("home_city", str)}
-    for name, table in (("refuse_by_rule", out["refuse_by_rule"]), ("out_of_scope_unless", out["out_of_scope_unless"])):
-        for topic in sorted(set(table) - set(out["out_of_scope"])):
-            f.fail(f"{name}.{topic}" if name != "refuse_by_rule" else name, f"「{topic}」不是 out_of_scope 里的话题")
-    return out
+    scope = Scope(f.regex_map("out_of_scope"), f.regex_map("out_of_scope_unless"), frozenset(f.words("refuse_by_rule")),
+                  f.regex("other_city"), f.regex("local_policy"), f.get("home_city", str))
+    for topic in sorted(scope.refuse_by_rule - set(scope.out_of_scope)):
+        f.fail("refuse_by_rule", f"「{topic}」不是 out_of_scope 里的话题")
+    for topic in sorted(set(scope.out_of_scope_unless) - set(scope.out_of_scope)):
+        f.fail(f"out_of_scope_unless.{topic}", f"「{topic}」不是 out_of_scope 里的话题")
+    return scope
 
 
 TURN_WORDS = ("handoff", "injection", "greeting", "thanks", "who", "stay_cue", "together", "followup_lead",
               "policy_cue")
 
 
-def _turns(f: _File) -> dict:
+def _turns(f: _File) -> Turns:
     f.known(*TURN_WORDS, "aspects")
-    return {name: f.regex(name) for name in TURN_WORDS} | {"aspects": f.regex_map("aspects")}
+    return Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"))
 
 
-def _facts(f: _File, aspects: dict[str, re.Pattern]) -> dict:
-    """Facts may borrow an aspect's words: `委托代办: {aspect: agent}` is the 代办 aspect of turns.yaml."""
+def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
+    """A fact may borrow an aspect's words: `委托代办: {aspect: agent}` is the 代办 aspect of turns.yaml."""
     f.known("facts", "fact_situations", "conflicts")
     facts: dict[str, re.Pattern] = {}
     for k, v in (f.get("facts", dict) or {}).items():
         if isinstance(v, dict) and "aspect" in v:
-            if v["aspect"] not in aspects:
+            if str(v["aspect"]) not in aspects:
                 f.fail(f"facts.{k}.aspect", f"「{v['aspect']}」不是 turns.yaml 的 aspects 之一")
             else:
-                facts[str(k)] = aspects[v["aspect"]]
-        elif (p := f.regex("facts", v, at=f"facts.{k}")) is not None:
+                facts[str(k)] = aspects[str(v["aspect"])]
+        elif (p := f.regex(f"facts.{k}", v)) is not None:
             facts[str(k)] = p
-    situations = f.regex_map("fact_situations")
-    conflicts = {str(k): v for k, v in (f.get("conflicts", dict) or {}).items()
-                 if f.get("", str, v, at=f"conflicts.{k}") is not None}
-    for name, table in (("fact_situations", situations), ("conflicts", conflicts)):
+    out = Facts(facts, f.regex_map("fact_situations"), f.text_map("conflicts"))
+    for name, table in (("fact_situations", out.situations), ("conflicts", out.conflicts)):
         for k in sorted(set(table) - set(facts)):
             f.fail(f"{name}.{k}", f"「{k}」不是 facts 里的事实")
-    return {"facts": facts, "fact_situations": situations, "conflicts": conflicts}
+    return out
 
 
-def _actions(f: _File) -> dict:
+def _actions(f: _File) -> Actions:
     f.known("actions", "company", "person")
     actions = []
-    for i, a in enumerate(f.get("actions", list) or []):
-        if f.get("", dict, a, at=f"actions.{i}") is None:
-            continue
-        p, names = f.regex("", a.get("words"), at=f"actions.{i}.words"), f.words("", a.get("item_words"), at=f"actions.{i}.item_words")
+    for at, a in f.entries("actions"):
+        p, names = f.regex(f"{at}.words", a.get("words")), f.words(f"{at}.item_words", a.get("item_words"))
         if p is not None and names:
             actions.append((p, names))
-    return {"actions": actions, "company": f.regex("company"), "person": f.regex("person")}
+    return Actions(actions, f.regex("company"), f.regex("person"))
 
 
-def _answers(f: _File) -> dict:
-    """yes_words: (question words, yes, no); field_cues: name → (words, fields); unit_cues: (question words
-    or the name of a field cue, unit words)."""
+def _answers(f: _File) -> Answers:
+    """unit_cues name their question words (asks) or borrow a field cue's (asks_like: in_person)."""
     f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues")
     yes_words = []
-    for i, y in enumerate(f.get("yes_words", list) or []):
-        if f.get("", dict, y, at=f"yes_words.{i}") is not None:
-            got = (f.regex("", y.get("question"), at=f"yes_words.{i}.question"),
-                   f.get("", str, y.get("yes_answer"), at=f"yes_words.{i}.yes_answer"),
-                   f.get("", str, y.get("no_answer"), at=f"yes_words.{i}.no_answer"))
-            if None not in got:
-                yes_words.append(got)
+    for at, y in f.entries("yes_words"):
+        got = (f.regex(f"{at}.question", y.get("question")), f.get(f"{at}.yes_answer", str, y.get("yes_answer")),
+               f.get(f"{at}.no_answer", str, y.get("no_answer")))
+        if None not in got:
+            yes_words.append(got)
     field_cues: dict[str, tuple[re.Pattern, set[str]]] = {}
     for k, c in (f.get("field_cues", dict) or {}).items():
-        if f.get("", dict, c, at=f"field_cues.{k}") is not None:
-            p, fields = f.regex("", c.get("words"), at=f"field_cues.{k}.words"), f.words("", c.get("fields"), at=f"field_cues.{k}.fields")
+        if f.get(f"field_cues.{k}", dict, c) is not None:
+            p, fields = f.regex(f"field_cues.{k}.words", c.get("words")), f.words(f"field_cues.{k}.fields", c.get("fields"))
             if p is not None and fields:
                 field_cues[str(k)] = (p, set(fields))
     unit_cues = []
-    for i, u in enumerate(f.get("unit_cues", list) or []):
-        if f.get("", dict, u, at=f"unit_cues.{i}") is None:
-            continue
+    for at, u in f.entries("unit_cues"):
         if "asks_like" in u:
-            q = field_cues.get(u["asks_like"], (None,))[0]
+            q = field_cues.get(str(u["asks_like"]), (None,))[0]
             if q is None:
-                f.fail(f"unit_cues.{i}.asks_like", f"「{u['asks_like']}」不是 field_cues 之一")
+                f.fail(f"{at}.asks_like", f"「{u['asks_like']}」不是 field_cues 之一")
         else:
-            q = f.regex("", u.get("asks"), at=f"unit_cues.{i}.asks")
-        unit = f.regex("", u.get("unit"), at=f"unit_cues.{i}.unit")
+            q = f.regex(f"{at}.asks", u.get("asks"))
+        unit = f.regex(f"{at}.unit", u.get("unit"))
         if q is not None and unit is not None:
             unit_cues.append((q, unit))
-    return {"rule_question": f.regex("rule_question"), "full_guide": f.regex("full_guide"),
-            "steps_words": f.regex("steps_words"), "yes_words": yes_words,
-            "field_cues": field_cues, "unit_cues": unit_cues}
+    return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
+                   field_cues, unit_cues)
 
 
 def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """Reply texts (each a str.format template: a stray "{" is named here, not at the first reply) and
-    suggestion buttons by situation."""
+    """Reply texts (each a str.format template: a stray "{" is named here, not when it is first said)
+    and suggestion buttons by situation."""
     f.known("replies", "suggestions")
-    texts: dict[str, str] = {}
-    for k, v in (f.get("replies", dict) or {}).items():
-        if f.get("", str, v, at=f"replies.{k}") is None:
-            continue
+    texts = f.text_map("replies")
+    for k, v in list(texts.items()):
         try:
             list(string.Formatter().parse(v))
         except ValueError as e:
             f.fail(f"replies.{k}", f"花括号不成对（{e}）：占位符写作 {{centre}}，字面花括号写作 {{{{ 和 }}}}")
-            continue
-        texts[str(k)] = v
-    suggestions = {str(k): f.words("", v, at=f"suggestions.{k}") for k, v in (f.get("suggestions", dict) or {}).items()}
+            del texts[k]
+    suggestions = {str(k): f.words(f"suggestions.{k}", v) for k, v in (f.get("suggestions", dict) or {}).items()}
     return texts, suggestions
 
 
@@ -262,10 +302,11 @@ def read_lexicon(folder: Path) -> Lexicon:
     """Every file of `folder`, validated; CorpusError lists every problem of every file."""
     problems: list[Problem] = []
     files = {name: _File(folder / f"{name}.yaml", problems) for name in FILES}
+    files["terms"].known("terms")
     turns = _turns(files["turns"])
     texts, suggestions = _replies(files["replies"])
-    lexicon = Lexicon(terms=_terms(files["terms"]), scope=_scope(files["scope"]), turns=turns,
-                      facts=_facts(files["facts"], turns["aspects"]), actions=_actions(files["actions"]),
+    lexicon = Lexicon(terms=files["terms"].text_map("terms"), scope=_scope(files["scope"]), turns=turns,
+                      facts=_facts(files["facts"], turns.aspects), actions=_actions(files["actions"]),
                       answers=_answers(files["answers"]), replies=texts, suggestions=suggestions, folder=folder)
     if problems:
         raise CorpusError(problems)
