@@ -101,7 +101,7 @@ def _when(at: datetime, nxt: datetime) -> str:
 
 def handoff_reply(centre: Centre, at: datetime) -> tuple[str, str]:
     """(text, rule) for "转人工" at local time `at`; the rule (rule:handoff:open|closed|holiday) goes into
-    the trace.  The texts are corpus/lexicon/replies.yaml's transfer_*.  Examples (sample centre):
+    the trace.  The texts are corpus/lexicon/replies.yaml's transfer:*.  Examples (sample centre):
 
     * Tue 10:00 → "好的。现在是办公时间，导办台有导办员在岗（今天12:00前）：请到综合政务大厅 前台导服和帮办代办专区
       导服台找导办员当面咨询，或拨打中心咨询电话0527-80000000（示例）。…"
@@ -111,19 +111,19 @@ def handoff_reply(centre: Centre, at: datetime) -> tuple[str, str]:
     st = desk_status(centre, at)
     desk = centre.point("导办台")
     name = centre.short_name
-    where = desk.location if desk else render("transfer_desk", name)
+    where = desk.location if desk else render("transfer:desk", name)
     if st.state == "open":
-        text = render("transfer_open", name, closes=st.closes, where=where, phone=centre.phone)
+        text = render("transfer:open", name, closes=st.closes, where=where, phone=centre.phone)
         if desk and desk.description:
             text += desk.description
         # true on every channel: the 公众号 cannot show a staff reply, the web page and mini-program do
-        text += render("transfer_flagged", name)
+        text += render("transfer:flagged", name)
         return text, "rule:handoff:open"
     if st.state == "holiday":
-        text = render("transfer_holiday", name, holiday=st.holiday)
+        text = render("transfer:holiday", name, holiday=st.holiday)
     else:
-        text = render("transfer_closed", name)
-    text += render("transfer_hotline", name, hotline=centre.hotline, hours=centre.hours)
+        text = render("transfer:closed", name)
+    text += render("transfer:hotline", name, hotline=centre.hotline, hours=centre.hours)
     if st.next_open is not None:
-        text += render("transfer_next_open", name, when=_when(at, st.next_open), where=where)
+        text += render("transfer:next-open", name, when=_when(at, st.next_open), where=where)
     return text + "。", f"rule:handoff:{st.state}"

@@ -6,7 +6,8 @@
     facts.yaml    what a person says about themselves (外地户口, 委托代办) and the guides' 情形 it brings in
     actions.yaml  what the person wants done (补领, 注销, 变更 …) and who is asking (个人 / 企业)
     answers.yaml  what a question asks of an answer (a rule, the whole guide, yes/no words, field cues)
-    replies.yaml  reply texts, with {centre} for the centre's short name (corpus/centre.yaml 简称)
+    replies.yaml  reply texts, with {centre} for the centre's short name (corpus/centre.yaml 简称), and
+                  the suggestion buttons shown with them
 
 A regex is written as a string ('天气|下雨|暴雨'), or as {regex: '…', ignore_case: true} when upper and
 lower case should match alike ('Bitcoin', 'bitcoin').  Loading validates every file and raises
@@ -329,8 +330,8 @@ def suggestions(folder: Path | None = None) -> dict[str, tuple[str, ...]]:
     return load_lexicon(folder).suggestions
 
 
-def render(key: str, centre: str, folder: Path | None = None, **values: object) -> str:
+def render(key: str, centre: str, **values: object) -> str:
     """The reply text `key` for a centre whose short name (centre.yaml 简称) is `centre`:
-    render("greeting", "便民方舟") → "您好！我是便民方舟的导办助手，…"; render("clarify_topic", "便民方舟",
+    render("greeting", "便民方舟") → "您好！我是便民方舟的导办助手，…"; render("clarify:topic", "便民方舟",
     topic="工程") → "关于工程，本中心可以办理以下事项，…"."""
-    return replies(folder)[key].format(centre=centre, **values)
+    return replies()[key].format(centre=centre, **values)
