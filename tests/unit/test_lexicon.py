@@ -85,6 +85,13 @@ def test_an_empty_list_and_a_misspelt_field_are_reported_together(lexicon):
     assert "facts.yaml: 字段「conflict」不是已知字段" in msg and "facts.yaml: 字段「conflicts」缺失" in msg
 
 
+def test_a_term_written_twice_is_named_with_its_line(lexicon):
+    """YAML keeps only the last of two equal keys; a centre adding "社保" again would lose the first."""
+    edit(lexicon / "terms.yaml", "terms:\n", "terms:\n  社保: 社会保险\n")
+    msg = problems_of(lexicon)
+    assert "terms.yaml" in msg and "字段「terms.社保」第" in msg and "重复" in msg
+
+
 def test_a_reply_with_a_stray_brace_is_named(lexicon):
     edit(lexicon / "replies.yaml", "thanks: 不客气！", "thanks: 不客气{！")
     msg = problems_of(lexicon)

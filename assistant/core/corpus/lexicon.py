@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from assistant.config import ROOT, get_settings
 from assistant.core.corpus.schema import CorpusError, _read_yaml
 
@@ -112,6 +114,27 @@ def lexicon_dir() -> Path:
     return own if own.is_dir() else DEFAULT_DIR
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: 5× faster
+
+
+def _repeated_keys(node: yaml.Node, at: str = "") -> list[tuple[str, int]]:
+    """(field path, line) of every key written twice in one mapping: "  社保: 社会保险" twice in terms.yaml
+    would silently keep only the second."""
+    out: list[tuple[str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = f"{at}.{key.value}" if at else str(key.value)
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                out.append((name, key.start_mark.line + 1))
+            seen.add(key.value if isinstance(key, yaml.ScalarNode) else "")
+            out += _repeated_keys(value, name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _repeated_keys(item, f"{at}.{i}")
+    return out
+
+
 _TOP = object()  # "read the top-level field of this name"
 _KIND_NAMES = {str: "文字", list: "列表", dict: "键值映射", bool: "true/false", int: "数字", float: "数字"}
 
@@ -137,6 +160,8 @@ class _File:
             self.fail("", "文件内容应为键值映射（YAML 字典）")
             return
         self.data, self.ok = data, True
+        for field, line in _repeated_keys(yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)):
+            self.fail(field, f"第{line}行重复出现：YAML 只保留最后一个，前面的会被悄悄丢掉")
 
     def fail(self, field: str, message: str) -> None:
         if self.ok or not field:
