@@ -112,3 +112,12 @@ def browser():
     """Headless Debian Chromium for one browser test module (which skips first when it is missing)."""
     with chromium() as b:
         yield b
+
+
+def pytest_collection_modifyitems(items):
+    """Tests are marked by their folder: tests/api/ drive the HTTP app in process (`-m api`), tests/e2e/
+    need the real index, a live server, chromium or a database server (`-m "not e2e"` leaves them out)."""
+    for item in items:
+        folder = Path(str(item.path)).parent.name
+        if folder in ("api", "e2e"):
+            item.add_marker(getattr(pytest.mark, folder))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 
-from servers import ROOT, uvicorn_server
+from servers import uvicorn_server
 
 PATH = "/v1/chat/completions"
 
@@ -51,7 +52,7 @@ def server(index, tmp_path_factory):  # `index` builds the index first when miss
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'x.db'}"}
     for k in ("ASSISTANT_LLM_BASE_URL", "ASSISTANT_LLM_MODEL"):  # the extractive answers, whatever the shell says
         env.pop(k, None)
-    with uvicorn_server("test_openai_compat:app_factory", tmp / "server.log", env=env, app_dir=ROOT / "tests") as srv:
+    with uvicorn_server("test_openai_compat:app_factory", tmp / "server.log", env=env, app_dir=Path(__file__).resolve().parent) as srv:
         yield srv.url
 
 

@@ -1,4 +1,4 @@
-"""Browser tests of the chat page (assistant/web/) against the real server.
+"""Browser tests of the chat page (assistant/web/static/) against the real server.
 
 Runs headless Debian Chromium (/usr/bin/chromium) through the Python
 ``playwright`` package; never downloads a browser.  The server is started with
@@ -34,7 +34,7 @@ def server(tmp_path_factory):
         for asset in ("/web/app.js", "/web/style.css"):
             r = httpx.get(srv.url + asset, timeout=10)
             assert r.status_code == 200, (
-                f"GET {asset} -> {r.status_code}: api.py must serve assistant/web/ at /web, e.g. "
+                f"GET {asset} -> {r.status_code}: web/app.py must serve assistant/web/static/ at /web, e.g. "
                 'app.mount("/web", StaticFiles(directory=WEB), name="web")')
         yield srv.url
 
