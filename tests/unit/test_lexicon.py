@@ -65,37 +65,29 @@ def test_a_missing_file_is_named(lexicon):
     assert "scope.yaml" in msg and "文件不存在" in msg
 
 
-def test_a_bad_regex_names_the_file_and_the_field(lexicon):
-    edit(lexicon / "turns.yaml", "greeting: {regex: '^(你好", "greeting: {regex: '^((你好")
+MISTAKES = {
+    "a bad regex": ([("turns.yaml", "greeting: {regex: '^(你好", "greeting: {regex: '^((你好")],
+                    ["turns.yaml: 字段「greeting.regex」正则表达式不合法"]),
+    "a wrong type": ([("actions.yaml", "item_words: [注销]", "item_words: 注销")],
+                     ["actions.yaml: 字段「actions.1.item_words」应为列表"]),
+    "an empty list and a misspelt field, reported together": (
+        [("scope.yaml", "refuse_by_rule: [illegal]", "refuse_by_rule: []"), ("facts.yaml", "conflicts:", "conflict:")],
+        ["scope.yaml: 字段「refuse_by_rule」不能为空", "facts.yaml: 字段「conflict」不是已知字段",
+         "facts.yaml: 字段「conflicts」缺失"]),
+    # YAML keeps only the last of two equal keys: a centre adding "社保" again would silently lose the first
+    "a term written twice": ([("terms.yaml", "terms:\n", "terms:\n  社保: 社会保险\n")],
+                             ["terms.yaml: 字段「terms.社保」第"]),
+    "a reply with a stray brace": ([("replies.yaml", "thanks: 不客气！", "thanks: 不客气{！")],
+                                   ["replies.yaml: 字段「replies.thanks」花括号不成对"]),
+}
+
+
+@pytest.mark.parametrize("edits, says", MISTAKES.values(), ids=MISTAKES.keys())
+def test_a_mistake_is_reported_with_its_file_and_field(lexicon, edits, says):
+    for name, old, new in edits:
+        edit(lexicon / name, old, new)
     msg = problems_of(lexicon)
-    assert "turns.yaml" in msg and "字段「greeting.regex」" in msg and "正则表达式不合法" in msg
-
-
-def test_a_wrong_type_names_the_file_and_the_field(lexicon):
-    edit(lexicon / "actions.yaml", "item_words: [注销]", "item_words: 注销")
-    msg = problems_of(lexicon)
-    assert "actions.yaml" in msg and "字段「actions.1.item_words」" in msg and "应为列表" in msg
-
-
-def test_an_empty_list_and_a_misspelt_field_are_reported_together(lexicon):
-    edit(lexicon / "scope.yaml", "refuse_by_rule: [illegal]", "refuse_by_rule: []")
-    edit(lexicon / "facts.yaml", "conflicts:", "conflict:")
-    msg = problems_of(lexicon)
-    assert "scope.yaml: 字段「refuse_by_rule」不能为空" in msg
-    assert "facts.yaml: 字段「conflict」不是已知字段" in msg and "facts.yaml: 字段「conflicts」缺失" in msg
-
-
-def test_a_term_written_twice_is_named_with_its_line(lexicon):
-    """YAML keeps only the last of two equal keys; a centre adding "社保" again would lose the first."""
-    edit(lexicon / "terms.yaml", "terms:\n", "terms:\n  社保: 社会保险\n")
-    msg = problems_of(lexicon)
-    assert "terms.yaml" in msg and "字段「terms.社保」第" in msg and "重复" in msg
-
-
-def test_a_reply_with_a_stray_brace_is_named(lexicon):
-    edit(lexicon / "replies.yaml", "thanks: 不客气！", "thanks: 不客气{！")
-    msg = problems_of(lexicon)
-    assert "replies.yaml" in msg and "字段「replies.thanks」" in msg
+    assert all(s in msg for s in says), msg
 
 
 def test_reply_texts_take_the_centre_name_and_render_as_before():
