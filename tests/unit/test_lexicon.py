@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from assistant.config import ROOT
-from assistant.core.corpus.lexicon import DEFAULT_DIR, FILES, load_lexicon, read_lexicon, render
+from assistant.core.corpus.lexicon import DEFAULT_DIR, FILES, QUESTION_ASPECTS, load_lexicon, read_lexicon, render
 from assistant.core.corpus.schema import CorpusError
 
 
@@ -51,6 +51,7 @@ def test_the_modules_keep_their_names_and_read_the_words_from_the_lexicon():
     from assistant.core import direct, lead, rank_items, understand
 
     lex = load_lexicon()
+    assert set(lead.ASPECT_FIELDS) == set(QUESTION_ASPECTS) == set(understand.ASPECT_PATTERNS)
     assert understand.TERMS is lex.terms and understand.OUT_OF_SCOPE is lex.scope.out_of_scope
     assert understand.FACTS["委托代办"] is understand.ASPECT_PATTERNS["agent"]  # {aspect: agent}
     assert rank_items.ACTIONS[0][1] == ("补领", "补发") and rank_items.COMPANY.search("我们公司")
@@ -77,6 +78,13 @@ MISTAKES = {
     # YAML keeps only the last of two equal keys: a centre adding "社保" again would silently lose the first
     "a term written twice": ([("terms.yaml", "terms:\n", "terms:\n  社保: 社会保险\n")],
                              ["terms.yaml: 字段「terms.社保」第"]),
+    # the code reads the aspects by name: their words are the centre's, their names are not
+    "a renamed aspect": ([("turns.yaml", "  contact:", "  phone:")],
+                         ["turns.yaml: 字段「aspects.phone」不是已知的方面", "turns.yaml: 字段「aspects.contact」缺失"]),
+    "a field cue naming no guide field": ([("answers.yaml", "fields: [place]", "fields: [hours]")],
+                                          ["answers.yaml: 字段「field_cues.opening_hours.fields」「hours」不是办事指南的栏目"]),
+    "a conflict with an unknown fact": ([("facts.yaml", "  外地户籍: 本地户籍", "  外地户籍: 本地人")],
+                                        ["facts.yaml: 字段「conflicts.外地户籍」「本地人」不是 facts 里的事实"]),
     "a reply with a stray brace": ([("replies.yaml", "thanks: 不客气！", "thanks: 不客气{！")],
                                    ["replies.yaml: 字段「replies.thanks」花括号不成对"]),
 }

@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from assistant.config import ROOT, get_settings
+from assistant.core.corpus.chunks import ASPECTS
 from assistant.core.corpus.schema import CorpusError, _read_yaml
 
 DEFAULT_DIR = ROOT / "corpus" / "lexicon"
@@ -245,9 +246,21 @@ TURN_WORDS = ("handoff", "injection", "greeting", "thanks", "who", "stay_cue", "
               "policy_cue")
 
 
+# the aspects the code reads by name (lead.ASPECT_FIELDS, the dialogue's service words): their words are
+# the centre's, the names are not
+QUESTION_ASPECTS = ("materials", "time", "fee", "place", "online", "basis", "steps", "conditions", "agent", "contact")
+
+
 def _turns(f: _File) -> Turns:
     f.known(*TURN_WORDS, "aspects")
-    return Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"))
+    turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"))
+    if isinstance(f.data.get("aspects"), dict):
+        for name in sorted(set(map(str, f.data["aspects"])) - set(QUESTION_ASPECTS)):
+            f.fail(f"aspects.{name}", f"不是已知的方面（应为 {' / '.join(QUESTION_ASPECTS)} 之一）")
+        for name in QUESTION_ASPECTS:
+            if name not in f.data["aspects"]:
+                f.fail(f"aspects.{name}", "缺失")
+    return turns
 
 
 def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
@@ -263,9 +276,11 @@ def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
         elif (p := f.regex(f"facts.{k}", v)) is not None:
             facts[str(k)] = p
     out = Facts(facts, f.regex_map("fact_situations"), f.text_map("conflicts"))
-    for name, table in (("fact_situations", out.situations), ("conflicts", out.conflicts)):
-        for k in sorted(set(table) - set(facts)):
-            f.fail(f"{name}.{k}", f"「{k}」不是 facts 里的事实")
+    named = [("fact_situations", k) for k in out.situations] + [("conflicts", k) for k in out.conflicts] \
+        + [(f"conflicts.{k}", v) for k, v in out.conflicts.items()]
+    for field, k in named:
+        if k not in facts:
+            f.fail(field if "." in field else f"{field}.{k}", f"「{k}」不是 facts 里的事实")
     return out
 
 
@@ -292,6 +307,8 @@ def _answers(f: _File) -> Answers:
     for k, c in (f.get("field_cues", dict) or {}).items():
         if f.get(f"field_cues.{k}", dict, c) is not None:
             p, fields = f.regex(f"field_cues.{k}.words", c.get("words")), f.words(f"field_cues.{k}.fields", c.get("fields"))
+            for name in sorted(set(fields) - set(ASPECTS)):
+                f.fail(f"field_cues.{k}.fields", f"「{name}」不是办事指南的栏目（{' / '.join(ASPECTS)}）")
             if p is not None and fields:
                 field_cues[str(k)] = (p, set(fields))
     unit_cues = []
