@@ -33,20 +33,26 @@ def _fail(message: str) -> None:
 
 @corpus_app.command("check")
 def corpus_check() -> None:
-    """校验 corpus/centre.yaml 与全部办事指南。"""
+    """校验 corpus/centre.yaml、全部办事指南与 corpus/lexicon/ 词表。"""
+    from assistant.core.corpus.lexicon import lexicon_dir, read_lexicon
     from assistant.core.corpus.load import load_corpus
 
     settings = get_settings()
+    problems: list[tuple[str, str, str]] = []
+    try:
+        read_lexicon(lexicon_dir())
+    except CorpusError as e:  # reported together with the guides' problems
+        problems = e.problems
     try:
         corpus = load_corpus(settings.corpus_dir)
         from assistant.core.index.build import collect_law_chunks
         from assistant.core.corpus.laws import check_basis
 
-        problems = check_basis(corpus.guides, collect_law_chunks(settings, corpus))
-        if problems:
-            raise CorpusError(problems)
+        problems = check_basis(corpus.guides, collect_law_chunks(settings, corpus)) + problems
     except CorpusError as e:
-        _fail(str(e))
+        problems = e.problems + problems
+    if problems:
+        _fail(str(CorpusError(problems)))
     halls = {g.place.hall for g in corpus.guides}
     console.print(f"[green]语料校验通过[/green]：{len(corpus.guides)} 个事项，{len(halls)} 个大厅。")
 

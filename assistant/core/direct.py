@@ -19,6 +19,7 @@ import numpy as np
 from assistant.core.compose import (Citations, _chunk, _join, basis_line, field_para, item_line, law_quote, law_refs,
                       no_answer_line, sample_note)
 from assistant.core.corpus.chunks import Chunk
+from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
@@ -26,13 +27,12 @@ from assistant.core.lead import Ask, body_of, LeadSelector, Unit, answers, ask_o
 from assistant.core.dialogue.thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
-RULE = re.compile(r"条件|资格|权利|权益|合法|违法|允许|期限|最长|最短|不超过|继承|遗产|赔偿|补偿|试用期|工资|加班|年龄|"
-                  r"规定|有权|应当|责任|几年|多少年|几个月|比例|税率|标准|待遇|够不够|算不算|罚|处罚|义务|法院|"
-                  r"起诉|合同|违约|份额|顺序|有效期|时效|多少天|几天|多少钱")
+# (the words of RULE, STEPS_WORDS and FULL_GUIDE are data: corpus/lexicon/answers.yaml)
+RULE: re.Pattern = load_lexicon().answers.rule_question
 PLAIN_FIELDS = {"materials", "situations", "steps"}
 SERVICE_FIELDS = {"time", "fee", "place", "online", "materials", "steps", "contact"}
 PLAIN_MAX = 12  # a question this short without a field or a number is "X怎么办"
-STEPS_WORDS = re.compile(r"流程|步骤|程序|顺序")
+STEPS_WORDS: re.Pattern = load_lexicon().answers.steps_words
 
 
 def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
@@ -233,4 +233,4 @@ class DirectComposer:
         return out
 
 
-FULL_GUIDE = re.compile(r"完整(的)?(办事)?指南|全部(办事)?指南|完整(的)?信息|详细(的)?(办事)?指南|整个指南")
+FULL_GUIDE: re.Pattern = load_lexicon().answers.full_guide  # "给我完整的办事指南"

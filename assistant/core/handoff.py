@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import chinese_calendar
 
 from assistant.clock import utcnow
+from assistant.core.corpus.lexicon import render
 from assistant.core.corpus.schema import Centre, OpeningHours
 
 HOLIDAYS = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -101,7 +102,7 @@ def _when(at: datetime, nxt: datetime) -> str:
 
 def handoff_reply(centre: Centre, at: datetime) -> tuple[str, str]:
     """(text, rule) for "转人工" at local time `at`; the rule (rule:handoff:open|closed|holiday) goes into
-    the trace.  Examples (sample centre):
+    the trace.  The texts are corpus/lexicon/replies.yaml's transfer:*.  Examples (sample centre):
 
     * Tue 10:00 → "好的。现在是办公时间，导办台有导办员在岗（今天12:00前）：请到综合政务大厅 前台导服和帮办代办专区
       导服台找导办员当面咨询，或拨打中心咨询电话0527-80000000（示例）。…"
@@ -110,20 +111,20 @@ def handoff_reply(centre: Centre, at: datetime) -> tuple[str, str]:
     """
     st = desk_status(centre, at)
     desk = centre.point("导办台")
-    where = desk.location if desk else f"{centre.short_name}导办台"
+    name = centre.short_name
+    where = desk.location if desk else render("transfer:desk", name)
     if st.state == "open":
-        text = (f"好的。现在是办公时间，导办台有导办员在岗（今天{st.closes}前）：请到{where}找导办员当面咨询，"
-                f"或拨打中心咨询电话{centre.phone}。")
+        text = render("transfer:open", name, closes=st.closes, where=where, phone=centre.phone)
         if desk and desk.description:
             text += desk.description
         # true on every channel: the 公众号 cannot show a staff reply, the web page and mini-program do
-        text += "您的对话已标记给导办台工作人员；在网页和小程序里，工作人员的回复会显示在本对话中。"
+        text += render("transfer:flagged", name)
         return text, "rule:handoff:open"
     if st.state == "holiday":
-        text = f"今天是{st.holiday}法定节假日，中心不办公，导办台没有工作人员值班，这里无法为您转接人工。"
+        text = render("transfer:holiday", name, holiday=st.holiday)
     else:
-        text = "现在是非办公时间，导办台没有工作人员值班，这里无法为您转接人工。"
-    text += f"需要人工帮助可以拨打{centre.hotline}政务服务便民热线。中心办公时间：{centre.hours}"
+        text = render("transfer:closed", name)
+    text += render("transfer:hotline", name, hotline=centre.hotline, hours=centre.hours)
     if st.next_open is not None:
-        text += f"；导办台下次开放：{_when(at, st.next_open)}，地点：{where}"
+        text += render("transfer:next-open", name, when=_when(at, st.next_open), where=where)
     return text + "。", f"rule:handoff:{st.state}"

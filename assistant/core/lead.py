@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
+from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
@@ -52,13 +53,9 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 }
 YESNO = re.compile(r"吗[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
                    r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
-# the verb family of a yes/no question decides the words of the answer
-YES_WORDS = (  # (question words, yes, no)
-    (re.compile(r"收费|要钱|花钱|收钱|交钱|免费"), "收费", "不收费"),
-    (re.compile(r"要不要|需不需要|需要|用不用|要.{0,6}吗|得.{0,4}吗|必须|须"), "需要", "不需要"),
-    (re.compile(r"有没有|有.{0,8}吗"), "有", "没有"),
-    (re.compile(r"能|可以|可不可以|行|可否|让不让|准不准|允许"), "可以", "不可以"),
-)
+# the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
+# the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
+YES_WORDS: tuple[tuple[re.Pattern, str, str], ...] = load_lexicon().answers.yes_words
 NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|"
                  r"不属于|不享受|不接受|不支持|可选(?!择)|非必须|自愿|不办理|不适用|没有|仅限现场")
 POS = re.compile(r"可以|可|能|需要|须|应当|必须|应|有权|享有|收费|允许|全程网办|网上办理")
@@ -72,23 +69,9 @@ ASPECT_FIELDS = {
     "agent": {"conditions"}, "contact": {"contact"},
 }
 # words of a question that ask about something a field answers, beyond understand's aspects
-FIELD_CUES: list[tuple[re.Pattern, set[str]]] = [
-    (re.compile(r"预约|排队|取号"), {"online", "steps"}),
-    (re.compile(r"几次|几趟|跑|去窗口|到窗口|去现场|到现场"), {"time", "online"}),
-    (re.compile(r"本人|亲自|代办|代领|委托|别人|替我|替他|替她|儿子|女儿|家人|家里人"), {"conditions", "faq"}),
-    (re.compile(r"周末|周六|周日|几点|开门|上班|下班|节假日|中午"), {"place"}),
-    (re.compile(r"多少天|多少个工作日|几个工作日|多久能|多长时间能|批下来|给批|办完|办好|拿到|拿证|出结果|给答复|审核完"),
-     {"time"}),
-]
+FIELD_CUES: list[tuple[re.Pattern, set[str]]] = list(load_lexicon().answers.field_cues.values())
 # what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
-UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = [
-    (FIELD_CUES[2][0], re.compile(r"本人|亲自|代办|委托|代为|代理|代领|监护人|到场")),
-    (FIELD_CUES[3][0], re.compile(r"办理时间|周一|周六|周日|上午|下午|节假日")),
-    (FIELD_CUES[1][0], re.compile(r"到现场|次|网办|不用跑|跑")),
-    (re.compile(r"网上|线上|手机|app|宿心办|在家|网办"), re.compile(r"网办|网上|线上|app|APP|宿心办|在线|小程序|邮寄")),
-    (re.compile(r"多少钱|收费|要钱|花钱|免费|工本费|费用"), re.compile(r"收费|免费|免收|元|工本费|不收")),
-    (re.compile(r"预约"), re.compile(r"预约")),
-]
+UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = load_lexicon().answers.unit_cues
 NO_LEAD_FIELDS = {"overview", "basis", "contact", "bundle"}  # names and lists, not answers
 
 # question words that carry no content (lexical overlap ignores them)

@@ -17,24 +17,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.retrieve import Retrieval
 from assistant.core.understand import negated
 
 # What the person wants done to a thing decides between items about the same thing
-# (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).
-ACTIONS: list[tuple[re.Pattern, tuple[str, ...]]] = [
-    (re.compile(r"补办|补领|补发|补一个|补个|丢|遗失|找不到|找不着|掉了|损坏|弄坏"), ("补领", "补发")),
-    (re.compile(r"注销|销户|销掉|关门|不干了|不开了|不想干了|不想开了|不做了|不想做了|歇业"), ("注销",)),
-    (re.compile(r"^(?=.*(抵押|按揭|房贷))(?=.*(注销|去掉|解除|撤销|消除|还完|还清|结清))"), ("抵押权注销",)),
-    (re.compile(r"变更|增资|减资|迁址|搬地方|换法人|改名|改地址|换地址"), ("变更",)),
-    (re.compile(r"提取|取出|取公积金|提公积金|取出来|提出来|withdraw"), ("提取",)),
-]
+# (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).  The words: corpus/lexicon/actions.yaml.
+ACTIONS: list[tuple[re.Pattern, tuple[str, ...]]] = load_lexicon().actions.actions
 # Who is asking: an item only for companies (单位职工参保登记) does not fit "个人怎么交社保", and the
 # reverse.  Items for both are untouched.
-COMPANY = re.compile(r"(?<![没无不非])(企业|公司|单位|厂里|法人|老板|招了|招人|员工)")
-PERSON = re.compile(r"(?<![几一两三四五])个人(?!所得|住房|账户|信息|名义)|自己|没单位|无单位|没有单位|灵活就业|"
-                    r"自由职业|打零工|个体|村里|农村")
+COMPANY: re.Pattern = load_lexicon().actions.company
+PERSON: re.Pattern = load_lexicon().actions.person
 AUDIENCE_MISMATCH = 0.15
 
 

@@ -52,6 +52,8 @@ def fingerprint(settings: Settings, embedder_name: str) -> str:
     """Everything the index depends on: corpus files, law sources and their selection, embedder."""
     h = hashlib.sha256(f"format={FORMAT};embedder={embedder_name}".encode())
     for path in sorted(settings.corpus_dir.rglob("*.yaml")):
+        if path.relative_to(settings.corpus_dir).parts[0] == "lexicon":
+            continue  # the words understanding reads at run time (corpus/lexicon/): nothing indexed comes from them
         h.update(str(path.relative_to(settings.corpus_dir)).encode())
         h.update(_file_hash(path).encode())
     db = law_db_path(settings)

@@ -1,0 +1,379 @@
+"""Domain words as data: the files of `corpus/lexicon/` that a centre edits without touching Python.
+
+    terms.yaml    colloquial, abbreviated and mistyped words → the official words ("离昏" → 离婚)
+    scope.yaml    off-topic words by topic (天气, 股票 …), other cities' local policies
+    turns.yaml    what kind of turn a message is (转人工, 你好, 谢谢 …) and which aspect it asks about
+    facts.yaml    what a person says about themselves (外地户口, 委托代办) and the guides' 情形 it brings in
+    actions.yaml  what the person wants done (补领, 注销, 变更 …) and who is asking (个人 / 企业)
+    answers.yaml  what a question asks of an answer (a rule, the whole guide, yes/no words, field cues)
+    replies.yaml  reply texts, with {centre} for the centre's short name (corpus/centre.yaml 简称), and
+                  the suggestion buttons shown with them
+
+A regex is written as a string ('天气|下雨|暴雨'), or as {regex: '…', ignore_case: true} when upper and
+lower case should match alike ('Bitcoin', 'bitcoin').  Loading validates every file and raises
+:class:`CorpusError` naming the file and the field — a missing file, a wrong type, a bad regex, an empty
+list — like the guides' validation (schema.py), and `assistant corpus check` reports the same problems.
+
+Where the words are: `<corpus dir>/lexicon` (Settings.corpus_dir, ASSISTANT_CORPUS_DIR), or, when that
+corpus has no lexicon folder (a test's small corpus of three guides), the project's own
+ROOT/corpus/lexicon.  The modules that use the words (understand, rank_items, lead, direct) read them
+once, at import time, through the cached :func:`load_lexicon`.
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.config import ROOT, get_settings
+from assistant.core.corpus.chunks import ASPECTS
+from assistant.core.corpus.schema import CorpusError, _read_yaml
+
+DEFAULT_DIR = ROOT / "corpus" / "lexicon"
+FILES = ("terms", "scope", "turns", "facts", "actions", "answers", "replies")
+Problem = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """scope.yaml: topic → words of questions the centre does not handle ("明天下雨吗" → weather)."""
+
+    out_of_scope: dict[str, re.Pattern]
+    out_of_scope_unless: dict[str, re.Pattern]  # "彩票中奖要交税吗" is a tax question after all
+    refuse_by_rule: frozenset[str]  # topics refused outright (illegal); the others only lower confidence
+    other_city: re.Pattern
+    local_policy: re.Pattern
+    home_city: str  # "宿迁"
+
+
+@dataclass(frozen=True)
+class Turns:
+    """turns.yaml: the kind of turn ("转人工", "你好" …) and the aspects a question asks about."""
+
+    handoff: re.Pattern
+    injection: re.Pattern
+    greeting: re.Pattern
+    thanks: re.Pattern
+    who: re.Pattern
+    stay_cue: re.Pattern
+    together: re.Pattern
+    followup_lead: re.Pattern
+    policy_cue: re.Pattern
+    aspects: dict[str, re.Pattern]  # in answer order: materials, time, fee, place …
+
+
+@dataclass(frozen=True)
+class Facts:
+    """facts.yaml: what a person says about themselves ("我是外地户口" → 外地户籍) and the 情形 it brings in."""
+
+    facts: dict[str, re.Pattern]
+    situations: dict[str, re.Pattern]
+    conflicts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Actions:
+    """actions.yaml: (words, item-name words) — "结婚证丢了" → 补领; who is asking (企业 or 个人)."""
+
+    actions: list[tuple[re.Pattern, tuple[str, ...]]]
+    company: re.Pattern
+    person: re.Pattern
+
+
+@dataclass(frozen=True)
+class Answers:
+    """answers.yaml: what a question asks of the answer ("女的20岁能领证吗" is a rule question)."""
+
+    rule_question: re.Pattern
+    full_guide: re.Pattern
+    steps_words: re.Pattern
+    yes_words: tuple[tuple[re.Pattern, str, str], ...]  # (question words, yes, no)
+    field_cues: dict[str, tuple[re.Pattern, set[str]]]  # name → (question words, guide fields)
+    unit_cues: list[tuple[re.Pattern, re.Pattern]]  # (question words, words of a sentence that answers)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    terms: dict[str, str]  # "离昏" → "离婚"
+    scope: Scope
+    turns: Turns
+    facts: Facts
+    actions: Actions
+    answers: Answers
+    replies: dict[str, str]  # key → str.format template with {centre}
+    suggestions: dict[str, tuple[str, ...]]  # situation → suggestion buttons
+    folder: Path
+
+
+def lexicon_dir() -> Path:
+    """`<corpus dir>/lexicon` of the settings when it exists, else the project's ROOT/corpus/lexicon."""
+    own = Path(get_settings().corpus_dir) / "lexicon"
+    return own if own.is_dir() else DEFAULT_DIR
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: 5× faster
+
+
+def _repeated_keys(node: yaml.Node, at: str = "") -> list[tuple[str, int]]:
+    """(field path, line) of every key written twice in one mapping: "  社保: 社会保险" twice in terms.yaml
+    would silently keep only the second."""
+    out: list[tuple[str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = f"{at}.{key.value}" if at else str(key.value)
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                out.append((name, key.start_mark.line + 1))
+            seen.add(key.value if isinstance(key, yaml.ScalarNode) else "")
+            out += _repeated_keys(value, name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _repeated_keys(item, f"{at}.{i}")
+    return out
+
+
+_TOP = object()  # "read the top-level field of this name"
+_KIND_NAMES = {str: "文字", list: "列表", dict: "键值映射", bool: "true/false", int: "数字", float: "数字"}
+
+
+class _File:
+    """One lexicon file being read: typed getters that note (file, field, message) problems instead of
+    raising, so one run reports every mistake of every file.  `name` is the field's path as reported
+    ("actions.1.item_words"); `value` defaults to the top-level field `name`."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path, self.problems = path, problems
+        self.data: dict = {}
+        self.ok = False  # readable: only then are its fields checked (a missing file is one problem, not ten)
+        if not path.exists():
+            self.fail("", "文件不存在")
+            return
+        try:
+            data = _read_yaml(path)
+        except CorpusError as e:
+            problems.extend(e.problems)
+            return
+        if not isinstance(data, dict):
+            self.fail("", "文件内容应为键值映射（YAML 字典）")
+            return
+        self.data, self.ok = data, True
+        for field, line in _repeated_keys(yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)):
+            self.fail(field, f"第{line}行重复出现：YAML 只保留最后一个，前面的会被悄悄丢掉")
+
+    def fail(self, field: str, message: str) -> None:
+        if self.ok or not field:
+            self.problems.append((str(self.path), field, message))
+
+    def known(self, *fields: str) -> None:
+        for key in self.data:
+            if key not in fields:
+                self.fail(str(key), "不是已知字段（拼写错误？）")
+
+    def get(self, name: str, kind: type, value: object = _TOP):
+        """`value` when it has type `kind` and is not empty, else None (and a problem noted)."""
+        value = self.data.get(name) if value is _TOP else value
+        if value is None:
+            self.fail(name, "缺失")
+            return None
+        if not isinstance(value, kind):
+            self.fail(name, f"应为{_KIND_NAMES[kind]}，实为{_KIND_NAMES.get(type(value), type(value).__name__)}")
+            return None
+        if not (value.strip() if isinstance(value, str) else value):
+            self.fail(name, "不能为空")
+            return None
+        return value
+
+    def regex(self, name: str, value: object = _TOP) -> re.Pattern | None:
+        """A regex string, or {regex: '…', ignore_case: true}."""
+        value = self.data.get(name) if value is _TOP else value
+        flags = 0
+        if isinstance(value, dict):
+            unknown = sorted(map(str, set(value) - {"regex", "ignore_case"}))
+            if unknown:
+                self.fail(f"{name}.{unknown[0]}", "不是已知字段（应为 regex / ignore_case）")
+                return None
+            if not isinstance(value.get("ignore_case", False), bool):
+                self.fail(f"{name}.ignore_case", "应为 true 或 false")
+                return None
+            flags = re.I if value.get("ignore_case") else 0
+            name, value = f"{name}.regex", value.get("regex")
+        text = self.get(name, str, value)
+        if text is None:
+            return None
+        try:
+            return re.compile(text, flags)
+        except re.error as e:
+            self.fail(name, f"正则表达式不合法：{e}")
+            return None
+
+    def regex_map(self, name: str) -> dict[str, re.Pattern]:
+        """key → regex, in the file's order (the order of the rules that read them)."""
+        out = {str(k): self.regex(f"{name}.{k}", v) for k, v in (self.get(name, dict) or {}).items()}
+        return {k: p for k, p in out.items() if p is not None}
+
+    def text_map(self, name: str) -> dict[str, str]:
+        return {str(k): v for k, v in (self.get(name, dict) or {}).items() if self.get(f"{name}.{k}", str, v)}
+
+    def words(self, name: str, value: object = _TOP) -> tuple[str, ...]:
+        items = self.get(name, list, value) or []
+        for i, w in enumerate(items):
+            if not isinstance(w, str) or not w.strip():
+                self.fail(f"{name}.{i}", "应为非空文字")
+        return tuple(w for w in items if isinstance(w, str) and w.strip())
+
+    def entries(self, name: str) -> list[tuple[str, dict]]:
+        """(path, mapping) of each entry of a list of mappings ("actions.0", {...})."""
+        items = [(f"{name}.{i}", e) for i, e in enumerate(self.get(name, list) or [])]
+        return [(at, e) for at, e in items if self.get(at, dict, e) is not None]
+
+
+def _scope(f: _File) -> Scope:
+    f.known("refuse_by_rule", "out_of_scope", "out_of_scope_unless", "other_city", "local_policy", "home_city")
+    scope = Scope(f.regex_map("out_of_scope"), f.regex_map("out_of_scope_unless"), frozenset(f.words("refuse_by_rule")),
+                  f.regex("other_city"), f.regex("local_policy"), f.get("home_city", str))
+    for topic in sorted(scope.refuse_by_rule - set(scope.out_of_scope)):
+        f.fail("refuse_by_rule", f"「{topic}」不是 out_of_scope 里的话题")
+    for topic in sorted(set(scope.out_of_scope_unless) - set(scope.out_of_scope)):
+        f.fail(f"out_of_scope_unless.{topic}", f"「{topic}」不是 out_of_scope 里的话题")
+    return scope
+
+
+TURN_WORDS = ("handoff", "injection", "greeting", "thanks", "who", "stay_cue", "together", "followup_lead",
+              "policy_cue")
+
+
+# the aspects the code reads by name (lead.ASPECT_FIELDS, the dialogue's service words): their words are
+# the centre's, the names are not
+QUESTION_ASPECTS = ("materials", "time", "fee", "place", "online", "basis", "steps", "conditions", "agent", "contact")
+
+
+def _turns(f: _File) -> Turns:
+    f.known(*TURN_WORDS, "aspects")
+    turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"))
+    if isinstance(f.data.get("aspects"), dict):
+        for name in sorted(set(map(str, f.data["aspects"])) - set(QUESTION_ASPECTS)):
+            f.fail(f"aspects.{name}", f"不是已知的方面（应为 {' / '.join(QUESTION_ASPECTS)} 之一）")
+        for name in QUESTION_ASPECTS:
+            if name not in f.data["aspects"]:
+                f.fail(f"aspects.{name}", "缺失")
+    return turns
+
+
+def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
+    """A fact may borrow an aspect's words: `委托代办: {aspect: agent}` is the 代办 aspect of turns.yaml."""
+    f.known("facts", "fact_situations", "conflicts")
+    facts: dict[str, re.Pattern] = {}
+    for k, v in (f.get("facts", dict) or {}).items():
+        if isinstance(v, dict) and "aspect" in v:
+            if str(v["aspect"]) not in aspects:
+                f.fail(f"facts.{k}.aspect", f"「{v['aspect']}」不是 turns.yaml 的 aspects 之一")
+            else:
+                facts[str(k)] = aspects[str(v["aspect"])]
+        elif (p := f.regex(f"facts.{k}", v)) is not None:
+            facts[str(k)] = p
+    out = Facts(facts, f.regex_map("fact_situations"), f.text_map("conflicts"))
+    named = [("fact_situations", k) for k in out.situations] + [("conflicts", k) for k in out.conflicts] \
+        + [(f"conflicts.{k}", v) for k, v in out.conflicts.items()]
+    for field, k in named:
+        if k not in facts:
+            f.fail(field if "." in field else f"{field}.{k}", f"「{k}」不是 facts 里的事实")
+    return out
+
+
+def _actions(f: _File) -> Actions:
+    f.known("actions", "company", "person")
+    actions = []
+    for at, a in f.entries("actions"):
+        p, names = f.regex(f"{at}.words", a.get("words")), f.words(f"{at}.item_words", a.get("item_words"))
+        if p is not None and names:
+            actions.append((p, names))
+    return Actions(actions, f.regex("company"), f.regex("person"))
+
+
+def _answers(f: _File) -> Answers:
+    """unit_cues name their question words (asks) or borrow a field cue's (asks_like: in_person)."""
+    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues")
+    yes_words = []
+    for at, y in f.entries("yes_words"):
+        got = (f.regex(f"{at}.question", y.get("question")), f.get(f"{at}.yes_answer", str, y.get("yes_answer")),
+               f.get(f"{at}.no_answer", str, y.get("no_answer")))
+        if None not in got:
+            yes_words.append(got)
+    field_cues: dict[str, tuple[re.Pattern, set[str]]] = {}
+    for k, c in (f.get("field_cues", dict) or {}).items():
+        if f.get(f"field_cues.{k}", dict, c) is not None:
+            p, fields = f.regex(f"field_cues.{k}.words", c.get("words")), f.words(f"field_cues.{k}.fields", c.get("fields"))
+            for name in sorted(set(fields) - set(ASPECTS)):
+                f.fail(f"field_cues.{k}.fields", f"「{name}」不是办事指南的栏目（{' / '.join(ASPECTS)}）")
+            if p is not None and fields:
+                field_cues[str(k)] = (p, set(fields))
+    unit_cues = []
+    for at, u in f.entries("unit_cues"):
+        if "asks_like" in u:
+            q = field_cues.get(str(u["asks_like"]), (None,))[0]
+            if q is None:
+                f.fail(f"{at}.asks_like", f"「{u['asks_like']}」不是 field_cues 之一")
+        else:
+            q = f.regex(f"{at}.asks", u.get("asks"))
+        unit = f.regex(f"{at}.unit", u.get("unit"))
+        if q is not None and unit is not None:
+            unit_cues.append((q, unit))
+    return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
+                   field_cues, unit_cues)
+
+
+def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Reply texts (each a str.format template: a stray "{" is named here, not when it is first said)
+    and suggestion buttons by situation."""
+    f.known("replies", "suggestions")
+    texts = f.text_map("replies")
+    for k, v in list(texts.items()):
+        try:
+            list(string.Formatter().parse(v))
+        except ValueError as e:
+            f.fail(f"replies.{k}", f"花括号不成对（{e}）：占位符写作 {{centre}}，字面花括号写作 {{{{ 和 }}}}")
+            del texts[k]
+    suggestions = {str(k): f.words(f"suggestions.{k}", v) for k, v in (f.get("suggestions", dict) or {}).items()}
+    return texts, suggestions
+
+
+def read_lexicon(folder: Path) -> Lexicon:
+    """Every file of `folder`, validated; CorpusError lists every problem of every file."""
+    problems: list[Problem] = []
+    files = {name: _File(folder / f"{name}.yaml", problems) for name in FILES}
+    files["terms"].known("terms")
+    turns = _turns(files["turns"])
+    texts, suggestions = _replies(files["replies"])
+    lexicon = Lexicon(terms=files["terms"].text_map("terms"), scope=_scope(files["scope"]), turns=turns,
+                      facts=_facts(files["facts"], turns.aspects), actions=_actions(files["actions"]),
+                      answers=_answers(files["answers"]), replies=texts, suggestions=suggestions, folder=folder)
+    if problems:
+        raise CorpusError(problems)
+    return lexicon
+
+
+@lru_cache(maxsize=None)
+def load_lexicon(folder: Path | None = None) -> Lexicon:
+    """The lexicon of `folder` (default: :func:`lexicon_dir`), read once per folder."""
+    return read_lexicon(folder or lexicon_dir())
+
+
+def replies(folder: Path | None = None) -> dict[str, str]:
+    """Reply texts by key (replies.yaml), {centre} and other {names} still to fill: see :func:`render`."""
+    return load_lexicon(folder).replies
+
+
+def suggestions(folder: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Suggestion buttons by situation (replies.yaml `suggestions`): "refuse" → 结婚登记要带什么, …"""
+    return load_lexicon(folder).suggestions
+
+
+def render(key: str, centre: str, **values: object) -> str:
+    """The reply text `key` for a centre whose short name (centre.yaml 简称) is `centre`:
+    render("greeting", "便民方舟") → "您好！我是便民方舟的导办助手，…"; render("clarify:topic", "便民方舟",
+    topic="工程") → "关于工程，本中心可以办理以下事项，…"."""
+    return replies()[key].format(centre=centre, **values)
