@@ -44,9 +44,9 @@ def test_rating_an_answer(client):
 
 
 def test_the_page_reads_its_rating_tags_from_the_server_and_each_is_accepted(client):
-    """The chat page offers the tags GET /v1/feedback/tags serves (the one list in feedback.py); the
+    """The chat page offers the tags GET /v1/feedback/tags serves (the one list, in store/feedback.py); the
     staff-only ones (没有找到依据, 窗口或地址不对) are not offered to the person who asked."""
-    from assistant.web.routes.feedback import STAFF_ONLY_TAGS, TAGS
+    from assistant.store.feedback import STAFF_ONLY_TAGS, TAGS
 
     r = client.get("/v1/feedback/tags")
     assert r.status_code == 200
