@@ -20,36 +20,19 @@ from __future__ import annotations
 
 import difflib
 import os
-import secrets
 import shutil
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import DateTime, String, Text, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from assistant.clock import utcnow
 from assistant.core.corpus.schema import Guide, _cross_check
-
-
-class VersionBase(DeclarativeBase):
-    pass
-
-
-class GuideVersion(VersionBase):
-    __tablename__ = "guide_versions"
-    id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    item_id: Mapped[str] = mapped_column(String(128), index=True)
-    content: Mapped[str] = mapped_column(Text)
-    action: Mapped[str] = mapped_column(String(16))  # original | publish | rollback | import
-    note: Mapped[str] = mapped_column(Text, default="")
-    by: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+from assistant.store.guides import GuideVersion, GuideVersions  # noqa: F401 - the table, importable from here too
 
 
 class PublishError(ValueError):
@@ -69,8 +52,7 @@ class Publisher:
     """Paths come from the running index's settings (its corpus_dir and index_dir)."""
 
     def __init__(self, engine, clock=_now):
-        VersionBase.metadata.create_all(engine)
-        self.db = sessionmaker(engine, expire_on_commit=False)
+        self.store = GuideVersions(engine)
         self.clock = clock
         self.lock = threading.Lock()
 
@@ -86,13 +68,10 @@ class Publisher:
         return yaml.safe_load(p.read_text(encoding="utf-8")) if p.exists() else None
 
     def versions(self, item_id: str) -> list[GuideVersion]:
-        with self.db() as db:
-            return list(db.scalars(select(GuideVersion).where(GuideVersion.item_id == item_id)
-                                   .order_by(GuideVersion.at.desc(), GuideVersion.id)))
+        return self.store.of(item_id)
 
     def version(self, version_id: str) -> GuideVersion | None:
-        with self.db() as db:
-            return db.get(GuideVersion, version_id)
+        return self.store.get(version_id)
 
     def diff(self, a: str, b: str, label_a: str = "旧版本", label_b: str = "新版本") -> str:
         return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), label_a, label_b))
@@ -152,13 +131,8 @@ class Publisher:
             before = path.read_text(encoding="utf-8") if path.exists() else None
             content = dump(data)
             now = self.clock()
-            with self.db() as db:
-                if before is not None and not db.scalars(select(GuideVersion.id)
-                                                         .where(GuideVersion.item_id == item_id).limit(1)).first():
-                    db.add(GuideVersion(id=secrets.token_hex(6), item_id=item_id, content=before, action="original",
-                                        note="发布前的版本", by="corpus",
-                                        at=now - timedelta(milliseconds=1)))
-                    db.commit()
+            if before is not None and not self.store.has_any(item_id):
+                self.store.add(item_id, before, "original", "corpus", now - timedelta(milliseconds=1), "发布前的版本")
             tmp = path.with_suffix(".yaml.publishing")
             tmp.write_text(content, encoding="utf-8")
             os.replace(tmp, path)
@@ -173,11 +147,7 @@ class Publisher:
                 self.rebuild_and_swap(app_state)  # the index matches the files again
                 raise
             t_swap = time.perf_counter()
-            row = GuideVersion(id=secrets.token_hex(6), item_id=item_id, content=content, action=action, note=note,
-                               by=by, at=self.clock())
-            with self.db() as db:
-                db.add(row)
-                db.commit()
+            row = self.store.add(item_id, content, action, by, self.clock(), note)
             return {"version": row.id, "item_id": item_id, "at": row.at.isoformat(), "by": by,
                     "embedded_now": manifest["counts"]["embedded_now"],
                     "seconds": {"total": round(time.perf_counter() - t0, 2), "write": round(t_write - t0, 2),

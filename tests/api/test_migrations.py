@@ -16,7 +16,7 @@ import legacy_schema
 from servers import free_port, postgres, run_cli
 
 NEW_TABLES = {"rate_counters", "wechat_seen", "staff_sessions", "handoff_threads", "staff_replies",
-              "callback_contacts", "wechat_sessions", "wechat_pending", "alembic_version"}
+              "callback_contacts", "wechat_sessions", "wechat_pending", "guide_versions", "alembic_version"}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_a_first_release_database_is_upgraded_with_every_row_kept(kind, tmp_path
 
         done = run_cli(["db", "upgrade"], env)
         assert done.returncode == 0, done.stderr
-        assert "数据库结构已升级" in done.stdout and "→ 0003" in done.stdout
+        assert "数据库结构已升级" in done.stdout and "→ 0004" in done.stdout
 
         # every row of every table, column by column
         for table in legacy_schema.meta.sorted_tables:
@@ -89,7 +89,7 @@ def test_a_first_release_database_is_upgraded_with_every_row_kept(kind, tmp_path
         assert NEW_TABLES <= set(inspect(engine).get_table_names())
         assert _schema_diff(engine) == []  # exactly the schema the models describe
         from assistant.store.db import upgrade
-        assert upgrade(engine) == ("0003", "0003")  # a second upgrade changes nothing
+        assert upgrade(engine) == ("0004", "0004")  # a second upgrade changes nothing
 
         # and the app carries on with the old data: the conversation continues with the next turn number
         from assistant.web.routes.feedback import FeedbackStore
@@ -142,6 +142,26 @@ def test_a_database_from_before_migrations_with_the_newer_tables_is_upgraded(tmp
     assert r.returncode == 0, r.stderr
     assert _rows(engine, meta.tables["rate_counters"])[0]["hits"] == 3
     assert len(_rows(engine, meta.tables["staff_sessions"])) == 1
+    assert _schema_diff(engine) == []
+
+
+def test_guide_versions_made_by_the_old_guide_editor_are_kept_by_the_upgrade(tmp_path):
+    """Before revision 0004 the guide editor made ``guide_versions`` itself (``create_all``) in a database
+    at 0003: the upgrade finds the table, keeps its rows and only moves the version on."""
+    from assistant.store.db import SchemaOutOfDate, ensure_schema, load_models, upgrade
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'editor.db'}")
+    assert upgrade(engine, "0003") == (None, "0003")
+    versions = load_models().tables["guide_versions"]
+    versions.create(engine)
+    row = {"id": "a1b2c3d4e5f6", "item_id": "marriage-registration", "content": "name: 结婚登记\n",
+           "action": "publish", "note": "窗口调整", "by": "admin", "at": legacy_schema.T0}
+    with engine.begin() as db:
+        db.execute(versions.insert().values(**row))
+    with pytest.raises(SchemaOutOfDate, match="assistant db upgrade"):
+        ensure_schema(engine)
+    assert upgrade(engine) == ("0003", "0004")
+    assert _rows(engine, versions) == [row]
     assert _schema_diff(engine) == []
 
 
