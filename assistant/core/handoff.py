@@ -3,7 +3,7 @@
 Nobody takes over the chat: what a person can do depends on whether the 导办台 is staffed right now.
 The hours are the centre's `开放时段` (corpus/centre.yaml); public holidays and adjusted working days
 come from the State Council calendar shipped in `chinesecalendar` (the same one the 好差评 due dates
-use, see `feedback.is_working_day`).
+use, see `clock.is_working_day`).
 
 * open (e.g. a working Tuesday 10:00): the desk's location and the centre's phone, and that the
   conversation has been flagged for the desk's staff, whose replies show in the web and mini-program chat;
@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import chinese_calendar
 
-from assistant.clock import utcnow
+from assistant.clock import is_working_day, utcnow
 from assistant.core.corpus.lexicon import render
 from assistant.core.corpus.schema import Centre, OpeningHours
 
@@ -56,7 +56,6 @@ def holiday_name(day: date) -> str | None:
 def spans(hours: OpeningHours, day: date) -> list[tuple[time, time]]:
     """The desk's open spans on `day`: none on a holiday or Sunday, the working-day spans on working days
     (including an adjusted Saturday 调休), the Saturday spans on an ordinary Saturday."""
-    from assistant.web.routes.feedback import is_working_day  # feedback → sessions → pipeline imports this module
     if holiday_name(day):
         return []
     if is_working_day(day):

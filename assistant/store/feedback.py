@@ -1,5 +1,6 @@
 """好差评 tables: one rating per answer (``feedback``) and the follow-up case a bad rating opens
-(``feedback_cases``), with the scale, statuses and tags every layer shares.
+(``feedback_cases``), with the scale, statuses and tags every layer shares, and `FeedbackStore`, which
+records ratings and moves cases on (``POST /v1/feedback`` and the console's 工单 call it).
 
 The tags are defined here once: the rating form gets them from ``GET /staff/api/me`` (``"tags"``) and
 ``POST /v1/feedback`` accepts only these.  A rating's ``score`` is its place on the national scale
@@ -7,13 +8,20 @@ The tags are defined here once: the rating form gets them from ``GET /staff/api/
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import datetime
-from typing import Literal
+from typing import Callable, Literal
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, Integer, String, Text, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
-from assistant.store.db import Base
+from assistant.clock import add_working_days
+from assistant.core.text.normalize import mask_pii
+from assistant.store.conversations import Conversation, Message, now
+from assistant.store.db import Base, ensure_schema
 
 RATINGS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
 Rating = Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
@@ -70,3 +78,175 @@ def overdue_reason(case: Case, at: datetime) -> str | None:
     if at > case.fix_due:
         return "整改超期"
     return None
+
+
+class UnknownMessage(LookupError):
+    pass
+
+
+class NotYourMessage(PermissionError):
+    pass
+
+
+def answer_token(key: bytes, message_id: str, conversation_id: str) -> str:
+    """The per-answer token given only to the asker (rating, and the WeChat answer page ``/a/{id}?t=``)."""
+    mac = hmac.new(key, f"answer|{message_id}|{conversation_id}".encode(), hashlib.sha256).digest()
+    return mac[:18].hex()
+
+
+class FeedbackStore:
+    """Ratings and cases.  The clock is injected (`clock()` returns naive UTC, like `conversations.now`) so
+    tests can move time on: a case opened on Friday 09:00 in 宿迁 is due for its 回访 on Monday 09:00."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now, utc_offset_hours: float = 8.0,
+                 key: Callable[[], bytes] | None = None):
+        ensure_schema(engine)
+        self.key = key
+        self._session = sessionmaker(engine, expire_on_commit=False)
+        self.clock = clock
+        self.utc_offset_hours = utc_offset_hours
+
+    # ---------------------------------------------------------------- ratings
+
+    def token_for(self, message_id: str, conversation_id: str) -> str | None:
+        return answer_token(self.key(), message_id, conversation_id) if self.key else None
+
+    def check_token(self, message_id: str, conversation_id: str, token: str | None) -> None:
+        """Raise `NotYourMessage` unless ``token`` is the answer's ``rating_token`` (with a key configured):
+        only the person who asked may rate an answer or leave a callback number for it."""
+        if self.key is not None and not hmac.compare_digest(
+                (token or "").encode(), self.token_for(message_id, conversation_id).encode()):
+            raise NotYourMessage(message_id)
+
+    def check_asker(self, message_id: str, token: str | None) -> None:
+        """`check_token` for an answer known only by its id (`UnknownMessage` when there is none)."""
+        with self._session() as db:
+            msg = db.get(Message, message_id)
+            if msg is None or msg.role != "assistant":
+                raise UnknownMessage(message_id)
+            self.check_token(message_id, msg.conversation_id, token)
+
+    def rate(self, message_id: str, rating: str, tags: list[str] | None = None,
+             text: str | None = None, token: str | None = None) -> tuple[Feedback, Case | None, bool]:
+        """Record (or replace) the rating of one answer.  Returns (feedback, case, created).
+        With a key configured, ``token`` must be the answer's ``rating_token`` (else `NotYourMessage`)."""
+        t = self.clock()
+        with self._session() as db:
+            msg = db.get(Message, message_id)
+            if msg is None or msg.role != "assistant":
+                raise UnknownMessage(message_id)
+            self.check_token(message_id, msg.conversation_id, token)
+            conv = db.get(Conversation, msg.conversation_id)
+            fb = db.scalars(select(Feedback).where(Feedback.message_id == message_id)).first()
+            created = fb is None
+            if fb is None:
+                fb = Feedback(id=secrets.token_hex(6), message_id=message_id, conversation_id=msg.conversation_id,
+                              channel=conv.channel if conv else "web", created_at=t)
+                db.add(fb)
+            fb.rating, fb.score = rating, RATINGS[rating]
+            fb.tags = list(tags or [])
+            fb.text = mask_pii(text.strip()) if text and text.strip() else None
+            fb.updated_at = t
+            case = db.scalars(select(Case).where(Case.message_id == message_id)).first()
+            if fb.score <= BAD and case is None:
+                case = Case(id=secrets.token_hex(6), feedback_id=fb.id, message_id=message_id, status="待回访",
+                            owner=None, created_at=t, updated_at=t, notes=[],
+                            reply_due=add_working_days(t, REPLY_DAYS, self.utc_offset_hours),
+                            fix_due=add_working_days(t, FIX_DAYS, self.utc_offset_hours))
+                db.add(case)
+            db.commit()
+            return fb, case, created
+
+    def for_messages(self, message_ids: list[str]) -> dict[str, Feedback]:
+        if not message_ids:
+            return {}
+        with self._session() as db:
+            return {f.message_id: f for f in db.scalars(select(Feedback).where(Feedback.message_id.in_(message_ids)))}
+
+    def all(self, since: datetime | None = None, until: datetime | None = None) -> list[Feedback]:
+        with self._session() as db:
+            q = select(Feedback)
+            if since is not None:
+                q = q.where(Feedback.created_at >= since)
+            if until is not None:
+                q = q.where(Feedback.created_at < until)
+            return list(db.scalars(q))
+
+    # ---------------------------------------------------------------- cases
+
+    def cases(self, status: str | None = None) -> list[Case]:
+        with self._session() as db:
+            q = select(Case).order_by(Case.created_at.desc())
+            if status:
+                q = q.where(Case.status == status)
+            return list(db.scalars(q))
+
+    def case(self, case_id: str) -> Case | None:
+        with self._session() as db:
+            return db.get(Case, case_id)
+
+    def cases_for_messages(self, message_ids: list[str]) -> dict[str, Case]:
+        if not message_ids:
+            return {}
+        with self._session() as db:
+            return {c.message_id: c for c in db.scalars(select(Case).where(Case.message_id.in_(message_ids)))}
+
+    def update_case(self, case_id: str, by: str, status: str | None = None, owner: str | None = None,
+                    note: str | None = None) -> Case | None:
+        t = self.clock()
+        with self._session() as db:
+            c = db.get(Case, case_id)
+            if c is None:
+                return None
+            entry: dict = {"at": t.isoformat(timespec="seconds"), "by": by}
+            if owner is not None and owner != c.owner:
+                c.owner = owner or None
+                entry["owner"] = c.owner
+            if status is not None and status != c.status:
+                if status not in STATUSES:
+                    raise ValueError(status)
+                c.closed_at = t if status == "已办结" else None
+                c.status = status
+                entry["status"] = status
+            if note and note.strip():
+                entry["text"] = mask_pii(note.strip())[:1000]
+            if len(entry) > 2:
+                c.notes = [*(c.notes or []), entry]
+            c.updated_at = t
+            db.commit()
+            return c
+
+    def record_outcome(self, case_id: str, by: str, outcome: str, note: str | None = None) -> Case | None:
+        """Record exactly what happened on a case, with the note:
+
+        * 回访成功 — the person was reached: replied_at is stamped, 待回访 moves to 整改中;
+        * 无法联系 — the call failed: noted (and counted), the case stays 待回访 and is NOT stamped as replied,
+          so it still turns 回访超期 when its reply date passes;
+        * 已整改 — the fix is done: the case is closed (已办结).
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(outcome)
+        t = self.clock()
+        with self._session() as db:
+            c = db.get(Case, case_id)
+            if c is None:
+                return None
+            entry: dict = {"at": t.isoformat(timespec="seconds"), "by": by, "outcome": outcome}
+            if outcome == "回访成功" and c.replied_at is None:
+                c.replied_at = t
+            new = OUTCOMES[outcome]
+            if new == "整改中" and c.status != "待回访":
+                new = None  # a later successful call does not reopen a closed case
+            if new and new != c.status:
+                c.status = new
+                c.closed_at = t if new == "已办结" else None
+                entry["status"] = new
+            if note and note.strip():
+                entry["text"] = mask_pii(note.strip())[:1000]
+            c.notes = [*(c.notes or []), entry]
+            c.updated_at = t
+            db.commit()
+            return c
+
+    def overdue(self, case: Case) -> str | None:
+        return overdue_reason(case, self.clock())

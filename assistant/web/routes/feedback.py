@@ -10,32 +10,23 @@ conversation id under the server's key), and ``POST /v1/feedback`` needs it.  A 
 (visible as ``chatcmpl-<id>`` on the OpenAI endpoint) is not enough.  One rating per message: a second
 rating with the token replaces the first; a case is opened at most once.
 
-The clock is injected (`clock()` returns naive UTC, like `sessions.now`) so tests can move time on.
+The ratings and cases are kept by `store.feedback.FeedbackStore` (re-exported here with the calendar,
+`clock.add_working_days`); this module parses the request, calls it and answers.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from datetime import date, datetime, timedelta
 from typing import Annotated, Callable
 
-import chinese_calendar
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
 
-from assistant.store.db import ensure_schema
-from assistant.core.text.normalize import mask_pii
+from assistant.clock import add_working_days, is_working_day  # noqa: F401 - re-exported (tests, older callers)
+from assistant.store.feedback import (  # noqa: F401 - the tables, the scale and the store live in store/
+    BAD, FIX_DAYS, OUTCOMES, PAGE_TAGS, RATINGS, REPLY_DAYS, STATUSES, TAGS, Case, Feedback, FeedbackStore,
+    NotYourMessage, Rating, UnknownMessage, answer_token, overdue_reason)
 from assistant.web.errors import error_response
 from assistant.web.schemas import ErrorResponse
-from assistant.store.conversations import Conversation, Message, now
-from assistant.store.feedback import (  # noqa: F401 - the tables and the scale live in the store
-    BAD, FIX_DAYS, OUTCOMES, PAGE_TAGS, RATINGS, REPLY_DAYS, STATUSES, TAGS, Case, Feedback, Rating,
-    overdue_reason)
 
 # field names for the app's Chinese 422 messages
 FIELD_NAMES = {"message_id": "回答编号 message_id", "rating_token": "评价凭证 rating_token", "rating": "评价等级 rating", "tags": "标签 tags",
@@ -73,202 +64,6 @@ class FeedbackResponse(BaseModel):
 
 class FeedbackTags(BaseModel):
     tags: list[str] = Field(description="不满意时可选的标签，如 答非所问、信息有误")
-
-
-class UnknownMessage(LookupError):
-    pass
-
-
-class NotYourMessage(PermissionError):
-    pass
-
-
-def answer_token(key: bytes, message_id: str, conversation_id: str) -> str:
-    """The per-answer token given only to the asker (rating, and the WeChat answer page ``/a/{id}?t=``)."""
-    mac = hmac.new(key, f"answer|{message_id}|{conversation_id}".encode(), hashlib.sha256).digest()
-    return mac[:18].hex()
-
-
-def is_working_day(day: date) -> bool:
-    """The State Council's calendar (public holidays off, adjusted weekend working days on) as shipped
-    by `chinesecalendar`; for years it does not cover yet, Monday to Friday."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def add_working_days(start: datetime, days: int, utc_offset_hours: float = 8.0) -> datetime:
-    """`start` (naive UTC) plus `days` working days (in local time, see `is_working_day`), same time of day.
-    A rating given on a day off (weekend or public holiday) counts from the start of the next working
-    day, so its case has the whole of that day (and the following days) to be answered."""
-    off = timedelta(hours=utc_offset_hours)
-    t = start + off
-    if not is_working_day(t.date()):
-        t = datetime(t.year, t.month, t.day)
-        while not is_working_day(t.date()):
-            t += timedelta(days=1)
-    left = days
-    while left > 0:
-        t += timedelta(days=1)
-        if is_working_day(t.date()):
-            left -= 1
-    return t - off
-
-
-class FeedbackStore:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now, utc_offset_hours: float = 8.0,
-                 key: Callable[[], bytes] | None = None):
-        ensure_schema(engine)
-        self.key = key
-        self._session = sessionmaker(engine, expire_on_commit=False)
-        self.clock = clock
-        self.utc_offset_hours = utc_offset_hours
-
-    # ---------------------------------------------------------------- ratings
-
-    def token_for(self, message_id: str, conversation_id: str) -> str | None:
-        return answer_token(self.key(), message_id, conversation_id) if self.key else None
-
-    def check_token(self, message_id: str, conversation_id: str, token: str | None) -> None:
-        """Raise `NotYourMessage` unless ``token`` is the answer's ``rating_token`` (with a key configured):
-        only the person who asked may rate an answer or leave a callback number for it."""
-        if self.key is not None and not hmac.compare_digest(
-                (token or "").encode(), self.token_for(message_id, conversation_id).encode()):
-            raise NotYourMessage(message_id)
-
-    def check_asker(self, message_id: str, token: str | None) -> None:
-        """`check_token` for an answer known only by its id (`UnknownMessage` when there is none)."""
-        with self._session() as db:
-            msg = db.get(Message, message_id)
-            if msg is None or msg.role != "assistant":
-                raise UnknownMessage(message_id)
-            self.check_token(message_id, msg.conversation_id, token)
-
-    def rate(self, message_id: str, rating: str, tags: list[str] | None = None,
-             text: str | None = None, token: str | None = None) -> tuple[Feedback, Case | None, bool]:
-        """Record (or replace) the rating of one answer.  Returns (feedback, case, created).
-        With a key configured, ``token`` must be the answer's ``rating_token`` (else `NotYourMessage`)."""
-        t = self.clock()
-        with self._session() as db:
-            msg = db.get(Message, message_id)
-            if msg is None or msg.role != "assistant":
-                raise UnknownMessage(message_id)
-            self.check_token(message_id, msg.conversation_id, token)
-            conv = db.get(Conversation, msg.conversation_id)
-            fb = db.scalars(select(Feedback).where(Feedback.message_id == message_id)).first()
-            created = fb is None
-            if fb is None:
-                fb = Feedback(id=secrets.token_hex(6), message_id=message_id, conversation_id=msg.conversation_id,
-                              channel=conv.channel if conv else "web", created_at=t)
-                db.add(fb)
-            fb.rating, fb.score = rating, RATINGS[rating]
-            fb.tags = list(tags or [])
-            fb.text = mask_pii(text.strip()) if text and text.strip() else None
-            fb.updated_at = t
-            case = db.scalars(select(Case).where(Case.message_id == message_id)).first()
-            if fb.score <= BAD and case is None:
-                case = Case(id=secrets.token_hex(6), feedback_id=fb.id, message_id=message_id, status="待回访",
-                            owner=None, created_at=t, updated_at=t, notes=[],
-                            reply_due=add_working_days(t, REPLY_DAYS, self.utc_offset_hours),
-                            fix_due=add_working_days(t, FIX_DAYS, self.utc_offset_hours))
-                db.add(case)
-            db.commit()
-            return fb, case, created
-
-    def for_messages(self, message_ids: list[str]) -> dict[str, Feedback]:
-        if not message_ids:
-            return {}
-        with self._session() as db:
-            return {f.message_id: f for f in db.scalars(select(Feedback).where(Feedback.message_id.in_(message_ids)))}
-
-    def all(self, since: datetime | None = None, until: datetime | None = None) -> list[Feedback]:
-        with self._session() as db:
-            q = select(Feedback)
-            if since is not None:
-                q = q.where(Feedback.created_at >= since)
-            if until is not None:
-                q = q.where(Feedback.created_at < until)
-            return list(db.scalars(q))
-
-    # ---------------------------------------------------------------- cases
-
-    def cases(self, status: str | None = None) -> list[Case]:
-        with self._session() as db:
-            q = select(Case).order_by(Case.created_at.desc())
-            if status:
-                q = q.where(Case.status == status)
-            return list(db.scalars(q))
-
-    def case(self, case_id: str) -> Case | None:
-        with self._session() as db:
-            return db.get(Case, case_id)
-
-    def cases_for_messages(self, message_ids: list[str]) -> dict[str, Case]:
-        if not message_ids:
-            return {}
-        with self._session() as db:
-            return {c.message_id: c for c in db.scalars(select(Case).where(Case.message_id.in_(message_ids)))}
-
-    def update_case(self, case_id: str, by: str, status: str | None = None, owner: str | None = None,
-                    note: str | None = None) -> Case | None:
-        t = self.clock()
-        with self._session() as db:
-            c = db.get(Case, case_id)
-            if c is None:
-                return None
-            entry: dict = {"at": t.isoformat(timespec="seconds"), "by": by}
-            if owner is not None and owner != c.owner:
-                c.owner = owner or None
-                entry["owner"] = c.owner
-            if status is not None and status != c.status:
-                if status not in STATUSES:
-                    raise ValueError(status)
-                c.closed_at = t if status == "已办结" else None
-                c.status = status
-                entry["status"] = status
-            if note and note.strip():
-                entry["text"] = mask_pii(note.strip())[:1000]
-            if len(entry) > 2:
-                c.notes = [*(c.notes or []), entry]
-            c.updated_at = t
-            db.commit()
-            return c
-
-    def record_outcome(self, case_id: str, by: str, outcome: str, note: str | None = None) -> Case | None:
-        """Record exactly what happened on a case, with the note:
-
-        * 回访成功 — the person was reached: replied_at is stamped, 待回访 moves to 整改中;
-        * 无法联系 — the call failed: noted (and counted), the case stays 待回访 and is NOT stamped as replied,
-          so it still turns 回访超期 when its reply date passes;
-        * 已整改 — the fix is done: the case is closed (已办结).
-        """
-        if outcome not in OUTCOMES:
-            raise ValueError(outcome)
-        t = self.clock()
-        with self._session() as db:
-            c = db.get(Case, case_id)
-            if c is None:
-                return None
-            entry: dict = {"at": t.isoformat(timespec="seconds"), "by": by, "outcome": outcome}
-            if outcome == "回访成功" and c.replied_at is None:
-                c.replied_at = t
-            new = OUTCOMES[outcome]
-            if new == "整改中" and c.status != "待回访":
-                new = None  # a later successful call does not reopen a closed case
-            if new and new != c.status:
-                c.status = new
-                c.closed_at = t if new == "已办结" else None
-                entry["status"] = new
-            if note and note.strip():
-                entry["text"] = mask_pii(note.strip())[:1000]
-            c.notes = [*(c.notes or []), entry]
-            c.updated_at = t
-            db.commit()
-            return c
-
-    def overdue(self, case: Case) -> str | None:
-        return overdue_reason(case, self.clock())
 
 
 def feedback_router(store: FeedbackStore, guard: Callable | None = None) -> APIRouter:
