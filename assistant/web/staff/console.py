@@ -47,8 +47,6 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
                  get_assistant: Callable[[], object], settings: Settings) -> APIRouter:
     """Pages `/staff`, `/staff/login`, `/staff/logout` and the signed-in JSON API `/staff/api/*`."""
     console = Console(accounts, sessions, curated, feedback, get_assistant, settings)
-    # the same sign-in checks for staff routes registered with the app directly (web/staff/handoff.py)
-    accounts.signed_in, accounts.admin_only = current_staff, admin_staff
     kb = staff_api()
     kb.include_router(kb_router(curated=curated, feedback=feedback, sessions=sessions, get_assistant=get_assistant,
                                 settings=settings, current=current_staff, admin=admin_staff, route_class=StaffRoute,

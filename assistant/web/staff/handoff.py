@@ -25,117 +25,24 @@ import logging
 import re
 from datetime import datetime
 
-from cryptography.fernet import Fernet, InvalidToken
-from fastapi import APIRouter, Depends, FastAPI, Query
+from cryptography.fernet import Fernet
+from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
 
-from assistant.store.db import ensure_schema
 from assistant.config import Settings
-from assistant.web.routes.feedback import Case, NotYourMessage
-from assistant.core.text.normalize import mask_pii, public_numbers
-from assistant.store.conversations import SESSION_ID, Conversation, Message
+from assistant.core.text.normalize import public_numbers
+from assistant.store.conversations import SESSION_ID
+from assistant.store.feedback import NotYourMessage
+from assistant.store.handoff import (  # noqa: F401 - the tables and the store, importable from here too
+    ANSWERED, CLOSED, OPEN, REPLY_LIMIT, CallbackContact, HandoffStore, HandoffThread, StaffReply)
 from assistant.web.errors import error_response
-from assistant.web.staff.console import Staff, StaffError, StaffRoute, StaffStore
-from assistant.store.handoff import ANSWERED, CLOSED, OPEN, CallbackContact, HandoffThread, StaffReply  # noqa: F401
+from assistant.web.staff.deps import CurrentStaff, StaffError, StaffRoute
 
 log = logging.getLogger("assistant.handoff")
 
 PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 CONSENT_TEXT = "我同意工作人员使用此号码就本次评价回访，办结后号码即删除。"
-REPLY_LIMIT = 1000
 FIELD_NAMES = {"phone": "回访电话 phone", "consent": "同意回访 consent"}
-
-
-# ---------------------------------------------------------------- the store
-
-class HandoffStore:
-    def __init__(self, engine: Engine, clock, key: str | None, public_numbers: list[str] | tuple = ()):
-        ensure_schema(engine)
-        self.public_numbers = list(public_numbers)  # the centre's own phones: not masked in staff replies
-        self._session = sessionmaker(engine, expire_on_commit=False)
-        self.clock = clock
-        try:
-            self._fernet = Fernet(key.encode()) if key else None
-        except ValueError:
-            raise ValueError("ASSISTANT_CALLBACK_KEY 不是有效的 Fernet 密钥，请用 python -c \"from cryptography.fernet "
-                             "import Fernet; print(Fernet.generate_key().decode())\" 生成") from None
-
-    @property
-    def callbacks_enabled(self) -> bool:
-        return self._fernet is not None
-
-    # -- hand-offs
-    def threads(self, status: str | None = None) -> list[HandoffThread]:
-        with self._session() as db:
-            q = select(HandoffThread).order_by(HandoffThread.requested_at.desc())
-            return list(db.scalars(q.where(HandoffThread.status == status) if status else q))
-
-    def thread(self, conversation_id: str) -> HandoffThread | None:
-        with self._session() as db:
-            return db.get(HandoffThread, conversation_id)
-
-    def reply(self, conversation_id: str, staff: str, text: str) -> StaffReply:
-        t = self.clock()
-        with self._session() as db:
-            th = db.get(HandoffThread, conversation_id)
-            r = StaffReply(conversation_id=conversation_id, staff=staff, text=mask_pii(text.strip(), keep=self.public_numbers)[:REPLY_LIMIT],
-                           created_at=t)
-            db.add(r)
-            th.status, th.owner, th.updated_at = ANSWERED, staff, t
-            db.commit()
-            return r
-
-    def close(self, conversation_id: str, staff: str) -> HandoffThread | None:
-        with self._session() as db:
-            th = db.get(HandoffThread, conversation_id)
-            if th is not None:
-                th.status, th.owner, th.updated_at = CLOSED, th.owner or staff, self.clock()
-                db.commit()
-            return th
-
-    def replies(self, conversation_id: str, after: int = 0) -> list[StaffReply]:
-        with self._session() as db:
-            return list(db.scalars(select(StaffReply).where(StaffReply.conversation_id == conversation_id,
-                                                            StaffReply.id > after).order_by(StaffReply.id)))
-
-    def messages(self, conversation_id: str) -> list[Message]:
-        with self._session() as db:
-            return list(db.scalars(select(Message).where(Message.conversation_id == conversation_id)
-                                   .order_by(Message.seq)))
-
-    # -- 回访 numbers
-    def case_for_message(self, message_id: str) -> Case | None:
-        with self._session() as db:
-            return db.scalars(select(Case).where(Case.message_id == message_id)).first()
-
-    def keep_phone(self, case_id: str, phone: str) -> None:
-        token = self._fernet.encrypt(phone.encode()).decode()
-        with self._session() as db:
-            row = db.get(CallbackContact, case_id)
-            if row is None:
-                db.add(CallbackContact(case_id=case_id, phone_enc=token, created_at=self.clock()))
-            else:
-                row.phone_enc, row.created_at = token, self.clock()
-            db.commit()
-
-    def phone(self, case_id: str) -> str | None:
-        with self._session() as db:
-            row = db.get(CallbackContact, case_id)
-        if row is None or self._fernet is None:
-            return None
-        try:
-            return self._fernet.decrypt(row.phone_enc.encode()).decode()
-        except InvalidToken:  # the key was changed: the number cannot be read any more
-            return None
-
-    def has_phone(self, case_ids: list[str]) -> set[str]:
-        if not case_ids:
-            return set()
-        with self._session() as db:
-            return set(db.scalars(select(CallbackContact.case_id).where(CallbackContact.case_id.in_(case_ids))))
 
 
 # ---------------------------------------------------------------- HTTP
@@ -215,10 +122,8 @@ def _public_router(app: FastAPI, settings: Settings, handoffs: HandoffStore) -> 
 def _thread_out(handoffs: HandoffStore, th: HandoffThread, with_messages: bool = False) -> dict:
     msgs = handoffs.messages(th.conversation_id)
     asked = [m.text for m in msgs if m.role == "user"]
-    with handoffs._session() as db:
-        conv = db.get(Conversation, th.conversation_id)
     out = {"conversation_id": th.conversation_id, "status": th.status, "owner": th.owner,
-           "channel": conv.channel if conv else None,
+           "channel": handoffs.channel(th.conversation_id),
            "requested_at": _iso(th.requested_at), "updated_at": _iso(th.updated_at),
            "last_question": asked[-1] if asked else "", "turns": len(asked)}
     if with_messages:
@@ -231,8 +136,6 @@ def _thread_out(handoffs: HandoffStore, th: HandoffThread, with_messages: bool =
 def _staff_router(app: FastAPI, handoffs: HandoffStore) -> APIRouter:
     """The 导办台's side: open hand-offs, replying into a conversation, and the 回访 numbers."""
     staff_api = APIRouter(prefix="/staff/api", route_class=StaffRoute, include_in_schema=False)
-    accounts: StaffStore = app.state.staff
-    current = accounts.signed_in  # staff.py's sign-in dependency (401 / cross-site 403)
 
     def thread_or_404(conversation_id: str) -> HandoffThread:
         th = handoffs.thread(conversation_id)
@@ -241,7 +144,7 @@ def _staff_router(app: FastAPI, handoffs: HandoffStore) -> APIRouter:
         return th
 
     @staff_api.get("/handoffs", summary="转人工的会话（待处理在前）")
-    def handoff_list(status: str | None = None, _: Staff = Depends(current)):
+    def handoff_list(_: CurrentStaff, status: str | None = None):
         if status and status not in (OPEN, ANSWERED, CLOSED):
             raise StaffError(422, "invalid_request", "状态只能是 待处理、已回复 或 已关闭")
         rows = handoffs.threads(status)
@@ -250,11 +153,11 @@ def _staff_router(app: FastAPI, handoffs: HandoffStore) -> APIRouter:
                 "open": sum(th.status == OPEN for th in rows)}
 
     @staff_api.get("/handoffs/{conversation_id}", summary="一个转人工会话：对话和已发的回复")
-    def handoff_one(conversation_id: str, _: Staff = Depends(current)):
+    def handoff_one(conversation_id: str, _: CurrentStaff):
         return _thread_out(handoffs, thread_or_404(conversation_id), with_messages=True)
 
     @staff_api.post("/handoffs/{conversation_id}/reply", status_code=201, summary="回复到这个人的对话里")
-    def handoff_reply(conversation_id: str, body: ReplyRequest, staff: Staff = Depends(current)):
+    def handoff_reply(conversation_id: str, body: ReplyRequest, staff: CurrentStaff):
         thread_or_404(conversation_id)
         if not body.text.strip():
             raise StaffError(422, "invalid_request", "回复内容不能为空")
@@ -263,22 +166,22 @@ def _staff_router(app: FastAPI, handoffs: HandoffStore) -> APIRouter:
         return {"id": r.id, "staff": r.staff, "text": r.text, "at": _iso(r.created_at)}
 
     @staff_api.post("/handoffs/{conversation_id}/close", summary="关闭转人工请求")
-    def handoff_close(conversation_id: str, staff: Staff = Depends(current)):
+    def handoff_close(conversation_id: str, staff: CurrentStaff):
         thread_or_404(conversation_id)
         return _thread_out(handoffs, handoffs.close(conversation_id, staff.username))
 
-    _callback_routes(staff_api, app, handoffs, current)
+    _callback_routes(staff_api, app, handoffs)
     return staff_api
 
 
-def _callback_routes(staff_api: APIRouter, app: FastAPI, handoffs: HandoffStore, current) -> None:
+def _callback_routes(staff_api: APIRouter, app: FastAPI, handoffs: HandoffStore) -> None:
     @staff_api.get("/callbacks", summary="哪些工单留了回访电话（不含号码）")
-    def callbacks(_: Staff = Depends(current)):
+    def callbacks(_: CurrentStaff):
         cases = app.state.feedback.cases()
         return {"cases": sorted(handoffs.has_phone([c.id for c in cases]))}
 
     @staff_api.get("/cases/{case_id}/callback", summary="回访电话：只给该工单的负责人看")
-    def callback_phone(case_id: str, staff: Staff = Depends(current)):
+    def callback_phone(case_id: str, staff: CurrentStaff):
         case = app.state.feedback.case(case_id)
         if case is None:
             raise StaffError(404, "not_found", "没有这个工单")
