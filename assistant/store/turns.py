@@ -19,6 +19,7 @@ from assistant.core.dialogue.decision import rule_of
 from assistant.store.conversations import Conversation, Message
 
 SCAN_LIMIT = 20_000  # messages scanned by one log / dashboard / gaps query
+EXPORT_LIMIT = 50_000  # messages in one conversations workbook (staff console, 导出)
 BATCH = 500  # ids per IN (...) clause
 
 
@@ -78,6 +79,24 @@ class TurnLog:
         with self._session() as db:
             m = db.get(Message, message_id)
         return m if m is not None and m.role == "assistant" else None
+
+    def question_of(self, answer: Message) -> Message | None:
+        """The person's message an answer replies to (the one before it in its conversation), or None."""
+        with self._session() as db:
+            return db.scalars(select(Message).where(Message.conversation_id == answer.conversation_id,
+                                                    Message.seq == answer.seq - 1)).first()
+
+    def messages_between(self, since: datetime, until: datetime, channel: str | None = None,
+                         limit: int = EXPORT_LIMIT) -> list[tuple[Message, str]]:
+        """Every message (questions and answers) stored in [since, until) with its conversation's channel,
+        oldest first, e.g. ``[(<Message 结婚登记要带什么>, "web"), (<Message 请携带…>, "web"), …]``."""
+        q = (select(Message, Conversation.channel).join(Conversation, Conversation.id == Message.conversation_id)
+             .where(Message.created_at >= since, Message.created_at < until).order_by(Message.created_at, Message.seq)
+             .limit(limit))
+        if channel:
+            q = q.where(Conversation.channel == channel)
+        with self._session() as db:
+            return [(m, ch) for m, ch in db.execute(q).all()]
 
     def answers_with_questions(self, message_ids: list[str]) -> dict[str, dict]:
         """``{answer id: {"question", "answer", "kind", "items"}}`` for the answers a list of cases points at."""

@@ -15,10 +15,9 @@ from typing import Callable
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import sessionmaker
-
 from assistant.core.compose import item_out
-from assistant.store.conversations import Message, SessionStore
+from assistant.store.conversations import SessionStore
+from assistant.store.turns import TurnLog
 
 KEY_MATERIALS = 6
 
@@ -51,7 +50,7 @@ def guide_essentials(guide, centre, limit: int = KEY_MATERIALS) -> str:
 def answer_page_router(store: SessionStore, token_for: Callable[[str, str], str | None],
                        get_assistant: Callable[[], object]) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    db_session = sessionmaker(store.engine, expire_on_commit=False)
+    log = TurnLog(store.engine)
 
     def not_found() -> HTMLResponse:
         return HTMLResponse(_page("没有找到这条回答", "<p>链接无效或已失效。请回到公众号重新提问。</p>"), status_code=404,
@@ -61,15 +60,13 @@ def answer_page_router(store: SessionStore, token_for: Callable[[str, str], str 
     def answer(message_id: str, t: str = ""):
         if not (0 < len(message_id) <= 40 and 0 < len(t) <= 64):
             return not_found()
-        with db_session() as db:
-            msg = db.get(Message, message_id)
-            if msg is None or msg.role != "assistant":
-                return not_found()
-            want = token_for(msg.id, msg.conversation_id) or ""
-            if not want or not hmac.compare_digest(t.encode(), want.encode()):
-                return not_found()
-            question = db.query(Message).filter(Message.conversation_id == msg.conversation_id,
-                                                Message.seq == msg.seq - 1).first()
+        msg = log.answer(message_id)
+        if msg is None:
+            return not_found()
+        want = token_for(msg.id, msg.conversation_id) or ""
+        if not want or not hmac.compare_digest(t.encode(), want.encode()):
+            return not_found()
+        question = log.question_of(msg)
         a = get_assistant()
         parts = []
         if question is not None:

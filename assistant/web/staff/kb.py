@@ -20,10 +20,8 @@ from typing import Callable, Literal
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
-
 from assistant.core.text.normalize import mask_pii
+from assistant.store.turns import TurnLog
 from assistant.web.errors import error_body
 
 CURATED_COLUMNS = ["问题", "答案", "事项编号", "事项名称", "引用片段", "状态", "作者", "创建时间"]
@@ -98,7 +96,7 @@ class _Kb:
         self.curated, self.feedback, self.sessions, self.error = curated, feedback, sessions, error
         self.get_assistant = get_assistant
         self.tz = timezone(timedelta(hours=settings.staff_utc_offset_hours))
-        self.db_session = sessionmaker(sessions.engine, expire_on_commit=False)
+        self.log = TurnLog(sessions.engine)
 
     def local(self, dt: datetime | None) -> str:
         return dt.replace(tzinfo=timezone.utc).astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S") if dt else ""
@@ -253,15 +251,7 @@ def _export_routes(api: APIRouter, kb: _Kb, current) -> None:
         lo = datetime(start.year, start.month, start.day, tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
         hi = datetime(end.year, end.month, end.day, tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None) \
             + timedelta(days=1)
-        from assistant.store.conversations import Conversation, Message
-
-        q = (select(Message, Conversation.channel).join(Conversation, Conversation.id == Message.conversation_id)
-             .where(Message.created_at >= lo, Message.created_at < hi).order_by(Message.created_at, Message.seq)
-             .limit(50_000))
-        if channel:
-            q = q.where(Conversation.channel == channel)
-        with kb.db_session() as db:
-            msgs = db.execute(q).all()
+        msgs = kb.log.messages_between(lo, hi, channel)
         content = _xlsx(_conversation_sheets(kb, msgs, kind, rating))
         return _download(content, f"conversations-{start}-{end}.xlsx", XLSX)
 
