@@ -262,6 +262,15 @@ def test_chat_page_loads_only_the_entry_module_and_no_inline_script():
     assert "main.js" in MODULES and len(MODULES) > 5
 
 
+def test_chat_page_preloads_every_module_so_a_quick_tap_does_not_reload_the_page():
+    """Each import level would cost a round trip before main.js runs, and until it has run 发送 submits the
+    bare form (the page reloads, the question is lost).  So index.html names every other module with
+    <link rel="modulepreload">: all are fetched at once, with main.js."""
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    preloaded = re.findall(r'<link rel="modulepreload" href="/web/chat/([\w.]+)">', html)
+    assert sorted(preloaded + ["main.js"]) == MODULES
+
+
 def test_chat_modules_are_served_as_javascript_under_a_self_only_script_policy(server):
     """A module served as text/plain or blocked by the CSP would not run at all."""
     for name in MODULES:
