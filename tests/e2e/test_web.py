@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from assistant.store.feedback import PAGE_TAGS
-from servers import MSG, NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, reply, uvicorn_server
+from servers import MSG, NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, reply, uvicorn_server, watch_modules
 
 SCREENSHOT = "/tmp/web.png"
 
@@ -246,9 +246,6 @@ def test_error_message_is_shown(page):
 
 
 # ---------------------------------------------------------------- the page's native ES modules (static/chat/)
-# A module that fails to import (a 404, a misspelt export, a syntax error) raises no page error: the
-# browser only logs "Failed to load module script" or a SyntaxError to the console, and the page looks
-# right but never answers.  So this watches the console, failed requests and page errors too.
 
 STATIC = ROOT / "assistant" / "web" / "static"
 MODULES = sorted(p.name for p in (STATIC / "chat").glob("*.js"))
@@ -281,22 +278,12 @@ def test_chat_modules_are_served_as_javascript_under_a_self_only_script_policy(s
     assert script_src.group(1).split()[0] == "'self'" and "'unsafe-inline'" not in script_src.group(1)
 
 
-def _console_error(message) -> bool:
-    """An error in the console, except the browser's own request for /favicon.ico (the site has none)."""
-    return message.type == "error" and not message.location["url"].endswith("/favicon.ico")
-
-
 def test_every_chat_module_is_loaded_and_an_answer_draws_with_no_console_error(browser, server):
     """Open the page and get a (mocked, streamed) answer with its 好差评 bar: every file in static/chat/ was
     fetched (none is left out of the import graph), 不满意 offers the server's tags, and nothing failed."""
     ctx = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    problems, fetched = [], set()
     page = ctx.new_page()
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("console", lambda m: problems.append(f"console: {m.text} at {m.location['url']}") if _console_error(m) else None)
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    page.on("response", lambda r: fetched.add(r.url.rsplit("/", 1)[1]) if "/web/chat/" in r.url and r.ok else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    problems, fetched = watch_modules(page, "/web/chat/")
     body = FAKE | {"kind": "guide"}
     meta = {k: body[k] for k in ("session_id", "message_id", "kind", "items", "citations", "suggestions")}
     stream = _sse(("meta", meta), ("delta", {"text": body["answer"]}), ("done", body))
