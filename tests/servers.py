@@ -145,6 +145,35 @@ def new_page(browser, base_url: str, errors: list[str], width: int, height: int)
     return ctx, page
 
 
+def watch_modules(page, folder: str) -> tuple[list[str], set[str]]:
+    """What a page of native ES modules got wrong, and which of its modules it fetched.
+
+    A module that fails to import (a 404, a misspelt export, a syntax error) raises no page error: the
+    browser only logs "Failed to load module script" or a SyntaxError to the console, and the page sits
+    there, drawn but dead.  So ``problems`` collects page errors, console errors (except the browser's
+    own request for /favicon.ico: the site has none), failed requests and 4xx/5xx answers; ``fetched``
+    the file names answered under ``folder`` ("/web/chat/" → {"main.js", "dom.js", …}).
+    """
+    problems: list[str] = []
+    fetched: set[str] = set()
+
+    def console(m):
+        if m.type == "error" and not m.location["url"].endswith("/favicon.ico"):
+            problems.append(f"console: {m.text} at {m.location['url']}")
+
+    def response(r):
+        if folder in r.url and r.ok:
+            fetched.add(r.url.rsplit("/", 1)[1])
+        if r.status >= 400:
+            problems.append(f"{r.status} {r.url}")
+
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("console", console)
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("response", response)
+    return problems, fetched
+
+
 def ask(page, text: str, enter: bool = False):
     """Type a question into the chat, send it, and return the (finished) assistant message it produced."""
     n = page.locator(MSG).count()

@@ -216,7 +216,7 @@ def test_a_body_just_over_64_kb_is_413_with_a_chinese_message(api):
 # ---------------------------------------------------------------- headers and debug
 
 def test_security_headers_on_every_page_and_api_answer(api):
-    for url in ("/", "/staff/login", "/v1/items", "/web/app.js", "/v1/items/nope"):
+    for url in ("/", "/staff/login", "/v1/items", "/web/chat/main.js", "/v1/items/nope"):
         h = api.get(url).headers
         csp = h["content-security-policy"]
         assert "script-src 'self'" in csp and "object-src 'none'" in csp and "default-src 'self'" in csp, url

@@ -71,4 +71,4 @@ def test_the_wheel_carries_the_shipped_vectors_and_licence_without_warnings(tmp_
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert any(n.startswith("assistant/data/embeddings/") and n.endswith(".npy") for n in names)
     assert any(n.startswith("assistant/data/embeddings/") and n.endswith(".json") for n in names)
-    assert "assistant/__main__.py" in names and "assistant/web/static/app.js" in names
+    assert "assistant/__main__.py" in names and "assistant/web/static/chat/main.js" in names

@@ -13,7 +13,7 @@ import subprocess
 import httpx
 import pytest
 
-from servers import NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server
+from servers import NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server, watch_modules
 
 USER, PASSWORD = "daoban", "console-pass-1"
 QUESTION = "结婚登记要带什么"
@@ -233,22 +233,12 @@ def test_modules_are_served_as_javascript_under_a_self_only_script_policy(server
     assert script_src[0] == "'self'" and "'unsafe-inline'" not in script_src
 
 
-def console_error(message) -> bool:
-    """An error in the console, except the browser's own request for /favicon.ico (the site has none)."""
-    return message.type == "error" and not message.location["url"].endswith("/favicon.ico")
-
-
 def test_every_view_draws_with_every_module_loaded_and_no_console_error(browser, server):
     """Signed in as an admin, open each view from the nav: its heading appears, every file in
     static/staff/ was fetched (none is left out of the import graph), and the console has no error."""
     ctx = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900}, locale="zh-CN")
-    problems, fetched = [], set()
     page = ctx.new_page()
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("console", lambda m: problems.append(f"console: {m.text} at {m.location['url']}") if console_error(m) else None)
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    page.on("response", lambda r: fetched.add(r.url.rsplit("/", 1)[1]) if "/web/staff/" in r.url and r.ok else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    problems, fetched = watch_modules(page, "/web/staff/")
     try:
         r = ctx.request.post(f"{server}/staff/login", data={"username": USER, "password": PASSWORD})
         assert r.ok, r.text()

@@ -13,7 +13,8 @@ import re
 import httpx
 import pytest
 
-from servers import MSG, NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, reply, uvicorn_server
+from assistant.store.feedback import PAGE_TAGS
+from servers import MSG, NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, reply, uvicorn_server, watch_modules
 
 SCREENSHOT = "/tmp/web.png"
 
@@ -31,7 +32,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("web")
     env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
     with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
-        for asset in ("/web/app.js", "/web/style.css"):
+        for asset in ("/web/chat/main.js", "/web/style.css"):
             r = httpx.get(srv.url + asset, timeout=10)
             assert r.status_code == 200, (
                 f"GET {asset} -> {r.status_code}: web/app.py must serve assistant/web/static/ at /web, e.g. "
@@ -242,3 +243,60 @@ def test_error_message_is_shown(page):
     msg = ask(page, "再试一次")
     expect(msg).to_contain_text("网络连接失败")
     expect(page.get_by_test_id("chat-input")).to_be_editable()
+
+
+# ---------------------------------------------------------------- the page's native ES modules (static/chat/)
+
+STATIC = ROOT / "assistant" / "web" / "static"
+MODULES = sorted(p.name for p in (STATIC / "chat").glob("*.js"))
+
+
+def test_chat_page_loads_only_the_entry_module_and_no_inline_script():
+    """index.html has common.js (classic, for el()) and one module; the rest comes in through imports."""
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts == ['<script src="/web/common.js" defer>', '<script src="/web/chat/main.js" type="module">']
+    assert "main.js" in MODULES and len(MODULES) > 5
+
+
+def test_chat_page_preloads_every_module_so_a_quick_tap_does_not_reload_the_page():
+    """Each import level would cost a round trip before main.js runs, and until it has run 发送 submits the
+    bare form (the page reloads, the question is lost).  So index.html names every other module with
+    <link rel="modulepreload">: all are fetched at once, with main.js."""
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    preloaded = re.findall(r'<link rel="modulepreload" href="/web/chat/([\w.]+)">', html)
+    assert sorted(preloaded + ["main.js"]) == MODULES
+
+
+def test_chat_modules_are_served_as_javascript_under_a_self_only_script_policy(server):
+    """A module served as text/plain or blocked by the CSP would not run at all."""
+    for name in MODULES:
+        r = httpx.get(f"{server}/web/chat/{name}", timeout=30)
+        assert r.status_code == 200, name
+        assert r.headers["content-type"].split(";")[0] in ("text/javascript", "application/javascript"), name
+    script_src = re.search(r"script-src ([^;]*)", httpx.get(server + "/", timeout=30).headers["content-security-policy"])
+    assert script_src.group(1).split()[0] == "'self'" and "'unsafe-inline'" not in script_src.group(1)
+
+
+def test_every_chat_module_is_loaded_and_an_answer_draws_with_no_console_error(browser, server):
+    """Open the page and get a (mocked, streamed) answer with its 好差评 bar: every file in static/chat/ was
+    fetched (none is left out of the import graph), 不满意 offers the server's tags, and nothing failed."""
+    ctx = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    problems, fetched = watch_modules(page, "/web/chat/")
+    body = FAKE | {"kind": "guide"}
+    meta = {k: body[k] for k in ("session_id", "message_id", "kind", "items", "citations", "suggestions")}
+    stream = _sse(("meta", meta), ("delta", {"text": body["answer"]}), ("done", body))
+    page.route("**/v1/chat", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=stream))
+    try:
+        page.goto("/")  # waits for the load event: every module has been fetched and run (or failed) by then
+        assert not problems, f"the page did not start: {problems}"
+        msg = ask(page, "结婚登记要带什么")
+        expect(msg.get_by_test_id("item-card")).to_have_count(1)
+        msg.get_by_test_id("rating-btn").filter(has_text="非常不满意").click()
+        expect(msg.get_by_test_id("rating-detail")).to_be_visible()
+        expect(msg.get_by_test_id("rating-tag")).to_have_text(PAGE_TAGS)
+        assert fetched == set(MODULES), f"not loaded: {set(MODULES) - fetched}"
+        assert not problems, problems
+    finally:
+        ctx.close()

@@ -1,4 +1,4 @@
-/* 便民方舟 导办助手 — helpers shared by the chat page (app.js) and the staff console (staff/dom.js).
+/* 便民方舟 导办助手 — helpers shared by the chat page (chat/dom.js) and the staff console (staff/dom.js).
  * Plain JS, no build step: load with <script src="/web/common.js" defer> before the page script
  * (deferred classic scripts and module scripts run in document order); everything is on window.Daoban. */
 (function () {
