@@ -321,7 +321,8 @@ def test_only_the_asker_can_rate_and_only_once(api):
     # the message id alone (the OpenAI endpoint shows it as chatcmpl-<id>) is not enough
     r = api.post(FEEDBACK, json={"message_id": mid, "rating": "非常不满意"})
     assert r.status_code == 422 and "rating_token" in _chinese(r)
-    for token in ("0" * 36, other["rating_token"], mine["rating_token"][:-1] + "0"):
+    altered = mine["rating_token"][:-1] + ("0" if mine["rating_token"][-1] != "0" else "1")  # one character off
+    for token in ("0" * 36, other["rating_token"], altered):
         r = api.post(FEEDBACK, json={"message_id": mid, "rating_token": token, "rating": "非常不满意"})
         assert r.status_code == 403 and "提问" in _chinese(r)
     ok = api.post(FEEDBACK, json={"message_id": mid, "rating_token": mine["rating_token"], "rating": "不满意"})
