@@ -89,7 +89,7 @@ def _questions(c: TestClient) -> int:
 
 
 @pytest.mark.parametrize("safe", [False, True], ids=["plain", "aes"])
-@pytest.mark.parametrize("age", [-365 * 86400, -301, 301, 10 * 365 * 86400], ids=["year-old", "5min-old", "5min-ahead", "10y-ahead"])
+@pytest.mark.parametrize("age", [-365 * 86400, -301, 310, 10 * 365 * 86400], ids=["year-old", "5min-old", "5min-ahead", "10y-ahead"])
 def test_stale_or_future_timestamps_are_refused(make, safe, age):
     c = make()
     wx = WeChatServer(c, safe)

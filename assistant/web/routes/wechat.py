@@ -39,9 +39,8 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import create_engine, delete, insert, select
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from assistant.service.wechat_protocol import (  # noqa: F401  (the protocol's names, importable from here too)
@@ -49,8 +48,7 @@ from assistant.service.wechat_protocol import (  # noqa: F401  (the protocol's n
     WeChatCrypto, WeChatError, WeChatReply, clean_answer, first_lines, news_xml, parse_xml, render_reply,
     sha1_signature, shorten, text_xml, _same)
 from assistant.service.wechat_kefu import ON_ITS_WAY, make_kefu
-from assistant.store.db import ensure_schema
-from assistant.store.wechat import SEEN, SEEN_KEEP
+from assistant.store.wechat import Replayed, ReplayStore  # noqa: F401 (importable from here too)
 from assistant.store.shared_state import PendingAnswers
 from assistant.web.ratelimit import RateLimited
 from assistant.web.routes.answer_page import guide_essentials
@@ -84,33 +82,6 @@ async def _wait(fut: Future, timeout: float) -> None:
 
 
 # ---------------------------------------------------------------- state
-
-
-class ReplayStore:
-    """Nonces and message ids already handled, in the database: survives restarts, shared by replicas.
-    ``first(key, digest)`` → True the first time; False for a repeat with the same digest (a retry);
-    raises `WeChatError(403)` for a repeat with another digest (a replayed signed URL with a new body)."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        ensure_schema(engine)
-        self._sweep_at = 0.0
-
-    def first(self, key: str, digest: str = "") -> bool:
-        now = time.time()
-        try:
-            with self.engine.begin() as db:
-                if now > self._sweep_at:
-                    self._sweep_at = now + 60
-                    db.execute(delete(SEEN).where(SEEN.c.seen_at < now - SEEN_KEEP))
-                db.execute(insert(SEEN).values(key=key[:200], digest=digest, seen_at=now))
-            return True
-        except IntegrityError:
-            with self.engine.connect() as db:
-                old = db.execute(select(SEEN.c.digest).where(SEEN.c.key == key[:200])).scalar()
-            if digest and old is not None and old != digest:
-                raise WeChatError(403, "请求已被使用过（重放），拒绝处理") from None
-            return False
 
 
 # ---------------------------------------------------------------- router
@@ -282,7 +253,11 @@ class WeChatEndpoint:
             msg, crypto = self.open_message(body, token, **query)
             # signed and fresh: now the nonce is spent (same body again = WeChat's retry, another body = replay)
             nonce_key = f"nonce:{query['timestamp']}:{query['nonce']}"
-            if not await asyncio.to_thread(self.replays.first, nonce_key, hashlib.sha256(body).hexdigest()):
+            try:
+                fresh = await asyncio.to_thread(self.replays.first, nonce_key, hashlib.sha256(body).hexdigest())
+            except Replayed:
+                raise WeChatError(403, "请求已被使用过（重放），拒绝处理") from None
+            if not fresh:
                 return _plain(200, "success")
             reply = await self.handle(msg, str(request.base_url))
             if reply is None:
