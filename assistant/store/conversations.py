@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
@@ -131,6 +131,11 @@ class SessionStore:
                     raise
                 time.sleep(0.005 * (attempt + 1) + secrets.randbelow(10) / 1000)
         raise RuntimeError("unreachable")
+
+    def ping(self) -> None:
+        """Raises when the database cannot be reached (the readiness check)."""
+        with self.engine.connect() as c:
+            c.execute(text("SELECT 1"))
 
     def messages(self, session_id: str) -> list[Message]:
         with self._session() as db:

@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime
 from typing import Callable, Literal
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, select
+from sqlalchemy import JSON, DateTime, Integer, String, Text, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
@@ -247,6 +247,13 @@ class FeedbackStore:
             c.updated_at = t
             db.commit()
             return c
+
+    def counts(self) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """(ratings by rating, cases by status), for the metrics scrape."""
+        with self._session() as db:
+            ratings = db.execute(select(Feedback.rating, func.count()).group_by(Feedback.rating)).all()
+            cases = db.execute(select(Case.status, func.count()).group_by(Case.status)).all()
+        return [tuple(r) for r in ratings], [tuple(r) for r in cases]
 
     def overdue(self, case: Case) -> str | None:
         return overdue_reason(case, self.clock())

@@ -41,7 +41,6 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import func, select, text
 
 access_log = logging.getLogger("assistant.access")
 log = logging.getLogger("assistant.web.observability")
@@ -171,15 +170,10 @@ class _StateCollector:
 
     def _ratings(self):
         feedback = getattr(self.app.state, "feedback", None)
-        store = getattr(self.app.state, "store", None)
-        if feedback is None or store is None:
+        if feedback is None:
             return
-        from assistant.web.routes.feedback import Case, Feedback
-
         try:
-            with store.engine.connect() as c:
-                ratings = c.execute(select(Feedback.rating, func.count()).group_by(Feedback.rating)).all()
-                cases = c.execute(select(Case.status, func.count()).group_by(Case.status)).all()
+            ratings, cases = feedback.counts()
         except Exception as e:  # noqa: BLE001 - a scrape must not fail because the database is down
             log.warning("metrics: ratings unavailable (%s)", type(e).__name__)
             return
@@ -291,8 +285,7 @@ def readiness(app: FastAPI) -> tuple[bool, dict[str, str], str]:
     reasons: list[str] = []
     store = getattr(app.state, "store", None)
     try:
-        with store.engine.connect() as c:
-            c.execute(text("SELECT 1"))
+        store.ping()
         checks["database"] = "ok"
     except Exception as e:  # noqa: BLE001 - any failure means not ready; the type says which
         checks["database"] = f"error: {type(e).__name__}"

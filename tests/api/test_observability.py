@@ -10,6 +10,8 @@ import sys
 import pytest
 from sqlalchemy import create_engine
 
+from assistant.store.conversations import SessionStore
+
 from assistant.web.observability import JsonFormatter, RequestIdFilter
 
 PHONE, ID_CARD = "13812345678", "32130219900101123X"
@@ -114,8 +116,9 @@ def test_readyz_checks_database_and_index(client):
 
 
 def test_readyz_is_503_with_a_chinese_reason_when_the_database_is_down(client, tmp_path):
-    class Broken:
-        engine = create_engine(f"sqlite:///{tmp_path}/missing-dir/x.db")
+    class Broken(SessionStore):
+        def __init__(self):  # a store whose database file cannot be opened
+            self.engine = create_engine(f"sqlite:///{tmp_path}/missing-dir/x.db")
 
     good = client.app.state.store
     client.app.state.store = Broken()
