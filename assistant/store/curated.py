@@ -28,9 +28,10 @@ from datetime import datetime
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import JSON, Boolean, DateTime, String, Text, func, select
+from sqlalchemy import JSON, Boolean, DateTime, String, Text, create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema
@@ -133,6 +134,12 @@ class CuratedStore:
     `items_of(text)` (set by `bind`) names the service items a question mentions; two questions
     that mention different items never match each other.
     """
+
+    @classmethod
+    def scratch(cls) -> "CuratedStore":
+        """An empty store in memory, thrown away after use: the console's preview of which past questions
+        a correction would catch, before anything is published."""
+        return cls(create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}))
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now, threshold: float = SIMILAR,
                  items_of: Callable[[str], frozenset[str]] | None = None):

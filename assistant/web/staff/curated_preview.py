@@ -12,8 +12,6 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
-from sqlalchemy import create_engine
-from sqlalchemy.pool import StaticPool
 
 from assistant.store.curated import CuratedStore
 from assistant.web.staff.deps import CurrentStaff, StaffError, console_of, staff_api
@@ -38,8 +36,7 @@ def install(app: FastAPI) -> None:
             raise StaffError(422, "invalid_request", f"没有事项「{body.item_id}」")
         since = app.state.store.clock() - timedelta(days=body.days)
         asked = Counter(q.strip() for q in console.log.questions_since(since, MAX_QUESTIONS) if q and q.strip())
-        trial = CuratedStore(create_engine("sqlite://", poolclass=StaticPool,
-                                           connect_args={"check_same_thread": False})).bind(a)
+        trial = CuratedStore.scratch().bind(a)
         trial.add(body.question, body.item_id, "（预览）", [], "preview")
         catches = []
         for q, n in asked.items():
