@@ -28,13 +28,12 @@ from datetime import datetime
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import JSON, Boolean, DateTime, String, Text, create_engine, func, select
+from sqlalchemy import JSON, Boolean, DateTime, String, Text, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
-from sqlalchemy.pool import StaticPool
 
 from assistant.clock import utcnow
-from assistant.store.db import Base, ensure_schema
+from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.understand import aspects_of
 
@@ -139,7 +138,7 @@ class CuratedStore:
     def scratch(cls) -> "CuratedStore":
         """An empty store in memory, thrown away after use: the console's preview of which past questions
         a correction would catch, before anything is published."""
-        return cls(create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}))
+        return cls(memory_engine())
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now, threshold: float = SIMILAR,
                  items_of: Callable[[str], frozenset[str]] | None = None):

@@ -164,3 +164,12 @@ def engine_for(url: str) -> Engine:
     from assistant.store.conversations import make_engine
 
     return make_engine(url)
+
+
+def memory_engine() -> Engine:
+    """A private SQLite database in memory, shared by the threads of this process: stand-alone routers in
+    tests and the console's throw-away previews."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    return create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)

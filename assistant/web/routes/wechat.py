@@ -39,9 +39,7 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import StaticPool
 
 from assistant.service.wechat_protocol import (  # noqa: F401  (the protocol's names, importable from here too)
     EMPTY_TEXT, FAILED, LOST, MORE_NOTE, NEWS_TITLE, ONLY_TEXT, PENDING, STILL_PENDING, TEXT_LIMIT_BYTES, WELCOME,
@@ -49,6 +47,7 @@ from assistant.service.wechat_protocol import (  # noqa: F401  (the protocol's n
     sha1_signature, shorten, text_xml, _same)
 from assistant.service.wechat_kefu import ON_ITS_WAY, make_kefu
 from assistant.store.wechat import Replayed, ReplayStore  # noqa: F401 (importable from here too)
+from assistant.store.db import memory_engine
 from assistant.store.shared_state import PendingAnswers
 from assistant.web.ratelimit import RateLimited
 from assistant.web.routes.answer_page import guide_essentials
@@ -103,7 +102,7 @@ class WeChatEndpoint:
         self.answer, self.settings = answer, settings
         self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="wechat-answer")
         if engine is None:  # a stand-alone router (tests): the same store in a private in-memory database
-            engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+            engine = memory_engine()
         self.replays = ReplayStore(engine)
         self.pending = PendingAnswers(engine)  # late answers in the database: the next message may reach another replica
         self.kefu = make_kefu(settings)  # 客服消息 when app id + secret are set
