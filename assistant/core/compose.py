@@ -10,10 +10,47 @@ from assistant.core.corpus.chunks import Chunk, material_brief
 from assistant.core.corpus.schema import Centre, Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import citation_note, short_law_name
-from assistant.web.schemas import Citation, ItemOut, Location, OnlineRoute
 from assistant.core.understand import FACT_SITUATIONS
 
 SAMPLE_NOTE = "（本指南为示例数据，窗口号、电话和办理时间以中心官方公告为准。）"
+
+
+@dataclass
+class Citation:
+    """One numbered source of an answer: the chunk the [n] of a sentence refers to.  The web layer
+    serialises it as it is (web/schemas.py `Citation`)."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    source: str
+    url: str | None = None
+
+
+@dataclass
+class ItemCard:
+    """A recommended item as a card: where it is handled and how to do it online.
+
+    ``ItemCard(id="marriage-registration", name="结婚登记", department="宿迁市民政局", hall="综合政务大厅",
+    zone="婚姻登记专区", windows=["A01"], address="宿迁市… 1楼 综合政务大厅", hours="…",
+    online_available=True, online_route="全程网办：…", online_url=None, score=0.93)``; the web layer turns
+    it into the `ItemOut` of the HTTP contract."""
+
+    id: str
+    name: str
+    department: str
+    hall: str
+    zone: str | None
+    windows: list[str]
+    address: str
+    hours: str
+    online_available: bool
+    online_route: str
+    online_url: str | None
+    score: float | None = None
 
 
 @dataclass
@@ -46,18 +83,15 @@ def source_label(chunk: Chunk) -> str:
     return " · ".join(p for p in (chunk.title, chunk.section) if p)
 
 
-def item_out(g: Guide, centre: Centre, score: float | None = None) -> ItemOut:
+def item_card(g: Guide, centre: Centre, score: float | None = None) -> ItemCard:
+    """The card of a guide's item; the address is the centre's plus the hall's floor and name."""
     hall = centre.hall(g.place.hall)
     floor = f"{hall.floor} " if hall else ""
-    return ItemOut(
-        id=g.id, name=g.name, department=g.department,
-        location=Location(hall=g.place.hall, zone=g.place.zone, windows=list(g.place.windows),
-                          address=f"{centre.address} {floor}{g.place.hall}".strip()),
-        hours=g.hours,
-        online=OnlineRoute(available=g.online.depth != "仅限现场办理", route=f"{g.online.depth}：{g.online.route}",
-                           url=g.online.url),
-        score=None if score is None else round(score, 4),
-    )
+    return ItemCard(id=g.id, name=g.name, department=g.department, hall=g.place.hall, zone=g.place.zone,
+                    windows=list(g.place.windows), address=f"{centre.address} {floor}{g.place.hall}".strip(),
+                    hours=g.hours, online_available=g.online.depth != "仅限现场办理",
+                    online_route=f"{g.online.depth}：{g.online.route}", online_url=g.online.url,
+                    score=None if score is None else round(score, 4))
 
 
 def _chunk(index: Index, g: Guide, aspect: str) -> Chunk | None:

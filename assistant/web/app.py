@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.web.routes.answer_page import answer_page_router, guide_essentials
-from assistant.core.compose import item_out
+from assistant.web.schemas import item_out
 from assistant.config import Settings, get_settings
 from assistant.store.curated import CuratedStore
 from assistant.web.routes.feedback import FIELD_NAMES as FEEDBACK_FIELDS

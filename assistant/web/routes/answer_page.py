@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import sessionmaker
 
-from assistant.core.compose import item_out
+from assistant.web.schemas import item_out
 from assistant.store.conversations import Message, SessionStore
 
 KEY_MATERIALS = 6
