@@ -55,16 +55,11 @@ class Result:
 
     @property
     def citations(self) -> list[Citation]:
-        return self.decision.citations.items
+        return self.decision.citations.items if self.decision.citations is not None else []
 
     @property
     def suggestions(self) -> list[str]:
         return self.decision.suggestions
-
-    @property
-    def response(self):
-        from assistant.web.schemas import to_response
-        return to_response(self)
 
 
 class Assistant:

@@ -131,6 +131,45 @@ def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
     return out[:limit]
 
 
+def _aspect_paras(index: Index, g: Guide, a: str, cites: Citations, facts: list[str] | None) -> list[str]:
+    """The 【…】 paragraphs of one guide field: 【需要准备的材料】 (and 【按您的情形：外地户籍】), 【办理地点】 …"""
+    centre = index.corpus.centre
+    c = _chunk(index, g, a)
+    if a == "materials":
+        lines = [material_brief(m) for m in g.materials]
+        body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
+        paras = [f"【需要准备的材料】{cites.ref(c)}\n{body}"]
+        for fact in facts or []:
+            extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
+                     if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
+            if extra:
+                paras.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
+        return paras
+    if a == "place":
+        return [f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}"]
+    if a == "online":
+        url = f"（{g.online.url}）" if g.online.url else ""
+        return [f"【网上办理】{g.online.depth}：{g.online.route}{url}{cites.ref(c)}"]
+    if a == "time":
+        return [f"【办理时限】承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}"]
+    if a == "fee":
+        return [f"【收费】{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}"
+                + (f"（依据：{g.fee.basis}）" if g.fee.basis else "") + cites.ref(c)]
+    if a == "steps":
+        return [f"【办理流程】{' → '.join(g.steps)}{cites.ref(c)}"]
+    if a == "conditions":
+        return [f"【受理条件】{_join(g.conditions)}{cites.ref(c)}"]
+    if a == "contact":
+        return [f"【咨询电话】{g.phone}{cites.ref(c)}"]
+    if a == "basis":
+        paras = [f"【设定依据】{c.text}{cites.ref(c)}"]
+        for art in law_refs(index, g):
+            paras.append(f"《{short_law_name(art.law)}》{art.article}{citation_note(art)}："
+                         f"{_short(art.text.split(' ', 1)[-1])}{cites.ref(art)}")
+        return paras
+    return []
+
+
 def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
                  faq: Chunk | None = None, facts: list[str] | None = None) -> list[str]:
     """Paragraphs answering about one item, led by the aspects asked for.  When the person has said
@@ -156,38 +195,8 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
         if "materials" not in show:
             show.append("materials")
     for a in show:
-        if a == "agent":  # answered above
-            continue
-        c = _chunk(index, g, a)
-        if a == "materials":
-            lines = [material_brief(m) for m in g.materials]
-            body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
-            paras.append(f"【需要准备的材料】{cites.ref(c)}\n{body}")
-            for fact in facts or []:
-                extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
-                         if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
-                if extra:
-                    paras.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
-        elif a == "place":
-            paras.append(f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}")
-        elif a == "online":
-            url = f"（{g.online.url}）" if g.online.url else ""
-            paras.append(f"【网上办理】{g.online.depth}：{g.online.route}{url}{cites.ref(c)}")
-        elif a == "time":
-            paras.append(f"【办理时限】承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}")
-        elif a == "fee":
-            paras.append(f"【收费】{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}"
-                         + (f"（依据：{g.fee.basis}）" if g.fee.basis else "") + cites.ref(c))
-        elif a == "steps":
-            paras.append(f"【办理流程】{' → '.join(g.steps)}{cites.ref(c)}")
-        elif a == "conditions":
-            paras.append(f"【受理条件】{_join(g.conditions)}{cites.ref(c)}")
-        elif a == "contact":
-            paras.append(f"【咨询电话】{g.phone}{cites.ref(c)}")
-        elif a == "basis":
-            paras.append(f"【设定依据】{c.text}{cites.ref(c)}")
-            for art in law_refs(index, g):
-                paras.append(f"《{short_law_name(art.law)}》{art.article}{citation_note(art)}：{_short(art.text.split(' ', 1)[-1])}{cites.ref(art)}")
+        if a != "agent":  # answered above
+            paras += _aspect_paras(index, g, a, cites, facts)
     if "place" not in show:
         paras.append(f"办理地点：{_where(g, centre)}。{cites.ref(_chunk(index, g, 'place'))}")
     if "basis" not in show:

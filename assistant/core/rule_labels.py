@@ -14,6 +14,8 @@ instead of failing, and ``tests/e2e/test_rule_labels.py`` checks that every rule
 """
 from __future__ import annotations
 
+from assistant.core.dialogue.decision import CURATED, rule_of
+
 
 # rule id (without "rule:" and without an argument) → (label, one-line description)
 RULES: dict[str, tuple[str, str]] = {
@@ -109,6 +111,9 @@ def _term(tr: dict) -> str:
     return ""
 
 
+CHOICE_RULES = frozenset({"close-items-clarify", "service-clarify", "topic-clarify"})  # several items fit
+
+
 def explain(trace: dict | None) -> str:
     """One Chinese sentence on why this answer: what was matched and how, what was asked, what was given.
 
@@ -118,16 +123,41 @@ def explain(trace: dict | None) -> str:
     rules = [str(r) for r in tr.get("rules") or []]
     bases = {_split(r)[0]: _split(r)[1] for r in rules}
     kind, rest = _decision(tr.get("decision", ""))
+    fixed = _without_evidence(kind, rule_of(tr), bases)
+    if fixed:
+        return fixed
     items = tr.get("items") or []
     top = items[0] if items and isinstance(items[0], dict) else {}
     name = top.get("name") or (rest.removesuffix(" (faq)") if kind == "guide" else "")
-    parts: list[str] = []
+    parts = _matched(tr, bases, top, name, kind)
+    aspects = [a for a in tr.get("aspects") or [] if a in ASPECTS]
+    if kind == "clarify":
+        # a trace stored before rules had names says so in its decision text
+        many = rule_of(tr) in CHOICE_RULES if tr.get("rule") else \
+            "items within" in rest or "candidates" in rest or "covers" in rest
+        parts.append(f"{'有几个事项都可能' if many else '问题还不够明确'}，请对方选择最接近的一项")
+    elif kind == "policy":
+        parts.append("问的是规定本身，给出相关法规条文原文")
+    elif aspects:
+        asked = "、".join(ASPECTS[a] for a in aspects)
+        given = "、".join(ASPECT_ANSWER[a] for a in aspects)
+        parts.append(f"问的是{asked}，给出{given}")
+    elif kind == "guide":
+        parts.append("没有问具体哪一项，给出地点、材料、网办和时限")
+    if not parts:
+        return "按检索到的依据组织回答。"
+    return "；".join(parts) + "。"
+
+
+def _without_evidence(kind: str, rule: str, bases: dict[str, str]) -> str:
+    """The sentence for an answer that needs no matching story: a refusal, a hand-off, small talk, a
+    reviewed answer ("" for any other)."""
     declined = next((b for b in ("scope-decline", "out-of-scope") if b in bases and bases[b]), None)
     if kind == "refuse" and declined:
         topic = ARG_LABELS[declined].get(bases[declined], bases[declined])
         return (f"问题属于「{topic}」，办事指南和法规里没有足够的依据，不在政务办事范围内，"
                 "拒答并说明可以问什么。")
-    if kind == "refuse" and "injection" in rest:
+    if kind == "refuse" and rule == "injection":
         return "问题试图让助手忽略规则，按规定拒答。"
     if kind == "refuse":
         return "办事指南和法规里都没有找到足够相关的依据，如实告知并建议咨询窗口或12345。"
@@ -136,8 +166,14 @@ def explain(trace: dict | None) -> str:
                                  else "当时导办台无人值班，告知热线和开放时间。")
     if kind == "chitchat":
         return "这是问候或闲聊，回复问候并说明能做什么。"
-    if kind == "curated":
+    if rule == CURATED:
         return "问题与工作人员审核过的答案相符，直接给出人工审核答案。"
+    return ""
+
+
+def _matched(tr: dict, bases: dict[str, str], top: dict, name: str, kind: str) -> list[str]:
+    """How the item was found: a typo corrected, the focus followed, a choice picked, an alias …"""
+    parts: list[str] = []
     if "typo" in bases:
         parts.append(f"把错别字「{bases['typo']}」改正后检索")
     if "followup-rewrite" in bases and name:
@@ -155,21 +191,7 @@ def explain(trace: dict | None) -> str:
         parts.append(f"按俗称对应到「{name}」")
     elif name and kind in ("guide", "policy"):
         parts.append(f"按问题的意思匹配到「{name}」")
-    aspects = [a for a in tr.get("aspects") or [] if a in ASPECTS]
-    if kind == "clarify":
-        why = "有几个事项都可能" if "items within" in rest or "candidates" in rest or "covers" in rest else "问题还不够明确"
-        parts.append(f"{why}，请对方选择最接近的一项")
-    elif kind == "policy":
-        parts.append("问的是规定本身，给出相关法规条文原文")
-    elif aspects:
-        asked = "、".join(ASPECTS[a] for a in aspects)
-        given = "、".join(ASPECT_ANSWER[a] for a in aspects)
-        parts.append(f"问的是{asked}，给出{given}")
-    elif kind == "guide":
-        parts.append("没有问具体哪一项，给出地点、材料、网办和时限")
-    if not parts:
-        return "按检索到的依据组织回答。"
-    return "；".join(parts) + "。"
+    return parts
 
 
 def labelled(rules: list[str] | None) -> list[dict]:

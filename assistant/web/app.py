@@ -32,7 +32,7 @@ from assistant.web.observability import install as install_observability
 from assistant.web.offline_docs import install as install_offline_docs
 from assistant.web.observability import note_answer
 from assistant.core.assistant import Assistant
-from assistant.web.schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult
+from assistant.web.schemas import ChatRequest, ChatResponse, ErrorResponse, ItemOut, SearchResponse, SearchResult, to_response
 from assistant.web.ratelimit import Limiter, RateLimited, client_ip
 from assistant.store.conversations import SessionStore
 from assistant.store.shared_state import OpenidSessions
@@ -165,7 +165,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         store: SessionStore = app.state.store
         sid, ctx = store.open(req.session_id, req.channel)
         result = a.answer(req.message, ctx, session_id=sid, now=local_now(store.clock(), settings.staff_utc_offset_hours))
-        r = result.response
+        r = to_response(result)
         trace = mask_deep(result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"})
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
         note_answer(app, r.kind, trace)  # request log line and metrics; the question itself is never logged

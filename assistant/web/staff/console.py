@@ -844,7 +844,7 @@ def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: Curat
     # -- hit test
     def outcome(a, question: str) -> dict:
         r = a.answer(question, Context())
-        resp, trace = r.response, r.trace
+        resp, trace = r, r.trace
         return {"kind": resp.kind, "decision": trace.get("decision"), "answer": resp.answer,
                 "items": [{"id": i.id, "name": i.name, "score": i.score} for i in resp.items],
                 "citations": [c.chunk_id for c in resp.citations], "ranked": trace.get("items", []),

@@ -1,7 +1,7 @@
 """The rules that ask instead of answering, on the fixture corpus (two 公积金 提取 items make a choice)."""
 from __future__ import annotations
 
-from conftest import first, item_names
+from rulebook_fixture import first, item_names
 
 FUND = ["住房公积金租房提取", "住房公积金购房提取"]
 

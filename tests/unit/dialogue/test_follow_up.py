@@ -2,7 +2,7 @@
 short question follows the focus, "那…呢" moves to a related item."""
 from __future__ import annotations
 
-from conftest import first, item_names
+from rulebook_fixture import first, item_names
 
 
 def test_a_reply_to_the_choices_answers_the_chosen_item(ask):

@@ -1,7 +1,7 @@
 """The last rule: the best item's guide answers, led by what was asked (fixture corpus)."""
 from __future__ import annotations
 
-from conftest import first, item_names
+from rulebook_fixture import first, item_names
 
 
 def test_a_named_item_is_answered_with_what_was_asked_and_its_card(ask):

@@ -2,7 +2,7 @@
 民法典 and the 住房公积金管理条例)."""
 from __future__ import annotations
 
-from conftest import first, item_names
+from rulebook_fixture import first, item_names
 
 
 def test_a_rule_question_that_a_clause_answers_is_answered_from_the_law(ask):

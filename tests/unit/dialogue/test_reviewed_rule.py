@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from conftest import first, item_names
+from rulebook_fixture import first, item_names
 
 from assistant.core.dialogue.state import Context
 

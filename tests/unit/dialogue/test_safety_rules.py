@@ -2,7 +2,7 @@
 model's decline, on the fixture corpus."""
 from __future__ import annotations
 
-from conftest import FixedScope, first, item_names
+from rulebook_fixture import FixedScope, first, item_names
 
 from assistant.core.dialogue.state import Context
 
