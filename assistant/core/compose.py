@@ -131,6 +131,17 @@ def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
     return out[:limit]
 
 
+def situation_paras(g: Guide, facts: list[str] | None, ref: str) -> list[str]:
+    """For each fact the person said (外地户籍, 委托代办) that some materials depend on: those materials."""
+    out = []
+    for fact in facts or []:
+        extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
+                 if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
+        if extra:
+            out.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{ref}")
+    return out
+
+
 def _aspect_paras(index: Index, g: Guide, a: str, cites: Citations, facts: list[str] | None) -> list[str]:
     """The 【…】 paragraphs of one guide field: 【需要准备的材料】 (and 【按您的情形：外地户籍】), 【办理地点】 …"""
     centre = index.corpus.centre
@@ -138,13 +149,7 @@ def _aspect_paras(index: Index, g: Guide, a: str, cites: Citations, facts: list[
     if a == "materials":
         lines = [material_brief(m) for m in g.materials]
         body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
-        paras = [f"【需要准备的材料】{cites.ref(c)}\n{body}"]
-        for fact in facts or []:
-            extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
-                     if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
-            if extra:
-                paras.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
-        return paras
+        return [f"【需要准备的材料】{cites.ref(c)}\n{body}", *situation_paras(g, facts, cites.ref(c))]
     if a == "place":
         return [f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}"]
     if a == "online":
@@ -272,13 +277,7 @@ def field_para(index: Index, g: Guide, field: str, cites: Citations, facts: list
     if c is None:
         return []
     if field == "materials":
-        out = [f"需要准备的材料{cites.ref(c)}：\n{materials_short(g)}"]
-        for fact in facts or []:
-            extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
-                     if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
-            if extra:
-                out.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
-        return out
+        return [f"需要准备的材料{cites.ref(c)}：\n{materials_short(g)}", *situation_paras(g, facts, cites.ref(c))]
     if field == "time":
         return [f"办理时限：承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}"]
     if field == "fee":

@@ -55,6 +55,16 @@ RULES: dict[str, tuple[str, str]] = {
     "thanks": ("致谢", "对方表示感谢，礼貌回应。"),
     "who-are-you": ("问助手是谁", "对方问助手是谁、能做什么。"),
     "extractive": ("原文摘录", "回答由办事指南和法规原文拼成，没有经过大模型改写。"),
+    # the deciding rules of the rulebook (``trace["rule"]``, dialogue/policy.py) not named above
+    "injection": ("拒绝可疑指令", "问题试图让助手忽略规则或扮演别的角色，按规定拒答。"),
+    "chitchat": ("问候闲聊", "对方在打招呼、致谢或问助手是谁，回复并说明能做什么。"),
+    "guide": ("按办事指南回答", "按最匹配事项的办事指南回答所问的内容，并给出办理地点。"),
+    "no-evidence": ("没有依据", "办事指南和法规里都没有足够相关的内容，如实告知并建议转人工或拨打12345。"),
+    "policy-no-item": ("只有法规依据", "没有对应的办事事项，但法规条文相关，以法规原文作答。"),
+    "law-with-policy-cue": ("问的是政策规定", "问题问的是法律政策规定，以法规原文作答，并附相关事项。"),
+    "topic-clarify": ("笼统的话题", "只说了一个话题（如“工程上的事”），列出这个话题下的事项请对方选择。"),
+    "service-clarify": ("不确定要办的事项", "像是要办事，但没有足够接近的事项，请对方从可能的事项中选择。"),
+    "close-items-clarify": ("几个事项都可能", "几个事项同样接近，请对方选择最接近的一项。"),
 }
 _TOPICS = {"weather": "天气", "finance": "理财炒股", "medical": "看病用药", "writing": "写作",
            "foreign_visa": "外国签证", "illegal": "违法请求", "unrelated": "生活闲聊", "other-city-policy": "外地政策"}

@@ -48,3 +48,10 @@ def test_reply_texts_take_the_centre_name_from_centre_yaml(fixture_index):
     assert values == {"centre": "便民方舟", "centre_name": "宿迁市便民方舟"}
     assert reply("greeting", **values).startswith("您好！我是便民方舟的导办助手")
     assert reply("greeting", centre="市民之家", centre_name="某市市民之家").startswith("您好！我是市民之家的导办助手")
+
+
+def test_every_deciding_rule_has_a_chinese_label_for_staff():
+    from assistant.core.rule_labels import rule_label
+
+    for name in [r.name for r in policy.RULES] + ["catalogue-only"]:
+        assert rule_label(name)["known"], name
