@@ -6,9 +6,9 @@ The rules (dialogue/rules/) only read a `Turn`.  Signals are computed the first 
 greeting never searches; the expensive ones that only some rules need — the scope model, the vagueness of
 the candidates, the unknown-word check — stay lazy on their own (`functools.cached_property`).
 
-    >>> t = Turn(assistant, understand("公积金租房能取吗"), Context(), now)
-    >>> t.evidence.top.name, t.evidence.item_ok
-    ('住房公积金租房提取', True)
+    >>> t = Turn(assistant, understand("结婚登记要带什么"), Context(), now)
+    >>> t.evidence.top.name, t.evidence.top.alias, t.evidence.item_ok
+    ('结婚登记', '结婚登记', True)
 
 Signals that add a "rule:…" id (``rule:followup-rewrite``, ``rule:clarify-reply``, the scope model's
 ``rule:scope-…``) append it to `Turn.rules` when they are computed, so ``trace["rules"]`` lists them in
