@@ -9,8 +9,21 @@ replace the decision when it fits the question clearly better.  It is a stage, n
 compares itself with what the rulebook decided (a guide answer matched by meaning only, a clarifying
 question, a law answer without a service item, a refusal).
 
-Adding a rule: write a function in dialogue/rules/ (``@named("my-rule")``, returns a Decision or None)
-and put it in `RULES` where it should win.
+Adding a rule: one file in dialogue/rules/ and one line in `RULES`, e.g. the centre's opening hours::
+
+    # assistant/core/dialogue/rules/hours.py
+    @named("centre-hours")
+    def centre_hours(t: Turn) -> Decision | None:
+        # "中心几点开门": the opening hours of centre.yaml
+        if not re.search(r"几点(开门|上班)|开放时间", t.u.text):
+            return None
+        return Decision("chitchat", "centre-hours", [f"办公时间：{t.assistant.centre.hours}"],
+                        next_state=Context(focus=t.ctx.focus), diagnostics={"decision": "chitchat: hours"})
+
+    # RULES, after safety.chitchat:
+    hours.centre_hours,  # "中心几点开门"
+
+then a label in rule_labels.RULES and a test in tests/unit/dialogue/ (``ask("中心几点开门")``).
 """
 from __future__ import annotations
 
