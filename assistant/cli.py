@@ -207,7 +207,8 @@ def ask(question: str, as_json: bool = typer.Option(False, "--json", help="输�
     """问一个问题（不保存会话）。"""
     a = _assistant()
     result = a.answer(question)
-    resp = result.response.model_copy(update={"trace": result.trace if debug else None})
+    from assistant.web.schemas import to_response
+    resp = to_response(result).model_copy(update={"trace": result.trace if debug else None})
     if as_json:
         from assistant.web.app import chat_body
 

@@ -34,7 +34,7 @@ def catalogue_set(a: Assistant, rows: list[dict]) -> dict:
     per = defaultdict(lambda: [0, 0])
     failures = []
     for row in rows:
-        resp = a.answer(row["question"]).response
+        resp = a.answer(row["question"])
         first = resp.items[0] if resp.items else None
         ok = first is not None and first.id.startswith("catalogue:") and first.name in row["expected"]
         for key in (row["split"], "all"):

@@ -47,7 +47,7 @@ def main() -> None:
             data = pub.read(state.assistant.index, "marriage-registration")
             data["办理地点"]["窗口"] = [f"A{60 + i}"]
             r = pub.publish(state, "marriage-registration", data, "bench", note=f"run {i}")
-            answer = state.assistant.answer("结婚登记在哪个窗口办").response.answer
+            answer = state.assistant.answer("结婚登记在哪个窗口办").answer
             assert f"A{60 + i}" in answer
             runs.append(r["seconds"] | {"embedded_now": r["embedded_now"]})
     report = {

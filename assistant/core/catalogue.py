@@ -282,8 +282,9 @@ DECIDED_BY_FOCUS = ("rule:followup-rewrite", "rule:clarify-reply", "rule:curated
 
 
 class CatalogueAnswers:
-    """The hook of the pipeline: after the guide/law decision, a catalogue-only item that fits the
-    question clearly better answers instead (kind "guide", item id ``catalogue:…``)."""
+    """The catalogue stage of the dialogue policy (dialogue/policy.py `decide`): after the rulebook's
+    decision, a catalogue-only item that fits the question clearly better answers instead (kind "guide",
+    item id ``catalogue:…``, rule ``catalogue-only``)."""
 
     def __init__(self, index):
         self.index = index
@@ -291,40 +292,47 @@ class CatalogueAnswers:
         if len(index.phrase_vecs) and len(self.cat.vectors):
             self.cat.covered = (self.cat.vectors @ index.phrase_vecs.T).max(axis=1) >= COVERED
 
-    def consider(self, assistant, u, ctx, trace: dict, decided: tuple) -> tuple:
-        kind = decided[0]
-        if u.turn != "question" or any(r.startswith(DECIDED_BY_FOCUS) for r in trace.get("rules", [])) \
+    def consider(self, turn, decided):
+        """`decided` (a `Decision`), or the catalogue item's answer when one fits clearly better than it:
+        better in meaning than a guide matched by meaning only, close enough to beat a clarifying question,
+        or any fit for a law answer without a service item, a refusal or a hand-off.  Not after a rule
+        that followed the conversation (a follow-up, a clarify reply, a reviewed answer)."""
+        u = turn.u
+        if u.turn != "question" or any(r.startswith(DECIDED_BY_FOCUS) for r in turn.rules + decided.rules) \
                 or len(bigrams(u.text)) + 1 < CAT_MIN_CHARS:
             return decided
-        matches = self.cat.search(self.index.tokenizer, u.text, assistant.retriever.embed(u.text))
+        matches = self.cat.search(self.index.tokenizer, u.text, turn.assistant.retriever.embed(u.text))
         if not matches:
             return decided
         best = matches[0]
-        top = (trace.get("items") or [None])[0]
-        trace["catalogue"] = [{"name": m["item"].name, "department": m["item"].department,
-                               "cos": round(m["cos"], 4), "bm25": round(m["bm25"], 3)} for m in matches[:3]]
+        decided.diagnostics["catalogue"] = [{"name": m["item"].name, "department": m["item"].department,
+                                             "cos": round(m["cos"], 4), "bm25": round(m["bm25"], 3)}
+                                            for m in matches[:3]]
         if best["cos"] < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS:  # "扯个证" is not 公证员执业许可
             return decided
-        decision = trace.get("decision", "")
-        if kind == "guide":
-            if top is None or top.get("alias") or best["cos"] < top.get("semantic", 0.0) + CAT_OVER_GUIDE:
-                return decided
-        elif kind == "policy":
-            if "no service item" not in decision:
-                return decided
-        elif kind == "clarify":
-            if best["cos"] < CAT_OVER_CLARIFY:
-                return decided
-        elif kind not in ("refuse", "handoff"):
+        if not self._gives_way(decided, best, (turn.diagnostics.get("items") or [None])[0]):
             return decided
-        trace["rules"].append(f"rule:catalogue-only:{best['item'].name}")
-        trace["decision"] = f"catalogue: {best['item'].name} (cos {best['cos']:.3f}; was {decision})"
-        return self.answer(best["item"], best["score"], matches, assistant)
+        was = decided.diagnostics.get("decision", "")
+        return self.answer(best["item"], best["score"], matches, decided,
+                           f"catalogue: {best['item'].name} (cos {best['cos']:.3f}; was {was})")
 
-    def answer(self, item: CatalogueItem, score: float, matches: list[dict], assistant) -> tuple:
-        from assistant.core.compose import Citations, handoff_text
-        from assistant.core.assistant import Context
-        from assistant.web.schemas import ItemOut, Location, OnlineRoute
+    @staticmethod
+    def _gives_way(decided, best: dict, top: dict | None) -> bool:
+        kind = decided.kind
+        if kind == "guide":
+            return not (top is None or top.get("alias") or best["cos"] < top.get("semantic", 0.0) + CAT_OVER_GUIDE)
+        if kind == "policy":
+            return decided.rule == "policy-no-item"
+        if kind == "clarify":
+            return best["cos"] >= CAT_OVER_CLARIFY
+        return kind in ("refuse", "handoff")
+
+    def answer(self, item: CatalogueItem, score: float, matches: list[dict], decided, why: str):
+        """The item's name, department, where the centre handles that department, the official link, and
+        plainly that the full guide is not in the assistant yet."""
+        from assistant.core.compose import Citations, ItemCard, handoff_text
+        from assistant.core.dialogue.decision import Decision
+        from assistant.core.dialogue.state import Context
 
         centre = self.index.corpus.centre
         cites = Citations()
@@ -347,11 +355,10 @@ class CatalogueAnswers:
         if others:
             paras.append(f"相近的事项还有：{'、'.join(others)}。")
         hall, zone = place if place else ("导办台", None)
-        out = ItemOut(id=item.id, name=item.name, department=item.department,
-                      location=Location(hall=hall, zone=zone, windows=[], address=centre.address),
-                      hours=centre.hours,
-                      online=OnlineRoute(available=bool(item.url), route="政务服务网" if item.url else "", url=item.url),
-                      score=round(score, 4))
+        card = ItemCard(id=item.id, name=item.name, department=item.department, hall=hall, zone=zone, windows=[],
+                        address=centre.address, hours=centre.hours, online_available=bool(item.url),
+                        online_route="政务服务网" if item.url else "", online_url=item.url, score=round(score, 4))
         desk = centre.point("导办台")
-        return ("guide", paras, [out], cites, [desk.location if desk else "转人工", "转人工"],
-                Context(focus=[]))
+        return Decision("guide", "catalogue-only", paras, [card], cites, [desk.location if desk else "转人工", "转人工"],
+                        Context(focus=[]), decided.diagnostics | {"decision": why},
+                        decided.rules + [f"rule:catalogue-only:{item.name}"])

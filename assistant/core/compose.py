@@ -10,10 +10,47 @@ from assistant.core.corpus.chunks import Chunk, material_brief
 from assistant.core.corpus.schema import Centre, Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import citation_note, short_law_name
-from assistant.web.schemas import Citation, ItemOut, Location, OnlineRoute
 from assistant.core.understand import FACT_SITUATIONS
 
 SAMPLE_NOTE = "（本指南为示例数据，窗口号、电话和办理时间以中心官方公告为准。）"
+
+
+@dataclass
+class Citation:
+    """One numbered source of an answer: the chunk the [n] of a sentence refers to.  The web layer
+    serialises it as it is (web/schemas.py `Citation`)."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    source: str
+    url: str | None = None
+
+
+@dataclass
+class ItemCard:
+    """A recommended item as a card: where it is handled and how to do it online.
+
+    ``ItemCard(id="marriage-registration", name="结婚登记", department="宿迁市民政局", hall="综合政务大厅",
+    zone="婚姻登记专区", windows=["A01"], address="宿迁市… 1楼 综合政务大厅", hours="…",
+    online_available=True, online_route="全程网办：…", online_url=None, score=0.93)``; the web layer turns
+    it into the `ItemOut` of the HTTP contract."""
+
+    id: str
+    name: str
+    department: str
+    hall: str
+    zone: str | None
+    windows: list[str]
+    address: str
+    hours: str
+    online_available: bool
+    online_route: str
+    online_url: str | None
+    score: float | None = None
 
 
 @dataclass
@@ -46,18 +83,15 @@ def source_label(chunk: Chunk) -> str:
     return " · ".join(p for p in (chunk.title, chunk.section) if p)
 
 
-def item_out(g: Guide, centre: Centre, score: float | None = None) -> ItemOut:
+def item_card(g: Guide, centre: Centre, score: float | None = None) -> ItemCard:
+    """The card of a guide's item; the address is the centre's plus the hall's floor and name."""
     hall = centre.hall(g.place.hall)
     floor = f"{hall.floor} " if hall else ""
-    return ItemOut(
-        id=g.id, name=g.name, department=g.department,
-        location=Location(hall=g.place.hall, zone=g.place.zone, windows=list(g.place.windows),
-                          address=f"{centre.address} {floor}{g.place.hall}".strip()),
-        hours=g.hours,
-        online=OnlineRoute(available=g.online.depth != "仅限现场办理", route=f"{g.online.depth}：{g.online.route}",
-                           url=g.online.url),
-        score=None if score is None else round(score, 4),
-    )
+    return ItemCard(id=g.id, name=g.name, department=g.department, hall=g.place.hall, zone=g.place.zone,
+                    windows=list(g.place.windows), address=f"{centre.address} {floor}{g.place.hall}".strip(),
+                    hours=g.hours, online_available=g.online.depth != "仅限现场办理",
+                    online_route=f"{g.online.depth}：{g.online.route}", online_url=g.online.url,
+                    score=None if score is None else round(score, 4))
 
 
 def _chunk(index: Index, g: Guide, aspect: str) -> Chunk | None:
@@ -97,6 +131,50 @@ def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
     return out[:limit]
 
 
+def situation_paras(g: Guide, facts: list[str] | None, ref: str) -> list[str]:
+    """For each fact the person said (外地户籍, 委托代办) that some materials depend on: those materials."""
+    out = []
+    for fact in facts or []:
+        extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
+                 if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
+        if extra:
+            out.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{ref}")
+    return out
+
+
+def _aspect_paras(index: Index, g: Guide, a: str, cites: Citations, facts: list[str] | None) -> list[str]:
+    """The 【…】 paragraphs of one guide field: 【需要准备的材料】 (and 【按您的情形：外地户籍】), 【办理地点】 …"""
+    centre = index.corpus.centre
+    c = _chunk(index, g, a)
+    if a == "materials":
+        lines = [material_brief(m) for m in g.materials]
+        body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
+        return [f"【需要准备的材料】{cites.ref(c)}\n{body}", *situation_paras(g, facts, cites.ref(c))]
+    if a == "place":
+        return [f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}"]
+    if a == "online":
+        url = f"（{g.online.url}）" if g.online.url else ""
+        return [f"【网上办理】{g.online.depth}：{g.online.route}{url}{cites.ref(c)}"]
+    if a == "time":
+        return [f"【办理时限】承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}"]
+    if a == "fee":
+        return [f"【收费】{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}"
+                + (f"（依据：{g.fee.basis}）" if g.fee.basis else "") + cites.ref(c)]
+    if a == "steps":
+        return [f"【办理流程】{' → '.join(g.steps)}{cites.ref(c)}"]
+    if a == "conditions":
+        return [f"【受理条件】{_join(g.conditions)}{cites.ref(c)}"]
+    if a == "contact":
+        return [f"【咨询电话】{g.phone}{cites.ref(c)}"]
+    if a == "basis":
+        paras = [f"【设定依据】{c.text}{cites.ref(c)}"]
+        for art in law_refs(index, g):
+            paras.append(f"《{short_law_name(art.law)}》{art.article}{citation_note(art)}："
+                         f"{_short(art.text.split(' ', 1)[-1])}{cites.ref(art)}")
+        return paras
+    return []
+
+
 def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
                  faq: Chunk | None = None, facts: list[str] | None = None) -> list[str]:
     """Paragraphs answering about one item, led by the aspects asked for.  When the person has said
@@ -122,38 +200,8 @@ def guide_answer(index: Index, g: Guide, aspects: list[str], cites: Citations,
         if "materials" not in show:
             show.append("materials")
     for a in show:
-        if a == "agent":  # answered above
-            continue
-        c = _chunk(index, g, a)
-        if a == "materials":
-            lines = [material_brief(m) for m in g.materials]
-            body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
-            paras.append(f"【需要准备的材料】{cites.ref(c)}\n{body}")
-            for fact in facts or []:
-                extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
-                         if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
-                if extra:
-                    paras.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
-        elif a == "place":
-            paras.append(f"【办理地点】{centre.short_name}{_where(g, centre)}。办理时间：{g.hours}{cites.ref(c)}")
-        elif a == "online":
-            url = f"（{g.online.url}）" if g.online.url else ""
-            paras.append(f"【网上办理】{g.online.depth}：{g.online.route}{url}{cites.ref(c)}")
-        elif a == "time":
-            paras.append(f"【办理时限】承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}")
-        elif a == "fee":
-            paras.append(f"【收费】{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}"
-                         + (f"（依据：{g.fee.basis}）" if g.fee.basis else "") + cites.ref(c))
-        elif a == "steps":
-            paras.append(f"【办理流程】{' → '.join(g.steps)}{cites.ref(c)}")
-        elif a == "conditions":
-            paras.append(f"【受理条件】{_join(g.conditions)}{cites.ref(c)}")
-        elif a == "contact":
-            paras.append(f"【咨询电话】{g.phone}{cites.ref(c)}")
-        elif a == "basis":
-            paras.append(f"【设定依据】{c.text}{cites.ref(c)}")
-            for art in law_refs(index, g):
-                paras.append(f"《{short_law_name(art.law)}》{art.article}{citation_note(art)}：{_short(art.text.split(' ', 1)[-1])}{cites.ref(art)}")
+        if a != "agent":  # answered above
+            paras += _aspect_paras(index, g, a, cites, facts)
     if "place" not in show:
         paras.append(f"办理地点：{_where(g, centre)}。{cites.ref(_chunk(index, g, 'place'))}")
     if "basis" not in show:
@@ -229,13 +277,7 @@ def field_para(index: Index, g: Guide, field: str, cites: Citations, facts: list
     if c is None:
         return []
     if field == "materials":
-        out = [f"需要准备的材料{cites.ref(c)}：\n{materials_short(g)}"]
-        for fact in facts or []:
-            extra = [f"{i}. {m.name}" for i, m in enumerate(g.materials, 1)
-                     if m.situation and FACT_SITUATIONS[fact].search(m.situation)]
-            if extra:
-                out.append(f"【按您的情形：{fact}】除必要材料外，还要准备：{_join(extra)}{cites.ref(c)}")
-        return out
+        return [f"需要准备的材料{cites.ref(c)}：\n{materials_short(g)}", *situation_paras(g, facts, cites.ref(c))]
     if field == "time":
         return [f"办理时限：承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}"]
     if field == "fee":

@@ -108,20 +108,35 @@ class DirectComposer:
                                    extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
                                    field_scale=1.0 if named else LEAD.unnamed_field)
         rule = is_rule(text, ask, policy_cue)
-        best_law = _best(units, "law")
         out = Composed([])
         # "X怎么办", "要带什么": the materials and the place; anything more specific gets a specific answer
         plain = not ask.number and not ask.yesno and ask.fields <= PLAIN_FIELDS and not rule \
             and (bool(ask.fields) or len(text) <= PLAIN_MAX)
-        if plain and followup:  # "要带什么" after the item was named: that one field
+        if plain:
+            self._plain(out, g, text, ask, cites, followup, facts)
+        else:
+            service = self._lead(out, g, text, ask, units, cites, policy_cue, named)
+            self._fields(out, g, ask, cites, followup, facts)
+            self._laws(out, g, ask, units, basis, law_chunks, cites, rule=rule, service=service, followup=followup)
+        if not followup and not any("《" in p and "》第" in p for p in out.paras):
+            out.paras.append(basis_line(self.index, g, cites))
+        if g.bundle and not followup and plain:
+            out.paras.insert(1, f"【一件事一次办】一次申请同时办理：{'、'.join(g.bundle.members)}。"
+                                f"{cites.ref(_chunk(self.index, g, 'bundle'))}")
+        out.paras += sample_note(g)
+        return out
+
+    def _plain(self, out: Composed, g: Guide, text: str, ask: Ask, cites: Citations, followup: bool,
+               facts: list[str] | None) -> None:
+        """"X怎么办", "要带什么": the materials (or the steps) and the item line; after the item was
+        named ("要带什么" as a follow-up) only that one field."""
+        if followup:
             out.rules.append("rule:lead-plain-followup")
             if "materials" in ask.fields or not ask.fields:
                 out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
             else:
                 out.paras += field_para(self.index, g, "steps", cites)
-            if facts:
-                out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
-        elif plain:
+        else:
             out.rules.append("rule:lead-plain")
             if "materials" in ask.fields or not ask.fields:
                 out.paras += _materials_lead(g, _chunk(self.index, g, "materials"), cites)
@@ -130,62 +145,66 @@ class DirectComposer:
                 out.paras.append(item_line(self.index, g, cites))
             if STEPS_WORDS.search(text) or ("steps" in ask.fields and "materials" not in ask.fields and ask.fields):
                 out.paras += field_para(self.index, g, "steps", cites)
-            if facts:
-                out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
+        if facts:
+            out.paras += field_para(self.index, g, "materials", cites, facts)[1:]
+
+    def _lead(self, out: Composed, g: Guide, text: str, ask: Ask, units: list, cites: Citations,
+              policy_cue: bool, named: bool) -> bool:
+        """The first paragraph: the unit that answers.  A service question (时限, 收费, 地点, 网办 …) about the
+        item the person named is answered by that field of its guide; otherwise guide sentences and law
+        clauses compete on their scores.  Returns whether it was such a service question."""
+        in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
+        service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask)
+        lead = in_field if service else next((x for x in units if answers(x, ask)), None)
+        out.lead = lead
+        if lead is not None:
+            out.rules.append(f"rule:lead-{lead.chunk.kind}")
+            out.paras.append(lead_line(text, ask, lead, cites.ref(lead.chunk)))
         else:
-            lead = None
-            # a service question (时限, 收费, 地点, 网办 …) about the item the person named is answered by
-            # that field of its guide; otherwise guide sentences and law clauses compete on their scores
-            in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
-            service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask)
-            if service:
-                lead = in_field
-            else:
-                lead = next((x for x in units if answers(x, ask)), None)
-            out.lead = lead
-            if lead is not None:
-                out.rules.append(f"rule:lead-{lead.chunk.kind}")
-                out.paras.append(lead_line(text, ask, lead, cites.ref(lead.chunk)))
-            else:
-                out.rules.append("rule:lead-none")
-                out.paras.append(no_answer_line(g, set(ask.fields), cites.ref(_chunk(self.index, g, "overview"))))
-            lead_field = lead.chunk.aspect if lead is not None and lead.chunk.kind == "guide" else None
-            asked = [f for f in ("conditions", "materials", "time", "fee", "steps", "contact", "basis", "place", "online")
-                     if f in ask.fields and f != lead_field]
-            if followup:  # the one thing asked: at most one more field
-                if lead is None or lead.chunk.kind == "law":
-                    out.paras += field_para(self.index, g, asked[0], cites, facts)[:2] if asked else []
-            else:
-                out.paras.append(item_line(self.index, g, cites))
-                for f in asked:
-                    if f in ("place", "online"):
-                        continue  # said in the item line
-                    out.paras += field_para(self.index, g, f, cites, facts)
-            own_law = best_law is not None and any(short_law_name(b.law) == short_law_name(best_law.chunk.law or "")
-                                                   for b in g.basis)
-            if "basis" in ask.fields:  # "依据是什么": the articles the item rests on
-                for art in basis[:2]:
-                    out.paras.append(law_quote(art, body_of(art), cites, limit=100))
-            elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
-                    and best_law.score >= LEAD.law_quote_min \
-                    and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
-                out.law = best_law
-                out.rules.append("rule:law-behind-rule")
-                out.paras.append(law_quote(best_law.chunk, best_law.text, cites))
-            if rule and not followup and not service:  # the other articles retrieval ranked high
-                shown = {x.chunk.chunk_id for x in (lead, out.law) if x is not None}
-                more = see_also(law_chunks[:LEAD.see_also_within], shown, cites)
-                if more:
-                    out.paras.append(more)
-            elif lead is not None and lead.chunk.kind == "law":
-                out.law = lead
-        if not followup and not any("《" in p and "》第" in p for p in out.paras):
-            out.paras.append(basis_line(self.index, g, cites))
-        if g.bundle and not followup and plain:
-            out.paras.insert(1, f"【一件事一次办】一次申请同时办理：{'、'.join(g.bundle.members)}。"
-                                f"{cites.ref(_chunk(self.index, g, 'bundle'))}")
-        out.paras += sample_note(g)
-        return out
+            out.rules.append("rule:lead-none")
+            out.paras.append(no_answer_line(g, set(ask.fields), cites.ref(_chunk(self.index, g, "overview"))))
+        return service
+
+    def _fields(self, out: Composed, g: Guide, ask: Ask, cites: Citations, followup: bool,
+                facts: list[str] | None) -> None:
+        """The other fields asked about, after the lead (a follow-up: at most one more)."""
+        lead = out.lead
+        lead_field = lead.chunk.aspect if lead is not None and lead.chunk.kind == "guide" else None
+        asked = [f for f in ("conditions", "materials", "time", "fee", "steps", "contact", "basis", "place", "online")
+                 if f in ask.fields and f != lead_field]
+        if followup:  # the one thing asked: at most one more field
+            if lead is None or lead.chunk.kind == "law":
+                out.paras += field_para(self.index, g, asked[0], cites, facts)[:2] if asked else []
+        else:
+            out.paras.append(item_line(self.index, g, cites))
+            for f in asked:
+                if f in ("place", "online"):
+                    continue  # said in the item line
+                out.paras += field_para(self.index, g, f, cites, facts)
+
+    def _laws(self, out: Composed, g: Guide, ask: Ask, units: list, basis: list[Chunk], law_chunks: list[Chunk],
+              cites: Citations, *, rule: bool, service: bool, followup: bool) -> None:
+        """The law behind the answer: the item's own articles ("依据是什么"), the clause behind a rule
+        question, and the other articles retrieval ranked high (另见 …)."""
+        lead, best_law = out.lead, _best(units, "law")
+        own_law = best_law is not None and any(short_law_name(b.law) == short_law_name(best_law.chunk.law or "")
+                                               for b in g.basis)
+        if "basis" in ask.fields:  # "依据是什么": the articles the item rests on
+            for art in basis[:2]:
+                out.paras.append(law_quote(art, body_of(art), cites, limit=100))
+        elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
+                and best_law.score >= LEAD.law_quote_min \
+                and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
+            out.law = best_law
+            out.rules.append("rule:law-behind-rule")
+            out.paras.append(law_quote(best_law.chunk, best_law.text, cites))
+        if rule and not followup and not service:  # the other articles retrieval ranked high
+            shown = {x.chunk.chunk_id for x in (lead, out.law) if x is not None}
+            more = see_also(law_chunks[:LEAD.see_also_within], shown, cites)
+            if more:
+                out.paras.append(more)
+        elif lead is not None and lead.chunk.kind == "law":
+            out.law = lead
 
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",

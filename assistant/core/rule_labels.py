@@ -14,6 +14,8 @@ instead of failing, and ``tests/e2e/test_rule_labels.py`` checks that every rule
 """
 from __future__ import annotations
 
+from assistant.core.dialogue.decision import CURATED, rule_of
+
 
 # rule id (without "rule:" and without an argument) → (label, one-line description)
 RULES: dict[str, tuple[str, str]] = {
@@ -53,6 +55,16 @@ RULES: dict[str, tuple[str, str]] = {
     "thanks": ("致谢", "对方表示感谢，礼貌回应。"),
     "who-are-you": ("问助手是谁", "对方问助手是谁、能做什么。"),
     "extractive": ("原文摘录", "回答由办事指南和法规原文拼成，没有经过大模型改写。"),
+    # the deciding rules of the rulebook (``trace["rule"]``, dialogue/policy.py) not named above
+    "injection": ("拒绝可疑指令", "问题试图让助手忽略规则或扮演别的角色，按规定拒答。"),
+    "chitchat": ("问候闲聊", "对方在打招呼、致谢或问助手是谁，回复并说明能做什么。"),
+    "guide": ("按办事指南回答", "按最匹配事项的办事指南回答所问的内容，并给出办理地点。"),
+    "no-evidence": ("没有依据", "办事指南和法规里都没有足够相关的内容，如实告知并建议转人工或拨打12345。"),
+    "policy-no-item": ("只有法规依据", "没有对应的办事事项，但法规条文相关，以法规原文作答。"),
+    "law-with-policy-cue": ("问的是政策规定", "问题问的是法律政策规定，以法规原文作答，并附相关事项。"),
+    "topic-clarify": ("笼统的话题", "只说了一个话题（如“工程上的事”），列出这个话题下的事项请对方选择。"),
+    "service-clarify": ("不确定要办的事项", "像是要办事，但没有足够接近的事项，请对方从可能的事项中选择。"),
+    "close-items-clarify": ("几个事项都可能", "几个事项同样接近，请对方选择最接近的一项。"),
 }
 _TOPICS = {"weather": "天气", "finance": "理财炒股", "medical": "看病用药", "writing": "写作",
            "foreign_visa": "外国签证", "illegal": "违法请求", "unrelated": "生活闲聊", "other-city-policy": "外地政策"}
@@ -109,6 +121,9 @@ def _term(tr: dict) -> str:
     return ""
 
 
+CHOICE_RULES = frozenset({"close-items-clarify", "service-clarify", "topic-clarify"})  # several items fit
+
+
 def explain(trace: dict | None) -> str:
     """One Chinese sentence on why this answer: what was matched and how, what was asked, what was given.
 
@@ -118,16 +133,41 @@ def explain(trace: dict | None) -> str:
     rules = [str(r) for r in tr.get("rules") or []]
     bases = {_split(r)[0]: _split(r)[1] for r in rules}
     kind, rest = _decision(tr.get("decision", ""))
+    fixed = _without_evidence(kind, rule_of(tr), bases)
+    if fixed:
+        return fixed
     items = tr.get("items") or []
     top = items[0] if items and isinstance(items[0], dict) else {}
     name = top.get("name") or (rest.removesuffix(" (faq)") if kind == "guide" else "")
-    parts: list[str] = []
+    parts = _matched(tr, bases, top, name, kind)
+    aspects = [a for a in tr.get("aspects") or [] if a in ASPECTS]
+    if kind == "clarify":
+        # a trace stored before rules had names says so in its decision text
+        many = rule_of(tr) in CHOICE_RULES if tr.get("rule") else \
+            "items within" in rest or "candidates" in rest or "covers" in rest
+        parts.append(f"{'有几个事项都可能' if many else '问题还不够明确'}，请对方选择最接近的一项")
+    elif kind == "policy":
+        parts.append("问的是规定本身，给出相关法规条文原文")
+    elif aspects:
+        asked = "、".join(ASPECTS[a] for a in aspects)
+        given = "、".join(ASPECT_ANSWER[a] for a in aspects)
+        parts.append(f"问的是{asked}，给出{given}")
+    elif kind == "guide":
+        parts.append("没有问具体哪一项，给出地点、材料、网办和时限")
+    if not parts:
+        return "按检索到的依据组织回答。"
+    return "；".join(parts) + "。"
+
+
+def _without_evidence(kind: str, rule: str, bases: dict[str, str]) -> str:
+    """The sentence for an answer that needs no matching story: a refusal, a hand-off, small talk, a
+    reviewed answer ("" for any other)."""
     declined = next((b for b in ("scope-decline", "out-of-scope") if b in bases and bases[b]), None)
     if kind == "refuse" and declined:
         topic = ARG_LABELS[declined].get(bases[declined], bases[declined])
         return (f"问题属于「{topic}」，办事指南和法规里没有足够的依据，不在政务办事范围内，"
                 "拒答并说明可以问什么。")
-    if kind == "refuse" and "injection" in rest:
+    if kind == "refuse" and rule == "injection":
         return "问题试图让助手忽略规则，按规定拒答。"
     if kind == "refuse":
         return "办事指南和法规里都没有找到足够相关的依据，如实告知并建议咨询窗口或12345。"
@@ -136,8 +176,14 @@ def explain(trace: dict | None) -> str:
                                  else "当时导办台无人值班，告知热线和开放时间。")
     if kind == "chitchat":
         return "这是问候或闲聊，回复问候并说明能做什么。"
-    if kind == "curated":
+    if rule == CURATED:
         return "问题与工作人员审核过的答案相符，直接给出人工审核答案。"
+    return ""
+
+
+def _matched(tr: dict, bases: dict[str, str], top: dict, name: str, kind: str) -> list[str]:
+    """How the item was found: a typo corrected, the focus followed, a choice picked, an alias …"""
+    parts: list[str] = []
     if "typo" in bases:
         parts.append(f"把错别字「{bases['typo']}」改正后检索")
     if "followup-rewrite" in bases and name:
@@ -155,21 +201,7 @@ def explain(trace: dict | None) -> str:
         parts.append(f"按俗称对应到「{name}」")
     elif name and kind in ("guide", "policy"):
         parts.append(f"按问题的意思匹配到「{name}」")
-    aspects = [a for a in tr.get("aspects") or [] if a in ASPECTS]
-    if kind == "clarify":
-        why = "有几个事项都可能" if "items within" in rest or "candidates" in rest or "covers" in rest else "问题还不够明确"
-        parts.append(f"{why}，请对方选择最接近的一项")
-    elif kind == "policy":
-        parts.append("问的是规定本身，给出相关法规条文原文")
-    elif aspects:
-        asked = "、".join(ASPECTS[a] for a in aspects)
-        given = "、".join(ASPECT_ANSWER[a] for a in aspects)
-        parts.append(f"问的是{asked}，给出{given}")
-    elif kind == "guide":
-        parts.append("没有问具体哪一项，给出地点、材料、网办和时限")
-    if not parts:
-        return "按检索到的依据组织回答。"
-    return "；".join(parts) + "。"
+    return parts
 
 
 def labelled(rules: list[str] | None) -> list[dict]:

@@ -22,7 +22,7 @@ from assistant.evaluation.metrics import chunk_matches, first_paragraph, has_fac
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.assistant import Assistant, Context
-from assistant.web.schemas import ChatResponse
+from assistant.web.schemas import ChatResponse, to_response
 
 SETS = ("guide", "policy", "out_of_scope", "dialog", "fact", "scope", "followup")
 MARKER = re.compile(r"\[(\d+)\]")
@@ -92,7 +92,7 @@ class Evaluator:
     def guide(self, rows: list[dict]) -> dict:
         out = {"ours": defaultdict(Tally), "kinds": defaultdict(Tally), "failures": [], "baselines": {}}
         for row in rows:
-            resp = self.a.answer(row["question"]).response
+            resp = to_response(self.a.answer(row["question"]))
             names = [i.name for i in resp.items]
             exp = set(row["expected"])
             hit1 = bool(names) and names[0] in exp
@@ -128,7 +128,7 @@ class Evaluator:
             exp = {(short_law_name(e["law"]), e["article"]) for e in row["expected"]}
             ranked = self.a.law_ranking(row["question"], 5)
             m = _rank_metrics(ranked, exp)
-            resp = self.a.answer(row["question"]).response
+            resp = to_response(self.a.answer(row["question"]))
             probs = citation_problems(self.index, resp, {i.id for i in resp.items}, {law for law, _ in exp})
             m |= dict(citations_valid=not probs, refused=resp.kind == "refuse", answered_policy=resp.kind == "policy")
             for key in (row.get("split", "tune"), "all"):
@@ -151,7 +151,7 @@ class Evaluator:
     def out_of_scope(self, rows: list[dict]) -> dict:
         out = {"ours": defaultdict(Tally), "kinds": defaultdict(Tally), "failures": [], "baselines": {}}
         for row in rows:
-            resp = self.a.answer(row["question"]).response
+            resp = to_response(self.a.answer(row["question"]))
             declined = resp.kind in ("refuse", "handoff")
             for key in (row.get("split", "tune"), "all"):
                 out["ours"][key].add(declined=declined)
@@ -168,7 +168,7 @@ class Evaluator:
             for t, turn in enumerate(row["turns"]):
                 result = self.a.answer(turn["user"], ctx)
                 ctx = result.context
-                resp = result.response
+                resp = to_response(result)
                 names = [i.name for i in resp.items]
                 if turn.get("expected"):
                     ok = bool(names) and names[0] in set(turn["expected"])
@@ -214,7 +214,7 @@ class Evaluator:
         out = {"ours": defaultdict(Tally), "kinds": defaultdict(Tally), "failures": [], "baselines": {}}
         lengths = _Lengths()
         for row in rows:
-            resp = self.a.answer(row["question"]).response
+            resp = to_response(self.a.answer(row["question"]))
             src = row["source"]
             m = self._answer_metrics(resp, row["expected"], src, row.get("also", []), row.get("yesno"))
             if "law" in src:  # retrieval: the governing article among the 5 best law chunks
@@ -251,7 +251,7 @@ class Evaluator:
         out = {"ours": defaultdict(Tally), "kinds": defaultdict(Tally), "failures": [], "baselines": {}}
         lengths = _Lengths()
         for row in rows:
-            resp = self.a.answer(row["question"]).response
+            resp = to_response(self.a.answer(row["question"]))
             ids = [i.id for i in resp.items]
             if row["scope"] == "in":
                 exp = set(row["items"])
@@ -291,7 +291,7 @@ class Evaluator:
             split = row.get("split", "tune")
             for t, turn in enumerate(row["turns"]):
                 result = self.a.answer(turn["user"], ctx)
-                ctx, resp = result.context, result.response
+                ctx, resp = result.context, to_response(result)
                 ids = [i.id for i in resp.items]
                 m = {}
                 if turn.get("items"):

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from assistant.core.handoff import local_now
 from assistant.core.text.normalize import mask_deep
+from assistant.web.schemas import to_response  # the HTTP contract's body (pydantic only, no web framework)
 
 
 class ChatService:
@@ -46,7 +47,7 @@ class ChatService:
         sid, ctx = self.store.open(req.session_id, req.channel)
         now = local_now(self.store.clock(), self.utc_offset_hours)
         result = self.get_assistant().answer(req.message, ctx, session_id=sid, now=now)
-        r = result.response
+        r = to_response(result)
         trace = mask_deep(result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"})
         mid = self.store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
         self.on_answer(r.kind, trace)  # request log line and metrics; the question itself is never logged

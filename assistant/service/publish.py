@@ -115,9 +115,9 @@ class Publisher:
             a = Assistant(load_index(s, embedder=index.embedder))
             out = []
             for q in questions[:5]:
-                r = a.answer(q).response
+                r = a.answer(q)
                 out.append({"question": q, "kind": r.kind, "answer": r.answer,
-                            "items": [i.name for i in r.items], "windows": r.items[0].location.windows if r.items else []})
+                            "items": [i.name for i in r.items], "windows": r.items[0].windows if r.items else []})
             return out
 
     # ------------------------------------------------------------ publish

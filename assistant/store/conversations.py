@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema
 from assistant.core.text.normalize import mask_deep, mask_pii
-from assistant.core.assistant import Context
+from assistant.core.dialogue.state import Context
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 RECORD_ATTEMPTS = 20

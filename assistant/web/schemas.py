@@ -1,10 +1,18 @@
-"""The HTTP contract (`/v1/chat`, `/v1/search`, `/v1/items`) as pydantic models."""
+"""The HTTP contract (`/v1/chat`, `/v1/search`, `/v1/items`) as pydantic models, and the conversion of
+the core's answer (`assistant.Result`, `compose.ItemCard`, `compose.Citation`) into them."""
 from __future__ import annotations
 
 import re
-from typing import Literal
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, field_validator
+
+from assistant.core.compose import ItemCard, item_card
+
+if TYPE_CHECKING:
+    from assistant.core.assistant import Result
+    from assistant.core.corpus.schema import Centre, Guide
 
 Kind = Literal["guide", "policy", "clarify", "refuse", "handoff", "chitchat"]
 
@@ -105,3 +113,25 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+def card_out(card: ItemCard) -> ItemOut:
+    """An item card of the core as the `ItemOut` of the HTTP contract."""
+    return ItemOut(id=card.id, name=card.name, department=card.department,
+                   location=Location(hall=card.hall, zone=card.zone, windows=list(card.windows), address=card.address),
+                   hours=card.hours,
+                   online=OnlineRoute(available=card.online_available, route=card.online_route, url=card.online_url),
+                   score=card.score)
+
+
+def item_out(g: Guide, centre: Centre, score: float | None = None) -> ItemOut:
+    """A guide's item as `ItemOut` (`/v1/items`, the answer page)."""
+    return card_out(item_card(g, centre, score))
+
+
+def to_response(result: Result, session_id: str | None = None, message_id: str | None = None) -> ChatResponse:
+    """The `/v1/chat` body of an answer (session and message ids default to those given to `answer`)."""
+    return ChatResponse(session_id=result.session_id if session_id is None else session_id,
+                        message_id=result.message_id if message_id is None else message_id,
+                        kind=result.kind, answer=result.answer, items=[card_out(c) for c in result.items],
+                        citations=[Citation(**asdict(c)) for c in result.citations], suggestions=result.suggestions)

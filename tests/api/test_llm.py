@@ -66,7 +66,7 @@ def _ask(settings, index, tmp_path, base_url, model, message=Q, timeout=TIMEOUT)
 @pytest.fixture(scope="module")
 def extractive(assistant):
     """The grounded extractive answer to Q (no phraser)."""
-    return assistant.answer(Q).response.answer
+    return assistant.answer(Q).answer
 
 
 def _markers_resolve(body) -> set[int]:

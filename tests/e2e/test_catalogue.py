@@ -11,6 +11,7 @@ from assistant.core.catalogue import CatalogueItem, department_place, load_catal
 from assistant.config import ROOT
 from assistant.core.corpus.load import load_corpus
 from assistant.core.corpus.schema import CorpusError
+from assistant.web.schemas import to_response
 from tests.conftest import shared_or_skip
 
 
@@ -93,7 +94,7 @@ def cat_assistant(index, tmp_path_factory):
 
 def test_a_catalogue_only_item_is_named_with_department_link_and_handoff(cat_assistant):
     r = cat_assistant.answer("身份证丢了在哪里挂失")
-    resp = r.response
+    resp = to_response(r)
     assert resp.items and resp.items[0].name == "居民身份证挂失申报、丢失招领"
     assert resp.items[0].id.startswith("catalogue:") and resp.items[0].online.url.startswith("http")
     assert "区公安分局" in resp.answer and "公共服务和综合办件专区" in resp.answer
@@ -105,5 +106,5 @@ def test_a_catalogue_only_item_is_named_with_department_link_and_handoff(cat_ass
 def test_guide_questions_still_get_their_guide_with_the_catalogue_loaded(cat_assistant):
     for q, name in (("结婚登记要带什么", "结婚登记"), ("公积金租房能取吗", "住房公积金提取（租房）"),
                     ("残疾证怎么办", "残疾人证申领")):
-        resp = cat_assistant.answer(q).response
+        resp = to_response(cat_assistant.answer(q))
         assert resp.items and resp.items[0].name == name, q

@@ -14,6 +14,8 @@ import pytest
 
 from servers import uvicorn_server
 
+from assistant.web.schemas import to_response
+
 PATH = "/v1/chat/completions"
 
 
@@ -28,7 +30,7 @@ def _mount_if_missing(app):
         store = app.state.store
         sid, ctx = store.open(req.session_id, req.channel)
         result = app.state.assistant.answer(req.message, ctx, session_id=sid)
-        r = result.response
+        r = to_response(result)
         trace = result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"}
         mid = store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
         return r.model_copy(update={"message_id": mid, "trace": trace if debug else None})

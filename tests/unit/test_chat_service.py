@@ -3,10 +3,10 @@ page, the OpenAI endpoint and WeChat — checked here with a fake store and a fa
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
-
+from assistant.core.assistant import Result
+from assistant.core.compose import Citation, Citations
+from assistant.core.dialogue.decision import Decision
 from assistant.service.chat import ChatService
-from assistant.web.schemas import ChatResponse, Citation
 
 
 class FakeStore:
@@ -34,10 +34,9 @@ class FakeAssistant:
         self.calls.append((message, session_id, now))
         cite = Citation(n=1, chunk_id="guide/id-card#materials", doc_id="guide/id-card", title="居民身份证换领",
                         section="申请材料", text="居民户口簿", source="办事指南")
-        response = ChatResponse(session_id=session_id, message_id="", kind="guide", answer="要带户口簿[1]。",
-                                citations=[cite])
-        return SimpleNamespace(response=response, trace={"rule": "guide", "asked": "我的电话13912345678"},
-                               context={"focus": "id-card"})
+        decision = Decision(kind="guide", rule="guide", paragraphs=["要带户口簿[1]。"], citations=Citations([cite]))
+        return Result(decision, "要带户口簿[1]。", {"focus": "id-card"},
+                      {"rule": "guide", "asked": "我的电话13912345678"}, session_id=session_id)
 
 
 def _service(answered: list | None = None):

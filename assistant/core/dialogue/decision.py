@@ -30,10 +30,11 @@ KINDS = ("guide", "policy", "clarify", "refuse", "handoff", "chitchat")
 class Decision:
     """One answer before it is rendered for a channel.
 
-    `paragraphs`: the answer's paragraphs, the first being the answer itself; `items`: the candidates
-    (`rank_items.ItemCandidate`) recommended, best first; `citations`: the `compose.Citations` the
+    `paragraphs`: the answer's paragraphs, the first being the answer itself; `items`: the items
+    recommended, best first, as `compose.ItemCard`s; `citations`: the `compose.Citations` the
     paragraphs' [n] refer to; `next_state`: what the conversation remembers (`state.Context`);
-    `diagnostics`: what staff see under "why this answer" (``trace["decision"]`` and friends)."""
+    `diagnostics`: what staff see under "why this answer" (``trace["decision"]``, ``trace["lead"]``);
+    `rules`: the "rule:…" ids the deciding rule adds to ``trace["rules"]`` (``rule:law-answers-rule``)."""
 
     kind: str
     rule: str
@@ -43,7 +44,7 @@ class Decision:
     suggestions: list[str] = field(default_factory=list)
     next_state: Any = None
     diagnostics: dict = field(default_factory=dict)
-    item_limit: int = 3  # how many of `items` become cards
+    rules: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:

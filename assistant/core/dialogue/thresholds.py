@@ -1,7 +1,8 @@
 """Thresholds and weights of the answer decisions, in one typed place.
 
 Each group names the report it was calibrated on (always the `tune` split; holdout figures are only
-read in aggregate).  Older thresholds of the routing decision still live at the top of pipeline.py.
+read in aggregate).  `DIALOGUE` holds the thresholds of the rulebook (dialogue/rules/), `LEAD` those of
+the evidence unit that leads an answer (lead.py), `SCOPE` those of the scope decision (scope.py).
 """
 from __future__ import annotations
 
@@ -55,3 +56,33 @@ class ScopeThresholds:
 
 
 SCOPE = ScopeThresholds()
+
+
+@dataclass(frozen=True)
+class DialogueThresholds:
+    """Which rule of the rulebook answers (dialogue/rules/).  Calibrated on the tune split of every eval set
+    (eval/reports/eval-full.json; the catalogue gate is in catalogue.py, eval/reports/catalogue.json).
+    Cosines are of the multilingual-e5-small item phrases; scores are `rank_items` combined scores."""
+
+    item_min: float = 0.30  # items below this combined score are not offered as choices
+    sem_in: float = 0.895  # without a name/alias hit, the best item phrase must be at least this close
+    policy_dense_min: float = 0.875  # best law chunk cosine for a policy answer
+    policy_bm25_min: float = 6.0  # ... or its BM25 score
+    sem_maybe: float = 0.875  # a service request this close to an item is asked about rather than refused
+    law_candidates: int = 10  # law articles whose clauses may lead an answer
+    sem_also: float = 0.935  # a second item this close to the question is recommended too ...
+    also_min_score: float = 0.4  # ... when its combined score is at least this
+    clarify_margin: float = 0.06  # top items closer than this, with no alias deciding → ask
+    runner_up: float = 0.15  # a second item this close to the first is named as an alternative
+    sem_strange: float = 0.92  # below this, a match by meaning alone with a word no guide or law uses is confirmed first
+    # a clarify reply that all but says an item not offered (semantic ≥ sem_verbatim) and fits it
+    # outside_choices better than any choice is a new request
+    outside_choices: float = 0.25
+    sem_verbatim: float = 0.96
+    choice_margin: float = 0.02  # a clarify reply picks the best-ranked choice when it leads the next by this
+    short_text: int = 16  # characters: a message this short leans on the focus / is checked for unknown words
+    faq_dense: float = 0.9  # a reviewed FAQ that is the best hit answers directly from this cosine ...
+    faq_dense_unasked: float = 0.93  # ... or from this one when no aspect (材料, 时限 …) was asked
+
+
+DIALOGUE = DialogueThresholds()

@@ -15,7 +15,7 @@ from typing import Callable
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from assistant.core.compose import item_out
+from assistant.web.schemas import item_out
 from assistant.store.conversations import SessionStore
 from assistant.store.turns import TurnLog
 

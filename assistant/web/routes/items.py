@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from assistant.core.compose import item_out
 from assistant.web.deps import CurrentAssistant
 from assistant.web.errors import DOCUMENTED, error_response
-from assistant.web.schemas import ErrorResponse, ItemOut
+from assistant.web.schemas import ErrorResponse, ItemOut, item_out
 
 router = APIRouter()
 

@@ -59,7 +59,7 @@ def parse_batch(text: str) -> list[HitCase]:
 def outcome(a, question: str) -> dict:
     """What the assistant answers to ``question`` as the first message of a conversation."""
     r = a.answer(question, Context())
-    resp, trace = r.response, r.trace
+    resp, trace = r, r.trace
     return {"kind": resp.kind, "decision": trace.get("decision"), "answer": resp.answer,
             "items": [{"id": i.id, "name": i.name, "score": i.score} for i in resp.items],
             "citations": [c.chunk_id for c in resp.citations], "ranked": trace.get("items", []),

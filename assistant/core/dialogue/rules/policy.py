@@ -1,0 +1,62 @@
+"""Rules that answer from the law: a rule question a clause answers better than the guide, a policy
+question, law evidence without a service item — and the refusal when there is no evidence at all."""
+from __future__ import annotations
+
+from assistant.core.dialogue.decision import NO_EVIDENCE, Decision
+from assistant.core.dialogue.replies import suggestions
+from assistant.core.dialogue.rules.build import law_answer, named, refuse
+from assistant.core.dialogue.state import Context
+from assistant.core.dialogue.thresholds import DIALOGUE as T
+from assistant.core.dialogue.turn import Turn
+
+
+@named("law-answers-rule")
+def law_answers_rule(t: Turn) -> Decision | None:
+    """"离婚冷静期是多少天": a rule question that a law clause answers better than the best item's guide
+    (direct.py decides); the item, if close in meaning, is named as related."""
+    e, u, a = t.evidence, t.u, t.assistant
+    if e.pin is not None or a.router.alias_hits(u.text) or not a.direct.law_answers_rule(
+            u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks,
+            t.guides[e.top.item_id] if e.item_ok else None, u.expansion, [h.chunk for h in e.retrieval.hits],
+            named=e.item_ok and e.top.alias is not None):
+        return None
+    related = [c for c in e.cands[:1] if e.item_ok and c.semantic >= T.sem_in]
+    return law_answer(t, "law-answers-rule", "policy: a law clause answers the rule question", related,
+                      ["rule:law-answers-rule"])
+
+
+@named("law-with-policy-cue")
+def policy_question(t: Turn) -> Decision | None:
+    """"法律怎么规定…": law evidence and a policy cue, no service aspect asked.  Mid-conversation
+    ("孩子抚养权法律怎么规定" after 离婚登记) only when the law answers better than the item in focus;
+    "依据是什么" stays with the item's 设定依据."""
+    e, u, a = t.evidence, t.u, t.assistant
+    if not (e.law_ok and u.policy_cue and not t.wants_service):
+        return None
+    own_policy = e.followup and e.chosen is None and not u.followup_like and "basis" not in u.aspects
+    if e.pin is not None and not (own_policy and a.direct.law_answers_rule(
+            u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, e.pin, u.expansion,
+            [h.chunk for h in e.retrieval.hits])):
+        return None
+    related = [c for c in e.cands[:1] if e.item_ok]
+    return law_answer(t, "law-with-policy-cue", "policy: law evidence with a policy cue", related)
+
+
+@named("policy-no-item")
+def law_only(t: Turn) -> Decision | None:
+    """No service item fits, but a law article does: answered from the law alone."""
+    e, u = t.evidence, t.u
+    if e.item_ok or not e.law_ok:
+        return None
+    comp = t.assistant.direct.policy(u.text, u.aspects, e.retrieval.qvec, e.law_chunks, t.cites, u.expansion)
+    return Decision("policy", "policy-no-item", comp.paras, [], t.cites, [], Context(focus=t.ctx.focus),
+                    {"lead": comp.trace(), "decision": "policy: no service item, law evidence"})
+
+
+@named(NO_EVIDENCE)
+def no_evidence(t: Turn) -> Decision | None:
+    """Nothing in the guides or laws above the thresholds: "抱歉，未找到依据…" and the hand-off, never a guess."""
+    if t.evidence.item_ok:
+        return None
+    return refuse(t, NO_EVIDENCE, "refuse: no evidence above threshold", t.reply("no-evidence"),
+                  suggestions("no-evidence"))

@@ -1,0 +1,36 @@
+"""The rules that answer from the law, and the refusal without evidence (fixture laws: excerpts of the
+民法典 and the 住房公积金管理条例)."""
+from __future__ import annotations
+
+from rulebook_fixture import first, item_names
+
+
+def test_a_rule_question_that_a_clause_answers_is_answered_from_the_law(ask):
+    r = ask("孩子抚养权法律怎么规定")
+    assert (r.kind, r.decision.rule) == ("policy", "law-answers-rule")
+    assert first(r).startswith("《民法典（婚姻家庭编摘录，测试用）》第一千零八十四条：")
+    assert "rule:law-answers-rule" in r.trace["rules"]
+
+
+def test_a_policy_question_about_an_item_quotes_the_law_and_names_the_item(ask):
+    r = ask("法律怎么规定结婚年龄")
+    assert (r.kind, r.decision.rule) == ("policy", "law-with-policy-cue")
+    assert first(r) == ("《民法典（婚姻家庭编摘录，测试用）》第一千零四十七条：结婚年龄，男不得早于二十二周岁，"
+                        "女不得早于二十周岁。[1]")
+    assert item_names(r) == ["结婚登记"]
+    assert any(p.startswith("相关办事事项：「结婚登记」") for p in r.decision.paragraphs)
+
+
+def test_law_evidence_without_a_service_item_is_answered_from_the_law_alone(ask):
+    r = ask("火星居住权怎么申请")
+    assert (r.kind, r.decision.rule) == ("policy", "policy-no-item")
+    assert first(r).startswith("《民法典")
+    assert item_names(r) == [] and r.trace["decision"] == "policy: no service item, law evidence"
+
+
+def test_without_evidence_the_assistant_says_so_and_hands_off(ask):
+    r = ask("量子力学")
+    assert (r.kind, r.decision.rule) == ("refuse", "no-evidence")
+    assert first(r).startswith("抱歉，未找到依据：在本中心的办事指南和已收录的政策中没有找到与您问题相关的内容，我不能凭空作答。")
+    assert r.suggestions == ["转人工", "结婚登记要带什么", "公积金提取怎么办"]
+    assert not r.citations and item_names(r) == []
