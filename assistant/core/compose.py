@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from assistant.core.corpus.chunks import Chunk, material_brief
 from assistant.core.corpus.schema import Centre, Guide
+from assistant.core.corpus.lexicon import replies
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import citation_note, short_law_name
 from assistant.core.understand import FACT_SITUATIONS
@@ -227,19 +228,21 @@ def policy_answer(laws: list[Chunk], cites: Citations) -> list[str]:
     for c in laws:
         note = citation_note(c)  # 将于…起施行 for a version not yet in force
         paras.append(f"《{short_law_name(c.law)}》{c.article}{note}：{_short(c.text.split(' ', 1)[-1], 220)}{cites.ref(c)}")
-    paras.append("以上为法律条文原文摘录，具体办理以经办窗口的审核意见为准。")
+    paras.append(replies()["law-excerpt-note"])
     return paras
 
 
 def handoff_text(centre: Centre, reason: str) -> str:
-    desk = centre.point("导办台")
-    fail = centre.point("办不成事")
+    """`reason`, then where a person can help: the desk, the hotline, the 办不成事 window (texts in
+    corpus/lexicon/replies.yaml, places and numbers from corpus/centre.yaml)."""
+    desk, fail, r = centre.point("导办台"), centre.point("办不成事"), replies()
     parts = [reason]
     if desk:
-        parts.append(f"您可以到{desk.location}找导办员当面咨询（{desk.hours}：{centre.hours}），{desk.description}")
-    parts.append(f"也可以拨打{centre.hotline}政务服务便民热线。")
+        parts.append(r["handoff:desk"].format(desk_location=desk.location, desk_hours=desk.hours, hours=centre.hours,
+                                              desk_description=desk.description))
+    parts.append(r["handoff:hotline"].format(hotline=centre.hotline))
     if fail:
-        parts.append(f"如遇办不成的事，可到{fail.location}“{fail.name}”反映。")
+        parts.append(r["handoff:unresolved"].format(fail_location=fail.location, fail_name=fail.name))
     return "".join(parts)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.core.compose import (Citations, _chunk, _join, basis_line, field_para, item_line, law_quote, law_refs,
                       no_answer_line, sample_note)
 from assistant.core.corpus.chunks import Chunk
-from assistant.core.corpus.lexicon import load_lexicon
+from assistant.core.corpus.lexicon import load_lexicon, replies
 from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
@@ -248,7 +248,7 @@ class DirectComposer:
         more = see_also([c for c in law_chunks[:LEAD.see_also_within] if c.law == lead.chunk.law], shown, cites)
         if more:
             out.paras.append(more)
-        out.paras.append("以上为法律条文原文摘录，具体办理以经办窗口的审核意见为准。")
+        out.paras.append(replies()["law-excerpt-note"])
         return out
 
 

@@ -117,7 +117,7 @@ def understand(text: str) -> Understanding:
     for topic, pattern in OUT_OF_SCOPE.items():
         if pattern.search(text) and not (topic in OUT_OF_SCOPE_UNLESS and OUT_OF_SCOPE_UNLESS[topic].search(text)):
             if topic in REFUSE_BY_RULE:
-                return Understanding(text, "out_of_scope", rules=[f"rule:out-of-scope:{topic}"])
+                return Understanding(text, "out_of_scope", rules=[f"rule:out-of-scope:{topic}"], topic=topic)
             off_topic = off_topic or topic
     if off_topic is None and OTHER_CITY.search(text) and LOCAL_POLICY.search(text) and HOME_CITY not in text:
         off_topic = "other-city-policy"

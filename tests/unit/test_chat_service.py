@@ -3,6 +3,7 @@ page, the OpenAI endpoint and WeChat — checked here with a fake store and a fa
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from assistant.core.assistant import Result
 from assistant.core.compose import Citation, Citations
 from assistant.core.dialogue.decision import Decision

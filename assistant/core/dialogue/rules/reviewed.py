@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from assistant.core.compose import hall_zone
 from assistant.core.dialogue.decision import CURATED, Decision
+from assistant.core.dialogue.replies import reply
 from assistant.core.dialogue.rules.build import cards, named, suggest
 from assistant.core.dialogue.state import Context
 from assistant.core.dialogue.turn import Turn
@@ -22,7 +23,8 @@ def curated(t: Turn) -> Decision | None:
     g, by_id, cites = t.guides[hit.item_id], t.index.by_id, t.cites
     refs = "".join(cites.ref(by_id[c]) for c in hit.chunk_ids if c in by_id)
     paras = [f"【人工审核】{hit.answer}{refs}",
-             f"办理地点：{hall_zone(g)}{'、'.join(g.place.windows)}窗口。{cites.ref(by_id[f'guide/{g.id}#place'])}"]
+             reply("curated:place", where=hall_zone(g), windows="、".join(g.place.windows),
+                   ref=cites.ref(by_id[f"guide/{g.id}#place"]))]
     cand = ItemCandidate(g.id, g.name, hit.similarity, reasons=["人工审核答案"])
     return Decision("guide", CURATED, paras, cards(t, [cand], 1), cites, suggest([cand]), Context(focus=[g.id]),
                     {"decision": f"curated: {hit.id} (similarity {hit.similarity:.3f})"}, ["rule:curated-answer"])

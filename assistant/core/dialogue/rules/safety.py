@@ -23,8 +23,7 @@ def out_of_scope(t: Turn) -> Decision | None:
     """"怎么办假证": the message itself asks for something the centre never does (understand.py)."""
     if t.u.turn != "out_of_scope":
         return None
-    topic = t.u.rules[-1].rsplit(":", 1)[-1]  # rule:out-of-scope:illegal
-    return decline(t, OUT_OF_SCOPE, f"refuse: out of scope ({topic})", topic)
+    return decline(t, OUT_OF_SCOPE, f"refuse: out of scope ({t.u.topic})", t.u.topic)  # topic: "illegal"
 
 
 @named("handoff")
