@@ -358,7 +358,11 @@ def eval_cmd(
 def main() -> None:
     """Entry point of `assistant`, `python -m assistant` and `python -m assistant.cli`.  It lives at the
     end of the module so that every command above is registered before the app runs."""
-    sys.exit(app())
+    try:
+        sys.exit(app())
+    except CorpusError as e:  # e.g. a broken corpus/lexicon/*.yaml met while loading the assistant
+        err.print(f"[red]语料有误，请先运行 `assistant corpus check` 查看并修正：\n{e}[/red]")
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover - only after every @app.command above

@@ -121,6 +121,17 @@ def test_corpus_check_reports_a_broken_lexicon_without_a_traceback(tmp_path):
     assert "terms.yaml" in r.output and "terms.离昏" in r.output
 
 
+def test_asking_with_a_broken_lexicon_names_the_file_and_the_fix_without_a_traceback(tmp_path):
+    """`assistant ask` loads the lexicon when it loads the assistant: a mistake there stops it with the
+    file, the field and the command that lists every problem — not a Python traceback."""
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    edit(tmp_path / "corpus" / "lexicon" / "terms.yaml", "  离昏: 离婚\n", "  离昏: [离婚]\n")
+    r = subprocess.run([sys.executable, "-m", "assistant", "ask", "结婚登记要带什么"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=120, env=os.environ | {"ASSISTANT_CORPUS_DIR": str(tmp_path / "corpus")})
+    assert r.returncode == 1 and "Traceback" not in r.stderr + r.stdout
+    assert "assistant corpus check" in r.stderr and "terms.yaml" in r.stderr and "terms.离昏" in r.stderr
+
+
 def test_a_centre_adds_a_colloquial_term_in_yaml_and_understanding_maps_it(tmp_path):
     """"摆地摊" is not in the shipped term map; one line in the centre's own corpus/lexicon/terms.yaml
     (ASSISTANT_CORPUS_DIR) makes "我想摆地摊" search 个体工商户 too."""
