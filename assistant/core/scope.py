@@ -10,7 +10,7 @@ Rule-based refusal stays only for prompt injection and clearly illegal requests 
 
 Training (reproducible; writes assistant/data/scope.npz, runtime needs numpy only):
 
-    python -m assistant.scope train
+    python -m assistant.core.scope train
 
 Labelled data: the `tune` splits of eval/guide_dev, policy_dev, dialog_dev (first turns) and
 scope_dev (when present) as in scope, eval/out_of_scope_dev (tune, without prompt injection) and the
@@ -219,5 +219,5 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] != ["train"]:
-        raise SystemExit("usage: python -m assistant.scope train")
+        raise SystemExit("usage: python -m assistant.core.scope train")
     print(json.dumps(train(), ensure_ascii=False, indent=2))

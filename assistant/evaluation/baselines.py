@@ -9,7 +9,7 @@ Baselines (``make_baselines`` names):
 
 ``bm25-only``
     The index's own bm25s over all chunks; the query normalised
-    (`assistant.normalize.normalize`) and tokenised with the index's jieba tokenizer.
+    (`assistant.core.text.normalize.normalize`) and tokenised with the index's jieba tokenizer.
 ``dense-only``
     The index's own FAISS inner-product search with the index's embedder.
 ``langchain-ensemble``

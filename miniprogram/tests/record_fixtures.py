@@ -35,16 +35,16 @@ def record(client) -> dict[str, dict]:
 def app_client(settings, assistant, db: Path):
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
-    from assistant.sessions import SessionStore
+    from assistant.web.app import create_app
+    from assistant.store.conversations import SessionStore
 
     return TestClient(create_app(settings, assistant, SessionStore(f"sqlite:///{db}", clock=lambda: AT)))
 
 
 def main() -> None:
     from assistant.config import get_settings
-    from assistant.index import load_index
-    from assistant.pipeline import Assistant
+    from assistant.core.index.build import load_index
+    from assistant.core.assistant import Assistant
 
     settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp, app_client(settings, Assistant(load_index(settings)), Path(tmp) / "r.db") as c:

@@ -202,6 +202,6 @@ def _local(utc: datetime, settings: Settings) -> str:
 
 
 def new_key() -> str:
-    """A fresh ASSISTANT_CALLBACK_KEY (``python -c "from assistant.staff_handoff import new_key; print(new_key())"``)."""
+    """A fresh ASSISTANT_CALLBACK_KEY (``python -c "from assistant.web.staff.handoff import new_key; print(new_key())"``)."""
     return Fernet.generate_key().decode()
 
