@@ -6,7 +6,6 @@ every text be tokenised again, because jieba cuts every sentence against the who
 from __future__ import annotations
 
 import json
-import shutil
 
 import faiss
 import numpy as np

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import bm25s
 import faiss
 import numpy as np
 
