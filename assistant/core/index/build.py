@@ -2,8 +2,10 @@
 
 Files: manifest.json (fingerprint, embedder, versions, counts, build time),
 chunks.jsonl, userdict.txt, bm25_chunks/, bm25_items/, dense.faiss,
-items.npz (name/alias/FAQ-question vectors per item), emb-*.npz (cache).
-`load.py` reads them back into an `Index`; `load_index` here checks the fingerprint first.
+items.npz (name/alias/FAQ-question vectors per item), emb-*.npz and tokens.json (caches of vectors
+and of jieba tokens, so a rebuild after one edited guide embeds and tokenises only its changed texts).
+`load.py` reads them back into an `Index`; `load_index` here checks the fingerprint first, and
+`rebuild_index` (publishing) builds and loads in one step.
 `Index`, `IndexError_`, `read_manifest` and `FORMAT` are defined in `load.py` and importable from here.
 """
 from __future__ import annotations
