@@ -8,9 +8,9 @@ Publishing (one at a time, under a lock):
 2. keeps the version (YAML text, who, when, note) in the database — the first publish of a guide
    also keeps the text it replaces, so there is always something to roll back to;
 3. writes the YAML file atomically (temporary file + rename);
-4. rebuilds the index incrementally (`build_index`: only the changed guide's chunks are embedded;
-   the rest come from the embedding cache), loads it and swaps the new `Assistant` into
-   ``app.state.assistant`` with one assignment.  Requests already running finish on the old index;
+4. rebuilds the index incrementally (`rebuild_index`: only the changed guide's chunks are embedded
+   and tokenised; the rest come from the embedding and token caches), loads it and swaps the new
+   `Assistant` into ``app.state.assistant`` with one assignment.  Requests already running finish on the old index;
    the next one sees the new.  If the build fails, the old file is put back and nothing changes.
 
 Preview builds the same way into a temporary folder (the running index is not touched) and answers the
@@ -100,7 +100,7 @@ class Publisher:
     # ------------------------------------------------------------ preview
     def preview(self, item_id: str, data: dict, questions: list[str], index) -> list[dict]:
         """Answers the edited guide would give, from an index built in a temporary folder."""
-        from assistant.core.index.build import build_index, load_index
+        from assistant.core.index.build import rebuild_index
         from assistant.core.assistant import Assistant
 
         self.validate(item_id, data, index)
@@ -111,8 +111,7 @@ class Publisher:
             shutil.copytree(index.settings.index_dir, tmp / "index",
                             ignore=shutil.ignore_patterns(".building"))
             s = index.settings.model_copy(update={"corpus_dir": tmp / "corpus", "index_dir": tmp / "index"})
-            build_index(s, embedder=index.embedder, log=lambda *_: None)
-            a = Assistant(load_index(s, embedder=index.embedder))
+            a = Assistant(rebuild_index(s, index.embedder, log=lambda *_: None))
             out = []
             for q in questions[:5]:
                 r = a.answer(q)
@@ -157,17 +156,16 @@ class Publisher:
     def rebuild_and_swap(app_state) -> dict:
         """Build the running index's folder from the corpus files (only changed chunks are embedded),
         load it, and swap a new Assistant in.  Returns the build manifest."""
-        from assistant.core.index.build import build_index, load_index
+        from assistant.core.index.build import rebuild_index
         from assistant.core.assistant import Assistant
 
         old = app_state.assistant
         index = old.index
-        manifest = build_index(index.settings, embedder=index.embedder, log=lambda *_: None)
-        new = Assistant(load_index(index.settings, embedder=index.embedder), phraser=old.phraser)
+        new = Assistant(rebuild_index(index.settings, index.embedder, log=lambda *_: None), phraser=old.phraser)
         curated = getattr(app_state, "curated", None)
         new.curated = curated.bind(new) if curated is not None else old.curated
         app_state.assistant = new  # the swap: one assignment; running requests keep the old object
-        return manifest
+        return new.index.manifest
 
     def rollback(self, app_state, item_id: str, version_id: str, by: str) -> dict:
         v = self.version(version_id)

@@ -2,8 +2,10 @@
 
 Files: manifest.json (fingerprint, embedder, versions, counts, build time),
 chunks.jsonl, userdict.txt, bm25_chunks/, bm25_items/, dense.faiss,
-items.npz (name/alias/FAQ-question vectors per item), emb-*.npz (cache).
-`load.py` reads them back into an `Index`; `load_index` here checks the fingerprint first.
+items.npz (name/alias/FAQ-question vectors per item), emb-*.npz and tokens.json (caches of vectors
+and of jieba tokens, so a rebuild after one edited guide embeds and tokenises only its changed texts).
+`load.py` reads them back into an `Index`; `load_index` here checks the fingerprint first, and
+`rebuild_index` (publishing) builds and loads in one step.
 `Index`, `IndexError_`, `read_manifest` and `FORMAT` are defined in `load.py` and importable from here.
 """
 from __future__ import annotations
@@ -16,7 +18,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import bm25s
 import faiss
 import numpy as np
 
@@ -28,6 +29,7 @@ from assistant.core.index.embed import SHIPPED_DIR, Embedder, EmbeddingCache, Sh
 from assistant.core.index.load import FORMAT, REBUILD_HINT, Index, IndexError_, read_index, read_manifest
 from assistant.core.corpus.laws import (cited_db_laws, default_law_db, effective_of, law_key, load_law_db,
                    load_markdown_dir, merge_law_chunks, short_law_name, today)
+from assistant.core.index.tokens import TOKENS_FILE, TokenCache, bm25_indexes, chunk_tokens, item_profile  # noqa: F401 - chunk_tokens, item_profile: importable from here too
 from assistant.core.text.segment import Tokenizer
 
 CATALOGUE_FILES = ("catalogue.jsonl", "catalogue.npz", "bm25_catalogue")
@@ -108,22 +110,6 @@ def user_words(corpus: Corpus, chunks: list[Chunk]) -> list[str]:
     return sorted(w for w in words if 2 <= len(w) <= 20)
 
 
-def chunk_tokens(tok: Tokenizer, c: Chunk) -> list[str]:
-    """Field-weighted: the item name/aliases (or law name) count twice, FAQ questions once more."""
-    head = tok.tokens(f"{c.title} {c.index_text}")
-    body = tok.tokens(f"{c.section} {c.text}")
-    weight = 2 if c.kind == "guide" else 1
-    return head * weight + body
-
-
-def item_profile(g) -> tuple[str, str]:
-    """(heavy, light) text of an item for the item-level BM25."""
-    heavy = " ".join([g.name, *g.aliases, *(qa.question for qa in g.faq)])
-    light = " ".join([g.department, *g.conditions, *(s.name for s in g.situations),
-                      *(m.name for m in g.materials), *(g.bundle.members if g.bundle else [])])
-    return heavy, light
-
-
 def item_phrases(g) -> list[str]:
     """Short phrases that name an item; embedded as queries for max-similarity routing."""
     return [g.name, *g.aliases, *(qa.question for qa in g.faq)]
@@ -158,8 +144,23 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
     """Build `settings.index_dir` from the corpus; returns the manifest.  Vectors come from the
     embeddings shipped in `shipped_dir` (the default corpus: a fresh build embeds nothing, see
     `ShippedEmbeddings`), then from the content-hash cache in the index folder; only the rest is
-    embedded, so a rebuild after editing one guide re-embeds only that guide's changed chunks.
-    `manifest["counts"]` says how many vectors were shipped (`from_shipped`) and embedded (`embedded_now`)."""
+    embedded, so a rebuild after editing one guide re-embeds only that guide's changed chunks.  Tokens
+    come the same way from ``tokens.json`` (`TokenCache`).  `manifest["counts"]` says how many vectors
+    were shipped (`from_shipped`) and embedded (`embedded_now`), and how many texts were tokenised."""
+    return _build(settings, embedder, progress, log, shipped_dir)[0]
+
+
+def rebuild_index(settings: Settings, embedder: Embedder, log=print) -> Index:
+    """Build incrementally and load the result: what publishing one edited guide does.  The same files
+    as `build_index` then `load_index`, without reading the corpus's YAML files a second time (the
+    corpus the build read is the one the new index answers from)."""
+    corpus = _build(settings, embedder, None, log, SHIPPED_DIR)[1]
+    return read_index(settings, check_fresh(settings), embedder, corpus=corpus)
+
+
+def _build(settings: Settings, embedder: Embedder | None, progress, log,
+           shipped_dir: Path | None) -> tuple[dict, Corpus]:
+    """`build_index`, also returning the corpus it read."""
     t0 = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir)
     chunks = collect_chunks(settings, corpus)
@@ -170,12 +171,13 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
 
     tok = Tokenizer(user_words(corpus, chunks))
     t_tok = time.perf_counter()
-    bm, bm_items = _bm25_indexes(tok, corpus, chunks)
+    tokens = TokenCache(tok, out)
+    bm, bm_items = bm25_indexes(tokens, corpus, chunks)
     t_bm25 = time.perf_counter() - t_tok
 
     t_emb = time.perf_counter()
     tmp = out / ".building"
-    vectors = _embed_corpus(settings, corpus, chunks, tok, embedder, tmp,
+    vectors = _embed_corpus(settings, corpus, chunks, tokens, embedder, tmp,
                             ShippedEmbeddings(shipped_dir, embedder.name, embedder.dim, warn=log), progress)
     t_emb = time.perf_counter() - t_emb
     vectors.cache.save(keep={f"p:{c.content_hash}" for c in chunks} | {phrase_key(p) for _, p in vectors.phrases}
@@ -190,31 +192,19 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress=N
         for c in chunks:
             f.write(c.to_json() + "\n")
     tok.save(tmp / "userdict.txt")
+    tokens.save(tmp)
     bm.save(str(tmp / "bm25_chunks"))
     bm_items.save(str(tmp / "bm25_items"))
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     np.savez(tmp / "items.npz", vectors=vectors.phrase_vecs, items=np.array([i for i, _ in vectors.phrases]),
              texts=np.array([p for _, p in vectors.phrases]), bm25_items=np.array([g.id for g in corpus.guides]))
     manifest = _manifest(settings, corpus, chunks, embedder, vectors)
+    manifest["counts"]["tokenised_now"] = tokens.tokenised
     manifest["seconds"] = {"total": round(time.perf_counter() - t0, 2), "bm25": round(t_bm25, 2),
                            "embedding": round(t_emb, 2)}
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     _swap_in(tmp, out)
-    return manifest
-
-
-def _bm25_indexes(tok: Tokenizer, corpus: Corpus, chunks: list[Chunk]) -> tuple[bm25s.BM25, bm25s.BM25]:
-    """The chunk-level BM25 (field-weighted `chunk_tokens`) and the item-level one, where an item's
-    name, aliases and FAQ questions count three times its department, conditions and materials."""
-    bm = bm25s.BM25()
-    bm.index([chunk_tokens(tok, c) or ["∅"] for c in chunks], show_progress=False)
-    bm_items = bm25s.BM25()
-    profiles = []
-    for g in corpus.guides:
-        heavy, light = item_profile(g)
-        profiles.append(tok.tokens(heavy) * 3 + tok.tokens(light))
-    bm_items.index(profiles, show_progress=False)
-    return bm, bm_items
+    return manifest, corpus
 
 
 @dataclass
@@ -230,7 +220,7 @@ class _Vectors:
     cache: EmbeddingCache
 
 
-def _embed_corpus(settings: Settings, corpus: Corpus, chunks: list[Chunk], tok: Tokenizer, embedder: Embedder,
+def _embed_corpus(settings: Settings, corpus: Corpus, chunks: list[Chunk], tok: TokenCache, embedder: Embedder,
                   tmp: Path, shipped: ShippedEmbeddings, progress) -> _Vectors:
     """Vectors of every chunk (passage side) and item phrase (query side), then the catalogue, which
     writes its own files into the fresh temporary folder `tmp`; the cache is not saved yet."""
@@ -285,7 +275,7 @@ def _manifest(settings: Settings, corpus: Corpus, chunks: list[Chunk], embedder:
 
 def _swap_in(tmp: Path, out: Path) -> None:
     """Replace the index files in `out` by those written to `tmp`, then remove `tmp`."""
-    for name in ("chunks.jsonl", "userdict.txt", "dense.faiss", "items.npz", "manifest.json",
+    for name in ("chunks.jsonl", "userdict.txt", TOKENS_FILE, "dense.faiss", "items.npz", "manifest.json",
                  "bm25_chunks", "bm25_items", *CATALOGUE_FILES):
         dst = out / name
         if dst.is_dir():

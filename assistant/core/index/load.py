@@ -91,13 +91,16 @@ def read_manifest(index_dir: Path) -> dict:
         raise IndexError_(f"索引清单 manifest.json 已损坏。{REBUILD_HINT}") from None
 
 
-def read_index(settings: Settings, manifest: dict, embedder: Embedder | None = None) -> Index:
+def read_index(settings: Settings, manifest: dict, embedder: Embedder | None = None,
+               corpus: Corpus | None = None) -> Index:
     """The index in `settings.index_dir` whose manifest is `manifest`, without asking whether it is
     fresh (`build.load_index` asks first).  Any unreadable file, or a chunk count that differs from
-    the manifest's (a copy cut short), raises IndexError_ naming the command that rebuilds it."""
+    the manifest's (a copy cut short), raises IndexError_ naming the command that rebuilds it.
+    `corpus`: the corpus just read by the build that wrote the folder (`build.rebuild_index`), else
+    the corpus files are read."""
     d = settings.index_dir
     try:
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = corpus if corpus is not None else load_corpus(settings.corpus_dir)
         with (d / "chunks.jsonl").open(encoding="utf-8") as f:
             chunks = [Chunk.from_json(line) for line in f if line.strip()]
         tok = Tokenizer.from_file(d / "userdict.txt")

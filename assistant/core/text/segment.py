@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from pathlib import Path
 
 import jieba
@@ -17,6 +18,21 @@ STOPWORDS = frozenset(
     "麻烦 问 问下 打听 现在 已经 自己 本人 吗？ 呢？ 办 办理".split()
 )
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_BASE: tuple[dict[str, int], int] | None = None  # jieba's own dictionary (word → frequency, total), read once
+_BASE_LOCK = threading.Lock()
+
+
+def _base_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's prefix dictionary as `jieba.Tokenizer.initialize` reads it (~0.5 s from its marshal
+    cache), read once per process: a publish builds one tokenizer and loads another, and each only
+    needs its own copy (`add_word` writes into it)."""
+    global _BASE
+    with _BASE_LOCK:
+        if _BASE is None:
+            t = jieba.Tokenizer()
+            t.initialize()
+            _BASE = (t.FREQ, t.total)
+        return _BASE
 
 
 class Tokenizer:
@@ -24,7 +40,8 @@ class Tokenizer:
 
     def __init__(self, user_words: list[str] | None = None):
         self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        freq, total = _base_dictionary()
+        self._jieba.FREQ, self._jieba.total, self._jieba.initialized = dict(freq), total, True
         self.user_words = sorted({w for w in (user_words or []) if len(w) >= 2})
         for w in self.user_words:
             self._jieba.add_word(w, freq=200000)
