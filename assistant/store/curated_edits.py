@@ -96,9 +96,11 @@ def replace_examples(db, curated_id: str, examples: Examples, by: str, at: datet
 class CuratedEdits:
     """The edit / history / restore half of `CuratedStore` (it brings ``_session``, ``clock``, ``refresh``, ``get``)."""
 
-    def examples(self, curated_id: str) -> Examples:
+    def examples(self, curated_ids: list[str]) -> dict[str, Examples]:
+        """{correction id: its added and excluded example questions} (every id given, with or without any)."""
         with self._session() as db:
-            return examples_of(db, [curated_id]).get(curated_id, Examples())
+            found = examples_of(db, curated_ids)
+        return {k: found.get(k, Examples()) for k in curated_ids}
 
     def edit(self, curated_id: str, by: str, reason: str, *, question: str | None = None, item_id: str | None = None,
              answer: str | None = None, chunk_ids: list[str] | None = None,
