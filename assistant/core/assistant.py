@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assistant.core.catalogue import CatalogueAnswers
-from assistant.core.compose import Citation, ItemCard
+from assistant.core.compose import Citation, ItemCard, distinct_lines
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.decision import CURATED, Decision
 from assistant.core.dialogue.follow_up import FUNCTION_WORD
@@ -112,7 +112,7 @@ class Assistant:
         new_ctx = decision.next_state
         new_ctx.turns = ctx.turns + 1
         new_ctx.facts = u.facts
-        paras = decision.paragraphs
+        paras = distinct_lines(decision.paragraphs)  # no line shown twice (a curated answer's own 办理地点 …)
         # the first paragraph (the answer itself) stands apart: a blank line before the details
         answer = paras[0] + ("\n\n" + "\n".join(paras[1:]) if len(paras) > 1 else "") if paras else ""
         trace["answer_by"] = "rule:extractive"

@@ -111,6 +111,37 @@ def hall_zone(g: Guide) -> str:
     return f"{g.place.hall}{g.place.zone or ''}"
 
 
+def says_where(text: str, g: Guide) -> bool:
+    """Does a staff-written answer already say where to go?  "…到A33-A34窗口办理" names every window, or it has
+    its own "办理地点：…" line: the curated answer then adds no second place line."""
+    windows = [w for w in g.place.windows if w]
+    return "办理地点" in text or (bool(windows) and all(w in text for w in windows))
+
+
+_MARK = re.compile(r"\[\d{1,3}\]")
+
+
+def distinct_lines(paras: list[str]) -> list[str]:
+    """The answer's paragraphs with every non-empty line shown once: a line equal to an earlier one (ignoring
+    [n] markers and spaces: "办理地点：…A33-A34窗口。[2]" after "办理地点：…A33-A34窗口。") is left out, and
+    a paragraph left empty goes too."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for p in paras:
+        kept = []
+        for line in p.split("\n"):
+            key = _MARK.sub("", line).strip()
+            if key and key in seen:
+                continue
+            seen.add(key)
+            kept.append(line)
+        if len(kept) == p.count("\n") + 1:
+            out.append(p)
+        elif any(line.strip() for line in kept):
+            out.append("\n".join(kept))
+    return out
+
+
 def _join(lines: list[str]) -> str:
     """Guide lines as one sentence: "…半年以上；符合以下条件之一：…" (no "。；")."""
     return "；".join(line.rstrip("。；; ") for line in lines) + "。"

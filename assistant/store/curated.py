@@ -16,6 +16,10 @@ Matching is deliberately strict, because a curated answer overrides retrieval:
 Calibration (multilingual-e5-small, normalised questions): paraphrases that only add words
 ("结婚登记要带什么" / "结婚登记需要带什么材料") score 0.96–0.99, a swapped key word 0.95–0.97,
 unrelated questions ≤ 0.85.  See tests/api/test_staff.py for the pairs that must and must not match.
+
+Staff can widen or narrow a correction with example questions (`curated_edits`): an added example
+(领证要准备啥) is matched exactly like the correction's own question; an excluded one (补办结婚证要带什么)
+is never answered, nor is a question closer to an excluded example than to every included question.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.understand import aspects_of
+from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
 SIMILAR = 0.955  # cosine between normalised questions; see the module docstring
 # A paraphrase that is not that close still gets the correction when it routes to the correction's own item
@@ -93,12 +98,17 @@ class CuratedHit:
 
 @dataclass
 class _Entry:
+    """One question a correction answers (its own or an added example; a correction has one entry per question)."""
     id: str
     core: str
     normalized: str
     item_id: str
     answer: str
     chunk_ids: list[str]
+    excluded: tuple[str, ...] = ()  # the normalised questions staff excluded from this correction
+
+    def hit(self, similarity: float) -> CuratedHit:
+        return CuratedHit(self.id, self.item_id, self.answer, list(self.chunk_ids), similarity)
 
 
 def core(text: str) -> str:
@@ -127,12 +137,33 @@ def swapped(a: str, b: str) -> bool:
 _now = utcnow
 
 
-class CuratedStore:
+def _entries_of(row: CuratedAnswer, examples: Examples) -> list[_Entry]:
+    """The questions one correction answers: its own, then the examples staff added (each once)."""
+    excluded = tuple(normalize(q) for q in examples.exclude)
+    questions = dict.fromkeys([row.normalized] + [normalize(q) for q in examples.include])
+    return [_Entry(row.id, core(q), q, row.item_id, row.answer, list(row.chunk_ids or []), excluded) for q in questions]
+
+
+def _closer_to_excluded(entries: list[_Entry], sims: dict[str, float]) -> set[str]:
+    """Corrections whose excluded examples are closer to the question than all their included questions:
+    with 补办结婚证要带什么 excluded from 结婚登记要带什么, 补办结婚证需要带啥 is not answered by it."""
+    best_in: dict[str, float] = {}
+    best_out: dict[str, float] = {}
+    for e in entries:
+        best_in[e.id] = max(best_in.get(e.id, -1.0), sims.get(e.normalized, -1.0))
+        for x in e.excluded:
+            best_out[e.id] = max(best_out.get(e.id, -1.0), sims.get(x, -1.0))
+    return {k for k, v in best_out.items() if v > best_in[k]}
+
+
+class CuratedStore(CuratedEdits):
     """Curated answers in the conversations database, with their question vectors in memory.
 
     `items_of(text)` (set by `bind`) names the service items a question mentions; two questions
     that mention different items never match each other.
     """
+
+    model = CuratedAnswer
 
     @classmethod
     def scratch(cls) -> "CuratedStore":
@@ -151,7 +182,7 @@ class CuratedStore:
         self.route_of: Callable[[str], str | None] | None = None
         self._lock = threading.RLock()
         self._entries: list[_Entry] = []
-        self._vecs: dict[str, np.ndarray] = {}  # entry id → question vector (computed on first lookup)
+        self._vecs: dict[str, np.ndarray] = {}  # normalised question → its vector (computed on first lookup)
         self._items: dict[str, frozenset[str]] = {}
         self._version: tuple | None = None
         self._checked = 0.0
@@ -190,7 +221,9 @@ class CuratedStore:
             n, live, last = db.execute(select(func.count(CuratedAnswer.id),
                                               func.count(CuratedAnswer.id).filter(CuratedAnswer.active.is_(True)),
                                               func.max(CuratedAnswer.updated_at))).one()
-        return (n, live, str(last))
+            edits = db.execute(select(func.count(CuratedExample.id))).scalar_one(), \
+                db.execute(select(func.count(CuratedVersion.id))).scalar_one()
+        return (n, live, str(last), *edits)
 
     def refresh(self, force: bool = False) -> None:
         """Reload the active entries when the table changed (another worker or replica may have added or
@@ -205,9 +238,9 @@ class CuratedStore:
             with self._session() as db:
                 rows = db.scalars(select(CuratedAnswer).where(CuratedAnswer.active.is_(True))
                                   .order_by(CuratedAnswer.updated_at.desc())).all()
-            self._entries = [_Entry(r.id, core(r.normalized), r.normalized, r.item_id, r.answer, list(r.chunk_ids or []))
-                             for r in rows]
-            live = {e.id for e in self._entries}
+                examples = examples_of(db, [r.id for r in rows])
+            self._entries = [e for r in rows for e in _entries_of(r, examples.get(r.id, Examples()))]
+            live = {e.normalized for e in self._entries} | {x for e in self._entries for x in e.excluded}
             self._vecs = {k: v for k, v in self._vecs.items() if k in live}
             self._items = {k: v for k, v in self._items.items() if k in live}
             self._version = version
@@ -222,30 +255,37 @@ class CuratedStore:
         if not entries:
             return None
         c = core(text)
+        barred = {e.id for e in entries if any(core(x) == c for x in e.excluded)}
         for e in entries:  # newest first
-            if e.core == c:
-                return CuratedHit(e.id, e.item_id, e.answer, list(e.chunk_ids), 1.0)
-        missing = [e for e in entries if e.id not in self._vecs]
-        for e in missing:
-            v = np.asarray(embed(e.normalized), dtype=np.float32)
-            with self._lock:
-                self._vecs[e.id] = v
-        q = np.asarray(embed(text), dtype=np.float32)
-        with self._lock:
-            vecs = [(e, self._vecs.get(e.id)) for e in entries]
-        scored = sorted(((float(v @ q), e) for e, v in vecs if v is not None), key=lambda x: -x[0])
+            if e.core == c and e.id not in barred:
+                return e.hit(1.0)
+        sims = self._similarities(text, entries, embed)
+        barred |= _closer_to_excluded(entries, sims)
+        scored = sorted(((sims[e.normalized], e) for e in entries if e.id not in barred), key=lambda x: -x[0])
         route: list = []
         for sim, e in scored:
             if sim < min(self.threshold, PARAPHRASE_FLOOR):
                 break
             if sim >= self.threshold and self._strict_match(text, c, e):
-                return CuratedHit(e.id, e.item_id, e.answer, list(e.chunk_ids), round(sim, 4))
+                return e.hit(round(sim, 4))
             if self.route_of is not None and self._same_ask(text, e) and self._names_no_other_item(text, e):
                 if not route:  # routed once per question, only when some correction is close enough
                     route.append(self.route_of(text))
                 if route[0] == e.item_id:
-                    return CuratedHit(e.id, e.item_id, e.answer, list(e.chunk_ids), round(sim, 4))
+                    return e.hit(round(sim, 4))
         return None
+
+    def _similarities(self, text: str, entries: list[_Entry], embed) -> dict[str, float]:
+        """Cosine of the question with every correction question and excluded example (vectors cached)."""
+        texts = list(dict.fromkeys([e.normalized for e in entries] + [x for e in entries for x in e.excluded]))
+        for t in texts:
+            if t not in self._vecs:
+                v = np.asarray(embed(t), dtype=np.float32)
+                with self._lock:
+                    self._vecs[t] = v
+        q = np.asarray(embed(text), dtype=np.float32)
+        with self._lock:
+            return {t: float(self._vecs[t] @ q) for t in texts if t in self._vecs}
 
     def _strict_match(self, text: str, c: str, e: "_Entry") -> bool:
         """Near-identical wording: not a swapped word (结婚↔离婚), same aspects, same items named."""
@@ -257,11 +297,11 @@ class CuratedStore:
 
     def _entry_items(self, e: "_Entry") -> frozenset[str]:
         with self._lock:
-            e_items = self._items.get(e.id)
+            e_items = self._items.get(e.normalized)
         if e_items is None:
             e_items = self.items_of(e.normalized) if self.items_of is not None else frozenset()
             with self._lock:
-                self._items[e.id] = e_items
+                self._items[e.normalized] = e_items
         return e_items
 
     def _names_no_other_item(self, text: str, e: "_Entry") -> bool:
@@ -287,8 +327,9 @@ class CuratedStore:
     # ---------------------------------------------------------------- writes
 
     def add(self, question: str, item_id: str, answer: str, chunk_ids: list[str], created_by: str,
-            message_id: str | None = None) -> CuratedAnswer:
-        """A new curated answer; an active one for the same question is replaced."""
+            message_id: str | None = None, examples: Examples | None = None) -> CuratedAnswer:
+        """A new curated answer; an active one for the same question is replaced.  `examples`: the paraphrases
+        staff added (caught like the question) and the past questions they excluded (never answered by it)."""
         norm = normalize(question)
         c = core(question)
         t = self.clock()
@@ -301,6 +342,7 @@ class CuratedStore:
                                 answer=answer.strip(), chunk_ids=list(dict.fromkeys(chunk_ids)), message_id=message_id,
                                 created_by=created_by, created_at=t, updated_at=t, active=True)
             db.add(row)
+            db.add_all(example_rows(row.id, examples or Examples(), created_by, t))
             db.commit()
         self.refresh(force=True)
         return row

@@ -3,9 +3,9 @@
 Every table is defined in a module of `assistant/store/` (`MODEL_MODULES`) on `Base` (ORM classes) or
 `metadata` (Core tables), so one Alembic history describes the whole database: conversations
 (`conversations`), ratings and cases (`feedback`), staff accounts and sessions (`accounts`), curated answers
-(`curated`), hand-offs (`handoff`), rate counters (`ratelimit`), WeChat replay (`wechat`), pending state
-and the openid → conversation map (`shared_state`) and published guide texts (`guides`).  Web and service
-modules only import them.
+(`curated`, their example questions and earlier versions in `curated_edits`), hand-offs (`handoff`), rate
+counters (`ratelimit`), WeChat replay (`wechat`), pending state and the openid → conversation map
+(`shared_state`) and published guide texts (`guides`).  Web and service modules only import them.
 
 The schema is versioned by the ``alembic_version`` row.  `state(engine)` says where a database stands:
 
@@ -40,7 +40,7 @@ log = logging.getLogger("assistant.store.db")
 MIGRATIONS = Path(__file__).parent / "migrations"
 # the modules that define tables (all in store/); `load_models` imports them so that `metadata` is complete
 MODEL_MODULES = ("assistant.store.conversations", "assistant.store.feedback", "assistant.store.accounts",
-                 "assistant.store.curated", "assistant.store.handoff", "assistant.store.ratelimit",
+                 "assistant.store.curated", "assistant.store.curated_edits", "assistant.store.handoff", "assistant.store.ratelimit",
                  "assistant.store.wechat", "assistant.store.shared_state", "assistant.store.guides")
 UPGRADE_COMMAND = "assistant db upgrade"
 _LOCK_KEY = 7_316_014  # pg_advisory_xact_lock key: one schema change at a time across replicas

@@ -157,3 +157,19 @@ def test_an_off_topic_question_without_listed_words_is_declined_without_citation
     body = _chat(client, "帮我查一下下周六飞成都的机票价格")
     assert body["kind"] == "refuse" and body["citations"] == [] and "12345" in body["answer"]
     assert body["trace"]["scope"]["in_scope"] is False
+
+
+def test_no_answer_to_the_first_hundred_dev_questions_shows_a_line_twice(assistant):
+    """Every answer (first 100 questions of eval/guide_dev.jsonl, the real index) shows each non-empty line once."""
+    import json
+
+    from assistant.config import ROOT
+
+    rows = [json.loads(line) for line in (ROOT / "eval" / "guide_dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    repeats = {}
+    for r in rows[:100]:
+        lines = [line.strip() for line in assistant.answer(r["question"]).answer.split("\n") if line.strip()]
+        twice = sorted({line for line in lines if lines.count(line) > 1})
+        if twice:
+            repeats[r["question"]] = twice
+    assert repeats == {}

@@ -3,7 +3,9 @@
 ``POST /staff/api/curated/preview`` ``{"question": "结婚登记要带什么", "item_id": "marriage-registration", "days": 90}``
 → ``{"catches": [{"question": "我和女朋友想去领证，要带啥", "count": 3, "similarity": 0.93}, …], "checked": 120}``:
 the distinct questions asked in the last ``days`` days that this correction, alone in a throw-away store with the
-live matching rules (curated.CuratedStore.lookup), would answer.  Nothing is stored.
+live matching rules (curated.CuratedStore.lookup), would answer.  Nothing is stored.  With ``"examples": [...]``
+(paraphrases staff added) and ``"excluded": [...]`` (caught questions they took out) the preview shows what the
+correction with them would catch: an excluded question and its close paraphrases drop out of the list.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from assistant.store.curated import CuratedStore
+from assistant.store.curated_edits import MAX_EXAMPLES, Examples
 from assistant.web.staff.deps import CurrentStaff, StaffError, console_of, staff_api
 
 MAX_QUESTIONS = 2000
@@ -23,6 +26,8 @@ class PreviewRequest(BaseModel):
     question: str = Field(min_length=1, max_length=500)
     item_id: str = Field(min_length=1, max_length=100)
     days: int = Field(90, ge=1, le=365)
+    examples: list[str] = Field(default_factory=list, max_length=MAX_EXAMPLES)
+    excluded: list[str] = Field(default_factory=list, max_length=MAX_EXAMPLES)
 
 
 def install(app: FastAPI) -> None:
@@ -37,7 +42,8 @@ def install(app: FastAPI) -> None:
         since = app.state.store.clock() - timedelta(days=body.days)
         asked = Counter(q.strip() for q in console.log.questions_since(since, MAX_QUESTIONS) if q and q.strip())
         trial = CuratedStore.scratch().bind(a)
-        trial.add(body.question, body.item_id, "（预览）", [], "preview")
+        trial.add(body.question, body.item_id, "（预览）", [], "preview", examples=Examples(tuple(body.examples),
+                                                                                       tuple(body.excluded)))
         catches = []
         for q, n in asked.items():
             hit = trial.lookup(q, a.retriever.embed)
