@@ -1,4 +1,4 @@
-"""How far a correction reaches (issue 15): eval/curated_dev.jsonl holds 20 corrections (a question and the item
+"""How far a correction reaches: eval/curated_dev.jsonl holds 20 corrections (a question and the item
 it is about) with 3 paraphrases each (60 pairs).  For each correction alone in a fresh store, every paraphrase of
 it should get the correction ("used") and no paraphrase of the other 19 items should ("other items").
 
@@ -23,8 +23,8 @@ from assistant.core.index.build import load_index  # noqa: E402
 from assistant.core.assistant import Assistant  # noqa: E402
 
 
-def main() -> dict:
-    rows = [json.loads(x) for x in (ROOT / "eval" / "curated_dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+def main(name: str = "curated_dev") -> dict:
+    rows = [json.loads(x) for x in (ROOT / "eval" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     a = Assistant(load_index(get_settings()))
     embed = a.retriever.embed
     used = other = n_other = 0
@@ -59,7 +59,10 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    report = main()
+    # `python eval/curated_eval.py curated_holdout` scores the held-out set (20 other corrections, written after
+    # the lookup was tuned on curated_dev) → eval/reports/curated_holdout.json
+    name = sys.argv[1] if len(sys.argv) > 1 else "curated_dev"
+    report = main(name)
     (ROOT / "eval" / "reports").mkdir(parents=True, exist_ok=True)
-    (ROOT / "eval" / "reports" / "curated.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
-                                                            encoding="utf-8")
+    out = "curated.json" if name == "curated_dev" else f"{name}.json"
+    (ROOT / "eval" / "reports" / out).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
