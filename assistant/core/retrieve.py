@@ -55,6 +55,7 @@ class HybridRetriever:
         self.primary_laws = set(s.laws)
         self.all_db_laws = s.all_laws
         self.regulations = bool(s.regulation_dirs)
+        self.shelved = self.regulations or (s.cited_laws and not s.all_laws)
 
     def embed(self, query: str) -> np.ndarray:
         return self.index.embedder.queries([query])[0]
@@ -114,15 +115,21 @@ class HybridRetriever:
                tokens: list[str] | None = None) -> Retrieval:
         tokens = self.index.tokenizer.tokens(query) if tokens is None else tokens
         qvec = self.embed(query) if qvec is None else qvec
-        b = self.bm25(tokens, self.pool, kind)
-        d = self.dense(qvec, self.pool, kind)
+        # with a second shelf, each side is read deeper so that each shelf still gets `pool` candidates
+        depth = self.pool * (3 if self.shelved else 1)
+        b = self.bm25(tokens, depth, kind)
+        d = self.dense(qvec, depth, kind)
         w_bm25, w_dense = self.law_weights if kind == "law" else (self.w_bm25, self.w_dense)
         fused: dict[int, list] = {}
         for rank, (i, s) in zip(self._shelf_ranks(b), b):
+            if rank > self.pool:
+                continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_bm25 / (self.rrf_k + rank)
             fused[i][1], fused[i][3] = s, rank
         for rank, (i, s) in zip(self._shelf_ranks(d), d):
+            if rank > self.pool:
+                continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
