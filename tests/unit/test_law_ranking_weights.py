@@ -37,3 +37,19 @@ def test_without_regulations_every_indexed_law_governs():
     assert r.law_weight(law("中华人民共和国劳动合同法", DB), "law") == 1.0
     assert r.law_weight(law("示例市婚姻登记条例", MD), "law") == 1.0  # a law folder the centre named itself
     assert retriever(all_laws=True).law_weight(law("中华人民共和国劳动法", DB), "law") == 1.0
+
+
+def test_regulations_default_to_the_shared_law_folder_and_to_none_with_one_log_line_without_it(
+        monkeypatch, tmp_path, caplog):
+    import logging
+
+    import assistant.config as config
+
+    monkeypatch.setattr(config, "SHARED_LAWS", tmp_path)
+    assert config.default_regulation_dirs() == [tmp_path]
+    monkeypatch.setattr(config, "SHARED_LAWS", tmp_path / "absent")
+    monkeypatch.setattr(config, "_told_no_shared_laws", [])
+    with caplog.at_level(logging.INFO, logger="assistant.config"):
+        assert config.default_regulation_dirs() == [] and config.default_regulation_dirs() == []
+    assert [r.message for r in caplog.records].count(f"未找到法规目录 {tmp_path / 'absent'}：只收录 laws.db 的法律"
+                                                     "（可用 ASSISTANT_REGULATION_DIRS 指定）") == 1
