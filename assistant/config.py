@@ -3,6 +3,7 @@ variable with the prefix ``ASSISTANT_`` (e.g. ``ASSISTANT_INDEX_DIR``) or in a
 ``.env`` file."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,21 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# The shared law folder beside the repo (LawRefBook Markdown: 婚姻登记条例, 住房公积金管理条例, 工伤保险条例 …)
+SHARED_LAWS = ROOT.parent / "shared" / "corpus" / "laws"
+_told_no_shared_laws: list[bool] = []
+
+
+def default_regulation_dirs() -> list[Path]:
+    """[SHARED_LAWS] when that folder exists; else none, said once in the log (a checkout without
+    ../shared answers from the laws of laws.db alone, never an error)."""
+    if SHARED_LAWS.is_dir():
+        return [SHARED_LAWS]
+    if not _told_no_shared_laws:
+        _told_no_shared_laws.append(True)
+        logging.getLogger(__name__).info("未找到法规目录 %s：只收录 laws.db 的法律（可用 ASSISTANT_REGULATION_DIRS 指定）",
+                                         SHARED_LAWS)
+    return []
 
 # Laws of laws.db indexed by default: the ones service items rest on.
 DEFAULT_LAWS = [
@@ -60,16 +76,16 @@ class Settings(BaseSettings):
     all_laws: bool = False
     law_dirs: list[Path] = Field(default_factory=list, description="folders of LawRefBook Markdown")
     # Also index the laws.db laws that the guides' 设定依据 cite (劳动法, 城市房地产管理法 …), and the
-    # administrative regulations and rules (条例/规定/办法/细则) of these LawRefBook folders, e.g.
-    # ASSISTANT_REGULATION_DIRS='["../shared/corpus/laws"]'.  Both are off by default for now: with the 63
-    # shared texts indexed, unrelated questions found a near article ("游艇驾驶证在哪考" was answered from the
-    # 机动车驾驶证 rules) because the policy thresholds were calibrated on the 32 default laws.  Their vectors
-    # ship with the project, so turning them on costs no embedding.
-    cited_laws: bool = False
+    # administrative regulations and rules (条例/规定/办法/细则) of these LawRefBook folders: by default the
+    # shared folder beside the repo (../shared/corpus/laws) when it exists.  They rank on a second shelf below
+    # the governing laws (retrieve.py SECONDARY_LAW_WEIGHT), so that with them indexed guide hit@1, policy
+    # recall@5 and refusals stay at their figures without them (eval/reports/laws-regulations.json).  Their
+    # vectors ship with the project, so turning them on costs no embedding.
+    cited_laws: bool = True
     regulation_dirs: list[Path] = Field(
-        default_factory=list,
+        default_factory=default_regulation_dirs,
         description="folders of LawRefBook Markdown whose administrative regulations and rules "
-                    "(条例/规定/办法/细则) are indexed (e.g. ../shared/corpus/laws)")
+                    "(条例/规定/办法/细则) are indexed (default: ../shared/corpus/laws when it exists; [] for none)")
     catalogs: list[Path] = Field(default_factory=list, description="item catalogue files (JSON lines, JSON, CSV) "
                                  "indexed beside the guides: see catalogue.py")
 

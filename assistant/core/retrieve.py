@@ -10,6 +10,15 @@ import numpy as np
 from assistant.core.corpus.chunks import Chunk
 from assistant.core.index.build import Index
 
+# The law ranking puts the governing laws the centre chose (Settings.laws, e.g. 劳动合同法) before the texts
+# indexed beside them: administrative regulations (ASSISTANT_REGULATION_DIRS, e.g. 劳动合同法实施条例) and
+# laws only the guides cite (ASSISTANT_CITED_LAWS, e.g. 劳动法).  Their fused score counts this much, so a
+# regulation article leads only when it fits clearly better: "入职多久公司必须跟我签书面劳动合同" is answered
+# from 劳动合同法 第十条, not from 实施条例 第五条.  Calibrated on the tune split of eval/policy_dev.jsonl
+# (recall@5 0.852 without those texts indexed, 0.824 with them on one shelf at weight 1; on their own shelf
+# 0.841 at 0.8, 0.852 at 0.7 to 0.4; 0.858 at 0.7 once each shelf reads 60 deep): eval/reports/laws-regulations.json.
+SECONDARY_LAW_WEIGHT = 0.7
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -43,6 +52,10 @@ class HybridRetriever:
         self.rrf_k, self.w_bm25, self.w_dense = s.rrf_k, s.bm25_weight, s.dense_weight
         self._masks: dict[str, np.ndarray] = {}
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
+        self.primary_laws = set(s.laws)
+        self.all_db_laws = s.all_laws
+        self.regulations = bool(s.regulation_dirs)
+        self.shelved = self.regulations or (s.cited_laws and not s.all_laws)
 
     def embed(self, query: str) -> np.ndarray:
         return self.index.embedder.queries([query])[0]
@@ -69,6 +82,30 @@ class HybridRetriever:
             out = [(i, s) for i, s in out if self.index.chunks[i].kind == kind][:n]
         return out
 
+    def _shelf_ranks(self, side: list[tuple[int, float]]) -> list[int]:
+        """Ranks counted on two shelves: the guides and governing laws, and the regulations and cited-only
+        laws beside them, so that indexing 1,800 regulation articles pushes no guide passage and no article of
+        劳动合同法 down its side's ranking (item scores and the law ranking keep their calibration)."""
+        seen = [0, 0]
+        ranks = []
+        for i, _ in side:
+            shelf = int(self.law_weight(self.index.chunks[i], "law") != 1.0)
+            seen[shelf] += 1
+            ranks.append(seen[shelf])
+        return ranks
+
+    def law_weight(self, chunk: Chunk, kind: str | None) -> float:
+        """How much a hit's fused score counts: SECONDARY_LAW_WEIGHT for a regulation or a cited-only law
+        in the law ranking, else 1 (both backends)."""
+        return SECONDARY_LAW_WEIGHT if kind == "law" and chunk.kind == "law" and not self.governing(chunk) else 1.0
+
+    def governing(self, chunk: Chunk) -> bool:
+        """A governing law: from laws.db, one of Settings.laws (or any, with ASSISTANT_ALL_LAWS); from
+        Markdown, anything but a regulation while ASSISTANT_REGULATION_DIRS is set (条例/规定/办法/细则)."""
+        if chunk.source.startswith("laws.db"):
+            return self.all_db_laws or chunk.law in self.primary_laws
+        return not self.regulations or (chunk.law.endswith("法") and not chunk.law.endswith("办法"))
+
     def _kind_mask(self, kind: str) -> np.ndarray:
         if kind not in self._masks:
             self._masks[kind] = np.array([c.kind == kind for c in self.index.chunks])
@@ -78,15 +115,21 @@ class HybridRetriever:
                tokens: list[str] | None = None) -> Retrieval:
         tokens = self.index.tokenizer.tokens(query) if tokens is None else tokens
         qvec = self.embed(query) if qvec is None else qvec
-        b = self.bm25(tokens, self.pool, kind)
-        d = self.dense(qvec, self.pool, kind)
+        # with a second shelf, each side is read deeper so that each shelf still gets `pool` candidates
+        depth = self.pool * (3 if self.shelved else 1)
+        b = self.bm25(tokens, depth, kind)
+        d = self.dense(qvec, depth, kind)
         w_bm25, w_dense = self.law_weights if kind == "law" else (self.w_bm25, self.w_dense)
         fused: dict[int, list] = {}
-        for rank, (i, s) in enumerate(b, 1):
+        for rank, (i, s) in zip(self._shelf_ranks(b), b):
+            if rank > self.pool:
+                continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_bm25 / (self.rrf_k + rank)
             fused[i][1], fused[i][3] = s, rank
-        for rank, (i, s) in enumerate(d, 1):
+        for rank, (i, s) in zip(self._shelf_ranks(d), d):
+            if rank > self.pool:
+                continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
@@ -96,6 +139,6 @@ class HybridRetriever:
                 continue
             if ds is None:  # dense score of a BM25-only hit, for the trace
                 ds = float(self.index.dense.reconstruct(i) @ qvec)
-            hits.append(Hit(self.index.chunks[i], score, bs, ds, br, dr))
+            hits.append(Hit(self.index.chunks[i], score * self.law_weight(self.index.chunks[i], "law"), bs, ds, br, dr))
         hits.sort(key=lambda h: -h.score)
         return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])

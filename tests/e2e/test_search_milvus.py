@@ -166,6 +166,7 @@ def test_index_milvus_command_fills_the_collection(small, tmp_path):
 
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(small.settings.corpus_dir),
            "ASSISTANT_INDEX_DIR": str(small.settings.index_dir), "ASSISTANT_LAWS": __import__("json").dumps(LAWS),
+           "ASSISTANT_REGULATION_DIRS": "[]", "ASSISTANT_CITED_LAWS": "false",
            "ASSISTANT_MILVUS_URI": str(tmp_path / "cli.db")}
     r = run_cli(["index", "milvus"], env)
     assert r.returncode == 0, r.stderr

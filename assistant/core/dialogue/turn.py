@@ -127,12 +127,16 @@ class Turn:
         best_law = law_hits[0] if law_hits else None
         top = cands[0] if cands else None
         item_ok = top is not None and (top.alias is not None or top.semantic >= T.sem_in or pin is not None)
-        law_ok = best_law is not None and (best_law.dense >= T.policy_dense_min or best_law.bm25 >= T.policy_bm25_min)
+        law_ok = best_law is not None and (best_law.dense >= self._law_floor(best_law) or best_law.bm25 >= T.policy_bm25_min)
         self.diagnostics["signals"] = {"top_item_score": top.score if top else 0.0,
                                        "best_law": best_law.as_dict() if best_law else None,
                                        "item_ok": item_ok, "law_ok": law_ok, "policy_cue": u.policy_cue}
         return Evidence(pending, own_alias, names_other, bare, chosen, followup, query, retrieval, cands, pin, law_hits,
                         top, item_ok, law_ok)
+
+    def _law_floor(self, hit) -> float:
+        """The law cosine a policy answer needs: higher for a regulation than for a governing law."""
+        return T.policy_dense_min if self.assistant.retriever.governing(hit.chunk) else T.policy_dense_min_secondary
 
     def _reply(self):
         """Is the message a reply to the clarifying question, a bare topic word, or a new request?"""

@@ -285,7 +285,7 @@ class MilvusRetriever(CachedRetriever):
             dr, ds = d.get(cid, (None, None))
             if ds is None:
                 ds = float(np.asarray(h["entity"]["vector"], dtype=np.float32) @ qvec)
-            hits.append(Hit(chunk, abs(float(h["distance"])), bs, ds, br, dr))
+            hits.append(Hit(chunk, abs(float(h["distance"])) * self.law_weight(chunk, kind), bs, ds, br, dr))
         # equal RRF scores are common (rank 3 on one side only = rank 3 on the other side only); break ties
         # as the local retriever does: BM25 hits in BM25 order, then dense-only hits in dense order
         hits.sort(key=lambda x: (-round(x.score, 9), x.bm25_rank is None, x.bm25_rank or x.dense_rank or 0))

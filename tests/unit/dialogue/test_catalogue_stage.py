@@ -40,3 +40,12 @@ def test_a_catalogue_only_item_answers_instead_of_the_refusal(with_catalogue):
 def test_a_guide_question_keeps_its_guide_with_the_catalogue_loaded(with_catalogue):
     r = with_catalogue.answer("结婚登记要带什么", now=MONDAY_MORNING)
     assert r.decision.rule == "guide" and item_names(r) == ["结婚登记"]
+
+
+def test_an_item_named_closer_than_every_guide_phrase_answers_over_the_rulebooks_guide(with_catalogue):
+    """The rulebook finds 离婚登记 by its alias in "离婚了，犬只登记证核发怎么办", but what is asked is the dog
+    licence: its catalogue name is closer to the question than any guide's name, alias or FAQ question."""
+    r = with_catalogue.answer("离婚了犬只登记证核发怎么办", now=MONDAY_MORNING)
+    assert (r.kind, r.decision.rule) == ("guide", "catalogue-only")
+    assert item_names(r) == ["犬只登记证核发"]
+    assert "was guide: 离婚登记" in r.trace["decision"]
