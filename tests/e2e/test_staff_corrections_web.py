@@ -7,13 +7,12 @@ correction is edited with a reason and the edit shows in its history.
 """
 from __future__ import annotations
 
-import os
 import re
 
 import httpx
 import pytest
 
-from servers import NEEDS_CHROMIUM, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server
+from servers import NEEDS_CHROMIUM, app_server, ask, new_page, playwright_or_skip
 
 USER, PASSWORD = "daoban", "corrections-pass-1"
 QUESTION, EXCLUDED, EXAMPLE = "结婚登记要带什么", "我和女朋友想去领证，要带啥", "领证要几张照片"
@@ -26,13 +25,8 @@ expect = playwright_or_skip().expect
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("corrections")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    ensure_index(env)
-    r = run_cli(["staff", "add", USER, "--role", "guide", "--password", PASSWORD], env)
-    assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    with app_server(tmp_path_factory.mktemp("corrections"), {USER: ("guide", PASSWORD)}) as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import subprocess
 import httpx
 import pytest
 
-from servers import NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, run_cli, uvicorn_server, watch_modules
+from servers import NEEDS_CHROMIUM, ROOT, app_server, ask, new_page, playwright_or_skip, watch_modules
 
 USER, PASSWORD = "daoban", "console-pass-1"
 QUESTION = "结婚登记要带什么"
@@ -28,13 +28,8 @@ expect = playwright_or_skip().expect
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("staffweb")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    ensure_index(env)
-    r = run_cli(["staff", "add", USER, "--role", "admin", "--password", PASSWORD], env)
-    assert r.returncode == 0, r.stdout + r.stderr
-    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    with app_server(tmp_path_factory.mktemp("staffweb"), {USER: ("admin", PASSWORD)}) as url:
+        yield url
 
 
 class Pages:
@@ -292,7 +287,6 @@ const { segments, place } = require(process.env.MP + '/utils/text.js');
 def test_miniprogram_code_works_against_the_server(server, tmp_path):
     """miniprogram/utils (the code the mini-program runs) under node, against the live server."""
     import json
-    import os
     import shutil
 
     node = shutil.which("node")
