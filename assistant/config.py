@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     # serving
     host: str = "127.0.0.1"
     port: int = 8000
-    database_url: str = f"sqlite:///{ROOT / 'var' / 'assistant.store.db'}"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'assistant.db'}"
     session_idle_minutes: int = 30
 
     # WeChat official account (公众号) message push

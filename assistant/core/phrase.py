@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from assistant.core.text.normalize import mask_pii
 from assistant.core.text.numerals import NUMERAL_CHARS, cn_to_int
 
-log = logging.getLogger("assistant.core.phrase")
+log = logging.getLogger("assistant.llm")
 
 SYSTEM_PROMPT = """你是政务服务中心的导办助手，负责把已经核对过的答案改写得简短、亲切、口语化。
 规则：

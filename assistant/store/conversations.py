@@ -27,7 +27,7 @@ from assistant.core.dialogue.state import Context
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 RECORD_ATTEMPTS = 20
-log = logging.getLogger("assistant.store.conversations")
+log = logging.getLogger("assistant.sessions")
 
 
 now = utcnow  # the stores' clock (naive UTC); kept under this name for callers of `conversations.now`

@@ -35,7 +35,7 @@ from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 
-log = logging.getLogger("assistant.store.db")
+log = logging.getLogger("assistant.db")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # the modules that define tables (all in store/); `load_models` imports them so that `metadata` is complete

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.web.ratelimit import RateLimited
 from assistant.web.schemas import ErrorResponse
 
-log = logging.getLogger("assistant.web.app")
+log = logging.getLogger("assistant.api")
 
 SERVER_ERROR = "服务暂时出现问题，请稍后再试，或拨打12345咨询。"
 # field names in the Chinese 422 messages ("缺少消息 message"); routers add theirs with `name_fields`

@@ -29,7 +29,7 @@ def pg_server():
 def _database(kind: str, tmp_path, request):
     """A new, empty database of ``kind`` (a SQLite file, or a fresh database on the test's PostgreSQL)."""
     if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'assistant.store.db'}"
+        yield f"sqlite:///{tmp_path / 'assistant.db'}"
         return
     server = request.getfixturevalue("pg_server")
     name = f"legacy_{os.getpid()}_{free_port()}"

@@ -155,7 +155,7 @@ def test_unhandled_error_is_logged_as_500_with_its_request_id(client, caplog, mo
     lines = [json.loads(fmt.format(rec)) for rec in caplog.records]
     access = [ln for ln in lines if ln["logger"] == "assistant.access"]
     assert access[-1]["status"] == 500 and access[-1]["request_id"] == "boom-1"
-    errors = [ln for ln in lines if ln["logger"] == "assistant.web.app"]
+    errors = [ln for ln in lines if ln["logger"] == "assistant.api"]
     assert errors and errors[0]["request_id"] == "boom-1" and "ZeroDivisionError" in errors[0]["exc"]
 
 

@@ -33,7 +33,7 @@ from assistant.web.errors import SERVER_ERROR, openai_error
 from assistant.web.ratelimit import RateLimited
 from assistant.web.schemas import ChatRequest, ChatResponse
 
-log = logging.getLogger("assistant.web.routes.openai")
+log = logging.getLogger("assistant.openai_compat")
 
 MODEL = "daoban-assistant"
 CHANNEL = "openai"
