@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from assistant.core.corpus.chunks import Chunk, material_brief
 from assistant.core.corpus.schema import Centre, Guide
-from assistant.core.corpus.lexicon import replies
+from assistant.core.dialogue.replies import reply
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import citation_note, short_law_name
 from assistant.core.understand import FACT_SITUATIONS
@@ -259,21 +259,21 @@ def policy_answer(laws: list[Chunk], cites: Citations) -> list[str]:
     for c in laws:
         note = citation_note(c)  # 将于…起施行 for a version not yet in force
         paras.append(f"《{short_law_name(c.law)}》{c.article}{note}：{_short(c.text.split(' ', 1)[-1], 220)}{cites.ref(c)}")
-    paras.append(replies()["law-excerpt-note"])
+    paras.append(reply("law-excerpt-note"))
     return paras
 
 
 def handoff_text(centre: Centre, reason: str) -> str:
     """`reason`, then where a person can help: the desk, the hotline, the 办不成事 window (texts in
     corpus/lexicon/replies.yaml, places and numbers from corpus/centre.yaml)."""
-    desk, fail, r = centre.point("导办台"), centre.point("办不成事"), replies()
+    desk, fail = centre.point("导办台"), centre.point("办不成事")
     parts = [reason]
     if desk:
-        parts.append(r["handoff:desk"].format(desk_location=desk.location, desk_hours=desk.hours, hours=centre.hours,
-                                              desk_description=desk.description))
-    parts.append(r["handoff:hotline"].format(hotline=centre.hotline))
+        parts.append(reply("handoff:desk", desk_location=desk.location, desk_hours=desk.hours, hours=centre.hours,
+                           desk_description=desk.description))
+    parts.append(reply("handoff:hotline", hotline=centre.hotline))
     if fail:
-        parts.append(r["handoff:unresolved"].format(fail_location=fail.location, fail_name=fail.name))
+        parts.append(reply("handoff:unresolved", fail_location=fail.location, fail_name=fail.name))
     return "".join(parts)
 
 

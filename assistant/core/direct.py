@@ -19,7 +19,8 @@ import numpy as np
 from assistant.core.compose import (Citations, _chunk, _join, basis_line, field_para, item_line, law_quote, law_refs,
                       no_answer_line, sample_note)
 from assistant.core.corpus.chunks import Chunk
-from assistant.core.corpus.lexicon import load_lexicon, replies
+from assistant.core.corpus.lexicon import load_lexicon
+from assistant.core.dialogue.replies import reply
 from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
@@ -248,7 +249,7 @@ class DirectComposer:
         more = see_also([c for c in law_chunks[:LEAD.see_also_within] if c.law == lead.chunk.law], shown, cites)
         if more:
             out.paras.append(more)
-        out.paras.append(replies()["law-excerpt-note"])
+        out.paras.append(reply("law-excerpt-note"))
         return out
 
 

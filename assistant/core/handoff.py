@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import chinese_calendar
 
 from assistant.clock import is_working_day, utcnow
-from assistant.core.corpus.lexicon import render
+from assistant.core.dialogue.replies import reply
 from assistant.core.corpus.schema import Centre, OpeningHours
 
 HOLIDAYS = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -111,19 +111,19 @@ def handoff_reply(centre: Centre, at: datetime) -> tuple[str, str]:
     st = desk_status(centre, at)
     desk = centre.point("导办台")
     name = centre.short_name
-    where = desk.location if desk else render("transfer:desk", name)
+    where = desk.location if desk else reply("transfer:desk", centre=name)
     if st.state == "open":
-        text = render("transfer:open", name, closes=st.closes, where=where, phone=centre.phone)
+        text = reply("transfer:open", centre=name, closes=st.closes, where=where, phone=centre.phone)
         if desk and desk.description:
             text += desk.description
         # true on every channel: the 公众号 cannot show a staff reply, the web page and mini-program do
-        text += render("transfer:flagged", name)
+        text += reply("transfer:flagged", centre=name)
         return text, "rule:handoff:open"
     if st.state == "holiday":
-        text = render("transfer:holiday", name, holiday=st.holiday)
+        text = reply("transfer:holiday", centre=name, holiday=st.holiday)
     else:
-        text = render("transfer:closed", name)
-    text += render("transfer:hotline", name, hotline=centre.hotline, hours=centre.hours)
+        text = reply("transfer:closed", centre=name)
+    text += reply("transfer:hotline", centre=name, hotline=centre.hotline, hours=centre.hours)
     if st.next_open is not None:
-        text += render("transfer:next-open", name, when=_when(at, st.next_open), where=where)
+        text += reply("transfer:next-open", centre=name, when=_when(at, st.next_open), where=where)
     return text + "。", f"rule:handoff:{st.state}"

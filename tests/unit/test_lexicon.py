@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from assistant.config import ROOT
-from assistant.core.corpus.lexicon import DEFAULT_DIR, FILES, QUESTION_ASPECTS, load_lexicon, read_lexicon, render
+from assistant.core.corpus.lexicon import DEFAULT_DIR, FILES, QUESTION_ASPECTS, load_lexicon, read_lexicon
+from assistant.core.dialogue.replies import reply
 from assistant.core.corpus.schema import CorpusError
 
 
@@ -101,12 +102,12 @@ def test_a_mistake_is_reported_with_its_file_and_field(lexicon, edits, says):
 def test_reply_texts_take_the_centre_name_and_render_as_before():
     """The sample centre's texts are byte for byte the ones the code held before (便民方舟 / 宿迁市便民方舟);
     the hand-off texts of this hour (handoff.py) come from the same file."""
-    assert render("greeting", "便民方舟") == ("您好！我是便民方舟的导办助手，可以告诉您办什么事项、带什么材料、去哪个窗口、"
+    assert reply("greeting", centre="便民方舟") == ("您好！我是便民方舟的导办助手，可以告诉您办什么事项、带什么材料、去哪个窗口、"
                                           "能不能网上办，以及相关政策依据。")
-    assert render("decline", "便民方舟", centre_name="宿迁市便民方舟") == \
+    assert reply("decline", centre="便民方舟", centre_name="宿迁市便民方舟") == \
         "抱歉，这个问题不在政务服务的范围内，我只能解答宿迁市便民方舟的办事和政策问题。"
-    assert render("who", "城东中心").startswith("我是城东中心的24小时导办助手")
-    assert render("clarify:topic", "便民方舟", topic="工程") == "关于工程，本中心可以办理以下事项，请问您要办的是哪一项？"
+    assert reply("who", centre="城东中心").startswith("我是城东中心的24小时导办助手")
+    assert reply("clarify:topic", centre="便民方舟", topic="工程") == "关于工程，本中心可以办理以下事项，请问您要办的是哪一项？"
 
 
 def test_corpus_check_reports_a_broken_lexicon_without_a_traceback(tmp_path):

@@ -363,7 +363,8 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
 
 
 def replies(folder: Path | None = None) -> dict[str, str]:
-    """Reply texts by key (replies.yaml), {centre} and other {names} still to fill: see :func:`render`."""
+    """Reply texts by key (replies.yaml), {centre} and other {names} still to fill: see
+    `core.dialogue.replies.reply`."""
     return load_lexicon(folder).replies
 
 
@@ -371,9 +372,3 @@ def suggestions(folder: Path | None = None) -> dict[str, tuple[str, ...]]:
     """Suggestion buttons by situation (replies.yaml `suggestions`): "refuse" → 结婚登记要带什么, …"""
     return load_lexicon(folder).suggestions
 
-
-def render(key: str, centre: str, **values: object) -> str:
-    """The reply text `key` for a centre whose short name (centre.yaml 简称) is `centre`:
-    render("greeting", "便民方舟") → "您好！我是便民方舟的导办助手，…"; render("clarify:topic", "便民方舟",
-    topic="工程") → "关于工程，本中心可以办理以下事项，…"."""
-    return replies()[key].format(centre=centre, **values)

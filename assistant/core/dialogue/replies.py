@@ -16,25 +16,23 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.corpus.lexicon import load_lexicon
-
-# corpus/lexicon/replies.yaml: the centre edits its texts and buttons there (validated by `corpus check`)
-REPLIES: dict[str, str] = load_lexicon().replies
-SUGGESTIONS: dict[str, tuple[str, ...]] = load_lexicon().suggestions
+from assistant.core.corpus import lexicon
 
 
 def reply(key: str, **values) -> str:
-    """The reply text `key` with its ``{…}`` values filled in (values it does not use are ignored)."""
-    return REPLIES[key].format(**values)
+    """The reply text `key` of corpus/lexicon/replies.yaml with its ``{…}`` values filled in (values it does
+    not use are ignored).  Every fixed text of the assistant goes through here: the rules, the hand-off
+    sentences (handoff.py, compose.handoff_text) and the law-excerpt note."""
+    return lexicon.replies()[key].format(**values)
 
 
 def has_reply(key: str) -> bool:
-    return key in REPLIES
+    return key in lexicon.replies()
 
 
 def suggestions(key: str) -> list[str]:
     """The suggestion buttons shown with reply `key` (a new list each time)."""
-    return list(SUGGESTIONS[key])
+    return list(lexicon.suggestions()[key])
 
 
 def centre_values(centre) -> dict[str, str]:
