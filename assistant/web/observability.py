@@ -42,8 +42,10 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from assistant.core.dialogue.decision import CURATED, rule_of
+
 access_log = logging.getLogger("assistant.access")
-log = logging.getLogger("assistant.web.observability")
+log = logging.getLogger("assistant.observability")
 
 # per-request facts filled in while the request runs (a dict, so threadpool copies of the context share it)
 _request: ContextVar[dict | None] = ContextVar("assistant_request", default=None)
@@ -62,19 +64,18 @@ _QUOTED = re.compile(r"「[^」]*」")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def rule_of(trace: dict) -> str:
+def decision_label(trace: dict) -> str:
     """The pipeline's decision, safe to log: `clarify: 「火星居住权」 not in any guide or law` →
-    `clarify: 「…」 not in any guide or law`; `curated: 3f2a9c (similarity 0.951)` → `curated`;
+    `clarify: 「…」 not in any guide or law`; a reviewed answer (deciding rule `curated-answer`) → `curated`;
     `guide: 结婚登记 (faq)` stays (item names come from the guides, not from the person)."""
-    decision = str(trace.get("decision") or "")
-    if decision.startswith("curated"):
+    if rule_of(trace) == CURATED:
         return "curated"
-    decision = _QUOTED.sub("「…」", decision)
+    decision = _QUOTED.sub("「…」", str(trace.get("decision") or ""))
     return _NUMBER.sub("N", decision)[:80] or "none"
 
 
 def metric_rule(kind: str, rule: str) -> str:
-    """`rule_of` for a metric label: the item name of a guide answer is dropped, so the number of
+    """`decision_label` for a metric label: the item name of a guide answer is dropped, so the number of
     series does not grow with the catalogue (`guide: 结婚登记 (faq)` → `guide (faq)`)."""
     if kind == "guide" and rule.startswith("guide:"):
         return "guide (faq)" if rule.endswith("(faq)") else "guide"
@@ -255,7 +256,7 @@ def _mount_of(scope) -> str:
 def note_answer(app: FastAPI, kind: str, trace: dict) -> None:
     """Called by the chat handler once per answer: counts it and adds kind and rule to the request line."""
     metrics: Metrics | None = getattr(app.state, "metrics", None)
-    rule = rule_of(trace)
+    rule = decision_label(trace)
     channel = str(trace.get("channel") or "web")[:20]
     state = _request.get()
     if state is not None:
