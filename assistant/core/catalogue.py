@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
+from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.corpus.schema import Centre, CorpusError
 
 # 办理项类型 of the national catalogue (taskType of provincial exports)
@@ -186,17 +187,14 @@ def catalogue_tokens(tok, text: str) -> list[str]:
 # Catalogue names often come in variants (烟草专卖零售许可证新办 / 补办 / 延续 / 停业 …). A variant's action
 # word counts against it unless the question gives a cue for it ("丢了" → 补办, "到期" → 延续), so that
 # "开个小卖部想卖烟，烟草证怎么办" finds 新办; a region variant likewise ("外省户口" → 跨省, not 省内).
-# Calibrated on the tune split of eval/catalogue_dev.jsonl.
-ACTION_CUES = {"补": r"丢|补|遗失|掉了|找不到|没了", "遗失": r"丢|补|遗失|掉了|找不到", "挂失": r"丢|挂失|掉了",
-               "注销": r"注销|不干|不开|关门|销", "变更": r"变更|改|换了|变", "延续": r"到期|续|延", "延期": r"到期|续|延",
-               "换": r"换|到期|旧", "停业": r"停业|暂停|不开", "歇业": r"歇业|不开", "恢复": r"恢复", "转出": r"转出|转走|迁出|转到",
-               "转入": r"转入|转来|迁入", "终止": r"终止|不办了|关", "撤销": r"撤销", "复审": r"复审|到期", "解挂": r"解挂|找到",
-               "校验": r"校验", "再注册": r"再注册|到期|续", "跨省": r"跨省|外省|省外", "省内": r"省内|本省|外市|外县"}
+# The words are data (corpus/lexicon/actions.yaml `variant_cues`); calibrated on the tune split of
+# eval/catalogue_dev.jsonl.
+ACTION_CUES: dict[str, re.Pattern] = load_lexicon().actions.variant_cues
 ACTION_PENALTY = 0.02
 
 
 def action_penalty(name: str, question: str) -> int:
-    return sum(1 for word, cue in ACTION_CUES.items() if word in name and not re.search(cue, question))
+    return sum(1 for word, cue in ACTION_CUES.items() if word in name and not cue.search(question))
 
 
 @dataclass

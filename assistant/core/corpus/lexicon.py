@@ -82,6 +82,7 @@ class Actions:
     actions: list[tuple[re.Pattern, tuple[str, ...]]]
     company: re.Pattern
     person: re.Pattern
+    variant_cues: dict[str, re.Pattern]  # catalogue variant word → the question's cue for it (补 → 丢|补|遗失 …)
 
 
 @dataclass(frozen=True)
@@ -285,13 +286,13 @@ def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
 
 
 def _actions(f: _File) -> Actions:
-    f.known("actions", "company", "person")
+    f.known("actions", "company", "person", "variant_cues")
     actions = []
     for at, a in f.entries("actions"):
         p, names = f.regex(f"{at}.words", a.get("words")), f.words(f"{at}.item_words", a.get("item_words"))
         if p is not None and names:
             actions.append((p, names))
-    return Actions(actions, f.regex("company"), f.regex("person"))
+    return Actions(actions, f.regex("company"), f.regex("person"), f.regex_map("variant_cues"))
 
 
 def _answers(f: _File) -> Answers:
