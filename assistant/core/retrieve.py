@@ -51,6 +51,7 @@ class HybridRetriever:
         s = index.settings
         self.rrf_k, self.w_bm25, self.w_dense = s.rrf_k, s.bm25_weight, s.dense_weight
         self._masks: dict[str, np.ndarray] = {}
+        self._secondary: np.ndarray | None = None
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
         self.all_db_laws = s.all_laws
@@ -86,13 +87,21 @@ class HybridRetriever:
         """Ranks counted on two shelves: the guides and governing laws, and the regulations and cited-only
         laws beside them, so that indexing 1,800 regulation articles pushes no guide passage and no article of
         劳动合同法 down its side's ranking (item scores and the law ranking keep their calibration)."""
+        secondary = self._secondary_mask()
         seen = [0, 0]
         ranks = []
         for i, _ in side:
-            shelf = int(self.law_weight(self.index.chunks[i], "law") != 1.0)
+            shelf = int(secondary[i])
             seen[shelf] += 1
             ranks.append(seen[shelf])
         return ranks
+
+    def _secondary_mask(self) -> np.ndarray:
+        """Per chunk: on the second shelf (a regulation or a cited-only law), worked out once per index
+        rather than for every hit of every query."""
+        if self._secondary is None:
+            self._secondary = np.array([self.law_weight(c, "law") != 1.0 for c in self.index.chunks], dtype=bool)
+        return self._secondary
 
     def law_weight(self, chunk: Chunk, kind: str | None) -> float:
         """How much a hit's fused score counts: SECONDARY_LAW_WEIGHT for a regulation or a cited-only law
