@@ -8,6 +8,9 @@ BIN         := $(VENV)/bin
 RUN_EXTRAS  ?=
 PORT        ?= 8000
 TEST_EXTRAS ?= test,eval,llm
+# pytest-xdist workers (-n): the suite waits on browsers, servers and databases as much as on the CPU,
+# so two workers on two cores finish sooner; TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= 2
 pip_install  = $(BIN)/python -m pip install -q -e '.$(if $(1),[$(1)])'
 # seconds on a fresh clone: the default corpus's vectors ship in assistant/data/embeddings/
 build_index  = $(BIN)/python -m assistant index build --if-stale
@@ -43,7 +46,7 @@ run: install
 # mini-program's tests
 test: install-test miniprogram-test axe
 	$(build_index)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # the WeChat mini-program's jest + miniprogram-simulate tests (Node.js 20; npm ci from the committed lock file)
 MP := miniprogram

@@ -273,7 +273,7 @@ def _new_password(password: str | None) -> str:
 def staff_add(username: str,
               role: str = typer.Option("guide", "--role", help="guide（导办员）或 admin（管理员）"),
               password: str = typer.Option(None, "--password", help="不给出时提示输入")) -> None:
-    """新增工作人员账号（密码以 scrypt 散列保存）。"""
+    """新增工作人员账号（密码以 Argon2id 散列保存）。"""
     from assistant.store.accounts import AccountError
 
     try:

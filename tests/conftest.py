@@ -2,6 +2,8 @@
 clock with staff accounts, and the headless browser (tests/servers.py has the live-server helpers)."""
 from __future__ import annotations
 
+import fcntl
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -41,7 +43,10 @@ def as_staff(c):
 def index(settings):
     from assistant.core.index.build import ensure_index, load_index
 
-    ensure_index(settings, log=lambda *_: None)
+    # pytest-xdist workers share index/: one builds a stale index, the other waits and finds it fresh
+    with open(Path(tempfile.gettempdir()) / "daoban-index-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ensure_index(settings, log=lambda *_: None)
     return load_index(settings)
 
 

@@ -99,8 +99,22 @@ def run_cli(args: list[str], env: dict | None = None) -> subprocess.CompletedPro
 
 
 def ensure_index(env: dict | None = None) -> None:
-    """No-op when index/ is fresh (the suite's session fixture normally builds it)."""
-    r = run_cli(["index", "build", "--if-stale"], env)
+    """No-op when index/ is fresh (checked in this process: a CLI process per browser module cost seconds);
+    else builds it with the CLI, one builder at a time (pytest-xdist workers share index/)."""
+    import fcntl
+    import tempfile
+
+    from assistant.config import get_settings
+    from assistant.core.index.build import IndexError_, check_fresh
+
+    try:
+        check_fresh(get_settings())
+        return
+    except IndexError_:
+        pass
+    with open(Path(tempfile.gettempdir()) / "daoban-index-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits here, then finds the index fresh
+        r = run_cli(["index", "build", "--if-stale"], env)
     if r.returncode != 0:
         pytest.fail(f"building the index failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
 
@@ -255,11 +269,20 @@ def app_server(tmp: Path, accounts: dict[str, tuple[str, str]] | None = None) ->
     accounts added through the CLI; yields its base URL."""
     import os
 
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
+    from assistant.store.accounts import StaffStore
+    from assistant.store.conversations import SessionStore
+
+    url = f"sqlite:///{tmp / 't.db'}"
+    env = os.environ | {"ASSISTANT_DATABASE_URL": url}
     ensure_index(env)
-    for user, (role, password) in (accounts or {}).items():
-        r = run_cli(["staff", "add", user, "--role", role, "--password", password], env)
-        assert r.returncode == 0, r.stdout + r.stderr
+    if accounts:  # in this process, as `assistant staff add` does (a CLI process per account cost seconds)
+        engine = SessionStore(url).engine
+        from assistant.config import get_settings
+
+        staff = StaffStore(engine, get_settings().staff_secret)
+        for user, (role, password) in accounts.items():
+            staff.add(user, password, role)
+        engine.dispose()
     with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
         yield srv.url
 
