@@ -83,7 +83,8 @@ def cat_assistant(index, tmp_path_factory):
     lines = (shared_or_skip("catalogs") / "guangan_items.jsonl").read_text(encoding="utf-8").splitlines()
     d = tmp_path_factory.mktemp("catindex")
     part = d / "part.jsonl"  # every 8th item and the ones asked about below: fewer names to embed
-    part.write_text("\n".join(ln for i, ln in enumerate(lines) if i % 8 == 0 or "居民身份证" in ln or "残疾人证" in ln),
+    asked = ("居民身份证", "残疾人证", "娱乐场所", "完税证明")
+    part.write_text("\n".join(ln for i, ln in enumerate(lines) if i % 8 == 0 or any(w in ln for w in asked)),
                     encoding="utf-8")
     shutil.copytree(index.settings.index_dir, d / "index", ignore=shutil.ignore_patterns(".building"))
     # one process: forking embedding workers from a test process that already runs threads can hang
@@ -108,3 +109,18 @@ def test_guide_questions_still_get_their_guide_with_the_catalogue_loaded(cat_ass
                     ("残疾证怎么办", "残疾人证申领")):
         resp = to_response(cat_assistant.answer(q))
         assert resp.items and resp.items[0].name == name, q
+
+
+def test_everyday_words_find_the_item_under_its_official_name(cat_assistant):
+    # "卡拉OK歌厅" is 歌舞娱乐场所 in the catalogue (corpus/lexicon/actions.yaml catalogue_words), not 游艺娱乐场所
+    r = cat_assistant.answer("准备开一家卡拉OK歌厅，要办什么证")
+    resp = to_response(r)
+    assert resp.items and resp.items[0].name == "设立歌舞娱乐场所《娱乐经营许可证》核发"
+    assert resp.items[0].id.startswith("catalogue:") and resp.items[0].online.url.startswith("http")
+    assert "区行政审批局" in resp.answer and "还没有收录" in resp.answer and "12345" in resp.answer
+
+
+def test_a_name_with_a_level_note_is_found_and_named_in_full(cat_assistant):
+    resp = to_response(cat_assistant.answer("我要开一张税收完税证明，去哪里开"))
+    assert resp.items and resp.items[0].name == "开具税收完税证明（县级行使）"
+    assert "广安区税务局" in resp.answer and "还没有收录" in resp.answer

@@ -236,8 +236,8 @@ def _embed_corpus(settings: Settings, corpus: Corpus, chunks: list[Chunk], tok: 
                           "向量化事项名称与别名")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    catalogue = build_catalogue(settings, corpus, tok, lambda texts, keys: embed(
-        texts, keys, "query", "向量化事项目录"), tmp)
+    catalogue = build_catalogue(settings, corpus, tok, lambda texts, keys, side: embed(
+        texts, keys, side, "向量化事项目录"), tmp)
     return _Vectors(mat, phrases, pmat, n_new + n_new_q, catalogue, cache)
 
 
