@@ -20,7 +20,7 @@ import numpy as np
 from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.retrieve import Retrieval
-from assistant.core.understand import expand_terms, negated, request_span
+from assistant.core.understand import aspects_of, expand_terms, negated, request_span
 
 # What the person wants done to a thing decides between items about the same thing
 # (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).  The words: corpus/lexicon/actions.yaml.
@@ -79,10 +79,31 @@ class Router:
             for n in (g.name, *g.aliases):
                 self.names.setdefault(n.lower(), set()).add(g.id)
         self._by_len = sorted(self.names, key=len, reverse=True)
+        self._texts: dict[str, str] = {}
         self._phrase_rows: dict[str, np.ndarray] = {}
         items = np.array(index.phrase_items)
         for iid in self.guides:
             self._phrase_rows[iid] = np.where(items == iid)[0]
+
+    def _item_text(self, iid: str) -> str:
+        """Everything an item's guide says (its chunks, name and aliases), lower-cased, built once."""
+        if iid not in self._texts:
+            g = self.guides[iid]
+            self._texts[iid] = "".join([g.name, *g.aliases, *(c.text for c in self.index.by_item.get(iid, []))]).lower()
+        return self._texts[iid]
+
+    def foreign_words(self, text: str, focus: str) -> list[str]:
+        """The words of a message that name something the focus item's guide never mentions but another
+        item's name or alias does ("房屋过户" after 残疾人证申领): the message is about something else, not a follow-up.
+        One word of the person's own that the focus's guide uses ties the message to it ("食品经营" after
+        从业人员健康证明).  Aspect words (多少钱, 在哪) are never foreign."""
+        if focus not in self.guides:
+            return []
+        own = self._item_text(focus)
+        words = [t for t in self.index.tokenizer.tokens(text) if len(t) >= 2 and not aspects_of(t)]
+        if any(w in own for w in words):
+            return []
+        return [w for w in words if any(w in n for n, ids in self.names.items() if focus not in ids)]
 
     def alias_hits(self, text: str) -> dict[str, str]:
         """item id → the longest name/alias of it contained in `text` (non-overlapping, longest first)."""
