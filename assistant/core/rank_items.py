@@ -132,21 +132,22 @@ class Router:
         top = float(max(lex, default=0.0)) or 1.0
         return {iid: float(s) / top for iid, s in zip(self.index.item_ids, lex)}
 
-    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str]) -> tuple[dict, set[str]]:
+    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str]) -> tuple[dict, set[str], str]:
         """In a long story, the request clause's own words share the lexical signal, and names said only
-        in the background ("我们结婚三年了") are the ones whose weight is cut: (lexical, background ids)."""
+        in the background ("我们结婚三年了") are the ones whose weight is cut: (lexical, background ids,
+        the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person)."""
         span = request_span(text)
         if span is None:
-            return lex_by, set()
+            return lex_by, set(), text
         request = span[0].lower()
         req = self._lexical(self.index.tokenizer.tokens(f"{request} {expand_terms(request)}"))
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
-        return mixed, {iid for iid, n in alias.items() if n not in request}
+        return mixed, {iid for iid, n in alias.items() if n not in request}, request
 
     def rank(self, text: str, retrieval: Retrieval, limit: int = 8) -> list[ItemCandidate]:
         ids = list(self.guides)
         alias = self.alias_hits(text)
-        lex_by, background = self._story(text, self._lexical(retrieval.tokens), alias)
+        lex_by, background, request = self._story(text, self._lexical(retrieval.tokens), alias)
         # semantic: best phrase per item
         sims = self.index.phrase_vecs @ retrieval.qvec if len(self.index.phrase_vecs) else np.zeros(0)
         sem_by = {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
@@ -157,7 +158,7 @@ class Router:
                 ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
         ev_max = max(ev_by.values(), default=0.0) or 1.0
         actions = [names for p, names in ACTIONS if p.search(text)]
-        who = asker(text)
+        who = asker(request)
         out = []
         for iid in ids:
             g = self.guides[iid]
