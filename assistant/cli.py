@@ -326,7 +326,7 @@ def eval_cmd(
     report_name: str = typer.Option("", "--report", help="报告文件名（不含 .json），默认 eval-full / eval-firstN"),
 ) -> None:
     """在真实流水线上运行评测题集，打印表格并写出 JSON 报告。"""
-    from assistant.evaluation.harness import Evaluator, load_set, refusal_summary
+    from assistant.evaluation.harness import Evaluator, load_set, refusal_summary, set_source
     from assistant.evaluation.tables import print_results
 
     if backend not in (None, "local", "milvus"):
@@ -340,12 +340,15 @@ def eval_cmd(
     ev = Evaluator(a, bl)
     results = {}
     for name in sets:
-        path = eval_dir / f"{name}_dev.jsonl"
+        try:
+            path, method = set_source(eval_dir, name)
+        except ValueError as e:
+            _fail(str(e))
         if not path.exists():
             _fail(f"题集不存在：{path}")
         rows = load_set(path, limit or None)
         console.print(f"运行 {name}（{len(rows)} 题）……")
-        results[name] = getattr(ev, name)(rows)
+        results[name] = getattr(ev, method)(rows)
     if "out_of_scope" in results:
         results["refusal"] = refusal_summary(results)
     out.mkdir(parents=True, exist_ok=True)

@@ -87,6 +87,36 @@ def negated(text: str, start: int) -> bool:
     return bool(NEGATED.search(text[max(0, start - 2):start]))
 
 
+CLAUSE_BREAK = re.compile(r"[，。！？,.!?；;：:\s]+")
+# a clause that asks something: an aspect word ("要带什么", "去哪办") or a question word / particle
+QUESTION_WORD = re.compile(r"怎么|怎样|咋|如何|哪|什么|啥|吗|么|呢|多久|多少|几|能不能|可不可以|能否|是否|要不要|有没有|请问")
+# a clause that says what the person wants done ("我想办居住证", "打算开个店"), wherever it stands
+WANT = re.compile(r"^(我|我们|俺)?(想要|想|打算|准备|要)(?!是)")
+STORY_MIN_CLAUSES, STORY_MIN_CHARS = 3, 24  # a message at least this long is a story with a request in it
+
+
+def request_span(text: str) -> tuple[str, str] | None:
+    """(request, context) of a long narrative message: the request is the last clause that asks something
+    (an aspect or a question word; else the last clause), with the clause before it (it often names
+    the thing: "学校说要先有居住证 这个证怎么办"), any clause after, and any clause that says what the
+    person wants ("我想办居住证，…"); the context is the rest.  None for an ordinary question.
+
+        >>> request_span("我们结婚三年了 孩子都两岁了 她的户口一直在老家 想把她的户口迁过来 需要准备什么")
+        ('想把她的户口迁过来 需要准备什么', '我们结婚三年了 孩子都两岁了 她的户口一直在老家')
+    """
+    clauses = [c for c in CLAUSE_BREAK.split(text) if c]
+    if len(clauses) < STORY_MIN_CLAUSES or len(text) < STORY_MIN_CHARS:
+        return None
+    asks = [i for i, c in enumerate(clauses) if QUESTION_WORD.search(c) or aspects_of(c)]
+    last = asks[-1] if asks else len(clauses) - 1
+    start = max(0, last - 1)
+    wants = {i for i, c in enumerate(clauses[:start]) if WANT.match(c)}  # "我想办居住证，…，要带什么"
+    if start == 0 or len(wants) == start:
+        return None
+    request = [c for i, c in enumerate(clauses) if i >= start or i in wants]
+    return " ".join(request), " ".join(c for i, c in enumerate(clauses[:start]) if i not in wants)
+
+
 def expand_terms(text: str) -> str:
     seen, out = set(), []
     for m in _TERM_RE.finditer(text):

@@ -28,6 +28,16 @@ SETS = ("guide", "policy", "out_of_scope", "dialog", "fact", "scope", "followup"
 MARKER = re.compile(r"\[(\d+)\]")
 
 
+def set_source(eval_dir: Path, name: str) -> tuple[Path, str]:
+    """The file of a named set and the Evaluator method that scores it: ``guide`` is
+    eval/guide_dev.jsonl; ``guide_fresh`` (any ``<set>_fresh``) is eval/guide_fresh.jsonl, a set
+    written later and scored apart, so ordinary runs never look at it."""
+    base = name.removesuffix("_fresh")
+    if base not in SETS:
+        raise ValueError(f"未知的题集：{name}")
+    return eval_dir / (f"{name}.jsonl" if base != name else f"{name}_dev.jsonl"), base
+
+
 def load_set(path: Path, limit: int | None = None) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return rows[:limit] if limit else rows

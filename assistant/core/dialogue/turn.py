@@ -33,7 +33,7 @@ from assistant.core.retrieve import Retrieval
 from assistant.core.scope import ScopeDecision
 from assistant.core.scope import decide as scope_decide
 from assistant.core.text.normalize import mask_pii
-from assistant.core.understand import FOLLOWUP_LEAD, STAY_CUE, Understanding
+from assistant.core.understand import FOLLOWUP_LEAD, QUESTION_WORD, STAY_CUE, Understanding
 
 if TYPE_CHECKING:
     from assistant.core.assistant import Assistant
@@ -186,7 +186,7 @@ class Turn:
             self.rules.append(f"rule:topic-word-clarify:{len(bare)}")
         elif ctx.focus and not (pending and names_other) \
                 and (not own_alias or (STAY_CUE.search(u.text) and not FOLLOWUP_LEAD.match(u.text))) \
-                and (u.followup_like or len(u.text) <= T.short_text):
+                and (u.followup_like or len(u.text) <= T.short_text) and not self._elsewhere():
             focus = self.guides.get(ctx.focus[0])
             if focus is not None:
                 query = f"{focus.name} {u.search_text}"
@@ -194,6 +194,18 @@ class Turn:
                 self.rules.append("rule:followup-rewrite")
         self.diagnostics["query"] = mask_pii(query)
         return query, followup
+
+    def _elsewhere(self) -> bool:
+        """A bare topic that names something the focus item never mentions ("房屋过户", "退税" after
+        残疾人证申领) is a new question, not a follow-up; a question about the focus ("要预约吗", "外地户口
+        可以吗", "那…", "…也行吗") still is one."""
+        u = self.u
+        if u.aspects or QUESTION_WORD.search(u.text) or FOLLOWUP_LEAD.match(u.text) or STAY_CUE.search(u.text):
+            return False  # "要预约吗", "外地户口可以吗", "那户口呢": a question about the focus
+        foreign = self.assistant.router.foreign_words(u.text, self.ctx.focus[0])
+        if foreign:
+            self.rules.append(f"rule:new-topic:{'、'.join(foreign)}")
+        return bool(foreign)
 
     def _candidates(self, query: str, retrieval: Retrieval, chosen: Guide | None,
                     followup: bool) -> tuple[list[ItemCandidate], Guide | None]:

@@ -11,6 +11,7 @@ from typing import Iterable
 from opencc import OpenCC
 
 _SPACES = re.compile(r"\s+")
+STORY_SPACES, STORY_CHARS = 2, 24  # a message with this many clause spaces and characters is a story
 _STRAY = re.compile(r"[~`^*_=|\\<>{}\[\]【】〔〕「」『』\"“”‘’'#@$%&]+")
 _REPEAT_PUNCT = re.compile(r"([，。？！、；：,.?!;:])\1+")
 _FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # only digits: （） and the rest stay as written
@@ -52,8 +53,12 @@ def normalize(text: str) -> str:
     text = _STRAY.sub(" ", text)
     text = _REPEAT_PUNCT.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
-    # Spaces between Chinese characters carry no meaning ("结婚 登记" == "结婚登记").
-    text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)
+    # Spaces between Chinese characters carry no meaning in a question ("结婚 登记" == "结婚登记"), but in a
+    # long story typed on a phone they end the clauses ("我们结婚三年了 孩子都两岁了 … 需要准备什么"):
+    # there they become commas, so the request can be told from its background (understand.request_span).
+    gap = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+    story = len(gap.findall(text)) >= STORY_SPACES and len(text) >= STORY_CHARS
+    text = gap.sub("，" if story else "", text)
     return text.lower()
 
 

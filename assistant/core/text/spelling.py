@@ -1,7 +1,8 @@
 """Typo tolerance for the words of the corpus: a window of the question that is
 not a known word but sounds like exactly one (公基金 → 公积金, 住销 → 注销, 户照 → 护照),
 or, for words of three or more characters, differs from exactly one in a single
-character and overlaps no known word of the question (居往证 → 居住证), adds that word to the query.
+character and overlaps no known word of the question (居往证 → 居住证; a measure word or particle such as 个 is
+never that character: 办个证 is not 办公证), adds that word to the query.
 A window never cuts through a known word ("宿迁注册" does not contain 签注).  Nothing is replaced:
 the original words stay, and the trace lists every correction."""
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pypinyin import lazy_pinyin
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 MAX_LEN = 8
+# a measure word or aspect particle between a verb and its object ("办个证", "办了证") is typed on purpose
+GRAMMAR_CHARS = frozenset("个了")
 
 
 class Speller:
@@ -51,7 +54,8 @@ class Speller:
                 if not cands and size >= 3 and not any(known[i:i + size]):
                     cands = set()
                     for j in range(size):
-                        cands |= self.by_mask.get(f"{window[:j]}?{window[j + 1:]}", set())
+                        if window[j] not in GRAMMAR_CHARS:  # "办个证" is 办 + 个 + 证, not a typo of 办公证
+                            cands |= self.by_mask.get(f"{window[:j]}?{window[j + 1:]}", set())
                 if len(cands) == 1:
                     word = cands.pop()
                     out.append((window, word))
