@@ -92,3 +92,21 @@ class DialogueThresholds:
 
 
 DIALOGUE = DialogueThresholds()
+
+
+@dataclass(frozen=True)
+class CuratedThresholds:
+    """Which questions a staff correction answers (store/curated.py).  Calibrated on the tune split
+    eval/curated_dev.jsonl by eval/curated_eval.py (eval/reports/curated.json)."""
+
+    # cosine between normalised questions for a near-identical wording (with the same slot, items and no swapped
+    # word): paraphrases that only add words score 0.96–0.99, a swapped key word 0.95–0.97
+    similar: float = 0.955
+    # a paraphrase at least this close gets the correction when it routes to the correction's own item and asks
+    # the same slot with the same act
+    paraphrase_floor: float = 0.78
+    # "routes to the item": decided by an alias, or ahead of the next item by this much
+    route_margin: float = 0.05
+
+
+CURATED = CuratedThresholds()
