@@ -12,7 +12,7 @@ Matching is deliberately strict, because a curated answer overrides retrieval:
   (材料/流程, 地点, 时限, how much …: store/curated_match.py, read from the question without its item names)
   **and** neither may swap a content character for another (结婚登记 vs 离婚登记, 租房 vs 买房 score
   0.96–0.97 with e5 — closer than many real paraphrases — and differ only in such a swap);
-* or, at least `CURATED.paraphrase_floor` close, the paraphrase routes to the correction's item, asks a slot the
+* or, at least `CURATED.paraphrase_floor` close, the paraphrase routes to the correction's item (`routed`), asks a slot the
   correction answers, with the same kind of act (补领, 注销 …), and names no other item.
 
 The thresholds and the report they were calibrated on: core/dialogue/thresholds.py (CuratedThresholds).
@@ -116,6 +116,21 @@ def _entries_of(row: CuratedAnswer, examples: Examples) -> list[_Entry]:
     return [_Entry(row.id, core(q), q, row.item_id, row.answer, list(row.chunk_ids or []), excluded) for q in questions]
 
 
+def routed(cands: list[tuple[str, float, bool]], item_id: str, sim: float) -> bool:
+    """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
+    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记); also when
+    the question is at least `near_sim` close to the correction and the item is within `route_lead` of a leader
+    that no alias decided (用公积金买房能贷多少钱: 购房提取 0.74 leads, 公积金贷款 0.67)."""
+    if not cands:
+        return False
+    (top, best, alias), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
+    if top == item_id and (alias or best - runner >= CURATED.route_margin):
+        return True
+    if alias or sim < CURATED.near_sim:
+        return False
+    return any(i == item_id and score >= best - CURATED.route_lead for i, score, _a in cands)
+
+
 def _closer_to_excluded(entries: list[_Entry], sims: dict[str, float]) -> set[str]:
     """Corrections whose excluded examples are closer to the question than all their included questions:
     with 补办结婚证要带什么 excluded from 结婚登记要带什么, 补办结婚证需要带啥 is not answered by it."""
@@ -151,7 +166,7 @@ class CuratedStore(CuratedEdits):
         self.clock = clock
         self.threshold = threshold
         self.items_of = items_of
-        self.route_of: Callable[[str], str | None] | None = None
+        self.route_of: Callable[[str], list[tuple[str, float, bool]]] | None = None
         self.request_of: Callable[[str], str] = lambda text: text  # the question without the item names in it
         self.name_of: Callable[[str], str] = lambda item_id: ""  # an item's name (结婚登记)
         self._lock = threading.RLock()
@@ -173,14 +188,11 @@ class CuratedStore(CuratedEdits):
         def items_of(text: str) -> frozenset[str]:
             return frozenset(router.alias_hits(understand(text).search_text))
 
-        def route_of(text: str) -> str | None:
-            """The item this question is clearly about: 我和女朋友想去领证，要带啥 → marriage-registration."""
+        def route_of(text: str) -> list[tuple[str, float, bool]]:
+            """The router's leading items for this question, (item, score, decided by an alias), best first."""
             q = understand(text).search_text
             cands = router.rank(q, assistant.retriever.search(q, k=assistant.index.settings.top_k))
-            if not cands:
-                return None
-            top, runner = cands[0], (cands[1].score if len(cands) > 1 else 0.0)
-            return top.item_id if top.alias or top.score - runner >= CURATED.route_margin else None
+            return [(c.item_id, c.score, bool(c.alias)) for c in cands[:3]]
 
         def request_of(text: str) -> str:
             return without(text.lower(), list(router.alias_hits(text).values()))
@@ -251,7 +263,7 @@ class CuratedStore(CuratedEdits):
             if self.route_of is not None and self._same_ask(text, e) and self._names_no_other_item(text, e):
                 if not route:  # routed once per question, only when some correction is close enough
                     route.append(self.route_of(text))
-                if route[0] == e.item_id:
+                if routed(route[0], e.item_id, sim):
                     return e.hit(round(sim, 4))
         return None
 
