@@ -189,10 +189,11 @@ class CuratedStore(CuratedEdits):
             return frozenset(router.alias_hits(understand(text).search_text))
 
         def route_of(text: str) -> list[tuple[str, float, bool]]:
-            """The router's leading items for this question, (item, score, decided by an alias), best first."""
-            q = understand(text).search_text
+            """The router's leading items for this question, (item, score, decided by an alias), best first.  An alias
+            of an item of another act decides nothing (补领结婚证 contains 领结婚证, an alias of 结婚登记)."""
+            q, q_acts = understand(text).search_text, acts(text)
             cands = router.rank(q, assistant.retriever.search(q, k=assistant.index.settings.top_k))
-            return [(c.item_id, c.score, bool(c.alias)) for c in cands[:3]]
+            return [(c.item_id, c.score, bool(c.alias) and item_fits_acts(c.name, q_acts)) for c in cands[:3]]
 
         def request_of(text: str) -> str:
             return without(text.lower(), list(router.alias_hits(text).values()))
