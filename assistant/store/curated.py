@@ -29,6 +29,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -185,6 +186,7 @@ class CuratedStore(CuratedEdits):
 
         router = assistant.router
 
+        @lru_cache(maxsize=4096)  # asked once per correction compared; pure in the text
         def items_of(text: str) -> frozenset[str]:
             return frozenset(router.alias_hits(understand(text).search_text))
 
@@ -195,6 +197,7 @@ class CuratedStore(CuratedEdits):
             cands = router.rank(q, assistant.retriever.search(q, k=assistant.index.settings.top_k))
             return [(c.item_id, c.score, bool(c.alias) and item_fits_acts(c.name, q_acts)) for c in cands[:3]]
 
+        @lru_cache(maxsize=4096)
         def request_of(text: str) -> str:
             return without(text.lower(), list(router.alias_hits(text).values()))
 
