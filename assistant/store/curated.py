@@ -121,7 +121,8 @@ def routed(cands: list[tuple[str, float, bool]], item_id: str, sim: float) -> bo
     """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
     decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记); also when
     the question is at least `near_sim` close to the correction and the item is within `route_lead` of a leader
-    that no alias decided (用公积金买房能贷多少钱: 购房提取 0.74 leads, 公积金贷款 0.67)."""
+    that no alias decided (用公积金买房能贷多少钱: 购房提取 0.74 leads, 公积金贷款 0.67) — off by default, see
+    CuratedThresholds.near_sim."""
     if not cands:
         return False
     (top, best, alias), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
