@@ -7,15 +7,16 @@ effect for the same and similar questions at once — no restart, no rebuild.
 Matching is deliberately strict, because a curated answer overrides retrieval:
 
 * the same question after normalisation (punctuation and spaces ignored) always matches;
-* otherwise the question vectors must be at least `SIMILAR` close in cosine **and** the two
-  questions must name the same service items (the router's name/alias hits) **and** ask about
-  the same aspects (材料 / 地点 / 时限 / 收费 …, how much) **and** neither may swap a content
-  character for another (结婚登记 vs 离婚登记, 租房 vs 买房 score 0.96–0.97
-  with e5 — closer than many real paraphrases — and differ only in such a swap).
+* otherwise the question vectors must be at least `CURATED.similar` close in cosine **and** the two
+  questions must name the same service items (the router's name/alias hits) **and** ask the same slot
+  (材料/流程, 地点, 时限, how much …: store/curated_match.py, read from the question without its item names)
+  **and** neither may swap a content character for another (结婚登记 vs 离婚登记, 租房 vs 买房 score
+  0.96–0.97 with e5 — closer than many real paraphrases — and differ only in such a swap);
+* or, at least `CURATED.paraphrase_floor` close, the paraphrase routes to the correction's item (`routed`), asks a slot the
+  correction answers, with the same kind of act (补领, 注销 …), and names no other item.
 
-Calibration (multilingual-e5-small, normalised questions): paraphrases that only add words
-("结婚登记要带什么" / "结婚登记需要带什么材料") score 0.96–0.99, a swapped key word 0.95–0.97,
-unrelated questions ≤ 0.85.  See tests/api/test_staff.py for the pairs that must and must not match.
+The thresholds and the report they were calibrated on: core/dialogue/thresholds.py (CuratedThresholds).
+See tests/api/test_staff.py and tests/e2e/test_curated_paraphrase.py for questions that must and must not match.
 
 Staff can widen or narrow a correction with example questions (`curated_edits`): an added example
 (领证要准备啥) is matched exactly like the correction's own question; an excluded one (补办结婚证要带什么)
@@ -23,12 +24,12 @@ is never answered, nor is a question closer to an excluded example than to every
 """
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -39,21 +40,11 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
-from assistant.core.understand import aspects_of
+from assistant.core.dialogue.thresholds import CURATED
+from assistant.store.curated_match import acts, answers, item_fits_acts, same_acts, slots, swapped, without
 from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
-SIMILAR = 0.955  # cosine between normalised questions; see the module docstring
-# A paraphrase that is not that close still gets the correction when it routes to the correction's own item
-# (decided by an alias, or clearly ahead of the next item) and asks about the same thing; measured on
-# eval/curated_dev.jsonl by eval/curated_eval.py (eval/reports/curated.json).
-PARAPHRASE_FLOOR = 0.78
-ROUTE_MARGIN = 0.05
 REFRESH_SECONDS = 0.5  # corrections published on another replica answer here at most this late (one cheap query)
-
-# characters that carry no topic: question words, particles, pronouns, filler verbs
-FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
-             "怎样么什啥时候去来到给把被让对就都也还再又很最太更得地着过里之其所为以于如果若"
-             "办理弄搞做带拿用找问说看知道帮助告诉谢好行吧呗嗯喂")
 
 
 CuratedBase = Base  # one metadata for every table (db.py, migrated by Alembic)
@@ -116,24 +107,6 @@ def core(text: str) -> str:
     return "".join(ch for ch in normalize(text) if ch.isalnum())
 
 
-def _content(text: str) -> set[str]:
-    return {ch for ch in text if ch.isalnum() and ch not in FILLER}
-
-
-_AMOUNT = re.compile(r"多少|几")
-
-
-def shape(text: str) -> tuple[frozenset[str], bool]:
-    """What a question asks about: its aspects (材料, 地点, 时限 …) and whether it asks how much / how many."""
-    return frozenset(aspects_of(text)), bool(_AMOUNT.search(text))
-
-
-def swapped(a: str, b: str) -> bool:
-    """True when each question has a content character the other lacks (结婚↔离婚, 租房↔买房)."""
-    ca, cb = _content(a), _content(b)
-    return bool(ca - cb) and bool(cb - ca)
-
-
 _now = utcnow
 
 
@@ -142,6 +115,22 @@ def _entries_of(row: CuratedAnswer, examples: Examples) -> list[_Entry]:
     excluded = tuple(normalize(q) for q in examples.exclude)
     questions = dict.fromkeys([row.normalized] + [normalize(q) for q in examples.include])
     return [_Entry(row.id, core(q), q, row.item_id, row.answer, list(row.chunk_ids or []), excluded) for q in questions]
+
+
+def routed(cands: list[tuple[str, float, bool]], item_id: str, sim: float) -> bool:
+    """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
+    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记); also when
+    the question is at least `near_sim` close to the correction and the item is within `route_lead` of a leader
+    that no alias decided (用公积金买房能贷多少钱: 购房提取 0.74 leads, 公积金贷款 0.67) — off by default, see
+    CuratedThresholds.near_sim."""
+    if not cands:
+        return False
+    (top, best, alias), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
+    if top == item_id and (alias or best - runner >= CURATED.route_margin):
+        return True
+    if alias or sim < CURATED.near_sim:
+        return False
+    return any(i == item_id and score >= best - CURATED.route_lead for i, score, _a in cands)
 
 
 def _closer_to_excluded(entries: list[_Entry], sims: dict[str, float]) -> set[str]:
@@ -171,7 +160,7 @@ class CuratedStore(CuratedEdits):
         a correction would catch, before anything is published."""
         return cls(memory_engine())
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now, threshold: float = SIMILAR,
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now, threshold: float = CURATED.similar,
                  items_of: Callable[[str], frozenset[str]] | None = None):
         ensure_schema(engine)
         self.engine = engine
@@ -179,7 +168,9 @@ class CuratedStore(CuratedEdits):
         self.clock = clock
         self.threshold = threshold
         self.items_of = items_of
-        self.route_of: Callable[[str], str | None] | None = None
+        self.route_of: Callable[[str], list[tuple[str, float, bool]]] | None = None
+        self.request_of: Callable[[str], str] = lambda text: text  # the question without the item names in it
+        self.name_of: Callable[[str], str] = lambda item_id: ""  # an item's name (结婚登记)
         self._lock = threading.RLock()
         self._entries: list[_Entry] = []
         self._vecs: dict[str, np.ndarray] = {}  # normalised question → its vector (computed on first lookup)
@@ -196,21 +187,27 @@ class CuratedStore(CuratedEdits):
 
         router = assistant.router
 
+        @lru_cache(maxsize=4096)  # asked once per correction compared; pure in the text
         def items_of(text: str) -> frozenset[str]:
             return frozenset(router.alias_hits(understand(text).search_text))
 
-        def route_of(text: str) -> str | None:
-            """The item this question is clearly about: 我和女朋友想去领证，要带啥 → marriage-registration."""
-            q = understand(text).search_text
+        def route_of(text: str) -> list[tuple[str, float, bool]]:
+            """The router's leading items for this question, (item, score, decided by an alias), best first.  An alias
+            of an item of another act decides nothing (补领结婚证 contains 领结婚证, an alias of 结婚登记)."""
+            q, q_acts = understand(text).search_text, acts(text)
             cands = router.rank(q, assistant.retriever.search(q, k=assistant.index.settings.top_k))
-            if not cands:
-                return None
-            top, runner = cands[0], (cands[1].score if len(cands) > 1 else 0.0)
-            return top.item_id if top.alias or top.score - runner >= ROUTE_MARGIN else None
+            return [(c.item_id, c.score, bool(c.alias) and item_fits_acts(c.name, q_acts)) for c in cands[:3]]
+
+        @lru_cache(maxsize=4096)
+        def request_of(text: str) -> str:
+            return without(text.lower(), list(router.alias_hits(text).values()))
+
+        def name_of(item_id: str) -> str:
+            g = router.guides.get(item_id)
+            return g.name if g is not None else ""
 
         with self._lock:
-            self.items_of = items_of
-            self.route_of = route_of
+            self.items_of, self.route_of, self.request_of, self.name_of = items_of, route_of, request_of, name_of
             self._items.clear()
         return self
 
@@ -264,14 +261,14 @@ class CuratedStore(CuratedEdits):
         scored = sorted(((sims[e.normalized], e) for e in entries if e.id not in barred), key=lambda x: -x[0])
         route: list = []
         for sim, e in scored:
-            if sim < min(self.threshold, PARAPHRASE_FLOOR):
+            if sim < min(self.threshold, CURATED.paraphrase_floor):
                 break
             if sim >= self.threshold and self._strict_match(text, c, e):
                 return e.hit(round(sim, 4))
             if self.route_of is not None and self._same_ask(text, e) and self._names_no_other_item(text, e):
                 if not route:  # routed once per question, only when some correction is close enough
                     route.append(self.route_of(text))
-                if route[0] == e.item_id:
+                if routed(route[0], e.item_id, sim):
                     return e.hit(round(sim, 4))
         return None
 
@@ -288,12 +285,16 @@ class CuratedStore(CuratedEdits):
             return {t: float(self._vecs[t] @ q) for t in texts if t in self._vecs}
 
     def _strict_match(self, text: str, c: str, e: "_Entry") -> bool:
-        """Near-identical wording: not a swapped word (结婚↔离婚), same aspects, same items named."""
-        if swapped(c, e.core) or shape(text) != shape(e.normalized):
+        """Near-identical wording: not a swapped word (结婚↔离婚), the same slot asked, the same items named."""
+        if swapped(c, e.core) or self._slots(text) != self._slots(e.normalized):
             return False
         if self.items_of is None:
             return True
         return self.items_of(text) == self._entry_items(e)
+
+    def _slots(self, text: str) -> frozenset[str]:
+        """The slot(s) a question asks (材料/流程, 地点, 时限, how much …), read from its core request."""
+        return slots(self.request_of(text))
 
     def _entry_items(self, e: "_Entry") -> frozenset[str]:
         with self._lock:
@@ -305,24 +306,19 @@ class CuratedStore(CuratedEdits):
         return e_items
 
     def _names_no_other_item(self, text: str, e: "_Entry") -> bool:
-        """A paraphrase that names an item by its name or alias must name the correction's (补领结婚证 ≠ 结婚登记)."""
+        """A paraphrase that names an item by its name or alias must name the correction's (补领结婚证 ≠ 结婚登记);
+        a name counts only for an item of the act the paraphrase asks for (结婚证遗失补办 does not name 结婚登记)."""
         if self.items_of is None:
             return True
-        q_items = self.items_of(text)
+        q_acts = acts(text)
+        q_items = {i for i in self.items_of(text) if item_fits_acts(self.name_of(i), q_acts)}
         return not q_items or bool(q_items & (self._entry_items(e) | {e.item_id}))
 
-    @staticmethod
-    def _same_ask(text: str, e: "_Entry") -> bool:
-        """Does the paraphrase ask what the correction answers?  Their aspects overlap, or one of them names none
-        (a correction of 怎么办 covers the item); 材料 and 流程 count as one (要什么手续 is either); 多少/几 on both
-        sides or neither.  结婚登记要带什么 (材料) does not answer 结婚登记在哪办 (地点)."""
-        from assistant.core.rank_items import ACTIONS
-
-        (qa, q_amount), (ea, e_amount) = shape(text), shape(e.normalized)
-        qa, ea = ({"materials" if a == "steps" else a for a in x} for x in (qa, ea))
-        # the same kind of act (补领, 注销 …) or none: 补领结婚证要带什么 is not 结婚登记要带什么
-        acts = [{i for i, (p, _n) in enumerate(ACTIONS) if p.search(t)} for t in (text, e.normalized)]
-        return q_amount == e_amount and acts[0] == acts[1] and (not ea or not qa or bool(qa & ea))
+    def _same_ask(self, text: str, e: "_Entry") -> bool:
+        """Does the paraphrase ask what the correction answers?  A slot in common (结婚登记要带什么 — 材料 — does
+        not answer 结婚登记在哪办 — 地点) and the same kind of act (补领结婚证要带什么 is not 结婚登记要带什么)."""
+        return answers(self.request_of(e.normalized), self._slots(text)) and \
+            same_acts(acts(text), acts(e.normalized), self.name_of(e.item_id))
 
     # ---------------------------------------------------------------- writes
 

@@ -92,3 +92,28 @@ class DialogueThresholds:
 
 
 DIALOGUE = DialogueThresholds()
+
+
+@dataclass(frozen=True)
+class CuratedThresholds:
+    """Which questions a staff correction answers (store/curated.py).  Calibrated on the tune split
+    eval/curated_dev.jsonl by eval/curated_eval.py (eval/reports/curated.json)."""
+
+    # cosine between normalised questions for a near-identical wording (with the same slot, items and no swapped
+    # word): paraphrases that only add words score 0.96–0.99, a swapped key word 0.95–0.97
+    similar: float = 0.955
+    # a paraphrase at least this close gets the correction when it routes to the correction's own item and asks
+    # the same slot with the same act
+    paraphrase_floor: float = 0.78
+    # "routes to the item": decided by an alias, or ahead of the next item by this much
+    route_margin: float = 0.05
+    # … or, for a paraphrase at least `near_sim` close, within `route_lead` of a leader no alias decided.  OFF
+    # (near_sim above 1).  Swept on the tune set (near_sim 0.85–0.97 × route_lead 0.03–0.2): reach 0.911 → 0.933
+    # from route_lead 0.08 with no false catch below 0.2; but on eval/curated_fresh.jsonl (0.9/0.1) it caught 3 more
+    # near neighbours (a sibling item leading: 自己怎么交社保 for 公司给员工交社保, 5/61 = 0.082 > 0.05) for 4 more
+    # paraphrases (eval/reports/curated-fresh-final.json), so it stays off until a sibling guard exists
+    near_sim: float = 1.01
+    route_lead: float = 0.1
+
+
+CURATED = CuratedThresholds()

@@ -1,0 +1,96 @@
+"""What a question asks, for matching corrections (store/curated.py): the item it names and the slot it asks.
+
+A question is split into the item it names (the router's name/alias hits) and its core request (the rest):
+"补办结婚证要带什么" names 补办结婚证 and asks 要带什么.  The asked slot is read from the core request only, so
+a name never passes for an ask (补办**结婚**证 contains 办结, a time word).  Slots compare as classes:
+
+* 材料 and 流程 and a bare 怎么办 are one slot, "how" (要什么手续 is either; a correction of 怎么办 covers them);
+* a count of days, months or working days (几天, 多少天, 几个月) is 时限 — the same as 多久;
+* 多少钱, 收费, 工本费 and any other how-much (能贷多少, 一个月多少) are one slot, "amount";
+* every other aspect (地点, 网办, 条件, 代办 …) is its own slot.
+
+A correction of a bare how (残疾证怎么办, 失业金怎么领: no aspect word, or only 流程) also answers where
+(残疾证在哪里申请): a reviewed answer always shows where to go (its own 办理地点 line or the one added under it,
+dialogue/rules/reviewed.py).  It does not answer 多久, 多少钱 or 什么条件, and a correction of 要带什么 does not
+answer 在哪办; how much (多少钱, 几张照片) is asked on both sides or neither.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.core.understand import aspects_of
+
+# characters that carry no topic: question words, particles, pronouns, filler verbs
+FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
+             "怎样么什啥时候去来到给把被让对就都也还再又很最太更得地着过里之其所为以于如果若"
+             "办理弄搞做带拿用找问说看知道帮助告诉谢好行吧呗嗯喂")
+
+_DURATION = re.compile(r"(几|多少)个?(天|日|工作日|周|星期|月|年|小时)")
+_HOUR = re.compile(r"几点")
+_AMOUNT = re.compile(r"多少|几")
+_SLOT = {"steps": "how", "materials": "how", "fee": "amount"}
+
+
+def content(text: str) -> set[str]:
+    return {ch for ch in text if ch.isalnum() and ch not in FILLER}
+
+
+def swapped(a: str, b: str) -> bool:
+    """True when each question has a content character the other lacks (结婚↔离婚, 租房↔买房)."""
+    ca, cb = content(a), content(b)
+    return bool(ca - cb) and bool(cb - ca)
+
+
+def without(text: str, names: list[str]) -> str:
+    """The question's core request: `text` with the item names it contains taken out."""
+    for n in sorted(names, key=len, reverse=True):
+        text = text.replace(n, " ")
+    return text
+
+
+def slots(request: str) -> frozenset[str]:
+    """The slots a core request asks about (see the module docstring); "how" when it names none."""
+    out = {_SLOT.get(a, a) for a in aspects_of(request)}
+    if _DURATION.search(request):
+        out.add("time")
+    if _AMOUNT.search(_HOUR.sub("", _DURATION.sub("", request))):
+        out.add("amount")
+    return frozenset(out or {"how"})
+
+
+def answers(request: str, asked: frozenset[str]) -> bool:
+    """Does a correction whose core request is `request` answer a question asking the slots `asked`?"""
+    own = slots(request)
+    if ("amount" in own) != ("amount" in asked):  # how many / how much is asked on both sides or neither
+        return False
+    if own & asked:
+        return True
+    bare_how = own == {"how"} and set(aspects_of(request)) <= {"steps"}
+    return bare_how and asked <= {"how", "place"}
+
+
+def acts(text: str) -> frozenset[int]:
+    """The kinds of act the question names (补领, 注销, 提取 … : corpus/lexicon/actions.yaml), by index."""
+    from assistant.core.rank_items import ACTIONS
+
+    return frozenset(i for i, (p, _n) in enumerate(ACTIONS) if p.search(text))
+
+
+def act_words(i: int) -> tuple[str, ...]:
+    from assistant.core.rank_items import ACTIONS
+
+    return ACTIONS[i][1]
+
+
+def same_acts(q: frozenset[int], e: frozenset[int], item_name: str) -> bool:
+    """The same kind of act, or none: 补领结婚证要带什么 is not 结婚登记要带什么.  An act that is the item itself
+    need not be repeated: 租房提取公积金 (提取) is asked by 付房租想用公积金 once it is routed to 住房公积金提取（租房）."""
+    if q - e:
+        return False
+    return all(any(w in item_name for w in act_words(i)) for i in e - q)
+
+
+def item_fits_acts(item_name: str, q_acts: frozenset[int]) -> bool:
+    """An item named in a question that names an act counts only if it is an item of that act
+    (结婚证遗失补办 names 结婚 — 结婚登记 — but asks for 补领婚姻登记证), as the router weighs it."""
+    return not q_acts or any(w in item_name for i in q_acts for w in act_words(i))
