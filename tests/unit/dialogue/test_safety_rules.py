@@ -53,3 +53,16 @@ def test_a_named_item_is_answered_even_when_the_scope_model_doubts_it(ask, assis
     r = ask("结婚登记要带什么")
     assert (r.kind, r.decision.rule) == ("guide", "guide")
     assert item_names(r) == ["结婚登记"]
+
+
+def test_asking_for_a_person_in_other_words_is_a_handoff(ask):
+    for said in ("我要找工作人员", "能不能找个真人", "帮我接人工", "人工", "客服在吗"):
+        r = ask(said)
+        assert (r.kind, r.decision.rule) == ("handoff", "handoff"), said
+
+
+def test_a_question_that_only_names_staff_is_not_a_request_for_a_person(ask):
+    """"放射工作人员证" is a licence, "工作人员说…" reports what staff said: both are questions about a service."""
+    for said in ("在医院做放射的，放射工作人员证怎么办", "窗口工作人员说结婚登记还要带户口本，是真的吗"):
+        r = ask(said)
+        assert r.decision.rule != "handoff" and "rule:handoff-request" not in r.trace["rules"], said
