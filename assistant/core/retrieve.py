@@ -78,10 +78,11 @@ class HybridRetriever:
             return []
         want = n if kind is None else min(self.index.dense.ntotal, n * 8)
         sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), want)
-        out = [(int(i), float(s)) for i, s in zip(ids[0], sims[0]) if i >= 0]
+        sims, ids = sims[0], ids[0]
+        keep = ids >= 0
         if kind:
-            out = [(i, s) for i, s in out if self.index.chunks[i].kind == kind][:n]
-        return out
+            keep &= self._kind_mask(kind)[np.where(keep, ids, 0)]
+        return list(zip(ids[keep].tolist(), sims[keep].tolist()))[:n]
 
     def _shelf_ranks(self, side: list[tuple[int, float]]) -> list[int]:
         """Ranks counted on two shelves: the guides and governing laws, and the regulations and cited-only
@@ -142,12 +143,18 @@ class HybridRetriever:
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k))
+
+    def _best(self, fused: dict[int, list], qvec: np.ndarray, k: int) -> list[Hit]:
+        """The k best fused candidates as hits (a law text replaced by a version now in force is never one);
+        only those k are built, and only theirs BM25-only hits get a dense score (for the trace)."""
+        uncitable, secondary = self.index.uncitable_rows(), self._secondary_mask()
+        scored = [(i, v[0] * (SECONDARY_LAW_WEIGHT if secondary[i] else 1.0)) for i, v in fused.items() if not uncitable[i]]
+        scored.sort(key=lambda x: -x[1])  # stable: ties keep the BM25-then-dense order
         hits = []
-        for i, (score, bs, ds, br, dr) in fused.items():
-            if not self.index.citable(self.index.chunks[i]):  # a law text replaced by a version now in force
-                continue
-            if ds is None:  # dense score of a BM25-only hit, for the trace
-                ds = float(self.index.dense.reconstruct(i) @ qvec)
-            hits.append(Hit(self.index.chunks[i], score * self.law_weight(self.index.chunks[i], "law"), bs, ds, br, dr))
-        hits.sort(key=lambda h: -h.score)
-        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])
+        for i, score in scored[:k]:
+            _, bs, ds, br, dr = fused[i]
+            if ds is None:
+                ds = float(self.index.vectors()[i] @ qvec)
+            hits.append(Hit(self.index.chunks[i], score, bs, ds, br, dr))
+        return hits
