@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import faiss
 import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
@@ -51,6 +52,7 @@ class HybridRetriever:
         s = index.settings
         self.rrf_k, self.w_bm25, self.w_dense = s.rrf_k, s.bm25_weight, s.dense_weight
         self._masks: dict[str, np.ndarray] = {}
+        self._selectors: dict[str, tuple] = {}
         self._secondary: np.ndarray | None = None
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
@@ -76,26 +78,27 @@ class HybridRetriever:
     def dense(self, qvec: np.ndarray, n: int, kind: str | None = None) -> list[tuple[int, float]]:
         if self.index.dense.ntotal == 0:
             return []
-        want = n if kind is None else min(self.index.dense.ntotal, n * 8)
-        sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), want)
-        sims, ids = sims[0], ids[0]
-        keep = ids >= 0
-        if kind:
-            keep &= self._kind_mask(kind)[np.where(keep, ids, 0)]
-        return list(zip(ids[keep].tolist(), sims[keep].tolist()))[:n]
+        params = self._kind_selector(kind) if kind else None
+        sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), n, params=params)
+        keep = ids[0] >= 0
+        return list(zip(ids[0][keep].tolist(), sims[0][keep].tolist()))
+
+    def _kind_selector(self, kind: str):
+        """FAISS search parameters that visit only the chunks of `kind` (made once per kind)."""
+        if kind not in self._selectors:
+            bits = np.packbits(self._kind_mask(kind), bitorder="little")
+            sel = faiss.IDSelectorBitmap(len(self.index.chunks), faiss.swig_ptr(bits))
+            self._selectors[kind] = (faiss.SearchParameters(sel=sel), sel, bits)  # the bitmap must stay alive
+        return self._selectors[kind][0]
 
     def _shelf_ranks(self, side: list[tuple[int, float]]) -> list[int]:
         """Ranks counted on two shelves: the guides and governing laws, and the regulations and cited-only
         laws beside them, so that indexing 1,800 regulation articles pushes no guide passage and no article of
         劳动合同法 down its side's ranking (item scores and the law ranking keep their calibration)."""
-        secondary = self._secondary_mask()
-        seen = [0, 0]
-        ranks = []
-        for i, _ in side:
-            shelf = int(secondary[i])
-            seen[shelf] += 1
-            ranks.append(seen[shelf])
-        return ranks
+        if not side:
+            return []
+        secondary = self._secondary_mask()[[i for i, _ in side]]
+        return np.where(secondary, np.cumsum(secondary), np.cumsum(~secondary)).tolist()
 
     def _secondary_mask(self) -> np.ndarray:
         """Per chunk: on the second shelf (a regulation or a cited-only law), worked out once per index
