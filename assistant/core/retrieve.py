@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import faiss
 import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
@@ -51,6 +52,7 @@ class HybridRetriever:
         s = index.settings
         self.rrf_k, self.w_bm25, self.w_dense = s.rrf_k, s.bm25_weight, s.dense_weight
         self._masks: dict[str, np.ndarray] = {}
+        self._selectors: dict[str, tuple] = {}
         self._secondary: np.ndarray | None = None
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
@@ -76,25 +78,27 @@ class HybridRetriever:
     def dense(self, qvec: np.ndarray, n: int, kind: str | None = None) -> list[tuple[int, float]]:
         if self.index.dense.ntotal == 0:
             return []
-        want = n if kind is None else min(self.index.dense.ntotal, n * 8)
-        sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), want)
-        out = [(int(i), float(s)) for i, s in zip(ids[0], sims[0]) if i >= 0]
-        if kind:
-            out = [(i, s) for i, s in out if self.index.chunks[i].kind == kind][:n]
-        return out
+        params = self._kind_selector(kind) if kind else None
+        sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), n, params=params)
+        keep = ids[0] >= 0
+        return list(zip(ids[0][keep].tolist(), sims[0][keep].tolist()))
+
+    def _kind_selector(self, kind: str):
+        """FAISS search parameters that visit only the chunks of `kind` (made once per kind)."""
+        if kind not in self._selectors:
+            bits = np.packbits(self._kind_mask(kind), bitorder="little")
+            sel = faiss.IDSelectorBitmap(len(self.index.chunks), faiss.swig_ptr(bits))
+            self._selectors[kind] = (faiss.SearchParameters(sel=sel), sel, bits)  # the bitmap must stay alive
+        return self._selectors[kind][0]
 
     def _shelf_ranks(self, side: list[tuple[int, float]]) -> list[int]:
         """Ranks counted on two shelves: the guides and governing laws, and the regulations and cited-only
         laws beside them, so that indexing 1,800 regulation articles pushes no guide passage and no article of
         劳动合同法 down its side's ranking (item scores and the law ranking keep their calibration)."""
-        secondary = self._secondary_mask()
-        seen = [0, 0]
-        ranks = []
-        for i, _ in side:
-            shelf = int(secondary[i])
-            seen[shelf] += 1
-            ranks.append(seen[shelf])
-        return ranks
+        if not side:
+            return []
+        secondary = self._secondary_mask()[[i for i, _ in side]]
+        return np.where(secondary, np.cumsum(secondary), np.cumsum(~secondary)).tolist()
 
     def _secondary_mask(self) -> np.ndarray:
         """Per chunk: on the second shelf (a regulation or a cited-only law), worked out once per index
@@ -142,12 +146,18 @@ class HybridRetriever:
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k))
+
+    def _best(self, fused: dict[int, list], qvec: np.ndarray, k: int) -> list[Hit]:
+        """The k best fused candidates as hits (a law text replaced by a version now in force is never one);
+        only those k are built, and only theirs BM25-only hits get a dense score (for the trace)."""
+        uncitable, secondary = self.index.uncitable_rows(), self._secondary_mask()
+        scored = [(i, v[0] * (SECONDARY_LAW_WEIGHT if secondary[i] else 1.0)) for i, v in fused.items() if not uncitable[i]]
+        scored.sort(key=lambda x: -x[1])  # stable: ties keep the BM25-then-dense order
         hits = []
-        for i, (score, bs, ds, br, dr) in fused.items():
-            if not self.index.citable(self.index.chunks[i]):  # a law text replaced by a version now in force
-                continue
-            if ds is None:  # dense score of a BM25-only hit, for the trace
-                ds = float(self.index.dense.reconstruct(i) @ qvec)
-            hits.append(Hit(self.index.chunks[i], score * self.law_weight(self.index.chunks[i], "law"), bs, ds, br, dr))
-        hits.sort(key=lambda h: -h.score)
-        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])
+        for i, score in scored[:k]:
+            _, bs, ds, br, dr = fused[i]
+            if ds is None:
+                ds = float(self.index.vectors()[i] @ qvec)
+            hits.append(Hit(self.index.chunks[i], score, bs, ds, br, dr))
+        return hits

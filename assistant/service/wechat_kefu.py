@@ -12,21 +12,24 @@ Protocol (WeChat docs, 获取 Access token / 客服消息):
        → {"access_token": "...", "expires_in": 7200}        (errors: {"errcode": 40013, ...})
   POST {base}/cgi-bin/message/custom/send?access_token=TOKEN
        {"touser": OPENID, "msgtype": "text", "text": {"content": "..."}}  → {"errcode": 0, "errmsg": "ok"}
-  A token is cached until 5 minutes before it expires and fetched again once when WeChat says it is
-  invalid or expired (40001, 40014, 42001).  JSON goes as UTF-8 (not \\u-escaped: WeChat would show the
+  A token is used until 5 minutes before it expires and fetched again once when WeChat says it is
+  invalid or expired (40001, 40014, 42001).  Every replica uses the same token, kept in the database
+  (`store.shared_state.AccessTokens`): fetching one invalidates the previous, so only one replica
+  fetches at a time.  JSON goes as UTF-8 (not \\u-escaped: WeChat would show the
   escapes).  ``ASSISTANT_WECHAT_API_BASE`` points the client at a local double in tests.
 """
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from concurrent.futures import Future
 from typing import Any, Callable
 
 import httpx
+from sqlalchemy.engine import Engine
 
+from assistant.store.shared_state import AccessTokens
 from assistant.service.wechat_protocol import MORE_NOTE, WeChatReply, clean_answer, shorten
 
 log = logging.getLogger("assistant.wechat")
@@ -43,29 +46,33 @@ class KefuError(RuntimeError):
 
 
 class KefuClient:
-    def __init__(self, app_id: str, secret: str, base: str = "https://api.weixin.qq.com", timeout: float = 5.0):
-        self.app_id, self.secret, self.base = app_id, secret, base.rstrip("/")
-        self.http = httpx.Client(timeout=timeout)
-        self._token: tuple[str, float] | None = None
-        self._lock = threading.Lock()
+    """``tokens``: the access tokens shared by the replicas (`AccessTokens` on the conversations database)."""
 
-    def token(self, renew: bool = False) -> str:
-        with self._lock:
-            if self._token and not renew and time.monotonic() < self._token[1]:
-                return self._token[0]
-            r = self.http.get(f"{self.base}/cgi-bin/token",
-                              params={"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret})
-            body = r.json()
-            if "access_token" not in body:
-                raise KefuError(int(body.get("errcode", -1)), str(body.get("errmsg", "no access_token")))
-            self._token = (body["access_token"], time.monotonic() + max(60, int(body.get("expires_in", 7200)) - EARLY))
-            return self._token[0]
+    def __init__(self, app_id: str, secret: str, tokens: AccessTokens, base: str = "https://api.weixin.qq.com",
+                 timeout: float = 5.0, transport: httpx.BaseTransport | None = None):
+        self.app_id, self.secret, self.base, self.tokens = app_id, secret, base.rstrip("/"), tokens
+        self.http = httpx.Client(timeout=timeout, transport=transport)
+
+    def token(self, stale: str | None = None) -> str:
+        """The shared token; `stale`: the one WeChat just refused (a new one is fetched unless another
+        replica already did)."""
+        return self.tokens.get(self.app_id, self._fetch, stale=stale)
+
+    def _fetch(self) -> tuple[str, float]:
+        r = self.http.get(f"{self.base}/cgi-bin/token",
+                          params={"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret})
+        body = r.json()
+        if "access_token" not in body:
+            raise KefuError(int(body.get("errcode", -1)), str(body.get("errmsg", "no access_token")))
+        return body["access_token"], max(60, int(body.get("expires_in", 7200)) - EARLY)
 
     def send_text(self, openid: str, content: str) -> None:
         payload = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": content}},
                              ensure_ascii=False).encode("utf-8")
+        refused = None
         for attempt in (0, 1):
-            r = self.http.post(f"{self.base}/cgi-bin/message/custom/send", params={"access_token": self.token(renew=attempt > 0)},
+            token = self.token(stale=refused)
+            r = self.http.post(f"{self.base}/cgi-bin/message/custom/send", params={"access_token": token},
                                content=payload, headers={"Content-Type": "application/json; charset=utf-8"})
             body = r.json()
             code = int(body.get("errcode", 0))
@@ -73,6 +80,7 @@ class KefuClient:
                 return
             if code not in TOKEN_ERRORS or attempt:
                 raise KefuError(code, str(body.get("errmsg", "")))
+            refused = token
 
     def send_when_done(self, fut: Future, openid: str, reply_of: Callable[[Future], WeChatReply],
                        fallback: Callable[[], None]) -> None:
@@ -95,9 +103,11 @@ def kefu_text(reply: WeChatReply) -> str:
     return shorten(text, note=MORE_NOTE) + tail
 
 
-def make_kefu(settings: Any) -> KefuClient | None:
-    """A client when app id and secret are both configured, else None (the old fallback stays)."""
+def make_kefu(settings: Any, engine: Engine, clock=time.time, transport: httpx.BaseTransport | None = None) -> KefuClient | None:
+    """A client when app id and secret are both configured, else None (the old fallback stays); its token
+    lives in `engine`'s database, shared with every replica on it."""
     app_id, secret = getattr(settings, "wechat_app_id", None), getattr(settings, "wechat_app_secret", None)
     if not (app_id and secret):
         return None
-    return KefuClient(app_id, secret, getattr(settings, "wechat_api_base", None) or "https://api.weixin.qq.com")
+    return KefuClient(app_id, secret, AccessTokens(engine, clock=clock),
+                      getattr(settings, "wechat_api_base", None) or "https://api.weixin.qq.com", transport=transport)

@@ -11,6 +11,10 @@ the same replica after a restart).  So:
   lands, collects it (``take``) or hears that it is still being looked up.  A ``running`` row older than
   ``LOST_AFTER`` seconds belongs to a replica that died mid-answer: the person is asked to send the
   question again instead of waiting for ever.
+* ``access_tokens`` – the WeChat 客服 access token, one row per app id.  WeChat invalidates the
+  previous token when a new one is fetched, so replicas fetching their own would keep cancelling each
+  other's; ``AccessTokens.get`` returns the stored token until it expires, and only the replica that
+  wins the refresh lease (one conditional UPDATE) fetches a new one while the others wait for it.
 
 Openids are stored only as SHA-256 digests (``openid_key``): the table links no WeChat identity to a
 conversation by itself.  Rows are swept now and then (a day for the map, ``PENDING_TTL`` for answers).
@@ -25,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Float, String, Table, delete, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from assistant.store.db import ensure_schema, metadata
 
@@ -44,6 +49,14 @@ WECHAT_PENDING = Table("wechat_pending", metadata,
                        Column("reply", JSON, nullable=True),         # WeChatReply fields once done
                        Column("started_at", Float, nullable=False, index=True),
                        Column("done_at", Float, nullable=True))
+
+
+ACCESS_TOKENS = Table("access_tokens", metadata,
+                      Column("app_id", String(64), primary_key=True),
+                      Column("token", String(512), nullable=True),
+                      Column("expires_at", Float, nullable=False),     # renew from then on (already early)
+                      Column("refreshing_until", Float, nullable=True))  # the refresh lease of one replica
+REFRESH_LEASE = 10.0  # seconds one replica may take to fetch a token before another may try
 
 
 def openid_key(openid: str) -> str:
@@ -147,3 +160,66 @@ class PendingAnswers(_Swept):
     def drop(self, openid: str) -> None:
         with self.engine.begin() as db:
             db.execute(delete(WECHAT_PENDING).where(WECHAT_PENDING.c.openid_key == openid_key(openid)))
+
+
+class AccessTokens:
+    """An access token shared by every replica: ``get(app_id, fetch)`` returns the stored token while it
+    is valid; when it has expired (or ``stale``, the token WeChat just refused, is still the stored one)
+    one replica takes the refresh lease and calls ``fetch() → (token, seconds valid)``; the others wait
+    for its token (up to the lease, then fetch themselves).  ``clock``: wall-clock seconds."""
+
+    def __init__(self, engine: Engine, clock=time.time, sleep=time.sleep, lease: float = REFRESH_LEASE):
+        ensure_schema(engine)
+        self.engine, self.clock, self.sleep, self.lease = engine, clock, sleep, lease
+
+    def _valid(self, app_id: str, stale: str | None) -> str | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(ACCESS_TOKENS.c.token, ACCESS_TOKENS.c.expires_at)
+                             .where(ACCESS_TOKENS.c.app_id == app_id)).first()
+        ok = row is not None and row.token and row.token != stale and self.clock() < row.expires_at
+        return row.token if ok else None
+
+    def _take_lease(self, app_id: str) -> bool:
+        now, t = self.clock(), ACCESS_TOKENS.c
+        try:
+            with self.engine.begin() as db:
+                if db.execute(update(ACCESS_TOKENS).where(t.app_id == app_id, (t.refreshing_until.is_(None))
+                                                          | (t.refreshing_until < now))
+                              .values(refreshing_until=now + self.lease)).rowcount:
+                    return True
+                if db.execute(select(t.app_id).where(t.app_id == app_id)).first() is None:
+                    db.execute(ACCESS_TOKENS.insert().values(app_id=app_id, token=None, expires_at=0.0,
+                                                             refreshing_until=now + self.lease))
+                    return True
+        except IntegrityError:  # another replica inserted the row first: it holds the lease
+            pass
+        return False
+
+    def get(self, app_id: str, fetch, stale: str | None = None) -> str:
+        token = self._valid(app_id, stale)
+        if token:
+            return token
+        deadline = self.clock() + self.lease
+        while not self._take_lease(app_id):
+            self.sleep(0.05)  # another replica is fetching: use its token
+            token = self._valid(app_id, stale)
+            if token:
+                return token
+            if self.clock() > deadline:
+                break
+        token = self._valid(app_id, stale)  # refreshed by another replica since we looked
+        if token:
+            self._release(app_id, {})
+            return token
+        try:
+            token, valid_for = fetch()
+        except BaseException:
+            self._release(app_id, {})
+            raise
+        self._release(app_id, {"token": token, "expires_at": self.clock() + valid_for})
+        return token
+
+    def _release(self, app_id: str, values: dict) -> None:
+        with self.engine.begin() as db:
+            db.execute(update(ACCESS_TOKENS).where(ACCESS_TOKENS.c.app_id == app_id)
+                       .values(refreshing_until=None, **values))

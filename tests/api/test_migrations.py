@@ -16,7 +16,8 @@ import legacy_schema
 from servers import free_port, postgres, run_cli
 
 NEW_TABLES = {"rate_counters", "wechat_seen", "staff_sessions", "handoff_threads", "staff_replies",
-              "callback_contacts", "wechat_sessions", "wechat_pending", "guide_versions", "alembic_version"}
+              "callback_contacts", "wechat_sessions", "wechat_pending", "guide_versions", "access_tokens",
+              "alembic_version"}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def test_a_first_release_database_is_upgraded_with_every_row_kept(kind, tmp_path
 
         done = run_cli(["db", "upgrade"], env)
         assert done.returncode == 0, done.stderr
-        assert "数据库结构已升级" in done.stdout and "→ 0005" in done.stdout
+        assert "数据库结构已升级" in done.stdout and "→ 0006" in done.stdout
 
         # every row of every table, column by column
         for table in legacy_schema.meta.sorted_tables:
@@ -89,7 +90,7 @@ def test_a_first_release_database_is_upgraded_with_every_row_kept(kind, tmp_path
         assert NEW_TABLES <= set(inspect(engine).get_table_names())
         assert _schema_diff(engine) == []  # exactly the schema the models describe
         from assistant.store.db import upgrade
-        assert upgrade(engine) == ("0005", "0005")  # a second upgrade changes nothing
+        assert upgrade(engine) == ("0006", "0006")  # a second upgrade changes nothing
 
         # and the app carries on with the old data: the conversation continues with the next turn number
         from assistant.web.routes.feedback import FeedbackStore
@@ -160,7 +161,7 @@ def test_guide_versions_made_by_the_old_guide_editor_are_kept_by_the_upgrade(tmp
         db.execute(versions.insert().values(**row))
     with pytest.raises(SchemaOutOfDate, match="assistant db upgrade"):
         ensure_schema(engine)
-    assert upgrade(engine) == ("0003", "0005")
+    assert upgrade(engine) == ("0003", "0006")
     assert _rows(engine, versions) == [row]
     assert _schema_diff(engine) == []
 

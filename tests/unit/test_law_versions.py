@@ -75,6 +75,20 @@ def test_a_running_index_stops_citing_a_text_once_its_replacement_takes_effect(t
     assert version_status(old, ["2003-10-01", "2025-05-10"], date(2025, 5, 9)) == IN_FORCE
 
 
+def test_the_rows_retrieval_skips_follow_the_date_without_a_restart(tmp_path):
+    """Retrieval drops replaced texts by a per-row mask worked out once a day: the day the new
+    version takes effect, the old rows (and only they) leave the results of a running index."""
+    with fixed_today(date(2025, 1, 1)):
+        index = _index_of(load_markdown_dir(_two_versions(tmp_path)))
+        assert not index.uncitable_rows().any()
+    old_rows = [i for i, c in enumerate(index.chunks) if c.doc_id == "law/示例登记条例"]
+    for day in (date(2025, 5, 9), date(2025, 5, 10), date(2026, 1, 1)):
+        with fixed_today(day):
+            mask = index.uncitable_rows()
+            assert [i for i, c in enumerate(index.chunks) if not index.citable(c)] == list(mask.nonzero()[0])
+            assert list(mask.nonzero()[0]) == (old_rows if day >= date(2025, 5, 10) else [])
+
+
 def test_the_shared_marriage_regulation_versions():
     folder = shared_or_skip("laws")
     with fixed_today(date(2025, 3, 1)):

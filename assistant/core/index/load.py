@@ -52,6 +52,8 @@ class Index:
     by_article: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict)
     law_versions: dict[str, list[str]] = field(default_factory=dict)  # law key → effective dates
     catalogue: CatalogueIndex | None = None  # catalogue-only items (ASSISTANT_CATALOGS)
+    _uncitable: tuple = field(default=(None, None), repr=False)  # (day, mask): see uncitable_rows
+    _vectors: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.by_id = {c.chunk_id: c for c in self.chunks}
@@ -73,6 +75,23 @@ class Index:
     def citable(self, c: Chunk) -> bool:
         """False for the text of a law version replaced by one now in force: never cited."""
         return c.kind != "law" or self.law_status(c) != SUPERSEDED
+
+    def uncitable_rows(self) -> np.ndarray:
+        """Per chunk row, True for the text of a law version replaced by one in force today: `citable`
+        for every row at once, worked out once a day instead of for every hit of every query."""
+        day = today()
+        if self._uncitable[0] != day:
+            rows = [c.kind == "law" and version_status(c, self.law_versions.get(law_key(c.law or ""), []), day)
+                    == SUPERSEDED for c in self.chunks]
+            self._uncitable = (day, np.array(rows, dtype=bool))
+        return self._uncitable[1]
+
+    def vectors(self) -> np.ndarray:
+        """The chunk vectors as one float32 matrix (row i = `dense.reconstruct(i)`), read once."""
+        if self._vectors is None:
+            n = self.dense.ntotal
+            self._vectors = self.dense.reconstruct_n(0, n) if n else np.zeros((0, self.dense.d), np.float32)
+        return self._vectors
 
     def article(self, law: str, article: str) -> Chunk | None:
         """The article of the version in force today; else of the version not yet in force

@@ -101,11 +101,14 @@ class WeChatEndpoint:
     def __init__(self, answer: Callable[[str, str], WeChatReply], settings: Any, engine: Engine | None = None):
         self.answer, self.settings = answer, settings
         self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="wechat-answer")
-        if engine is None:  # a stand-alone router (tests): the same store in a private in-memory database
-            engine = memory_engine()
+        # a stand-alone router (tests): the same stores in private in-memory databases (one connection each,
+        # so the 客服 thread's token and the request's replay check never share one)
+        alone = engine is None
+        engine = memory_engine() if alone else engine
         self.replays = ReplayStore(engine)
         self.pending = PendingAnswers(engine)  # late answers in the database: the next message may reach another replica
-        self.kefu = make_kefu(settings)  # 客服消息 when app id + secret are set
+        # 客服消息 when app id + secret are set; its access token is shared in the database
+        self.kefu = make_kefu(settings, memory_engine() if alone else engine)
 
     def cfg(self, name: str, default=None):
         return getattr(self.settings, name, default)
