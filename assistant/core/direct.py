@@ -24,7 +24,9 @@ from assistant.core.dialogue.replies import reply
 from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
-from assistant.core.lead import Ask, body_of, LeadSelector, Unit, answers, ask_of, clip, lead_line
+from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
+from assistant.core.lead import (LEAD_MAX, Ask, LeadSelector, Unit, answers, ask_of, body_of, cite_name, clip,
+                                 lead_line)
 from assistant.core.dialogue.thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
@@ -93,6 +95,7 @@ class DirectComposer:
     def __init__(self, index: Index):
         self.index = index
         self.selector = LeadSelector(index)
+        self.law_facts = LawFacts(index)
 
     def ask(self, text: str, aspects: list[str]) -> Ask:
         return ask_of(text, aspects, self.index.tokenizer.tokens(text))
@@ -117,6 +120,7 @@ class DirectComposer:
             self._plain(out, g, text, ask, cites, followup, facts)
         else:
             service = self._lead(out, g, text, ask, units, cites, policy_cue, named)
+            self._behind_lead(out, g, basis + law_chunks, cites, followup)
             self._fields(out, g, ask, cites, followup, facts)
             self._laws(out, g, ask, units, basis, law_chunks, cites, rule=rule, service=service, followup=followup)
         if not followup and not any("《" in p and "》第" in p for p in out.paras):
@@ -194,9 +198,9 @@ class DirectComposer:
             for art in basis[:2]:
                 out.paras.append(law_quote(art, body_of(art), cites, limit=100))
         elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
-                and best_law.score >= LEAD.law_quote_min \
+                and best_law.score >= LEAD.law_quote_min and not (out.law and out.law.chunk is best_law.chunk) \
                 and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
-            out.law = best_law
+            out.law = out.law or best_law
             out.rules.append("rule:law-behind-rule")
             out.paras.append(law_quote(best_law.chunk, best_law.text, cites))
         if rule and not followup and not service:  # the other articles retrieval ranked high
@@ -206,6 +210,29 @@ class DirectComposer:
                 out.paras.append(more)
         elif lead is not None and lead.chunk.kind == "law":
             out.law = lead
+
+    def _behind_lead(self, out: Composed, g: Guide, laws: list[Chunk], cites: Citations, followup: bool) -> None:
+        """A guide or FAQ sentence that leads is cited with the article that says the same thing
+        (lead.governing_unit; the item's 设定依据 laws are searched for an article with the same number):
+        in the first paragraph when it fits, else quoted after it."""
+        lead = out.lead
+        if lead is None or lead.chunk.kind == "law":
+            return
+        facts = facts_of(lead.text)
+        own = [c for b in g.basis for c in self.law_facts.with_fact(b.law, facts)] if facts else []
+        law = governing_unit(self.index, lead, laws + own)
+        if law is None:
+            return
+        out.law = law
+        out.rules.append("rule:law-behind-lead")
+        named = any(c.chunk_id == law.chunk.chunk_id for c in named_articles(self.index, lead.text))
+        tail = cites.ref(law.chunk) if named else f"（{cite_name(law.chunk)}{cites.ref(law.chunk)}）"
+        if len(out.paras[0]) + len(tail) <= LEAD_MAX:
+            out.paras[0] += tail
+        elif followup:
+            out.paras.insert(1, f"依据：{cite_name(law.chunk)}{cites.ref(law.chunk)}")
+        else:
+            out.paras.insert(1, law_quote(law.chunk, law.text, cites))
 
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",

@@ -59,8 +59,15 @@ YES_WORDS: tuple[tuple[re.Pattern, str, str], ...] = load_lexicon().answers.yes_
 NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|"
                  r"不属于|不享受|不接受|不支持|可选(?!择)|非必须|自愿|不办理|不适用|没有|仅限现场")
 POS = re.compile(r"可以|可|能|需要|须|应当|必须|应|有权|享有|收费|允许|全程网办|网上办理")
-# a unit that already starts with the answer ("可以。…", "不能。…") needs no added yes/no
-SAYS_YESNO = re.compile(r"^(可以|不可以|能|不能|需要|不需要|无需|不用|要|不要|有|没有|是|不是|不行|行)[。，,！!]")
+# a unit that already starts with the answer ("可以。…", "不能。…", "一般不能。…", "不一定。…", "不收费。…")
+# needs no added yes/no: a second one would repeat it ("不收费。不收费。") or contradict it ("可以。不一定。")
+_HEDGE = r"(?:您|你)?(?:一般|通常|原则上|目前)?"
+SAYS_YESNO = re.compile(_HEDGE + r"(?:可以|不可以|能|不能|需要|不需要|无需|无须|不用|不必|要|不要|有|没有|是|不是|不行|行|"
+                        r"不一定|会|不会|算|不算|收费|不收费|免费|不收|照样可以)[。，,！!；;]")
+# a unit that opens with a "no" ("不需要每月到窗口签到，…", "不能随意查询"): a "yes" put before it reads as a contradiction
+OPENS_NO = re.compile(_HEDGE + r"(?:不(?!动产|同|少|超过|低于|得)|没有|无需|无须|免)")
+# "可选", "自愿", "非必须" say no to 需要…吗 but yes to 能…吗 ("能在网上预约吗" → 可以, it is optional)
+OPTIONAL = re.compile(r"可选(?!择)|自愿|非必须|也可以不")
 
 # guide field each aspect of understand.ASPECT_PATTERNS asks about
 ASPECT_FIELDS = {
@@ -191,14 +198,17 @@ def polarity(unit: str) -> bool | None:
 
 
 def yes_no_word(question: str, unit: str) -> str:
-    """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself."""
-    if SAYS_YESNO.match(unit):
+    """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself
+    (a unit that opens with its own yes/no, or with a "no", keeps its own words)."""
+    if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
         return ""
     pol = polarity(unit)
     if pol is None:
         return ""
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
+            if not pol and yes == "可以" and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
+                return yes  # "能在网上预约吗" / "网上预约（可选）": it can be done, it is not required
             return yes if pol else no
     return ""
 
@@ -314,5 +324,8 @@ def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
     room = LEAD_MAX - len(head) - len(source) - len(ref)
     body = clip(whole(unit, room), room)
+    if head and not source and (SAYS_YESNO.match(body) or OPENS_NO.match(body)):
+        head = ""  # the whole field already opens with its answer ("不收费。标准：…")
     return f"{head}{source}{body}{ref}"
+
 

@@ -34,6 +34,10 @@ class LeadWeights:
     see_also_within: int = 3  # other law articles among this many best hits are listed (另见 …) under a rule answer
     yesno_lexical: float = 0.2  # 可以/不需要 … is prefixed only to a unit that repeats this much of the question
     law_quote_min: float = 0.7  # a rule question in a guide answer quotes the law unit scoring at least this
+    # a guide or FAQ sentence that leads is backed by the article that says the same: the same number and
+    # this share of the sentence's character bigrams, or this larger share without a number
+    corroborate_with_number: float = 0.15
+    corroborate_alone: float = 0.4
 
 
 LEAD = LeadWeights()

@@ -1,0 +1,45 @@
+"""The first paragraph answers (issue 11): the sentence that answers leads, its yes/no is said once and
+never contradicts it, and the article behind a guide sentence is cited (fixture corpus)."""
+from __future__ import annotations
+
+from rulebook_fixture import first
+
+from assistant.core.governing import corroboration, facts_of
+from assistant.core.lead import yes_no_word
+
+COOLING_OFF = "law/中华人民共和国民法典（婚姻家庭编摘录，测试用）#第一千零七十七条"
+
+
+def test_a_faq_sentence_that_leads_is_cited_with_the_article_that_says_the_same(ask):
+    r = ask("离婚冷静期是多长时间")
+    lead = first(r)
+    assert lead.startswith("自婚姻登记机关收到离婚登记申请之日起三十日内为冷静期。[1]")
+    assert lead.endswith("第一千零七十七条[2]）") and len(lead) <= 120
+    assert r.decision.citations.items[1].chunk_id == COOLING_OFF
+    assert "rule:law-behind-lead" in r.trace["rules"]
+
+
+def test_a_guide_sentence_no_article_states_is_not_given_one_and_its_answer_is_said_once(ask):
+    r = ask("结婚登记要钱吗")
+    assert first(r) == "不收费。标准：不收费[1]"  # not "不收费。不收费。…"
+    assert "rule:law-behind-lead" not in r.trace["rules"]
+
+
+def test_a_sentence_that_opens_with_its_own_answer_gets_no_second_one():
+    assert yes_no_word("父母去世后过户一定要先做公证吗", "不一定。可以办继承权公证，也可以不公证。") == ""
+    assert yes_no_word("上小学要考试吗", "一般不能。学校不得招收未达入学年龄的儿童。") == ""
+    assert yes_no_word("找到工作了还能接着领吗", "不需要每月到窗口签到，但要保持求职状态。") == ""
+    assert yes_no_word("能委托家人代办吗", "结婚登记必须男女双方本人亲自到场，不受理委托代办。") == "不可以"
+
+
+def test_an_optional_step_is_a_yes_to_can_and_a_no_to_must():
+    step = "网上预约（宿心办或江苏政务服务网，可选）"
+    assert yes_no_word("能在网上先预约吗", step) == "可以"
+    assert yes_no_word("要先预约吗", step) == "不需要"
+
+
+def test_the_same_number_written_two_ways_is_one_fact():
+    assert facts_of("自受理之日起15个工作日内出具") == facts_of("十五个工作日内向当事人出具") == {("15", "工作日")}
+    assert facts_of("试用期工资不得低于百分之八十") == facts_of("不低于80%") == {("80", "%")}
+    assert corroboration("30日内未答复视为放弃", "自接到书面通知之日起三十日内未答复的，视为放弃优先购买权") > 0
+    assert corroboration("30日内未答复视为放弃", "股东会会议召开前二十日内不得变更股东名册") == 0
