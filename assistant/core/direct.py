@@ -159,8 +159,12 @@ class DirectComposer:
         item the person named is answered by that field of its guide; otherwise guide sentences and law
         clauses compete on their scores.  Returns whether it was such a service question."""
         in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
-        service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask)
-        lead = in_field if service else next((x for x in units if answers(x, ask)), None)
+        best = next((x for x in units if answers(x, ask)), None)
+        # the field asked about answers unless another unit says much more of what was asked
+        # ("失业金最长能领多久" asks 多久 but a benefit's duration, not the 办结时限)
+        service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
+            and in_field.score >= best.score - LEAD.service_margin
+        lead = in_field if service else best
         out.lead = lead
         if lead is not None:
             out.rules.append(f"rule:lead-{lead.chunk.kind}")
@@ -236,9 +240,10 @@ class DirectComposer:
 
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
-                         found: list[Chunk] | None = None, named: bool = False) -> bool:
+                         found: list[Chunk] | None = None, named: bool = False, own_law_to_item: bool = True) -> bool:
         """A rule question ("试用期可以约定多久", "小公司不设监事行不行") that a law clause answers better
-        than any unit of the best item's guide is answered from the law (rule:law-answers-rule)."""
+        than any unit of the best item's guide is answered from the law (rule:law-answers-rule).
+        `own_law_to_item`: a clause of the item's own 设定依据 leaves the question to the item."""
         ask = self.ask(text, aspects)
         if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
             return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
@@ -252,7 +257,7 @@ class DirectComposer:
         guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
                                    rank=_ranks(_of_item(found, g)))
         return not guide or not answers(guide[0], ask) or laws[0].score > guide[0].score + LEAD.item_over_law \
-            and not any(c.chunk_id == laws[0].chunk.chunk_id for c in basis)
+            and not (own_law_to_item and any(c.chunk_id == laws[0].chunk.chunk_id for c in basis))
 
     def policy(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
                cites: Citations, expansion: str = "") -> Composed:

@@ -15,20 +15,22 @@ from assistant.core.corpus.chunks import Chunk
 from assistant.core.corpus.laws import law_key
 from assistant.core.dialogue.thresholds import LEAD
 from assistant.core.index.build import Index
-from assistant.core.lead import CJK, Unit, body_of, units_of
+from assistant.core.lead import Unit, body_of, units_of
+from assistant.core.quantities import DATE
 from assistant.core.text.numerals import cn_to_int
 
 # a number with its unit, as a fact two texts can share: "15个工作日" = "十五个工作日", "30日" = "三十日内"
 FACT_NUM = re.compile(r"百分之([0-9.]+|[零〇一二两三四五六七八九十百千]+)|([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*"
                       r"(%|个工作日|工作日|个月|周岁|日|天|岁|月|年|元|次|倍|趟)")
 UNIT_CLASS = {"天": "日", "周岁": "岁", "个月": "月", "趟": "次", "个工作日": "工作日"}
+HANZI = re.compile(r"[\u4e00-\u9fff]{2,}")
 NAMED_ARTICLE = re.compile(r"《([^》]{2,30})》\s*(第[一二三四五六七八九十百千零]+条)")
 
 
 def facts_of(text: str) -> set[tuple[str, str]]:
     """{("15", "工作日"), ("30", "日")}: the numbers of a text with their units, numerals read."""
     out = set()
-    for m in FACT_NUM.finditer(text):
+    for m in FACT_NUM.finditer(DATE.sub(" ", text)):
         pct, num, unit = m.groups()
         raw = pct or num
         n = raw if raw[0].isdigit() else cn_to_int(raw)
@@ -38,7 +40,8 @@ def facts_of(text: str) -> set[tuple[str, str]]:
 
 
 def text_grams(text: str) -> set[str]:
-    return {run[i:i + 2] for run in CJK.findall(text) for i in range(len(run) - 1)}
+    """Character bigrams of the Chinese runs (digits and dates left to facts_of)."""
+    return {run[i:i + 2] for run in HANZI.findall(text) for i in range(len(run) - 1)}
 
 
 def corroboration(lead: str, text: str) -> float:

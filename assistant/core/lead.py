@@ -28,6 +28,7 @@ from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
+from assistant.core.quantities import covers, quantities
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
@@ -51,7 +52,7 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "when": (re.compile(r"什么时候|啥时候|哪天|截止|几号|之前还是|前还是|还是.{0,4}后"),
              re.compile(r"之日|日起|之前|以前|前|以后|之后|届满|期间|内|(?:\d+|[一二三四五六七八九十]+)(?:日|月|号)")),
 }
-YESNO = re.compile(r"吗[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
+YESNO = re.compile(r"吗[？?!！。 ]*$|(?<=[\u4e00-\u9fff])(?:不|没|没有)[？?!！。 ]*$|了吧[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
                    r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
 # the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
 # the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
@@ -202,11 +203,15 @@ def yes_no_word(question: str, unit: str) -> str:
     (a unit that opens with its own yes/no, or with a "no", keeps its own words)."""
     if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
         return ""
-    pol = polarity(unit)
-    if pol is None:
+    pol, case = polarity(unit), covers(question, unit)
+    if pol is None and case is None:
         return ""
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
+            if case is not None and yes == "可以":  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
+                return yes if case else no
+            if pol is None:
+                return ""
             if not pol and yes == "可以" and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
                 return yes  # "能在网上预约吗" / "网上预约（可选）": it can be done, it is not required
             return yes if pol else no
@@ -245,6 +250,7 @@ class LeadSelector:
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
         qgrams = bigrams(question)
         want = NUMBER_KINDS[ask.number][1] if ask.number else None
+        said = bool(quantities(question)) and not ask.yesno
         total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
         out: list[Unit] = []
         seen: set[str] = set()
@@ -271,6 +277,10 @@ class LeadSelector:
                     parts["number"] = 1.0 if want.search(s) else -1.0
                 if ask.cues:
                     parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
+                case = covers(question, s) if said else None
+                if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
+                    # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
+                    parts["case"] = 1.0 if case else -1.0
                 if ask.yesno:
                     parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
                 if c.chunk_id in basis:
@@ -279,6 +289,7 @@ class LeadSelector:
                          + LEAD.w_rank * s_rank
                          + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
                          + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
+                         + LEAD.w_case * parts.get("case", 0.0)
                          + (LEAD.w_faq if c.aspect == "faq" else 0.0))
                 out.append(Unit(c, s, score, parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)
@@ -319,7 +330,8 @@ def whole(unit: Unit, room: int) -> str:
 
 def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     """The first paragraph: yes/no when asked and supported, the unit, its [n] — at most LEAD_MAX characters."""
-    yn = yes_no_word(question, unit.text) if ask.yesno and unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical else ""
+    said = unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical or covers(question, unit.text) is not None
+    yn = yes_no_word(question, unit.text) if ask.yesno and said else ""
     head = f"{yn}。" if yn else ""
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
     room = LEAD_MAX - len(head) - len(source) - len(ref)

@@ -43,3 +43,15 @@ def test_the_same_number_written_two_ways_is_one_fact():
     assert facts_of("试用期工资不得低于百分之八十") == facts_of("不低于80%") == {("80", "%")}
     assert corroboration("30日内未答复视为放弃", "自接到书面通知之日起三十日内未答复的，视为放弃优先购买权") > 0
     assert corroboration("30日内未答复视为放弃", "股东会会议召开前二十日内不得变更股东名册") == 0
+
+
+def test_the_yes_or_no_follows_the_age_the_person_says_not_the_wording_of_the_rule(ask):
+    assert first(ask("女的二十岁能领结婚证吗")).startswith("可以。《民法典（婚姻家庭编摘录，测试用）》第一千零四十七条：")
+    assert first(ask("男的二十一岁能领结婚证不")).startswith("不可以。《民法典（婚姻家庭编摘录，测试用）》第一千零四十七条：")
+
+
+def test_the_clause_for_the_persons_case_leads(ask):
+    r = ask("离婚后孩子一岁半归谁带")
+    assert "不满两周岁的子女，以由母亲直接抚养为原则" in first(r)
+    r = ask("离婚时孩子都十岁了，抚养归谁法律怎么规定")
+    assert "不满两周岁" not in first(r)
