@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rulebook_fixture import first
 
+from assistant.core.compose import Citations, field_para, no_answer_line
 from assistant.core.governing import corroboration, facts_of
 from assistant.core.lead import yes_no_word
 
@@ -55,3 +56,13 @@ def test_the_clause_for_the_persons_case_leads(ask):
     assert "不满两周岁的子女，以由母亲直接抚养为原则" in first(r)
     r = ask("离婚时孩子都十岁了，抚养归谁法律怎么规定")
     assert "不满两周岁" not in first(r)
+
+
+def test_a_fee_standard_that_says_it_is_free_is_not_repeated(assistant):
+    g = next(x for x in assistant.index.corpus.guides if x.id == "marriage-registration")
+    assert field_para(assistant.index, g, "fee", Citations()) == ["收费：不收费[1]"]  # not "不收费。不收费"
+
+
+def test_no_answer_for_the_legal_basis_is_said_plainly(assistant):
+    g = next(x for x in assistant.index.corpus.guides if x.id == "marriage-registration")
+    assert no_answer_line(g, {"basis", "fee"}, "[1]").startswith("办事指南中没有写明收费、设定依据的具体答案")
