@@ -70,6 +70,21 @@ def see_also(chunks: list[Chunk], shown: set[str], cites: Citations, limit: int 
     return "另见" + "、".join(parts)
 
 
+def _says_more(best: Unit | None, in_field: Unit | None, g: Guide, ask: Ask) -> bool:
+    """Whether `best` scores well above the field asked about and repeats more of the question's words
+    beyond the item's name: "失业金最长能领多久" asks 多久 of a benefit (最长 …), not the 办结时限, while
+    "离婚登记多久能办好" stays with the 办结时限."""
+    if best is None or in_field is None or best.score < in_field.score + LEAD.service_margin:
+        return False
+    names = (g.name, *g.aliases)
+    rest = [w for w in ask.words if not any(w in n for n in names)]
+
+    def said(u: Unit) -> int:
+        text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
+        return sum(len(w) for w in rest if w in text)
+    return said(best) > said(in_field)
+
+
 def _ranks(chunks: list[Chunk]) -> dict[str, int]:
     return {c.chunk_id: i for i, c in enumerate(chunks, 1)}
 
@@ -160,10 +175,8 @@ class DirectComposer:
         clauses compete on their scores.  Returns whether it was such a service question."""
         in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
         best = next((x for x in units if answers(x, ask)), None)
-        # the field asked about answers unless another unit says much more of what was asked
-        # ("失业金最长能领多久" asks 多久 but a benefit's duration, not the 办结时限)
         service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
-            and in_field.score >= best.score - LEAD.service_margin
+            and not _says_more(best, in_field, g, ask)
         lead = in_field if service else best
         out.lead = lead
         if lead is not None:
@@ -238,26 +251,42 @@ class DirectComposer:
         else:
             out.paras.insert(1, law_quote(law.chunk, law.text, cites))
 
+    def _rule_units(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
+                    g: Guide | None, expansion: str, found: list[Chunk] | None) -> tuple[Ask, list[Unit], list[Unit]]:
+        """(what is asked, the law units best first, the best item's guide units best first)."""
+        ask = self.ask(text, aspects)
+        extra = tuple(w for w in expansion.split() if len(w) >= 2)
+        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks)) \
+            if law_chunks else []
+        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
+                                   rank=_ranks(_of_item(found, g))) if g is not None else []
+        return ask, laws, guide
+
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
-                         found: list[Chunk] | None = None, named: bool = False, own_law_to_item: bool = True) -> bool:
+                         found: list[Chunk] | None = None, named: bool = False) -> bool:
         """A rule question ("试用期可以约定多久", "小公司不设监事行不行") that a law clause answers better
-        than any unit of the best item's guide is answered from the law (rule:law-answers-rule).
-        `own_law_to_item`: a clause of the item's own 设定依据 leaves the question to the item."""
+        than any unit of the best item's guide is answered from the law (rule:law-answers-rule)."""
         ask = self.ask(text, aspects)
         if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
             return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
-        extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
+        ask, laws, guide = self._rule_units(text, aspects, qvec, law_chunks, g, expansion, found)
         if not laws or not answers(laws[0], ask):
             return False
         if g is None:
             return True
         basis = law_refs(self.index, g, limit=99)
-        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
-                                   rank=_ranks(_of_item(found, g)))
         return not guide or not answers(guide[0], ask) or laws[0].score > guide[0].score + LEAD.item_over_law \
-            and not (own_law_to_item and any(c.chunk_id == laws[0].chunk.chunk_id for c in basis))
+            and not any(c.chunk_id == laws[0].chunk.chunk_id for c in basis)
+
+    def guide_answers_better(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
+                             g: Guide, expansion: str = "", found: list[Chunk] | None = None) -> bool:
+        """A specific question (a field, a number, a yes/no) that a sentence of the item's guide answers, and no
+        law clause better ("法律援助的律师要我自己出钱吗": the guide's 收费 says 国家无偿提供; a policy word
+        alone does not send it to the law).  A bare topic ("法律援助") is not such a question."""
+        ask, laws, guide = self._rule_units(text, aspects, qvec, law_chunks, g, expansion, found)
+        return ask.specific and bool(guide) and answers(guide[0], ask) and not (
+            laws and answers(laws[0], ask) and laws[0].score > guide[0].score + LEAD.item_over_law)
 
     def policy(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
                cites: Citations, expansion: str = "") -> Composed:

@@ -66,3 +66,9 @@ def test_a_fee_standard_that_says_it_is_free_is_not_repeated(assistant):
 def test_no_answer_for_the_legal_basis_is_said_plainly(assistant):
     g = next(x for x in assistant.index.corpus.guides if x.id == "marriage-registration")
     assert no_answer_line(g, {"basis", "fee"}, "[1]").startswith("办事指南中没有写明收费、设定依据的具体答案")
+
+
+def test_a_service_question_about_a_named_item_is_answered_by_its_field(ask):
+    assert first(ask("离婚登记多久能办好")).startswith("法定办结时限：冷静期届满后当场办结")
+    # "多久" of the cooling-off period: the sentence that says 冷静期 answers, not the 办结时限
+    assert first(ask("离婚登记的冷静期要等多久")).startswith("自婚姻登记机关收到离婚登记申请之日起三十日内为冷静期。")
