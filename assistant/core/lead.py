@@ -208,9 +208,9 @@ def yes_no_word(question: str, unit: str) -> str:
         return ""
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
-            if case is not None and yes == "可以":  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
+            if case is not None and yes in ("可以", "是"):  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
                 return yes if case else no
-            if pol is None:
+            if pol is None or yes == "是":  # 是/不是 only from the person's number, never from the wording
                 return ""
             if not pol and yes == "可以" and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
                 return yes  # "能在网上预约吗" / "网上预约（可选）": it can be done, it is not required

@@ -72,3 +72,8 @@ def test_a_service_question_about_a_named_item_is_answered_by_its_field(ask):
     assert first(ask("离婚登记多久能办好")).startswith("法定办结时限：冷静期届满后当场办结")
     # "多久" of the cooling-off period: the sentence that says 冷静期 answers, not the 办结时限
     assert first(ask("离婚登记的冷静期要等多久")).startswith("自婚姻登记机关收到离婚登记申请之日起三十日内为冷静期。")
+
+
+def test_is_it_so_is_answered_only_when_the_persons_number_decides_it():
+    assert yes_no_word("50岁换的身份证是不是就长期有效了", "四十六周岁以上的，发给长期有效的居民身份证。") == "是"
+    assert yes_no_word("生育保险是不是从我工资里扣", "由用人单位缴纳生育保险费，职工不缴纳生育保险费。") == ""
