@@ -347,6 +347,9 @@ def eval_cmd(
         if not path.exists():
             _fail(f"题集不存在：{path}")
         rows = load_set(path, limit or None)
+        fresh = eval_dir / f"{name}_fresh.jsonl"  # questions written after tuning (split "fresh")
+        if fresh.exists():
+            rows += load_set(fresh, limit or None)
         console.print(f"运行 {name}（{len(rows)} 题）……")
         results[name] = getattr(ev, method)(rows)
     if "out_of_scope" in results:

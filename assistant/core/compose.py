@@ -152,6 +152,12 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit].rstrip("，、；：") + "……"
 
 
+def fee_text(g: Guide) -> str:
+    """"不收费。首次申领免费…", or the standard alone when it already says it ("不收费", not "不收费。不收费")."""
+    word = "收费" if g.fee.charged else "不收费"
+    return g.fee.standard if g.fee.standard.startswith(word) else f"{word}。{g.fee.standard}"
+
+
 def law_refs(index: Index, g: Guide, limit: int = 3) -> list[Chunk]:
     """The indexed articles behind an item's 设定依据."""
     out = []
@@ -190,7 +196,7 @@ def _aspect_paras(index: Index, g: Guide, a: str, cites: Citations, facts: list[
     if a == "time":
         return [f"【办理时限】承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}"]
     if a == "fee":
-        return [f"【收费】{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}"
+        return [f"【收费】{fee_text(g)}"
                 + (f"（依据：{g.fee.basis}）" if g.fee.basis else "") + cites.ref(c)]
     if a == "steps":
         return [f"【办理流程】{' → '.join(g.steps)}{cites.ref(c)}"]
@@ -281,7 +287,8 @@ def handoff_text(centre: Centre, reason: str) -> str:
 
 FIELD_ORDER = ("conditions", "materials", "time", "fee", "steps", "contact", "basis")
 NO_ANSWER_WHAT = {"time": "办理时限", "fee": "收费", "conditions": "这一条件", "materials": "这项材料",
-                  "steps": "这一步骤", "online": "网上办理方式", "place": "办理地点", "contact": "联系电话"}
+                  "steps": "这一步骤", "online": "网上办理方式", "place": "办理地点", "contact": "联系电话",
+                  "basis": "设定依据"}
 
 
 def _online_short(g: Guide) -> str:
@@ -315,7 +322,7 @@ def field_para(index: Index, g: Guide, field: str, cites: Citations, facts: list
     if field == "time":
         return [f"办理时限：承诺{g.promised_limit}（法定{g.legal_limit}），需到现场{g.visits}次。{cites.ref(c)}"]
     if field == "fee":
-        return [f"收费：{'收费' if g.fee.charged else '不收费'}。{g.fee.standard}{cites.ref(c)}"]
+        return [f"收费：{fee_text(g)}{cites.ref(c)}"]
     if field == "conditions":
         return [f"受理条件：{_join(g.conditions)}{cites.ref(c)}"]
     if field == "steps":

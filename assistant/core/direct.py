@@ -24,7 +24,9 @@ from assistant.core.dialogue.replies import reply
 from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
-from assistant.core.lead import Ask, body_of, LeadSelector, Unit, answers, ask_of, clip, lead_line
+from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
+from assistant.core.lead import (LEAD_MAX, Ask, LeadSelector, Unit, answers, ask_of, body_of, cite_name, clip,
+                                 lead_line)
 from assistant.core.dialogue.thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
@@ -68,6 +70,21 @@ def see_also(chunks: list[Chunk], shown: set[str], cites: Citations, limit: int 
     return "另见" + "、".join(parts)
 
 
+def _says_more(best: Unit | None, in_field: Unit | None, g: Guide, ask: Ask) -> bool:
+    """Whether `best` scores well above the field asked about and repeats more of the question's words
+    beyond the item's name: "失业金最长能领多久" asks 多久 of a benefit (最长 …), not the 办结时限, while
+    "离婚登记多久能办好" stays with the 办结时限."""
+    if best is None or in_field is None or best.score < in_field.score + LEAD.service_margin:
+        return False
+    names = (g.name, *g.aliases)
+    rest = [w for w in ask.words if not any(w in n for n in names)]
+
+    def said(u: Unit) -> int:
+        text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
+        return sum(len(w) for w in rest if w in text)
+    return said(best) > said(in_field)
+
+
 def _ranks(chunks: list[Chunk]) -> dict[str, int]:
     return {c.chunk_id: i for i, c in enumerate(chunks, 1)}
 
@@ -93,6 +110,7 @@ class DirectComposer:
     def __init__(self, index: Index):
         self.index = index
         self.selector = LeadSelector(index)
+        self.law_facts = LawFacts(index)
 
     def ask(self, text: str, aspects: list[str]) -> Ask:
         return ask_of(text, aspects, self.index.tokenizer.tokens(text))
@@ -117,6 +135,7 @@ class DirectComposer:
             self._plain(out, g, text, ask, cites, followup, facts)
         else:
             service = self._lead(out, g, text, ask, units, cites, policy_cue, named)
+            self._behind_lead(out, g, basis + law_chunks, cites, followup)
             self._fields(out, g, ask, cites, followup, facts)
             self._laws(out, g, ask, units, basis, law_chunks, cites, rule=rule, service=service, followup=followup)
         if not followup and not any("《" in p and "》第" in p for p in out.paras):
@@ -155,8 +174,10 @@ class DirectComposer:
         item the person named is answered by that field of its guide; otherwise guide sentences and law
         clauses compete on their scores.  Returns whether it was such a service question."""
         in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
-        service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask)
-        lead = in_field if service else next((x for x in units if answers(x, ask)), None)
+        best = next((x for x in units if answers(x, ask)), None)
+        service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
+            and not _says_more(best, in_field, g, ask)
+        lead = in_field if service else best
         out.lead = lead
         if lead is not None:
             out.rules.append(f"rule:lead-{lead.chunk.kind}")
@@ -194,9 +215,9 @@ class DirectComposer:
             for art in basis[:2]:
                 out.paras.append(law_quote(art, body_of(art), cites, limit=100))
         elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
-                and best_law.score >= LEAD.law_quote_min \
+                and best_law.score >= LEAD.law_quote_min and not (out.law and out.law.chunk is best_law.chunk) \
                 and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
-            out.law = best_law
+            out.law = out.law or best_law
             out.rules.append("rule:law-behind-rule")
             out.paras.append(law_quote(best_law.chunk, best_law.text, cites))
         if rule and not followup and not service:  # the other articles retrieval ranked high
@@ -207,6 +228,40 @@ class DirectComposer:
         elif lead is not None and lead.chunk.kind == "law":
             out.law = lead
 
+    def _behind_lead(self, out: Composed, g: Guide, laws: list[Chunk], cites: Citations, followup: bool) -> None:
+        """A guide or FAQ sentence that leads is cited with the article that says the same thing
+        (lead.governing_unit; the item's 设定依据 laws are searched for an article with the same number):
+        in the first paragraph when it fits, else quoted after it."""
+        lead = out.lead
+        if lead is None or lead.chunk.kind == "law":
+            return
+        facts = facts_of(lead.text)
+        own = [c for b in g.basis for c in self.law_facts.with_fact(b.law, facts)] if facts else []
+        law = governing_unit(self.index, lead, laws + own)
+        if law is None:
+            return
+        out.law = law
+        out.rules.append("rule:law-behind-lead")
+        named = any(c.chunk_id == law.chunk.chunk_id for c in named_articles(self.index, lead.text))
+        tail = cites.ref(law.chunk) if named else f"（{cite_name(law.chunk)}{cites.ref(law.chunk)}）"
+        if len(out.paras[0]) + len(tail) <= LEAD_MAX:
+            out.paras[0] += tail
+        elif followup:
+            out.paras.insert(1, f"依据：{cite_name(law.chunk)}{cites.ref(law.chunk)}")
+        else:
+            out.paras.insert(1, law_quote(law.chunk, law.text, cites))
+
+    def _rule_units(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
+                    g: Guide | None, expansion: str, found: list[Chunk] | None) -> tuple[Ask, list[Unit], list[Unit]]:
+        """(what is asked, the law units best first, the best item's guide units best first)."""
+        ask = self.ask(text, aspects)
+        extra = tuple(w for w in expansion.split() if len(w) >= 2)
+        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks)) \
+            if law_chunks else []
+        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
+                                   rank=_ranks(_of_item(found, g))) if g is not None else []
+        return ask, laws, guide
+
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
                          found: list[Chunk] | None = None, named: bool = False) -> bool:
@@ -215,17 +270,23 @@ class DirectComposer:
         ask = self.ask(text, aspects)
         if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
             return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
-        extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
+        ask, laws, guide = self._rule_units(text, aspects, qvec, law_chunks, g, expansion, found)
         if not laws or not answers(laws[0], ask):
             return False
         if g is None:
             return True
         basis = law_refs(self.index, g, limit=99)
-        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
-                                   rank=_ranks(_of_item(found, g)))
         return not guide or not answers(guide[0], ask) or laws[0].score > guide[0].score + LEAD.item_over_law \
             and not any(c.chunk_id == laws[0].chunk.chunk_id for c in basis)
+
+    def guide_answers_better(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
+                             g: Guide, expansion: str = "", found: list[Chunk] | None = None) -> bool:
+        """A specific question (a field, a number, a yes/no) that a sentence of the item's guide answers, and no
+        law clause better ("法律援助的律师要我自己出钱吗": the guide's 收费 says 国家无偿提供; a policy word
+        alone does not send it to the law).  A bare topic ("法律援助") is not such a question."""
+        ask, laws, guide = self._rule_units(text, aspects, qvec, law_chunks, g, expansion, found)
+        return ask.specific and bool(guide) and answers(guide[0], ask) and not (
+            laws and answers(laws[0], ask) and laws[0].score > guide[0].score + LEAD.item_over_law)
 
     def policy(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
                cites: Citations, expansion: str = "") -> Composed:

@@ -28,6 +28,7 @@ from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
+from assistant.core.quantities import covers, quantities
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
@@ -51,7 +52,7 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "when": (re.compile(r"什么时候|啥时候|哪天|截止|几号|之前还是|前还是|还是.{0,4}后"),
              re.compile(r"之日|日起|之前|以前|前|以后|之后|届满|期间|内|(?:\d+|[一二三四五六七八九十]+)(?:日|月|号)")),
 }
-YESNO = re.compile(r"吗[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
+YESNO = re.compile(r"吗[？?!！。 ]*$|(?<=[\u4e00-\u9fff])(?:不|没|没有)[？?!！。 ]*$|了吧[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
                    r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
 # the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
 # the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
@@ -59,8 +60,15 @@ YES_WORDS: tuple[tuple[re.Pattern, str, str], ...] = load_lexicon().answers.yes_
 NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|"
                  r"不属于|不享受|不接受|不支持|可选(?!择)|非必须|自愿|不办理|不适用|没有|仅限现场")
 POS = re.compile(r"可以|可|能|需要|须|应当|必须|应|有权|享有|收费|允许|全程网办|网上办理")
-# a unit that already starts with the answer ("可以。…", "不能。…") needs no added yes/no
-SAYS_YESNO = re.compile(r"^(可以|不可以|能|不能|需要|不需要|无需|不用|要|不要|有|没有|是|不是|不行|行)[。，,！!]")
+# a unit that already starts with the answer ("可以。…", "不能。…", "一般不能。…", "不一定。…", "不收费。…")
+# needs no added yes/no: a second one would repeat it ("不收费。不收费。") or contradict it ("可以。不一定。")
+_HEDGE = r"(?:您|你)?(?:一般|通常|原则上|目前)?"
+SAYS_YESNO = re.compile(_HEDGE + r"(?:可以|不可以|能|不能|需要|不需要|无需|无须|不用|不必|要|不要|有|没有|是|不是|不行|行|"
+                        r"不一定|会|不会|算|不算|收费|不收费|免费|不收|照样可以)[。，,！!；;]")
+# a unit that opens with a "no" ("不需要每月到窗口签到，…", "不能随意查询"): a "yes" put before it reads as a contradiction
+OPENS_NO = re.compile(_HEDGE + r"(?:不(?!动产|同|少|超过|低于|得)|没有|无需|无须|免)")
+# "可选", "自愿", "非必须" say no to 需要…吗 but yes to 能…吗 ("能在网上预约吗" → 可以, it is optional)
+OPTIONAL = re.compile(r"可选(?!择)|自愿|非必须|也可以不")
 
 # guide field each aspect of understand.ASPECT_PATTERNS asks about
 ASPECT_FIELDS = {
@@ -191,14 +199,21 @@ def polarity(unit: str) -> bool | None:
 
 
 def yes_no_word(question: str, unit: str) -> str:
-    """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself."""
-    if SAYS_YESNO.match(unit):
+    """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself
+    (a unit that opens with its own yes/no, or with a "no", keeps its own words)."""
+    if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
         return ""
-    pol = polarity(unit)
-    if pol is None:
+    pol, case = polarity(unit), covers(question, unit)
+    if pol is None and case is None:
         return ""
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
+            if case is not None and yes in ("可以", "是"):  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
+                return yes if case else no
+            if pol is None or yes == "是":  # 是/不是 only from the person's number, never from the wording
+                return ""
+            if not pol and yes == "可以" and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
+                return yes  # "能在网上预约吗" / "网上预约（可选）": it can be done, it is not required
             return yes if pol else no
     return ""
 
@@ -235,6 +250,7 @@ class LeadSelector:
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
         qgrams = bigrams(question)
         want = NUMBER_KINDS[ask.number][1] if ask.number else None
+        said = bool(quantities(question)) and not ask.yesno
         total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
         out: list[Unit] = []
         seen: set[str] = set()
@@ -261,6 +277,10 @@ class LeadSelector:
                     parts["number"] = 1.0 if want.search(s) else -1.0
                 if ask.cues:
                     parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
+                case = covers(question, s) if said else None
+                if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
+                    # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
+                    parts["case"] = 1.0 if case else -1.0
                 if ask.yesno:
                     parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
                 if c.chunk_id in basis:
@@ -269,6 +289,7 @@ class LeadSelector:
                          + LEAD.w_rank * s_rank
                          + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
                          + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
+                         + LEAD.w_case * parts.get("case", 0.0)
                          + (LEAD.w_faq if c.aspect == "faq" else 0.0))
                 out.append(Unit(c, s, score, parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)
@@ -309,10 +330,14 @@ def whole(unit: Unit, room: int) -> str:
 
 def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     """The first paragraph: yes/no when asked and supported, the unit, its [n] — at most LEAD_MAX characters."""
-    yn = yes_no_word(question, unit.text) if ask.yesno and unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical else ""
+    said = unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical or covers(question, unit.text) is not None
+    yn = yes_no_word(question, unit.text) if ask.yesno and said else ""
     head = f"{yn}。" if yn else ""
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
     room = LEAD_MAX - len(head) - len(source) - len(ref)
     body = clip(whole(unit, room), room)
+    if head and not source and (SAYS_YESNO.match(body) or OPENS_NO.match(body)):
+        head = ""  # the whole field already opens with its answer ("不收费。标准：…")
     return f"{head}{source}{body}{ref}"
+
 

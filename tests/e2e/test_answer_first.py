@@ -61,7 +61,8 @@ def test_what_a_question_asks(question, number, yesno):
 def test_yes_or_no_only_when_the_unit_says_it():
     assert yes_no_word("能委托别人代办吗", "男女双方亲自到场共同申请，不能委托他人代办。") == "不可以"
     assert yes_no_word("要预约吗", "网上预约（宿心办或江苏政务服务网，可选）") == "不需要"
-    assert yes_no_word("要钱吗", "不收费（结婚证工本费已取消）") == "不收费"
+    assert yes_no_word("要钱吗", "结婚证工本费已取消，不收费") == "不收费"
+    assert yes_no_word("要钱吗", "不收费（结婚证工本费已取消）") == ""  # it opens with the answer: not said twice
     assert yes_no_word("能网上办吗", "可以。全程网办") == ""  # the unit already starts with the answer
     assert yes_no_word("够年龄了吗", "男不早于二十二周岁，女不早于二十周岁。") == ""  # says neither
     assert polarity("双方近期半身免冠合影照片") is None

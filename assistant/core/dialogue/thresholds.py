@@ -25,6 +25,7 @@ class LeadWeights:
     w_faq: float = 0.1  # a reviewed FAQ answer
     w_bigram: float = 0.0  # share of the question's character bigrams in the unit
     w_law: float = 0.0  # a law clause rather than a guide sentence
+    w_case: float = 0.4  # the clause's range covers the amount the person states (+w), or excludes it (-w)
     w_cue: float = 0.6  # the unit has the words that answer what is asked (本人/代办, 办理时间, 网办 …)
     min_score: float = 0.55  # below this no unit leads: "办事指南中没有写明…"
     min_lexical: float = 0.25
@@ -34,6 +35,11 @@ class LeadWeights:
     see_also_within: int = 3  # other law articles among this many best hits are listed (另见 …) under a rule answer
     yesno_lexical: float = 0.2  # 可以/不需要 … is prefixed only to a unit that repeats this much of the question
     law_quote_min: float = 0.7  # a rule question in a guide answer quotes the law unit scoring at least this
+    # a guide or FAQ sentence that leads is backed by the article that says the same: the same number and
+    # this share of the sentence's character bigrams, or this larger share without a number
+    corroborate_with_number: float = 0.15
+    service_margin: float = 0.3  # a service field leads a named item's answer unless a unit scores this much higher
+    corroborate_alone: float = 0.4
 
 
 LEAD = LeadWeights()

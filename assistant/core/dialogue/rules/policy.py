@@ -34,9 +34,13 @@ def policy_question(t: Turn) -> Decision | None:
     if not (e.law_ok and u.policy_cue and not t.wants_service):
         return None
     own_policy = e.followup and e.chosen is None and not u.followup_like and "basis" not in u.aspects
+    hits = [h.chunk for h in e.retrieval.hits]
     if e.pin is not None and not (own_policy and a.direct.law_answers_rule(
-            u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, e.pin, u.expansion,
-            [h.chunk for h in e.retrieval.hits])):
+            u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, e.pin, u.expansion, hits)):
+        return None
+    # "法律援助的律师要我自己出钱吗": a policy word, but the item's guide answers better than any clause
+    if e.pin is None and e.item_ok and a.direct.guide_answers_better(
+            u.text, u.aspects, e.retrieval.qvec, e.law_chunks, t.guides[e.top.item_id], u.expansion, hits):
         return None
     related = [c for c in e.cands[:1] if e.item_ok]
     return law_answer(t, "law-with-policy-cue", "policy: law evidence with a policy cue", related)

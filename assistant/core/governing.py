@@ -1,0 +1,97 @@
+"""The article behind a guide sentence: a guide or FAQ sentence that answers the question is cited with
+the law article that says the same thing.
+
+"去公证处办公证，一般多久能拿到公证书" is answered by the guide's 办结时限 "自受理之日起15个工作日内出具公证书";
+《公证法》第三十条 says "…自受理公证申请之日起十五个工作日内向当事人出具公证书": the same number with its
+unit (15 个工作日) and many of the same words, so it is cited beside the sentence.  A sentence that names its
+article ("（《中华人民共和国就业促进法》第三十五条）") is cited with that article.  Nothing is embedded at
+query time: numbers and character bigrams only, and the number facts of a law are worked out once.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.core.corpus.chunks import Chunk
+from assistant.core.corpus.laws import law_key
+from assistant.core.dialogue.thresholds import LEAD
+from assistant.core.index.build import Index
+from assistant.core.lead import Unit, body_of, units_of
+from assistant.core.quantities import DATE
+from assistant.core.text.numerals import cn_to_int
+
+# a number with its unit, as a fact two texts can share: "15个工作日" = "十五个工作日", "30日" = "三十日内"
+FACT_NUM = re.compile(r"百分之([0-9.]+|[零〇一二两三四五六七八九十百千]+)|([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*"
+                      r"(%|个工作日|工作日|个月|周岁|日|天|岁|月|年|元|次|倍|趟)")
+UNIT_CLASS = {"天": "日", "周岁": "岁", "个月": "月", "趟": "次", "个工作日": "工作日"}
+HANZI = re.compile(r"[\u4e00-\u9fff]{2,}")
+NAMED_ARTICLE = re.compile(r"《([^》]{2,30})》\s*(第[一二三四五六七八九十百千零]+条)")
+
+
+def facts_of(text: str) -> set[tuple[str, str]]:
+    """{("15", "工作日"), ("30", "日")}: the numbers of a text with their units, numerals read."""
+    out = set()
+    for m in FACT_NUM.finditer(DATE.sub(" ", text)):
+        pct, num, unit = m.groups()
+        raw = pct or num
+        n = raw if raw[0].isdigit() else cn_to_int(raw)
+        if n is not None:
+            out.add((str(n), "%" if pct else UNIT_CLASS.get(unit, unit)))
+    return out
+
+
+def text_grams(text: str) -> set[str]:
+    """Character bigrams of the Chinese runs (digits and dates left to facts_of)."""
+    return {run[i:i + 2] for run in HANZI.findall(text) for i in range(len(run) - 1)}
+
+
+def corroboration(lead: str, text: str) -> float:
+    """How far `text` (a law article) states what `lead` (a guide sentence) says: the number facts
+    they share, plus the share of the lead's character bigrams it repeats; 0 when it does neither enough."""
+    grams = text_grams(lead)
+    over = len(grams & text_grams(text)) / len(grams) if grams else 0.0
+    shared = len(facts_of(lead) & facts_of(text))
+    if (shared and over >= LEAD.corroborate_with_number) or over >= LEAD.corroborate_alone:
+        return shared + over
+    return 0.0
+
+
+def named_articles(index: Index, text: str) -> list[Chunk]:
+    """Articles a guide sentence names itself: "（《中华人民共和国就业促进法》第三十五条）"."""
+    found = (index.article(law, art) for law, art in NAMED_ARTICLE.findall(text))
+    return [c for c in found if c is not None]
+
+
+def governing_unit(index: Index, lead: Unit, laws: list[Chunk]) -> Unit | None:
+    """The law clause behind a guide or FAQ sentence that leads: an article the sentence names, else the
+    article among `laws` that states the same thing — the same number with its unit and enough of its
+    words ("公证书15个工作日内出具" ← 《公证法》第三十条 "…十五个工作日内向当事人出具公证书")."""
+    named = named_articles(index, lead.text)
+    best, best_score = None, 0.0
+    for c in {c.chunk_id: c for c in named or laws}.values():
+        if named and best is None:
+            best = Unit(c, body_of(c), 0.0, {"named": 1.0})
+        for s in units_of(c):
+            score = corroboration(lead.text, s)
+            if score > best_score:
+                best, best_score = Unit(c, s, score, {"corroboration": score}), score
+    return best
+
+
+class LawFacts:
+    """Which articles of a law state a number fact ("三十日", "百分之八十"), worked out once per law on
+    first use: the item's 设定依据 laws are searched for the article behind a guide sentence."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self._by_law: dict[str, dict[tuple[str, str], list[Chunk]]] = {}
+
+    def with_fact(self, law: str, facts: set[tuple[str, str]]) -> list[Chunk]:
+        key = law_key(law)
+        if key not in self._by_law:
+            table: dict[tuple[str, str], list[Chunk]] = {}
+            for (k, art) in self.index.by_article:
+                c = self.index.article(k, art) if k == key else None
+                for f in facts_of(c.text) if c is not None else ():
+                    table.setdefault(f, []).append(c)
+            self._by_law[key] = table
+        return [c for f in facts for c in self._by_law[key].get(f, [])]

@@ -1,0 +1,79 @@
+"""The first paragraph answers (issue 11): the sentence that answers leads, its yes/no is said once and
+never contradicts it, and the article behind a guide sentence is cited (fixture corpus)."""
+from __future__ import annotations
+
+from rulebook_fixture import first
+
+from assistant.core.compose import Citations, field_para, no_answer_line
+from assistant.core.governing import corroboration, facts_of
+from assistant.core.lead import yes_no_word
+
+COOLING_OFF = "law/中华人民共和国民法典（婚姻家庭编摘录，测试用）#第一千零七十七条"
+
+
+def test_a_faq_sentence_that_leads_is_cited_with_the_article_that_says_the_same(ask):
+    r = ask("离婚冷静期是多长时间")
+    lead = first(r)
+    assert lead.startswith("自婚姻登记机关收到离婚登记申请之日起三十日内为冷静期。[1]")
+    assert lead.endswith("第一千零七十七条[2]）") and len(lead) <= 120
+    assert r.decision.citations.items[1].chunk_id == COOLING_OFF
+    assert "rule:law-behind-lead" in r.trace["rules"]
+
+
+def test_a_guide_sentence_no_article_states_is_not_given_one_and_its_answer_is_said_once(ask):
+    r = ask("结婚登记要钱吗")
+    assert first(r) == "不收费。标准：不收费[1]"  # not "不收费。不收费。…"
+    assert "rule:law-behind-lead" not in r.trace["rules"]
+
+
+def test_a_sentence_that_opens_with_its_own_answer_gets_no_second_one():
+    assert yes_no_word("父母去世后过户一定要先做公证吗", "不一定。可以办继承权公证，也可以不公证。") == ""
+    assert yes_no_word("上小学要考试吗", "一般不能。学校不得招收未达入学年龄的儿童。") == ""
+    assert yes_no_word("找到工作了还能接着领吗", "不需要每月到窗口签到，但要保持求职状态。") == ""
+    assert yes_no_word("能委托家人代办吗", "结婚登记必须男女双方本人亲自到场，不受理委托代办。") == "不可以"
+
+
+def test_an_optional_step_is_a_yes_to_can_and_a_no_to_must():
+    step = "网上预约（宿心办或江苏政务服务网，可选）"
+    assert yes_no_word("能在网上先预约吗", step) == "可以"
+    assert yes_no_word("要先预约吗", step) == "不需要"
+
+
+def test_the_same_number_written_two_ways_is_one_fact():
+    assert facts_of("自受理之日起15个工作日内出具") == facts_of("十五个工作日内向当事人出具") == {("15", "工作日")}
+    assert facts_of("试用期工资不得低于百分之八十") == facts_of("不低于80%") == {("80", "%")}
+    assert corroboration("30日内未答复视为放弃", "自接到书面通知之日起三十日内未答复的，视为放弃优先购买权") > 0
+    assert corroboration("30日内未答复视为放弃", "股东会会议召开前二十日内不得变更股东名册") == 0
+
+
+def test_the_yes_or_no_follows_the_age_the_person_says_not_the_wording_of_the_rule(ask):
+    assert first(ask("女的二十岁能领结婚证吗")).startswith("可以。《民法典（婚姻家庭编摘录，测试用）》第一千零四十七条：")
+    assert first(ask("男的二十一岁能领结婚证不")).startswith("不可以。《民法典（婚姻家庭编摘录，测试用）》第一千零四十七条：")
+
+
+def test_the_clause_for_the_persons_case_leads(ask):
+    r = ask("离婚后孩子一岁半归谁带")
+    assert "不满两周岁的子女，以由母亲直接抚养为原则" in first(r)
+    r = ask("离婚时孩子都十岁了，抚养归谁法律怎么规定")
+    assert "不满两周岁" not in first(r)
+
+
+def test_a_fee_standard_that_says_it_is_free_is_not_repeated(assistant):
+    g = next(x for x in assistant.index.corpus.guides if x.id == "marriage-registration")
+    assert field_para(assistant.index, g, "fee", Citations()) == ["收费：不收费[1]"]  # not "不收费。不收费"
+
+
+def test_no_answer_for_the_legal_basis_is_said_plainly(assistant):
+    g = next(x for x in assistant.index.corpus.guides if x.id == "marriage-registration")
+    assert no_answer_line(g, {"basis", "fee"}, "[1]").startswith("办事指南中没有写明收费、设定依据的具体答案")
+
+
+def test_a_service_question_about_a_named_item_is_answered_by_its_field(ask):
+    assert first(ask("离婚登记多久能办好")).startswith("法定办结时限：冷静期届满后当场办结")
+    # "多久" of the cooling-off period: the sentence that says 冷静期 answers, not the 办结时限
+    assert first(ask("离婚登记的冷静期要等多久")).startswith("自婚姻登记机关收到离婚登记申请之日起三十日内为冷静期。")
+
+
+def test_is_it_so_is_answered_only_when_the_persons_number_decides_it():
+    assert yes_no_word("50岁换的身份证是不是就长期有效了", "四十六周岁以上的，发给长期有效的居民身份证。") == "是"
+    assert yes_no_word("生育保险是不是从我工资里扣", "由用人单位缴纳生育保险费，职工不缴纳生育保险费。") == ""
