@@ -43,8 +43,18 @@ def test_unanswerable_question_says_no_evidence(client):
 
 
 def test_policy_question_quotes_the_article(client):
-    body = client.post("/v1/chat", json={"message": "离婚冷静期是多少天，法律怎么规定的"}).json()
+    body = client.post("/v1/chat", json={"message": "劳动合同签一年，试用期可以约定多久，法律怎么规定的"}).json()
     assert body["kind"] == "policy"
+    assert body["answer"].split("\n")[0].startswith("《劳动合同法》第十九条")
+    laws = [c for c in body["citations"] if c["doc_id"].startswith("law/")]
+    assert any(c["title"] == "中华人民共和国劳动合同法" and c["section"] == "第十九条" for c in laws)
+
+
+def test_a_rule_the_items_guide_answers_leads_with_it_and_cites_the_article(client):
+    """离婚冷静期 is in 离婚登记's guide: the guide's sentence leads, and the article it rests on is cited."""
+    body = client.post("/v1/chat", json={"message": "离婚冷静期是多少天，法律怎么规定的"}).json()
+    first = body["answer"].split("\n")[0]
+    assert "30日" in first and "第一千零七十七条" in first
     laws = [c for c in body["citations"] if c["doc_id"].startswith("law/")]
     assert any(c["title"] == "中华人民共和国民法典" and c["section"] == "第一千零七十七条" for c in laws)
 

@@ -145,7 +145,7 @@ def test_unreachable_endpoint_falls_back(settings, index, tmp_path, extractive):
 
 
 def test_policy_answer_keeps_its_disclaimer(settings, index, tmp_path, double):
-    body, _ = _ask(settings, index, tmp_path, double, "good", "离婚冷静期是多少天，法律怎么规定的")
+    body, _ = _ask(settings, index, tmp_path, double, "good", "劳动合同签一年，试用期可以约定多久，法律怎么规定的")
     assert body["kind"] == "policy"
     assert body["trace"]["answer_by"] == "llm:good"
     _markers_resolve(body)
