@@ -133,6 +133,8 @@ class Unit:
 
 
 SENTENCE = re.compile(r"(?<=[。；;！!？?\n])")
+ITEM = re.compile(r"（[一二三四五六七八九十]+）")  # an item of a list: "（四）…"
+LIST_START = re.compile(r"[：:]\s*（一）")  # "…不得有下列行为：（一）…": where a list begins
 ARTICLE_NO = re.compile(r"^第[一二三四五六七八九十百千零〇两0-9]+条(之[一二三四五六七八九十]+)?\s*")
 
 
@@ -153,12 +155,19 @@ def units_of(chunk: Chunk) -> list[str]:
     out = []
     pieces = [re.sub(r"\s+", " ", p).strip(" ；;\n") for p in SENTENCE.split(text)]
     joined: list[str] = []
+    lead_in = ""
     for p in pieces:  # "个人所得税的税率：" belongs with "（一）综合所得，适用百分之三至百分之四十五…",
         # and a bare "不能。" with the sentence that says why
         if joined and (joined[-1].endswith(("：", ":")) or len(joined[-1]) < 6):
             joined[-1] += p
         elif p:
-            joined.append(p)
+            # every later item of a list keeps the sentence that introduces it: "（四）女职工在孕期…的" says
+            # nothing alone; "用人单位不得…解除劳动合同：（四）女职工在孕期、产期、哺乳期的" answers
+            joined.append(lead_in + p if lead_in and ITEM.match(p) else p)
+        if (m := LIST_START.search(joined[-1] if joined else "")) is not None:
+            lead_in = joined[-1][:m.start() + 1]
+        elif p and not ITEM.match(p):
+            lead_in = ""
     for s in joined:
         if len(s) < 4:
             continue
