@@ -22,6 +22,9 @@ QTY = re.compile(NUM + r"\s*" + UNIT)
 LOWER = re.compile(r"(?:满|不得早于|不早于|不得低于|不低于|不少于|达到)" + NUM + r"\s*" + UNIT + r"|" + NUM + r"\s*" + UNIT + r"(?:以上|及以上)")
 UPPER = re.compile(r"(?:不足|不满|未满|不得超过|不超过|最长不超过|少于)" + NUM + r"\s*" + UNIT + r"|" + NUM + r"\s*" + UNIT + r"(?:以下|以内)")
 QUALIFIER = re.compile(r"(男|女)")
+# amounts said roughly: "十几年", "二十多岁", "30来天" (the middle of the tens: 15, 25, 35), "两个多月", "一年多" (a half more)
+ROUGH_TENS = re.compile(r"((?:[一二三四五六七八九]?十)|[1-9]0)(?:几|多|来)\s*" + UNIT)
+ROUGH_MORE = re.compile(NUM + r"(?:个多(月)|\s*" + UNIT + r"多)")
 
 
 def _value(num: str, unit: str) -> tuple[int, str] | None:
@@ -35,7 +38,12 @@ def _value(num: str, unit: str) -> tuple[int, str] | None:
 def quantities(text: str) -> list[tuple[int, str]]:
     """(value, dimension) of every amount a question states, dates left out: "交了6年" → [(72, "月")]."""
     text = DATE.sub(" ", text)
-    out = [v for m in QTY.finditer(text) if (v := _value(m.group(1), m.group(2))) is not None]
+    out = [(v[0] + 5 * BASE[m.group(2)][1], v[1]) for m in ROUGH_TENS.finditer(text)
+           if (v := _value(m.group(1), m.group(2))) is not None]
+    out += [(v[0] + BASE[unit][1] / 2, v[1]) for m in ROUGH_MORE.finditer(text)
+            if (unit := m.group(2) or m.group(3)) and (v := _value(m.group(1), unit)) is not None]
+    text = ROUGH_MORE.sub(" ", ROUGH_TENS.sub(" ", text))
+    out += [v for m in QTY.finditer(text) if (v := _value(m.group(1), m.group(2))) is not None]
     return out + [(n * (1 if dim == "日" else 1), dim) for w, (n, dim) in HALF.items() if w in text]
 
 

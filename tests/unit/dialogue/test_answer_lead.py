@@ -6,7 +6,8 @@ from rulebook_fixture import first
 
 from assistant.core.compose import Citations, field_para, no_answer_line
 from assistant.core.governing import corroboration, facts_of
-from assistant.core.lead import yes_no_word
+from assistant.core.lead import units_of, yes_no_word
+from assistant.core.quantities import covers, quantities
 
 COOLING_OFF = "law/中华人民共和国民法典（婚姻家庭编摘录，测试用）#第一千零七十七条"
 
@@ -77,3 +78,20 @@ def test_a_service_question_about_a_named_item_is_answered_by_its_field(ask):
 def test_is_it_so_is_answered_only_when_the_persons_number_decides_it():
     assert yes_no_word("50岁换的身份证是不是就长期有效了", "四十六周岁以上的，发给长期有效的居民身份证。") == "是"
     assert yes_no_word("生育保险是不是从我工资里扣", "由用人单位缴纳生育保险费，职工不缴纳生育保险费。") == ""
+
+
+def test_an_item_of_a_list_is_quoted_with_the_sentence_that_introduces_it(ask, assistant):
+    article = next(c for c in assistant.index.chunks if c.kind == "law" and c.article == "第二十四条")
+    items = units_of(article)
+    assert items[3] == "职工有下列情形之一的，可以提取职工住房公积金账户内的存储余额：（四）出境定居的"
+    assert all(u.startswith("职工有下列情形之一的") for u in items)
+    # "（四）出境定居的" alone answers nothing; with its lead-in it says that the money can be taken out
+    assert "可以提取职工住房公积金账户内的存储余额：（四）出境定居的" in first(ask("我要出国定居了，公积金能全取出来吗"))
+
+
+def test_an_amount_said_roughly_is_read_as_the_middle_of_its_range():
+    assert quantities("交了十几年失业保险") == [(180, "月")]
+    assert quantities("入职两个多月了") == [(2.5, "月")]
+    assert quantities("工作一年多了") == [(18.0, "月")]  # not also 一年
+    assert covers("交了十几年失业保险，失业金最多领几个月", "累计缴费十年以上的，领取失业保险金的期限最长为二十四个月")
+    assert not covers("交了十几年失业保险，失业金最多领几个月", "累计缴费满五年不足十年的，领取失业保险金的期限最长为十八个月")
