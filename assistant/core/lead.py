@@ -312,7 +312,15 @@ def answers(unit: Unit | None, ask: Ask) -> bool:
         return False
     if ask.number and unit.parts.get("number", 0.0) < 0:
         return False
-    return unit.parts["lexical"] >= LEAD.min_lexical or unit.parts["field"] > 0 or unit.parts.get("number", 0.0) > 0
+    return unit.parts["lexical"] >= LEAD.min_lexical or unit.parts["field"] > 0 or unit.parts.get("number", 0.0) > 0 \
+        or best_found(unit)
+
+
+def best_found(unit: Unit) -> bool:
+    """A clause of the article retrieval found first and the question's vector is closest to, that repeats some
+    of its words: "表兄妹能结婚吗" → "直系血亲或者三代以内的旁系血亲禁止结婚" shares only 结婚, but no other text
+    is nearer; it answers rather than "办事指南中没有写明…"."""
+    return unit.parts.get("rank") == 1.0 and unit.parts["dense"] >= 1.0 and unit.parts["lexical"] >= LEAD.min_lexical_best
 
 
 def clip(text: str, limit: int = LEAD_MAX) -> str:

@@ -6,7 +6,8 @@ from rulebook_fixture import first
 
 from assistant.core.compose import Citations, field_para, no_answer_line
 from assistant.core.governing import corroboration, facts_of
-from assistant.core.lead import units_of, yes_no_word
+from assistant.core.dialogue.thresholds import LEAD
+from assistant.core.lead import LeadSelector, answers, ask_of, units_of, yes_no_word
 from assistant.core.quantities import covers, quantities
 
 COOLING_OFF = "law/中华人民共和国民法典（婚姻家庭编摘录，测试用）#第一千零七十七条"
@@ -95,3 +96,16 @@ def test_an_amount_said_roughly_is_read_as_the_middle_of_its_range():
     assert quantities("工作一年多了") == [(18.0, "月")]  # not also 一年
     assert covers("交了十几年失业保险，失业金最多领几个月", "累计缴费十年以上的，领取失业保险金的期限最长为二十四个月")
     assert not covers("交了十几年失业保险，失业金最多领几个月", "累计缴费满五年不足十年的，领取失业保险金的期限最长为十八个月")
+
+
+def test_the_clause_found_first_and_nearest_answers_though_it_shares_one_word(assistant):
+    """"表兄妹能结婚吗" shares only 结婚 with "直系血亲或者三代以内的旁系血亲禁止结婚": the clause retrieval put first
+    and the question's vector is nearest to answers; the same clause found second does not."""
+    q = "我跟我表妹处对象了，表兄妹能结婚吗"
+    law = [c for c in assistant.index.chunks if c.kind == "law" and c.article == "第一千零四十八条"]
+    qvec = assistant.index.embedder.queries([q])[0]
+    selector, ask = LeadSelector(assistant.index), ask_of(q, [], assistant.index.tokenizer.tokens(q))
+    units = selector.rank(q, ask, qvec, law[:1], rank={law[0].chunk_id: 1})
+    assert units[0].parts["lexical"] < LEAD.min_lexical and answers(units[0], ask)
+    second = selector.rank(q, ask, qvec, law[:1], rank={law[0].chunk_id: 2})
+    assert not answers(second[0], ask)
