@@ -134,6 +134,7 @@ class Unit:
 
 SENTENCE = re.compile(r"(?<=[。；;！!？?\n])")
 ITEM = re.compile(r"（[一二三四五六七八九十]+）")  # an item of a list: "（四）…"
+TABLE_RULE = re.compile(r"-{5,}")
 LIST_START = re.compile(r"[：:]\s*（一）")  # "…不得有下列行为：（一）…": where a list begins
 ARTICLE_NO = re.compile(r"^第[一二三四五六七八九十百千零〇两0-9]+条(之[一二三四五六七八九十]+)?\s*")
 
@@ -169,7 +170,7 @@ def units_of(chunk: Chunk) -> list[str]:
         elif p and not ITEM.match(p):
             lead_in = ""
     for s in joined:
-        if len(s) < 4:
+        if len(s) < 4 or TABLE_RULE.search(s):  # a table drawn in text ("------- ---- 级数 …") is not quotable
             continue
         if len(s) > LEAD_MAX:  # a long sentence: its clauses, each with the sentence's opening
             parts = [p for p in re.split(r"(?<=[，,：:])", s) if p.strip()]

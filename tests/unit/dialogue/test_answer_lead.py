@@ -2,6 +2,8 @@
 never contradicts it, and the article behind a guide sentence is cited (fixture corpus)."""
 from __future__ import annotations
 
+import dataclasses
+
 from rulebook_fixture import first
 
 from assistant.core.compose import Citations, field_para, no_answer_line
@@ -109,3 +111,11 @@ def test_the_clause_found_first_and_nearest_answers_though_it_shares_one_word(as
     assert units[0].parts["lexical"] < LEAD.min_lexical and answers(units[0], ask)
     second = selector.rank(q, ask, qvec, law[:1], rank={law[0].chunk_id: 2})
     assert not answers(second[0], ask)
+
+
+def test_a_table_drawn_in_text_is_never_quoted_as_an_answer(assistant):
+    article = next(c for c in assistant.index.chunks if c.kind == "law" and c.article == "第一千零四十七条")
+    table = dataclasses.replace(article, text="第一千零四十七条 税率表（测试用） ------- ------------ 级数 全年应纳税所得额 税率 "
+                                                "1 不超过36000元的 3")
+    assert units_of(table) == []
+    assert units_of(article) == ["结婚年龄，男不得早于二十二周岁，女不得早于二十周岁。"]
