@@ -64,6 +64,15 @@ class Turns:
     followup_lead: re.Pattern
     policy_cue: re.Pattern
     aspects: dict[str, re.Pattern]  # in answer order: materials, time, fee, place …
+    aspect_context: tuple[AspectContext, ...] = ()  # "什么时候上班" asks place, not time
+    name_action: re.Pattern | None = None  # "申领" ends "出入境证件申领": 出入境证件 names the item too
+
+
+@dataclass(frozen=True)
+class AspectContext:  # a phrase that asks `means` (if any); the words of `instead_of` in it do not count
+    words: re.Pattern
+    means: str | None
+    instead_of: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -248,14 +257,28 @@ TURN_WORDS = ("handoff", "injection", "greeting", "thanks", "who", "stay_cue", "
               "policy_cue")
 
 
-# the aspects the code reads by name (lead.ASPECT_FIELDS, the dialogue's service words): their words are
-# the centre's, the names are not
+# the aspects the code reads by name (lead.ASPECT_FIELDS, the dialogue's service words): their words are the centre's
 QUESTION_ASPECTS = ("materials", "time", "fee", "place", "online", "basis", "steps", "conditions", "agent", "contact")
 
 
+def _aspect_context(f: _File) -> tuple[AspectContext, ...]:
+    out: list[AspectContext] = []
+    for at, e in f.entries("aspect_context") if "aspect_context" in f.data else []:
+        for k in sorted(map(str, set(e) - {"words", "means", "instead_of"})):  # a misspelt field
+            f.fail(f"{at}.{k}", "不是已知字段（应为 words / means / instead_of）")
+        means = str(e["means"]) if e.get("means") is not None else None
+        instead = tuple(map(str, f.words(f"{at}.instead_of", e["instead_of"]))) if "instead_of" in e else ()
+        for a in sorted((set(instead) | ({means} if means else set())) - set(QUESTION_ASPECTS)):
+            f.fail(at, f"「{a}」不是已知的方面（应为 {' / '.join(QUESTION_ASPECTS)} 之一）")
+        if (words := f.regex(f"{at}.words", e.get("words"))) is not None:
+            out.append(AspectContext(words, means, frozenset(instead)))
+    return tuple(out)
+
+
 def _turns(f: _File) -> Turns:
-    f.known(*TURN_WORDS, "aspects")
-    turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"))
+    f.known(*TURN_WORDS, "aspects", "aspect_context", "name_action")
+    turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"), aspect_context=
+                  _aspect_context(f), name_action=f.regex("name_action") if "name_action" in f.data else None)
     if isinstance(f.data.get("aspects"), dict):
         for name in sorted(set(map(str, f.data["aspects"])) - set(QUESTION_ASPECTS)):
             f.fail(f"aspects.{name}", f"不是已知的方面（应为 {' / '.join(QUESTION_ASPECTS)} 之一）")
