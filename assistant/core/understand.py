@@ -77,18 +77,21 @@ class Understanding:
 
 ASPECT_CONTEXT = _LEX.turns.aspect_context
 NAME_ACTION: re.Pattern | None = _LEX.turns.name_action
+NAME_VERB: re.Pattern | None = _LEX.turns.name_verb
 
 
 def item_names(guides) -> tuple[str, ...]:
     """The words that name an item: its name, the name without its closing action word (出入境证件申领 →
     出入境证件) and its aliases — except an alias that is itself a question ("失业金怎么领", "保证金什么时候退":
-    its question words are the person's ask).  Longest first, for masking."""
+    its question words are the person's ask).  A starting verb is not part of the name (办居住证 → 居住证,
+    so "怎么办居住证" still asks how).  Longest first, for masking."""
     names: set[str] = set()
     for g in guides:
-        names.add(g.name)
         if NAME_ACTION is not None and len(bare := NAME_ACTION.sub("", g.name)) >= 3:
             names.add(bare)
-        names |= {a for a in g.aliases if len(a) >= 2 and not QUESTION_WORD.search(a)}
+        names |= {a for a in (g.name, *g.aliases) if len(a) >= 2 and not QUESTION_WORD.search(a)}
+    if NAME_VERB is not None:
+        names = {n if len(rest := NAME_VERB.sub("", n)) < 2 else rest for n in names}
     return tuple(sorted(names, key=len, reverse=True))
 
 

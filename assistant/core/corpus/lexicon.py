@@ -66,6 +66,7 @@ class Turns:
     aspects: dict[str, re.Pattern]  # in answer order: materials, time, fee, place …
     aspect_context: tuple[AspectContext, ...] = ()  # "什么时候上班" asks place, not time
     name_action: re.Pattern | None = None  # "申领" ends "出入境证件申领": 出入境证件 names the item too
+    name_verb: re.Pattern | None = None  # "办" starts "办居住证": 居住证 is the name, 怎么办 the question
 
 
 @dataclass(frozen=True)
@@ -276,9 +277,9 @@ def _aspect_context(f: _File) -> tuple[AspectContext, ...]:
 
 
 def _turns(f: _File) -> Turns:
-    f.known(*TURN_WORDS, "aspects", "aspect_context", "name_action")
+    f.known(*TURN_WORDS, "aspects", "aspect_context", "name_action", "name_verb")
     turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"), aspect_context=
-                  _aspect_context(f), name_action=f.regex("name_action") if "name_action" in f.data else None)
+                  _aspect_context(f), **{k: f.regex(k) for k in ("name_action", "name_verb") if k in f.data})
     if isinstance(f.data.get("aspects"), dict):
         for name in sorted(set(map(str, f.data["aspects"])) - set(QUESTION_ASPECTS)):
             f.fail(f"aspects.{name}", f"不是已知的方面（应为 {' / '.join(QUESTION_ASPECTS)} 之一）")
