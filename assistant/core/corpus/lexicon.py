@@ -180,10 +180,10 @@ class _File:
         if self.ok or not field:
             self.problems.append((str(self.path), field, message))
 
-    def known(self, *fields: str) -> None:
-        for key in self.data:
+    def known(self, *fields: str, data: dict | None = None, at: str = "") -> None:
+        for key in self.data if data is None else data:
             if key not in fields:
-                self.fail(str(key), "不是已知字段（拼写错误？）")
+                self.fail(f"{at}{key}", "不是已知字段（拼写错误？）")
 
     def get(self, name: str, kind: type, value: object = _TOP):
         """`value` when it has type `kind` and is not empty, else None (and a problem noted)."""
@@ -265,8 +265,7 @@ QUESTION_ASPECTS = ("materials", "time", "fee", "place", "online", "basis", "ste
 def _aspect_context(f: _File) -> tuple[AspectContext, ...]:
     out: list[AspectContext] = []
     for at, e in f.entries("aspect_context") if "aspect_context" in f.data else []:
-        for k in sorted(map(str, set(e) - {"words", "means", "instead_of"})):  # a misspelt field
-            f.fail(f"{at}.{k}", "不是已知字段（应为 words / means / instead_of）")
+        f.known("words", "means", "instead_of", data=e, at=f"{at}.")
         means = str(e["means"]) if e.get("means") is not None else None
         instead = tuple(map(str, f.words(f"{at}.instead_of", e["instead_of"]))) if "instead_of" in e else ()
         for a in sorted((set(instead) | ({means} if means else set())) - set(QUESTION_ASPECTS)):
