@@ -28,7 +28,7 @@ from assistant.core.retrieve import Retrieval
 from assistant.core.scope import MODEL_PATH, ScopeModel
 from assistant.core.text.normalize import mask_pii, normalize
 from assistant.core.text.spelling import Speller
-from assistant.core.understand import TERMS, Understanding, aspects_of, facts_of, understand
+from assistant.core.understand import TERMS, Understanding, aspects_of, facts_of, item_names, understand
 
 __all__ = ["Assistant", "Context", "Result"]
 
@@ -74,6 +74,7 @@ class Assistant:
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre
         self.speller = Speller(self._vocabulary())
+        self.item_names = item_names(index.corpus.guides)  # masked out when reading what is asked
         self.direct = DirectComposer(index)
         self.catalogue = CatalogueAnswers(index) if index.catalogue is not None else None  # catalogue-only items
         self.scope_model = ScopeModel(embedder_name=index.embedder.name) if MODEL_PATH.exists() else None
@@ -127,7 +128,7 @@ class Assistant:
 
     def _understand(self, text: str, ctx: Context) -> Understanding:
         """What the message is (understand.py), with typo corrections and the facts said so far."""
-        u = understand(text)
+        u = understand(text, self.item_names)
         if u.turn == "question":
             u.corrections = self.speller.corrections(text)
             for typed, word in u.corrections:

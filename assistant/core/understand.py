@@ -75,8 +75,48 @@ class Understanding:
         return f"{self.text} {self.expansion}".strip()
 
 
-def aspects_of(text: str) -> list[str]:
-    return [a for a, p in ASPECT_PATTERNS.items() if p.search(text)]
+ASPECT_CONTEXT = _LEX.turns.aspect_context
+NAME_ACTION: re.Pattern | None = _LEX.turns.name_action
+NAME_VERB: re.Pattern | None = _LEX.turns.name_verb
+
+
+def item_names(guides) -> tuple[str, ...]:
+    """The words that name an item: its name, the name without its closing action word (出入境证件申领 →
+    出入境证件) and its aliases — except an alias that is itself a question ("失业金怎么领", "保证金什么时候退":
+    its question words are the person's ask).  A starting verb is not part of the name (办居住证 → 居住证,
+    so "怎么办居住证" still asks how).  Longest first, for masking."""
+    names: set[str] = set()
+    for g in guides:
+        if NAME_ACTION is not None and len(bare := NAME_ACTION.sub("", g.name)) >= 3:
+            names.add(bare)
+        names |= {a for a in (g.name, *g.aliases) if len(a) >= 2 and not QUESTION_WORD.search(a)}
+    if NAME_VERB is not None:
+        names = {n if len(rest := NAME_VERB.sub("", n)) < 2 else rest for n in names}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def mask_names(text: str, names: tuple[str, ...] | list[str] = ()) -> str:
+    """`text` with every item name in it replaced by a space, so that no aspect word comes from a name or
+    spans a name's edge ("补办结婚证要带啥": 补办结婚证 holds 办结, a time word)."""
+    for n in names:
+        if n in text:
+            text = text.replace(n, " ")
+    return text
+
+
+def aspects_of(text: str, names: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The aspects a question asks (ASPECT_PATTERNS order), read with the item `names` masked out; an
+    aspect word inside a context phrase (turns.yaml aspect_context: "什么时候上班") asks what the phrase asks."""
+    text = mask_names(text, names)
+    hits = {a: [m.span() for m in p.finditer(text)] for a, p in ASPECT_PATTERNS.items()}
+    phrases = [(ctx, m.span()) for ctx in ASPECT_CONTEXT for m in ctx.words.finditer(text)]
+    for ctx, span in phrases:  # what a phrase asks counts as a word of its own, which a wider phrase may undo
+        if ctx.means:
+            hits[ctx.means].append(span)
+    for ctx, (lo, hi) in phrases:
+        for a in ctx.instead_of:
+            hits[a] = [(s, e) for s, e in hits[a] if not (s < hi and lo < e)]
+    return [a for a in ASPECT_PATTERNS if hits[a]]
 
 
 NEGATED = re.compile(r"(没|没有|不是|并非|未)$")
@@ -137,7 +177,8 @@ def _strip_aspects(text: str) -> str:
     return re.sub(r"[的了吗呢吧啊呀么嘛要能可以是不还也就都请问你好您好一下我想需需要怎么办理这个那个，。？！?!,. ]", "", rest)
 
 
-def understand(text: str) -> Understanding:
+def understand(text: str, names: tuple[str, ...] | list[str] = ()) -> Understanding:
+    """`names`: the corpus' item names (item_names), masked out when reading the aspects."""
     rules: list[str] = []
     if INJECTION.search(text):
         return Understanding(text, "injection", rules=["rule:injection-pattern"])
@@ -159,7 +200,7 @@ def understand(text: str) -> Understanding:
         return Understanding(text, "thanks", rules=["rule:thanks"])
     if WHO.search(text):
         return Understanding(text, "who", rules=["rule:who-are-you"])
-    aspects = aspects_of(text)
+    aspects = aspects_of(text, names)
     expansion = expand_terms(text)
     if expansion:
         rules.append("rule:term-map")

@@ -82,6 +82,8 @@ MISTAKES = {
     # the code reads the aspects by name: their words are the centre's, their names are not
     "a renamed aspect": ([("turns.yaml", "  contact:", "  phone:")],
                          ["turns.yaml: 字段「aspects.phone」不是已知的方面", "turns.yaml: 字段「aspects.contact」缺失"]),
+    "a misspelt field of an aspect context phrase": ([("turns.yaml", "means: place, instead_of: [time]", "mean: place, instead_of: [time]")],
+                                                     ["turns.yaml: 字段「aspect_context.0.mean」不是已知字段"]),
     "a field cue naming no guide field": ([("answers.yaml", "fields: [place]", "fields: [hours]")],
                                           ["answers.yaml: 字段「field_cues.opening_hours.fields」「hours」不是办事指南的栏目"]),
     "a conflict with an unknown fact": ([("facts.yaml", "  外地户籍: 本地户籍", "  外地户籍: 本地人")],
@@ -133,19 +135,33 @@ def test_asking_with_a_broken_lexicon_names_the_file_and_the_fix_without_a_trace
     assert "assistant corpus check" in r.stderr and "terms.yaml" in r.stderr and "terms.离昏" in r.stderr
 
 
+def run_with_lexicon(tmp_path, file: str, old: str, new: str, code: str) -> str:
+    """What `code` prints with a copy of the shipped lexicon edited in a centre's own corpus dir."""
+    shutil.copytree(DEFAULT_DIR, tmp_path / "corpus" / "lexicon")
+    edit(tmp_path / "corpus" / "lexicon" / file, old, new)
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                       env=os.environ | {"ASSISTANT_CORPUS_DIR": str(tmp_path / "corpus")})
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
 def test_a_centre_adds_a_colloquial_term_in_yaml_and_understanding_maps_it(tmp_path):
     """"摆地摊" is not in the shipped term map; one line in the centre's own corpus/lexicon/terms.yaml
     (ASSISTANT_CORPUS_DIR) makes "我想摆地摊" search 个体工商户 too."""
     from assistant.core.understand import understand
 
     assert understand("我想摆地摊").expansion == ""
-    shutil.copytree(DEFAULT_DIR, tmp_path / "corpus" / "lexicon")
-    edit(tmp_path / "corpus" / "lexicon" / "terms.yaml", "terms:\n", "terms:\n  摆地摊: 个体工商户\n")
     code = "from assistant.core.understand import understand; print(understand('我想摆地摊').expansion)"
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                       env=os.environ | {"ASSISTANT_CORPUS_DIR": str(tmp_path / "corpus")})
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "个体工商户"
+    assert run_with_lexicon(tmp_path, "terms.yaml", "terms:\n", "terms:\n  摆地摊: 个体工商户\n", code) == "个体工商户"
+
+
+def test_a_centre_adds_a_phrasing_of_an_aspect_in_yaml_and_it_is_read(tmp_path):
+    """"咋个去" is not a place word in the shipped lexicon; one word in turns.yaml makes it one."""
+    from assistant.core.understand import aspects_of
+
+    assert aspects_of("咋个去") == []
+    code = "from assistant.core.understand import aspects_of; print(aspects_of('咋个去'))"
+    assert run_with_lexicon(tmp_path, "turns.yaml", "  place: '", "  place: '咋个去|", code) == "['place']"
 
 
 def test_the_index_fingerprint_leaves_the_lexicon_out(tmp_path):

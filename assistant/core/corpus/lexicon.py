@@ -64,6 +64,16 @@ class Turns:
     followup_lead: re.Pattern
     policy_cue: re.Pattern
     aspects: dict[str, re.Pattern]  # in answer order: materials, time, fee, place …
+    aspect_context: tuple[AspectContext, ...] = ()  # "什么时候上班" asks place, not time
+    name_action: re.Pattern | None = None  # "申领" ends "出入境证件申领": 出入境证件 names the item too
+    name_verb: re.Pattern | None = None  # "办" starts "办居住证": 居住证 is the name, 怎么办 the question
+
+
+@dataclass(frozen=True)
+class AspectContext:  # a phrase that asks `means` (if any); the words of `instead_of` in it do not count
+    words: re.Pattern
+    means: str | None
+    instead_of: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -170,10 +180,10 @@ class _File:
         if self.ok or not field:
             self.problems.append((str(self.path), field, message))
 
-    def known(self, *fields: str) -> None:
-        for key in self.data:
+    def known(self, *fields: str, data: dict | None = None, at: str = "") -> None:
+        for key in self.data if data is None else data:
             if key not in fields:
-                self.fail(str(key), "不是已知字段（拼写错误？）")
+                self.fail(f"{at}{key}", "不是已知字段（拼写错误？）")
 
     def get(self, name: str, kind: type, value: object = _TOP):
         """`value` when it has type `kind` and is not empty, else None (and a problem noted)."""
@@ -248,14 +258,27 @@ TURN_WORDS = ("handoff", "injection", "greeting", "thanks", "who", "stay_cue", "
               "policy_cue")
 
 
-# the aspects the code reads by name (lead.ASPECT_FIELDS, the dialogue's service words): their words are
-# the centre's, the names are not
+# the aspects the code reads by name (lead.ASPECT_FIELDS, the dialogue's service words): their words are the centre's
 QUESTION_ASPECTS = ("materials", "time", "fee", "place", "online", "basis", "steps", "conditions", "agent", "contact")
 
 
+def _aspect_context(f: _File) -> tuple[AspectContext, ...]:
+    out: list[AspectContext] = []
+    for at, e in f.entries("aspect_context") if "aspect_context" in f.data else []:
+        f.known("words", "means", "instead_of", data=e, at=f"{at}.")
+        means = str(e["means"]) if e.get("means") is not None else None
+        instead = tuple(map(str, f.words(f"{at}.instead_of", e["instead_of"]))) if "instead_of" in e else ()
+        for a in sorted((set(instead) | ({means} if means else set())) - set(QUESTION_ASPECTS)):
+            f.fail(at, f"「{a}」不是已知的方面（应为 {' / '.join(QUESTION_ASPECTS)} 之一）")
+        if (words := f.regex(f"{at}.words", e.get("words"))) is not None:
+            out.append(AspectContext(words, means, frozenset(instead)))
+    return tuple(out)
+
+
 def _turns(f: _File) -> Turns:
-    f.known(*TURN_WORDS, "aspects")
-    turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"))
+    f.known(*TURN_WORDS, "aspects", "aspect_context", "name_action", "name_verb")
+    turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"), aspect_context=
+                  _aspect_context(f), **{k: f.regex(k) for k in ("name_action", "name_verb") if k in f.data})
     if isinstance(f.data.get("aspects"), dict):
         for name in sorted(set(map(str, f.data["aspects"])) - set(QUESTION_ASPECTS)):
             f.fail(f"aspects.{name}", f"不是已知的方面（应为 {' / '.join(QUESTION_ASPECTS)} 之一）")
