@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema
-from assistant.core.text.normalize import mask_deep, mask_pii
+from assistant.core.text.normalize import MaskedTrace, mask_deep, mask_pii
 from assistant.core.dialogue.state import Context
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -80,6 +80,15 @@ def make_engine(url: str):
     return engine
 
 
+def stored_trace(trace: dict) -> dict:
+    """A trace as stored: JSON values only (anything else as its text) and every string masked.  A
+    `MaskedTrace` (`normalize.mask_trace`) is masked already, so only the texts of non-JSON values are masked
+    (masking is idempotent: the stored row is the same as masking everything again)."""
+    if isinstance(trace, MaskedTrace):
+        return json.loads(json.dumps(trace, ensure_ascii=False, default=lambda v: mask_pii(str(v))))
+    return mask_deep(json.loads(json.dumps(trace, ensure_ascii=False, default=str)))
+
+
 class SessionStore:
     def __init__(self, url: str, idle_minutes: int = 30, clock=now):
         self.engine = make_engine(url)
@@ -109,7 +118,7 @@ class SessionStore:
         """Store the user's message and the answer under the next two turn numbers; returns the answer's
         message id.  30 parallel requests on one session get 60 distinct, gap-free numbers."""
         mid = secrets.token_hex(12)
-        trace = mask_deep(json.loads(json.dumps(trace, ensure_ascii=False, default=str)))
+        trace = stored_trace(trace)
         for attempt in range(RECORD_ATTEMPTS):
             try:
                 with self._session() as db:
