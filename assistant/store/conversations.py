@@ -82,9 +82,9 @@ def make_engine(url: str):
 
 def stored_trace(trace: dict) -> dict:
     """A trace as stored: JSON values only (anything else as its text) and every string masked.  A
-    `MaskedTrace` (`normalize.mask_trace`) is masked already, so only the texts of non-JSON values are masked
-    (masking is idempotent: the stored row is the same as masking everything again)."""
-    if isinstance(trace, MaskedTrace):
+    `MaskedTrace` (`normalize.mask_trace`) whose strings mask to themselves is not masked again: only the
+    texts of its non-JSON values are (the same row as masking everything again)."""
+    if isinstance(trace, MaskedTrace) and trace.idempotent:
         return json.loads(json.dumps(trace, ensure_ascii=False, default=lambda v: mask_pii(str(v))))
     return mask_deep(json.loads(json.dumps(trace, ensure_ascii=False, default=str)))
 

@@ -114,20 +114,34 @@ def public_numbers(text: str) -> list[str]:
 
 
 class MaskedTrace(dict):
-    """A trace that `mask_trace` has masked: the conversation store keeps it without masking it again."""
+    """A trace that `mask_trace` has masked.  ``idempotent``: masking any of its strings again changes
+    nothing (true unless a masked text still holds a pattern, e.g. two e-mails run together), so the
+    conversation store keeps it without a second pass (`store.conversations.stored_trace`)."""
+    idempotent = True
 
 
 def mask_trace(trace: dict) -> MaskedTrace:
-    """`mask_deep` of a trace, marked as masked (`SessionStore.record` checks the mark)."""
-    return MaskedTrace(mask_deep(trace))
+    """`mask_deep` of a trace, marked as masked and whether masking it again would change it."""
+    masked: list[str] = []
+
+    def mask(text: str) -> str:
+        out = mask_pii(text)
+        if out != text:
+            masked.append(out)
+        return out
+
+    out = MaskedTrace(mask_deep(trace, mask))
+    out.idempotent = all(mask_pii(m) == m for m in masked)  # an unchanged text masks to itself
+    return out
 
 
-def mask_deep(value):
-    """`mask_pii` on every string inside a JSON-like value (a trace, an export row); other values unchanged."""
+def mask_deep(value, mask=mask_pii):
+    """`mask_pii` (or ``mask``) on every string inside a JSON-like value (a trace, an export row); other
+    values unchanged."""
     if isinstance(value, str):
-        return mask_pii(value)
+        return mask(value)
     if isinstance(value, dict):
-        return {k: mask_deep(v) for k, v in value.items()}
+        return {k: mask_deep(v, mask) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [mask_deep(v) for v in value]
+        return [mask_deep(v, mask) for v in value]
     return value
