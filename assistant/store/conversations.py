@@ -16,7 +16,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select, text
+from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, String, Text, bindparam, create_engine, func, select,
+                        text)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
@@ -58,6 +59,9 @@ class Message(Base):
 
 
 TURN_ORDER = next(i for i in Message.__table__.indexes if i.name == "uq_messages_conversation_seq")
+# the two reads of `SessionStore.record`, built once (building a statement costs more than running it)
+LOCK_CONVERSATION = select(Conversation).where(Conversation.id == bindparam("sid")).with_for_update()
+LAST_TURN = select(func.max(Message.seq)).where(Message.conversation_id == bindparam("sid"))
 
 
 def make_engine(url: str):
@@ -122,9 +126,8 @@ class SessionStore:
         for attempt in range(RECORD_ATTEMPTS):
             try:
                 with self._session() as db:
-                    conv = db.scalars(select(Conversation).where(Conversation.id == session_id)
-                                      .with_for_update()).one()
-                    last = db.scalar(select(func.max(Message.seq)).where(Message.conversation_id == session_id))
+                    conv = db.scalars(LOCK_CONVERSATION, {"sid": session_id}).one()
+                    last = db.scalar(LAST_TURN, {"sid": session_id})
                     seq = 0 if last is None else last + 1
                     t = self.clock()
                     db.add(Message(id=secrets.token_hex(12), conversation_id=session_id, seq=seq, role="user",
