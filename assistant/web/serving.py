@@ -8,7 +8,7 @@ between the workers: ``OMP_NUM_THREADS`` = cores // workers unless the environme
 two threads on two cores, as OpenMP's default; two workers: one each).  Two workers with two threads
 each put four threads on two cores and stall each other's parallel loops: 16 clients got 32 and 30
 answers/s against 41 and 49 with one thread each, 1-client p50 49/47 against 48/45 ms (load 4.1–4.7,
-shared machine, /tmp runs of this branch).  Two workers also need `_tcp_listener` (below).  Each worker
+shared machine, eval/reports/serving-ab.json).  Two workers also need `_tcp_listener` (below).  Each worker
 loads its own copy of the index (about 60 MB for the default corpus).
 
 With more than one worker uvicorn needs an import string, so the workers build their app with
