@@ -229,13 +229,13 @@ def yes_no_word(question: str, unit: str) -> str:
 
 
 class LeadSelector:
-    """Scores units of candidate chunks against a question.  Holds the index's chunk vectors
-    (float32, one row per chunk: ~7 MB for the default corpus) so any chunk's cosine costs one dot product."""
+    """Scores units of candidate chunks against a question.  Uses the index's chunk vectors
+    (`Index.vectors()`, float32, one row per chunk) so any chunk's cosine costs one dot product."""
 
     def __init__(self, index: Index):
         self.index = index
         n = index.dense.ntotal
-        self.vecs = index.dense.reconstruct_n(0, n) if n else np.zeros((0, 1), dtype=np.float32)
+        self.vecs = index.vectors()  # the index's own matrix, shared with retrieval (not a second copy)
         self.row = {c.chunk_id: i for i, c in enumerate(index.chunks[:n])}
         self._units: dict[str, list[str]] = {}
 

@@ -79,6 +79,13 @@ class Router:
             for n in (g.name, *g.aliases):
                 self.names.setdefault(n.lower(), set()).add(g.id)
         self._by_len = sorted(self.names, key=len, reverse=True)
+        # the names of two characters or more by their first two, each list in `_by_len` order: a question
+        # is only searched for the names that start with one of its character pairs
+        self._by_head: dict[str, list[str]] = {}
+        for n in self._by_len:
+            if len(n) >= 2:
+                self._by_head.setdefault(n[:2], []).append(n)
+        self._order = {n: i for i, n in enumerate(self._by_len)}
         self._texts: dict[str, str] = {}
         self._phrase_rows: dict[str, np.ndarray] = {}
         items = np.array(index.phrase_items)
@@ -110,9 +117,8 @@ class Router:
         found: dict[str, str] = {}
         taken = [False] * len(text)
         low = text.lower()
-        for n in self._by_len:
-            if len(n) < 2:
-                continue
+        heads = {low[i:i + 2] for i in range(len(low) - 1)}
+        for n in sorted((n for h in heads for n in self._by_head.get(h, ())), key=self._order.__getitem__):
             start = low.find(n)
             while start >= 0:
                 if not any(taken[start:start + len(n)]) and not negated(low, start):

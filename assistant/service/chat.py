@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from assistant.core.handoff import local_now
-from assistant.core.text.normalize import mask_deep
+from assistant.core.text.normalize import mask_trace
 from assistant.web.schemas import to_response  # the HTTP contract's body (pydantic only, no web framework)
 
 
@@ -48,7 +48,7 @@ class ChatService:
         now = local_now(self.store.clock(), self.utc_offset_hours)
         result = self.get_assistant().answer(req.message, ctx, session_id=sid, now=now)
         r = to_response(result)
-        trace = mask_deep(result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"})
+        trace = mask_trace(result.trace | {"citations": [c.chunk_id for c in r.citations], "channel": req.channel or "web"})
         mid = self.store.record(sid, req.message, r.kind, r.answer, [i.name for i in r.items], trace, result.context)
         self.on_answer(r.kind, trace)  # request log line and metrics; the question itself is never logged
         return r.model_copy(update={"message_id": mid, "trace": trace if debug else None,

@@ -16,13 +16,14 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select, text
+from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, String, Text, bindparam, create_engine, func, select,
+                        text)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema
-from assistant.core.text.normalize import mask_deep, mask_pii
+from assistant.core.text.normalize import MaskedTrace, mask_deep, mask_pii
 from assistant.core.dialogue.state import Context
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -58,6 +59,9 @@ class Message(Base):
 
 
 TURN_ORDER = next(i for i in Message.__table__.indexes if i.name == "uq_messages_conversation_seq")
+# the two reads of `SessionStore.record`, built once (building a statement costs more than running it)
+LOCK_CONVERSATION = select(Conversation).where(Conversation.id == bindparam("sid")).with_for_update()
+LAST_TURN = select(func.max(Message.seq)).where(Message.conversation_id == bindparam("sid"))
 
 
 def make_engine(url: str):
@@ -78,6 +82,15 @@ def make_engine(url: str):
         # WAL + NORMAL: a commit survives a killed process; no fsync per chat (only at checkpoints)
         dbapi_conn.execute("PRAGMA synchronous=NORMAL")
     return engine
+
+
+def stored_trace(trace: dict) -> dict:
+    """A trace as stored: JSON values only (anything else as its text) and every string masked.  A
+    `MaskedTrace` (`normalize.mask_trace`) whose strings mask to themselves is not masked again: only the
+    texts of its non-JSON values are (the same row as masking everything again)."""
+    if isinstance(trace, MaskedTrace) and trace.idempotent:
+        return json.loads(json.dumps(trace, ensure_ascii=False, default=lambda v: mask_pii(str(v))))
+    return mask_deep(json.loads(json.dumps(trace, ensure_ascii=False, default=str)))
 
 
 class SessionStore:
@@ -109,13 +122,12 @@ class SessionStore:
         """Store the user's message and the answer under the next two turn numbers; returns the answer's
         message id.  30 parallel requests on one session get 60 distinct, gap-free numbers."""
         mid = secrets.token_hex(12)
-        trace = mask_deep(json.loads(json.dumps(trace, ensure_ascii=False, default=str)))
+        trace = stored_trace(trace)
         for attempt in range(RECORD_ATTEMPTS):
             try:
                 with self._session() as db:
-                    conv = db.scalars(select(Conversation).where(Conversation.id == session_id)
-                                      .with_for_update()).one()
-                    last = db.scalar(select(func.max(Message.seq)).where(Message.conversation_id == session_id))
+                    conv = db.scalars(LOCK_CONVERSATION, {"sid": session_id}).one()
+                    last = db.scalar(LAST_TURN, {"sid": session_id})
                     seq = 0 if last is None else last + 1
                     t = self.clock()
                     db.add(Message(id=secrets.token_hex(12), conversation_id=session_id, seq=seq, role="user",

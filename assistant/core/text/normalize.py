@@ -22,6 +22,9 @@ _ID_CARD = re.compile(rf"(?<![0-9A-Za-z])(\d{{6}}){_SEP}(\d{{8}}){_SEP}(\d{{3}}[
 _CARD = re.compile(rf"(?<![0-9])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}})?(?![0-9])")
 _PHONE = re.compile(rf"(?<![0-9])(?:(?:[(（]?(?:[+＋]|00)\s?86[)）]?|86){_SEP}\s?)?(1[3-9]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])([(（]?0\d{2,3}[)）]?)[ \-]?(\d{3,4})[ \-]?(\d{4})(?:[ \-]?(?:转|ext\.?|-)\s?\d{1,5})?(?![0-9])")
+# Every personal number above holds three digits in a row (\d{6}, \d{4}, 1[3-9]\d, 0\d{2,3}) or an "@": a text
+# with neither is only digit-folded (most strings of a trace: names, sections, law text).
+_MAYBE_PII = re.compile(r"\d{3}|@")
 
 @lru_cache(maxsize=1)
 def _t2s() -> OpenCC:
@@ -87,8 +90,10 @@ def mask_pii(text: str, keep: Iterable[str] = ()) -> str:
     """
     if not text:
         return text
-    kept = {re.sub(r"\D", "", k) for k in keep} - {""}
     text = text.translate(_FW_DIGITS)
+    if not _MAYBE_PII.search(text):
+        return text
+    kept = {re.sub(r"\D", "", k) for k in keep} - {""}
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-4:] if m.group(3) else ''}" if m.group(1)
                         else f"{m.group(4)}*****{m.group(6)}", text)
@@ -108,12 +113,35 @@ def public_numbers(text: str) -> list[str]:
     return sorted({m.group(0) for rx in (_PHONE, _LANDLINE) for m in rx.finditer(text)})
 
 
-def mask_deep(value):
-    """`mask_pii` on every string inside a JSON-like value (a trace, an export row); other values unchanged."""
+class MaskedTrace(dict):
+    """A trace that `mask_trace` has masked.  ``idempotent``: masking any of its strings again changes
+    nothing (true unless a masked text still holds a pattern, e.g. two e-mails run together), so the
+    conversation store keeps it without a second pass (`store.conversations.stored_trace`)."""
+    idempotent = True
+
+
+def mask_trace(trace: dict) -> MaskedTrace:
+    """`mask_deep` of a trace, marked as masked and whether masking it again would change it."""
+    masked: list[str] = []
+
+    def mask(text: str) -> str:
+        out = mask_pii(text)
+        if out != text:
+            masked.append(out)
+        return out
+
+    out = MaskedTrace(mask_deep(trace, mask))
+    out.idempotent = all(mask_pii(m) == m for m in masked)  # an unchanged text masks to itself
+    return out
+
+
+def mask_deep(value, mask=mask_pii):
+    """`mask_pii` (or ``mask``) on every string inside a JSON-like value (a trace, an export row); other
+    values unchanged."""
     if isinstance(value, str):
-        return mask_pii(value)
+        return mask(value)
     if isinstance(value, dict):
-        return {k: mask_deep(v) for k, v in value.items()}
+        return {k: mask_deep(v, mask) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [mask_deep(v) for v in value]
+        return [mask_deep(v, mask) for v in value]
     return value
