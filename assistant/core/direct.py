@@ -85,6 +85,11 @@ def _says_more(best: Unit | None, in_field: Unit | None, g: Guide, ask: Ask) -> 
     return said(best) > said(in_field)
 
 
+def _extra_words(expansion: str) -> tuple[str, ...]:
+    """The official words the term map added ("结婚登记" for 领证): they count half in a unit's score."""
+    return tuple(w for w in expansion.split() if len(w) >= 2)
+
+
 def _ranks(chunks: list[Chunk]) -> dict[str, int]:
     return {c.chunk_id: i for i, c in enumerate(chunks, 1)}
 
@@ -121,10 +126,9 @@ class DirectComposer:
         """Paragraphs about one item, led by the unit that answers `text`."""
         ask = self.ask(text, aspects)
         basis = law_refs(self.index, g, limit=99)
-        extra = tuple(w for w in expansion.split() if len(w) >= 2)
         own = self.index.by_item.get(g.id, [])
         units = self.selector.rank(text, ask, qvec, own + basis + law_chunks, basis={c.chunk_id for c in basis},
-                                   extra_words=extra, rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
+                                   extra_words=_extra_words(expansion), rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
                                    field_scale=1.0 if named else LEAD.unnamed_field)
         rule = is_rule(text, ask, policy_cue)
         out = Composed([])
@@ -251,16 +255,17 @@ class DirectComposer:
         else:
             out.paras.insert(1, law_quote(law.chunk, law.text, cites))
 
-    def _rule_units(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
-                    g: Guide | None, expansion: str, found: list[Chunk] | None) -> tuple[Ask, list[Unit], list[Unit]]:
-        """(what is asked, the law units best first, the best item's guide units best first)."""
-        ask = self.ask(text, aspects)
-        extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        laws = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks)) \
-            if law_chunks else []
-        guide = self.selector.rank(text, ask, qvec, self.index.by_item.get(g.id, []), extra_words=extra,
-                                   rank=_ranks(_of_item(found, g))) if g is not None else []
-        return ask, laws, guide
+    def _units(self, text: str, ask: Ask, qvec: np.ndarray, chunks: list[Chunk], expansion: str,
+               ranked: list[Chunk]) -> list[Unit]:
+        """The units of `chunks`, best first, scored against the question and its expansion's words
+        (`ranked`: the retrieval order of those chunks)."""
+        if not chunks:
+            return []
+        return self.selector.rank(text, ask, qvec, chunks, extra_words=_extra_words(expansion), rank=_ranks(ranked))
+
+    def _guide_units(self, text: str, ask: Ask, qvec: np.ndarray, g: Guide, expansion: str,
+                     found: list[Chunk] | None) -> list[Unit]:
+        return self._units(text, ask, qvec, self.index.by_item.get(g.id, []), expansion, _of_item(found, g))
 
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
@@ -270,12 +275,13 @@ class DirectComposer:
         ask = self.ask(text, aspects)
         if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
             return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
-        ask, laws, guide = self._rule_units(text, aspects, qvec, law_chunks, g, expansion, found)
+        laws = self._units(text, ask, qvec, law_chunks, expansion, law_chunks)
         if not laws or not answers(laws[0], ask):
             return False
         if g is None:
             return True
         basis = law_refs(self.index, g, limit=99)
+        guide = self._guide_units(text, ask, qvec, g, expansion, found)
         return not guide or not answers(guide[0], ask) or laws[0].score > guide[0].score + LEAD.item_over_law \
             and not any(c.chunk_id == laws[0].chunk.chunk_id for c in basis)
 
@@ -284,17 +290,21 @@ class DirectComposer:
         """A specific question (a field, a number, a yes/no) that a sentence of the item's guide answers, and no
         law clause better ("法律援助的律师要我自己出钱吗": the guide's 收费 says 国家无偿提供; a policy word
         alone does not send it to the law).  A bare topic ("法律援助") is not such a question."""
-        ask, laws, guide = self._rule_units(text, aspects, qvec, law_chunks, g, expansion, found)
-        return ask.specific and bool(guide) and answers(guide[0], ask) and not (
-            laws and answers(laws[0], ask) and laws[0].score > guide[0].score + LEAD.item_over_law)
+        ask = self.ask(text, aspects)
+        if not ask.specific:
+            return False
+        guide = self._guide_units(text, ask, qvec, g, expansion, found)
+        if not guide or not answers(guide[0], ask):
+            return False
+        laws = self._units(text, ask, qvec, law_chunks, expansion, law_chunks)
+        return not (laws and answers(laws[0], ask) and laws[0].score > guide[0].score + LEAD.item_over_law)
 
     def policy(self, text: str, aspects: list[str], qvec: np.ndarray, law_chunks: list[Chunk],
                cites: Citations, expansion: str = "") -> Composed:
         """The clause that answers, with its article; one more article of the same law when it scores
         close (a policy answer quotes one law)."""
         ask = self.ask(text, aspects)
-        extra = tuple(w for w in expansion.split() if len(w) >= 2)
-        units = self.selector.rank(text, ask, qvec, law_chunks, extra_words=extra, rank=_ranks(law_chunks))
+        units = self._units(text, ask, qvec, law_chunks, expansion, law_chunks)
         out = Composed([])
         if not units:
             return out
