@@ -260,7 +260,8 @@ class LeadSelector:
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
         qgrams = bigrams(question)
         want = NUMBER_KINDS[ask.number][1] if ask.number else None
-        said = bool(quantities(question)) and not ask.yesno
+        stated = quantities(question)  # the person's amounts, read once for every clause
+        said = bool(stated) and not ask.yesno
         total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
         out: list[Unit] = []
         seen: set[str] = set()
@@ -287,7 +288,7 @@ class LeadSelector:
                     parts["number"] = 1.0 if want.search(s) else -1.0
                 if ask.cues:
                     parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
-                case = covers(question, s) if said else None
+                case = covers(question, s, stated) if said else None
                 if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
                     # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
                     parts["case"] = 1.0 if case else -1.0

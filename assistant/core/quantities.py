@@ -44,7 +44,7 @@ def quantities(text: str) -> list[tuple[int, str]]:
             if (unit := m.group(2) or m.group(3)) and (v := _value(m.group(1), unit)) is not None]
     text = ROUGH_MORE.sub(" ", ROUGH_TENS.sub(" ", text))
     out += [v for m in QTY.finditer(text) if (v := _value(m.group(1), m.group(2))) is not None]
-    return out + [(n * (1 if dim == "日" else 1), dim) for w, (n, dim) in HALF.items() if w in text]
+    return out + [(n, dim) for w, (n, dim) in HALF.items() if w in text]
 
 
 def ranges(clause: str) -> list[tuple[str | None, str, float, float]]:
@@ -67,11 +67,12 @@ def ranges(clause: str) -> list[tuple[str | None, str, float, float]]:
     return out
 
 
-def covers(question: str, clause: str) -> bool | None:
+def covers(question: str, clause: str, said: list[tuple[float, str]] | None = None) -> bool | None:
     """True when a range the clause sets for the person's stated amount contains it ("交了6年" and "满五年不足
     十年的"), False when the clause sets such ranges and none contains it, None when it sets none (or the
-    question states two amounts of one kind, or the rule differs for 男 and 女 and the question does not say)."""
-    said = quantities(question)
+    question states two amounts of one kind, or the rule differs for 男 and 女 and the question does not say).
+    `said`: `quantities(question)` when the caller already has it (one question against many clauses)."""
+    said = quantities(question) if said is None else said
     if not said:
         return None
     who = set(QUALIFIER.findall(question))
