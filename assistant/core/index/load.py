@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import bm25s
@@ -68,22 +69,20 @@ class Index:
         if self.catalogue is not None:  # citable, but not part of the retrieval arrays
             self.by_id.update({c.chunk_id: c for c in self.catalogue.chunks.values()})
 
-    def law_status(self, c: Chunk) -> str:
-        """现行有效 / 尚未施行 / 已被修订 for a law chunk, judged today (laws.today())."""
-        return version_status(c, self.law_versions.get(law_key(c.law or ""), []), today())
+    def law_status(self, c: Chunk, day: date | None = None) -> str:
+        """现行有效 / 尚未施行 / 已被修订 for a law chunk, judged on `day` (default today, laws.today())."""
+        return version_status(c, self.law_versions.get(law_key(c.law or ""), []), day or today())
 
-    def citable(self, c: Chunk) -> bool:
-        """False for the text of a law version replaced by one now in force: never cited."""
-        return c.kind != "law" or self.law_status(c) != SUPERSEDED
+    def citable(self, c: Chunk, day: date | None = None) -> bool:
+        """False for the text of a law version replaced by one in force on `day` (default today): never cited."""
+        return c.kind != "law" or self.law_status(c, day) != SUPERSEDED
 
     def uncitable_rows(self) -> np.ndarray:
         """Per chunk row, True for the text of a law version replaced by one in force today: `citable`
         for every row at once, worked out once a day instead of for every hit of every query."""
         day = today()
         if self._uncitable[0] != day:
-            rows = [c.kind == "law" and version_status(c, self.law_versions.get(law_key(c.law or ""), []), day)
-                    == SUPERSEDED for c in self.chunks]
-            self._uncitable = (day, np.array(rows, dtype=bool))
+            self._uncitable = (day, np.array([not self.citable(c, day) for c in self.chunks], dtype=bool))
         return self._uncitable[1]
 
     def vectors(self) -> np.ndarray:
