@@ -326,7 +326,7 @@ def eval_cmd(
     report_name: str = typer.Option("", "--report", help="报告文件名（不含 .json），默认 eval-full / eval-firstN"),
 ) -> None:
     """在真实流水线上运行评测题集，打印表格并写出 JSON 报告。"""
-    from assistant.evaluation.harness import Evaluator, load_set, refusal_summary, set_source
+    from assistant.evaluation.harness import Evaluator, refusal_summary, set_rows
     from assistant.evaluation.tables import print_results
 
     if backend not in (None, "local", "milvus"):
@@ -341,15 +341,11 @@ def eval_cmd(
     results = {}
     for name in sets:
         try:
-            path, method = set_source(eval_dir, name)
+            rows, method = set_rows(eval_dir, name, limit or None)
         except ValueError as e:
             _fail(str(e))
-        if not path.exists():
-            _fail(f"题集不存在：{path}")
-        rows = load_set(path, limit or None)
-        fresh = eval_dir / f"{name}_fresh.jsonl"  # questions written after tuning (split "fresh")
-        if fresh.exists():
-            rows += load_set(fresh, limit or None)
+        except FileNotFoundError as e:
+            _fail(f"题集不存在：{e}")
         console.print(f"运行 {name}（{len(rows)} 题）……")
         results[name] = getattr(ev, method)(rows)
     if "out_of_scope" in results:

@@ -31,11 +31,26 @@ MARKER = re.compile(r"\[(\d+)\]")
 def set_source(eval_dir: Path, name: str) -> tuple[Path, str]:
     """The file of a named set and the Evaluator method that scores it: ``guide`` is
     eval/guide_dev.jsonl; ``guide_fresh`` (any ``<set>_fresh``) is eval/guide_fresh.jsonl, a set
-    written later and scored apart, so ordinary runs never look at it."""
+    written later, scored with its base set's metrics."""
     base = name.removesuffix("_fresh")
     if base not in SETS:
         raise ValueError(f"未知的题集：{name}")
     return eval_dir / (f"{name}.jsonl" if base != name else f"{name}_dev.jsonl"), base
+
+
+def set_rows(eval_dir: Path, name: str, limit: int | None = None) -> tuple[list[dict], str]:
+    """The questions of a named set and the Evaluator method that scores them: ``guide`` is
+    eval/guide_dev.jsonl plus eval/guide_fresh.jsonl when there is one (its split "fresh" is reported
+    apart); ``guide_fresh`` is that file alone.  ValueError for an unknown set, FileNotFoundError for a
+    missing file."""
+    path, method = set_source(eval_dir, name)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    rows = load_set(path, limit)
+    fresh = eval_dir / f"{name}_fresh.jsonl"
+    if method == name and fresh.exists():
+        rows += load_set(fresh, limit)
+    return rows, method
 
 
 def load_set(path: Path, limit: int | None = None) -> list[dict]:

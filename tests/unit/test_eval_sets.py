@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import ROOT
-from assistant.evaluation.harness import load_set, set_source
+from assistant.evaluation.harness import load_set, set_rows, set_source
 
 
 def test_a_fresh_set_is_read_from_its_own_file_and_scored_like_its_base_set():
@@ -21,3 +21,14 @@ def test_the_fresh_sets_are_marked_fresh_and_kept_out_of_tune_and_holdout():
         path, _ = set_source(ROOT / "eval", name)
         rows = load_set(path)
         assert rows and {r["split"] for r in rows} == {"fresh"}
+
+
+def test_an_ordinary_run_of_a_set_also_scores_its_fresh_file_and_a_fresh_run_only_that_file(tmp_path):
+    (tmp_path / "guide_dev.jsonl").write_text('{"id": "g1", "split": "tune"}\n', encoding="utf-8")
+    (tmp_path / "guide_fresh.jsonl").write_text('{"id": "n1", "split": "fresh"}\n', encoding="utf-8")
+    rows, method = set_rows(tmp_path, "guide")
+    assert method == "guide" and [r["id"] for r in rows] == ["g1", "n1"]
+    rows, method = set_rows(tmp_path, "guide_fresh")
+    assert method == "guide" and [r["id"] for r in rows] == ["n1"]
+    with pytest.raises(FileNotFoundError):
+        set_rows(tmp_path, "policy")
