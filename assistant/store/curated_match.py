@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.understand import aspects_of
+from assistant.core.understand import aspects_of, mask_names
 
 # characters that carry no topic: question words, particles, pronouns, filler verbs
 FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
@@ -42,10 +42,8 @@ def swapped(a: str, b: str) -> bool:
 
 
 def without(text: str, names: list[str]) -> str:
-    """The question's core request: `text` with the item names it contains taken out."""
-    for n in sorted(names, key=len, reverse=True):
-        text = text.replace(n, " ")
-    return text
+    """The question's core request: `text` with the item names it contains taken out (longest first)."""
+    return mask_names(text, sorted(names, key=len, reverse=True))
 
 
 def slots(request: str) -> frozenset[str]:
