@@ -2,15 +2,13 @@
 clock with staff accounts, and the headless browser (tests/servers.py has the live-server helpers)."""
 from __future__ import annotations
 
-import fcntl
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from assistant.config import ROOT, get_settings
-from servers import chromium
+from servers import chromium, index_build_lock
 
 SHARED = ROOT.parent / "shared" / "corpus"
 
@@ -43,9 +41,7 @@ def as_staff(c):
 def index(settings):
     from assistant.core.index.build import ensure_index, load_index
 
-    # pytest-xdist workers share index/: one builds a stale index, the other waits and finds it fresh
-    with open(Path(tempfile.gettempdir()) / "daoban-index-build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with index_build_lock():  # pytest-xdist workers share index/: one builds, the other finds it fresh
         ensure_index(settings, log=lambda *_: None)
     return load_index(settings)
 

@@ -98,12 +98,20 @@ def run_cli(args: list[str], env: dict | None = None) -> subprocess.CompletedPro
                           text=True, timeout=3600)
 
 
-def ensure_index(env: dict | None = None) -> None:
-    """No-op when index/ is fresh (checked in this process: a CLI process per browser module cost seconds);
-    else builds it with the CLI, one builder at a time (pytest-xdist workers share index/)."""
+@contextmanager
+def index_build_lock() -> Iterator[None]:
+    """Held while index/ is built: pytest-xdist workers share it, so one builds and the others wait."""
     import fcntl
     import tempfile
 
+    with open(Path(tempfile.gettempdir()) / "daoban-index-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def ensure_index(env: dict | None = None) -> None:
+    """No-op when index/ is fresh (checked in this process: a CLI process per browser module cost seconds);
+    else builds it with the CLI, one builder at a time (pytest-xdist workers share index/)."""
     from assistant.config import get_settings
     from assistant.core.index.build import IndexError_, check_fresh
 
@@ -112,8 +120,7 @@ def ensure_index(env: dict | None = None) -> None:
         return
     except IndexError_:
         pass
-    with open(Path(tempfile.gettempdir()) / "daoban-index-build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits here, then finds the index fresh
+    with index_build_lock():  # the other worker waits here, then finds the index fresh
         r = run_cli(["index", "build", "--if-stale"], env)
     if r.returncode != 0:
         pytest.fail(f"building the index failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
