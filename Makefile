@@ -15,7 +15,7 @@ pip_install  = $(BIN)/python -m pip install -q -e '.$(if $(1),[$(1)])'
 # seconds on a fresh clone: the default corpus's vectors ship in assistant/data/embeddings/
 build_index  = $(BIN)/python -m assistant index build --if-stale
 
-.PHONY: run test install install-test index eval bench embeddings matrix clean miniprogram-test axe
+.PHONY: run test test-deps install install-test index eval bench embeddings matrix clean miniprogram-test axe
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -42,11 +42,15 @@ run: install
 	$(build_index)
 	$(BIN)/python -m assistant serve --host 127.0.0.1 --port $(PORT)
 
-# install with the test extras and run the whole test suite (builds the index first when needed), then the
-# mini-program's tests
-test: install-test miniprogram-test axe
+# install with the test extras and run the whole test suite (builds the index first when needed), after the
+# mini-program's tests; pip and the two `npm ci` mostly wait on disk and network, so they run side by side
+test: test-deps
+	@$(MAKE) --no-print-directory miniprogram-test
 	$(build_index)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+test-deps:
+	@$(MAKE) --no-print-directory -j3 install-test $(MP)/node_modules/.installed axe
 
 # the WeChat mini-program's jest + miniprogram-simulate tests (Node.js 20; npm ci from the committed lock file)
 MP := miniprogram

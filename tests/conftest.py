@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import ROOT, get_settings
-from servers import chromium, index_build_lock
+from servers import chromium, shared_index
 
 SHARED = ROOT.parent / "shared" / "corpus"
 
@@ -38,12 +38,8 @@ def as_staff(c):
 
 
 @pytest.fixture(scope="session")
-def index(settings):
-    from assistant.core.index.build import ensure_index, load_index
-
-    with index_build_lock():  # pytest-xdist workers share index/: one builds, the other finds it fresh
-        ensure_index(settings, log=lambda *_: None)
-    return load_index(settings)
+def index():
+    return shared_index()
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +106,9 @@ def staff_app(assistant, settings, tmp_path, clock):
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Debian Chromium for one browser test module (which skips first when it is missing)."""
+    """Headless Debian Chromium for one browser test module (which skips first when it is missing).  Not one
+    per session: sync Playwright keeps an asyncio loop running in the thread while it is open, so a later
+    module's asyncio.run() would fail."""
     with chromium() as b:
         yield b
 

@@ -6,10 +6,13 @@
 * ``run_cli`` / ``ensure_index``: the project's CLI in a subprocess.
 * ``NEEDS_CHROMIUM``, ``playwright_or_skip``, ``chromium``, ``new_page``, ``ask``, ``reply``: headless
   Debian Chromium (/usr/bin/chromium) through the Python ``playwright`` package; never downloads a browser.
+* ``shared_index`` / ``app_server``: the index loaded once per test process, and the real app served by
+  uvicorn in a thread of the test process on it (its own SQLite file and staff accounts).
 * ``postgres``: a throw-away PostgreSQL cluster from Debian's server binaries, for the database-URL tests.
 """
 from __future__ import annotations
 
+import functools
 import socket
 import subprocess
 import sys
@@ -270,28 +273,55 @@ def postgres() -> Iterator[str]:
 
 # ---------------------------------------------------------------- the app with staff accounts
 
+@functools.cache
+def shared_index():
+    """The default index (built first when missing or stale, one builder at a time), loaded once per test
+    process: the session fixture ``index`` and every in-process app server use this one."""
+    from assistant.config import get_settings
+    from assistant.core.index.build import ensure_index as build_if_stale, load_index
+
+    with index_build_lock():  # pytest-xdist workers share index/: one builds, the other finds it fresh
+        build_if_stale(get_settings(), log=lambda *_: None)
+    return load_index(get_settings())
+
+
 @contextmanager
-def app_server(tmp: Path, accounts: dict[str, tuple[str, str]] | None = None) -> Iterator[str]:
-    """The real app (uvicorn) on its own SQLite file in ``tmp``, with ``{username: (role, password)}`` staff
-    accounts added through the CLI; yields its base URL."""
-    import os
+def app_server(tmp: Path, accounts: dict[str, tuple[str, str]] | None = None, **settings_) -> Iterator[str]:
+    """The real app on a real loopback port, on its own SQLite file in ``tmp``, with ``{username: (role,
+    password)}`` staff accounts and any other settings (``embed_origins=[…]``); yields its base URL.
 
-    from assistant.store.accounts import StaffStore
-    from assistant.store.conversations import SessionStore
+    It is the app ``uvicorn assistant.web.app:create_app --factory`` serves (the settings of the environment,
+    rate limits on), but run by uvicorn in a thread of the test process, on an ``Assistant`` of its own over the index
+    this process already holds: a server process per module re-imported the app and re-loaded the index,
+    about 5 s of CPU each.  Tests that kill or restart a server (durability, replicas, serving) start real
+    processes with ``serve``/``uvicorn_server``."""
+    import threading
 
-    url = f"sqlite:///{tmp / 't.db'}"
-    env = os.environ | {"ASSISTANT_DATABASE_URL": url}
-    ensure_index(env)
-    if accounts:  # in this process, as `assistant staff add` does (a CLI process per account cost seconds)
-        engine = SessionStore(url).engine
-        from assistant.config import get_settings
+    import uvicorn
 
-        staff = StaffStore(engine, get_settings().staff_secret)
-        for user, (role, password) in accounts.items():
-            staff.add(user, password, role)
-        engine.dispose()
-    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
-        yield srv.url
+    from assistant.config import get_settings
+    from assistant.core.assistant import Assistant
+    from assistant.web.app import create_app
+
+    settings = get_settings(**{"database_url": f"sqlite:///{tmp / 't.db'}"} | settings_)
+    app = create_app(settings, Assistant(shared_index()))
+    for user, (role, password) in (accounts or {}).items():
+        app.state.staff.add(user, password, role)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, name=f"app-server-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail(f"the in-process app server on port {port} did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{HOST}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        app.state.store.engine.dispose()
 
 
 def sign_in(page, username: str, password: str) -> None:

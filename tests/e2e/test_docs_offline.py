@@ -1,26 +1,23 @@
 """`/docs` renders on an offline intranet: every request the page makes stays on 127.0.0.1.
 
 FastAPI's default Swagger UI page loads its JavaScript and CSS from a CDN and is blank offline.  This test
-starts the real server, opens /docs in headless Debian Chromium with every request to any other host
+serves the real app, opens /docs in headless Debian Chromium with every request to any other host
 aborted, and checks that Swagger UI drew the API: its title and the /v1/chat operation.
 """
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
-from servers import NEEDS_CHROMIUM, ensure_index, new_page, playwright_or_skip, uvicorn_server
+from servers import NEEDS_CHROMIUM, app_server, new_page, playwright_or_skip
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
 
 
 def test_docs_render_with_the_network_blocked(browser, tmp_path):
-    ensure_index()
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
-    with uvicorn_server("assistant.web.app:create_app", tmp_path / "server.log", env=env) as srv:
+    with app_server(tmp_path) as url:
         errors: list[str] = []
-        ctx, page = new_page(browser, srv.url, errors, 1280, 900)
+        ctx, page = new_page(browser, url, errors, 1280, 900)
         local, blocked = [], []
 
         def only_loopback(route):

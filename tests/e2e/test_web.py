@@ -7,14 +7,13 @@ uvicorn in a subprocess on a free loopback port, with its own SQLite file.
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import httpx
 import pytest
 
 from assistant.store.feedback import PAGE_TAGS
-from servers import MSG, NEEDS_CHROMIUM, ROOT, ask, ensure_index, new_page, playwright_or_skip, reply, uvicorn_server, watch_modules
+from servers import MSG, NEEDS_CHROMIUM, ROOT, app_server, ask, new_page, playwright_or_skip, reply, watch_modules
 
 SCREENSHOT = "/tmp/web.png"
 
@@ -28,16 +27,13 @@ DONE_MSG = MSG + "[aria-busy=false]"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    ensure_index()
-    tmp = tmp_path_factory.mktemp("web")
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 't.db'}"}
-    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
+    with app_server(tmp_path_factory.mktemp("web")) as url:
         for asset in ("/web/chat/main.js", "/web/style.css"):
-            r = httpx.get(srv.url + asset, timeout=10)
+            r = httpx.get(url + asset, timeout=10)
             assert r.status_code == 200, (
                 f"GET {asset} -> {r.status_code}: web/app.py must serve assistant/web/static/ at /web, e.g. "
                 'app.mount("/web", StaticFiles(directory=WEB), name="web")')
-        yield srv.url
+        yield url
 
 
 def _new_page(browser, server, width=1280, height=900):

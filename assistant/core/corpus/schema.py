@@ -244,11 +244,16 @@ def _field_path(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) or "（整个文件）"
 
 
+# libyaml's parser when PyYAML has it (the wheels do): the same data as yaml.safe_load, about 9× faster
+# (0.05 s instead of 0.47 s for the 69 sample guides: paid by every server start and index load)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.lru_cache(maxsize=2048)
 def _parse_yaml(text: str) -> object:
-    """Parsed once per text: publishing one guide re-reads the 68 unchanged ones, and PyYAML takes
-    ~0.4 s for the 69 sample guides (a deep copy of the parsed data, 5 ms)."""
-    return yaml.safe_load(text)
+    """Parsed once per text: publishing one guide re-reads the 68 unchanged ones (a deep copy of the
+    parsed data, 5 ms)."""
+    return yaml.load(text, Loader=YAML_LOADER)
 
 
 def _read_yaml(path: Path) -> object:

@@ -10,7 +10,8 @@ from assistant.config import ROOT, get_settings
 from assistant.core.assistant import Assistant
 from assistant.core.dialogue.state import Context
 from assistant.core.index.build import build_index, load_index
-from rulebook_fixture import FIXTURES, MONDAY_MORNING, BigramEmbedder
+from rulebook_fixture import FIXTURES, MONDAY_MORNING
+from small_corpus import BigramEmbedder
 
 
 @pytest.fixture(scope="session")

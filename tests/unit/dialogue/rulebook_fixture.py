@@ -2,7 +2,7 @@
 excerpts of two laws) indexed with a fake embedder, so that an `Assistant` exists in about a second and
 every rule of the dialogue policy can be tested on its own.
 
-The fake embedder hashes character bigrams into 512 dimensions: texts that share words are close,
+The fake embedder (small_corpus.BigramEmbedder) hashes character bigrams into 512 dimensions: texts that share words are close,
 nothing is downloaded or loaded, and the same text always gives the same vector.  Like e5, it keeps
 every cosine high: one shared dimension of weight √6 puts unrelated texts at 6/7 ≈ 0.857 (below the
 0.875 / 0.895 thresholds) and texts sharing half their bigrams near 0.93.  The scope model is
@@ -10,43 +10,13 @@ switched off (every message counts as a service question) except where a test se
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MONDAY_MORNING = datetime(2026, 12, 7, 10, 0)  # the 导办台 is staffed
-
-
-class BigramEmbedder:
-    """Deterministic stand-in for multilingual-e5-small: character bigrams hashed into `dim` buckets."""
-
-    name = "fake-bigram-512"
-    dim = 512
-
-    shared = 6.0  # squared weight of the dimension every text shares
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, np.float32)
-        chars = [c for c in text if not c.isspace()]
-        for a, b in zip(chars, chars[1:] or chars):
-            v[1 + int(hashlib.md5((a + b).encode()).hexdigest()[:8], 16) % (self.dim - 1)] += 1.0
-        n = np.linalg.norm(v)
-        v = v / n if n else v
-        v[0] = self.shared ** 0.5
-        return v / np.linalg.norm(v)
-
-    def queries(self, texts):
-        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-    passages = queries
-
-    def bulk(self, side, batches):
-        for b in batches:
-            yield self.queries(b)
 
 
 def first(result) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from rulebook_fixture import FIXTURES, MONDAY_MORNING, BigramEmbedder, first, item_names
+from rulebook_fixture import FIXTURES, MONDAY_MORNING, first, item_names
+from small_corpus import BigramEmbedder
 
 from assistant.config import ROOT, get_settings
 from assistant.core.assistant import Assistant
