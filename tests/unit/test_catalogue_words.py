@@ -1,12 +1,14 @@
 """How a question is matched against the catalogue's official item names: the everyday words of
-corpus/lexicon/actions.yaml `catalogue_words`, and the level notes left out of the names."""
+corpus/lexicon/actions.yaml `catalogue_words`, the level notes left out of the names, the department a
+question names and the operation it asks for."""
 from __future__ import annotations
 
 import shutil
 
 import pytest
 
-from assistant.core.catalogue import catalogue_query, plain_name
+from assistant.core.catalogue import (CatalogueItem, catalogue_query, department_cued, department_words,
+                                      other_operation, plain_name)
 from assistant.core.corpus.lexicon import DEFAULT_DIR, read_lexicon
 from assistant.core.corpus.schema import CorpusError
 
@@ -15,6 +17,7 @@ from assistant.core.corpus.schema import CorpusError
     ("我家想养条狗，要去哪办证", "犬类"),
     ("准备开一家ktv，要什么手续", "歌舞娱乐场所"),
     ("开个电玩城要办什么证", "游艺娱乐场所"),
+    ("我们摄影协会想换个会长", "社会团体"),
 ])
 def test_everyday_words_bring_the_catalogue_word(question, official):
     assert official in catalogue_query(question)
@@ -48,3 +51,21 @@ def test_a_centre_adds_catalogue_words_in_yaml_and_a_broken_one_is_named(tmp_pat
     with pytest.raises(CorpusError) as e:
         read_lexicon(folder)
     assert "actions.yaml" in str(e.value) and "catalogue_words.上网服务" in str(e.value)
+
+
+def test_a_question_naming_a_department_favours_that_departments_items():
+    items = [CatalogueItem(code=n, name=n, department=d)
+             for n, d in [("复业登记", "广安区税务局"), ("旅馆业特种行业变更备案", "区公安分局"),
+                          ("道路货物运输经营许可", "区交通运输局"), ("公司设立登记", "区行政审批局")]]
+    assert list(department_cued(items, "之前报了停业，现在重新开门，税务上要办什么")) == [True, False, False, False]
+    assert list(department_cued(items, "宾馆换了老板，要去公安那边变更吗")) == [False, True, False, False]
+    assert list(department_cued(items, "买了货车跑运输，交通局要办什么证")) == [False, False, True, False]
+    assert not department_cued(items, "开公司要去哪个窗口审批").any()  # the one-window bureau names no topic
+    assert department_words("区自然资源和规划局") == ["自然资源和规划", "自然资源", "规划"]
+
+
+def test_an_operation_the_guide_does_not_name_speaks_for_the_catalogue_item():
+    guide = ["个体工商户设立登记", "办个体执照"]
+    assert other_operation("个体工商户变更登记（备案）", "个体店搬了地方，执照上的地址要变更", guide)
+    assert not other_operation("个体工商户变更登记（备案）", "开个个体店要办什么执照", guide)  # no operation asked
+    assert not other_operation("企业注销登记", "公司不干了要注销", ["企业注销登记"])  # the guide's own operation
