@@ -44,7 +44,7 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "money": (re.compile(r"多少钱|几块钱|多少元|金额|工本费|交多少|领多少|补多少|赔多少|给多少|发多少|补贴多少|罚多少|罚款"),
               re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准")),
     "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
-                            r"最长|最短|有效期|保质期|试用期"),
+                            r"最长|最短"),
                  re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|半年|半个月|即时|当场|当日|当天|立即|即办")),
     # "利率多少", "能贷几年" without a unit word: any number
     "amount": (re.compile(r"多少|几(?!乎)"), re.compile(rf"(?:{NUM})")),
@@ -261,7 +261,6 @@ class LeadSelector:
         qgrams = bigrams(question)
         want = NUMBER_KINDS[ask.number][1] if ask.number else None
         stated = quantities(question)  # the person's amounts, read once for every clause
-        said = bool(stated) and not ask.yesno
         total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
         out: list[Unit] = []
         seen: set[str] = set()
@@ -288,10 +287,10 @@ class LeadSelector:
                     parts["number"] = 1.0 if want.search(s) else -1.0
                 if ask.cues:
                     parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
-                case = covers(question, s, stated) if said else None
+                case = covers(question, s, stated) if stated else None
                 if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
                     # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
-                    parts["case"] = 1.0 if case else -1.0
+                    parts["case"] = 1.0 if case or ask.yesno else -1.0
                 if ask.yesno:
                     parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
                 if c.chunk_id in basis:

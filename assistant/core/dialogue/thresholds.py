@@ -85,6 +85,7 @@ class DialogueThresholds:
     policy_bm25_min: float = 6.0  # ... or its BM25 score
     sem_maybe: float = 0.875  # a service request this close to an item is asked about rather than refused
     law_candidates: int = 10  # law articles whose clauses may lead an answer
+    item_law_candidates: int = 5  # ... and this many more from the laws the item's 设定依据 names
     sem_also: float = 0.935  # a second item this close to the question is recommended too ...
     also_min_score: float = 0.4  # ... when its combined score is at least this
     clarify_margin: float = 0.06  # top items closer than this, with no alias deciding → ask

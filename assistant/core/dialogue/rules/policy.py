@@ -46,6 +46,23 @@ def policy_question(t: Turn) -> Decision | None:
     return law_answer(t, "law-with-policy-cue", "policy: law evidence with a policy cue", related)
 
 
+@named("law-before-clarify")
+def law_before_clarify(t: Turn) -> Decision | None:
+    """"给采购人提了质疑，对方多少天内要答复": a rule question that a law clause answers, where the items found
+    would only lead to a clarifying question (several fit about equally, none close enough, or words no guide
+    uses) — the clause answers it; a clarifying question stays for requests the law does not answer."""
+    e, u, a = t.evidence, t.u, t.assistant
+    if e.pin is not None or e.own_alias or not e.law_ok:
+        return None
+    if e.item_ok and not (t.vagueness.vague or t.strange):
+        return None
+    if not a.direct.law_answers_rule(u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, None,
+                                     u.expansion):
+        return None
+    return law_answer(t, "law-before-clarify", "policy: a law clause answers the rule question the items leave open",
+                      [], ["rule:law-before-clarify"])
+
+
 @named("policy-no-item")
 def law_only(t: Turn) -> Decision | None:
     """No service item fits, but a law article does: answered from the law alone."""
