@@ -45,6 +45,12 @@ def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
         or (bool(ask.number or ask.yesno) and not ask.fields & SERVICE_FIELDS)
 
 
+def states_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
+    """A question that says it is about a rule (规定, 条件, 期限 …) or asks for a number, not only a yes/no:
+    "公积金提取要符合什么条件", "质疑后对方多少天内要答复" — but not "辞职了公积金能提取吗", which the items answer."""
+    return policy_cue or bool(RULE.search(text)) or bool(ask.number and not ask.fields & SERVICE_FIELDS)
+
+
 @dataclass
 class Composed:
     paras: list[str]
@@ -73,16 +79,28 @@ def see_also(chunks: list[Chunk], shown: set[str], cites: Citations, limit: int 
 def _says_more(best: Unit | None, in_field: Unit | None, g: Guide, ask: Ask) -> bool:
     """Whether `best` scores well above the field asked about and repeats more of the question's words
     beyond the item's name: "失业金最长能领多久" asks 多久 of a benefit (最长 …), not the 办结时限, while
-    "离婚登记多久能办好" stays with the 办结时限."""
-    if best is None or in_field is None or best.score < in_field.score + LEAD.service_margin:
+    "离婚登记多久能办好" stays with the 办结时限.  Or it says what is asked about, which the field does not:
+    "公证书从哪天开始生效" asks when a 公证书 takes effect (生效), not how long the 公证 takes."""
+    if best is None or in_field is None:
         return False
-    names = (g.name, *g.aliases)
-    rest = [w for w in ask.words if not any(w in n for n in names)]
+    return best.score >= in_field.score + LEAD.service_margin \
+        and _said(best, ask.words, g) > _said(in_field, ask.words, g)
 
-    def said(u: Unit) -> int:
-        text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
-        return sum(len(w) for w in rest if w in text)
-    return said(best) > said(in_field)
+
+def _said(u: Unit, words: tuple[str, ...], g: Guide) -> int:
+    """Characters of `words` beyond the item's names that a unit (with its FAQ question) says."""
+    names = (g.name, *g.aliases)
+    text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
+    return sum(len(w) for w in words if w in text and not any(w in n for n in names))
+
+
+def _says_what_is_asked(units: list[Unit], in_field: Unit, g: Guide, ask: Ask) -> Unit | None:
+    """A unit of another chunk, within the bonus the asked field gets (w_field), that says more of what the
+    question asks about (the words beside its question word) than the field: "公证书从哪天开始生效" →
+    《公证法》"公证书自出具之日起生效", not the 办结时限 of 公证申请."""
+    floor = _said(in_field, ask.focus, g)
+    return next((x for x in units if x.chunk is not in_field.chunk and x.score >= in_field.score - LEAD.w_field
+                 and answers(x, ask) and _said(x, ask.focus, g) > floor), None)
 
 
 def _extra_words(expansion: str) -> tuple[str, ...]:
@@ -182,6 +200,8 @@ class DirectComposer:
         service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
             and not _says_more(best, in_field, g, ask)
         lead = in_field if service else best
+        if service and (other := _says_what_is_asked(units, in_field, g, ask)) is not None:
+            lead, service = other, False
         out.lead = lead
         if lead is not None:
             out.rules.append(f"rule:lead-{lead.chunk.kind}")

@@ -97,6 +97,7 @@ class Ask:
     yesno: bool
     words: tuple[str, ...]  # content words of the question (jieba tokens, fillers removed)
     cues: tuple[re.Pattern, ...] = ()  # words of a unit that answer what is asked (UNIT_CUES)
+    focus: tuple[str, ...] = ()  # the words next to the question word: what is asked about ("从哪天开始生效": 生效)
 
     @property
     def specific(self) -> bool:
@@ -113,7 +114,27 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(text)), None)
     words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
     cues = tuple(u for q, u in UNIT_CUES if q.search(text))
-    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues)
+    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words))
+
+
+# where a question asks: the question word itself ("几次", "多少天", "哪天", "吗", "能不能" …)
+QUESTION_AT = re.compile(r"几|多少|多久|多长|多大|哪|什么|啥|怎么|咋|吗|能不能|可不可以|是否|是不是|有没有|要不要|算不算|行不行")
+FOCUS_SPAN = 6  # characters on each side of the question word
+
+
+def focus_words(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The content words beside a question word — what the question asks about, as against the words that
+    set the scene: "公证书从哪天开始生效" → 开始, 生效; "施工许可证能延期几次" → 延期.  A unit that says them
+    answers the question, not only its topic."""
+    near = [(max(m.start() - FOCUS_SPAN, 0), m.end() + FOCUS_SPAN) for m in QUESTION_AT.finditer(text)]
+    out = []
+    for w in words:
+        if QUESTION_AT.search(w):  # "几次", "哪天": the question word itself
+            continue
+        at = [m.start() for m in re.finditer(re.escape(w), text)]
+        if any(lo <= i and i + len(w) <= hi for i in at for lo, hi in near):
+            out.append(w)
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ units
@@ -285,6 +306,8 @@ class LeadSelector:
                          "law": float(c.kind == "law")}
                 if want is not None:
                     parts["number"] = 1.0 if want.search(s) else -1.0
+                if ask.focus:
+                    parts["focus"] = sum(len(w) for w in ask.focus if w in match_text) / sum(len(w) for w in ask.focus)
                 if ask.cues:
                     parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
                 case = covers(question, s, stated) if stated else None
@@ -299,7 +322,7 @@ class LeadSelector:
                          + LEAD.w_rank * s_rank
                          + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
                          + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
-                         + LEAD.w_case * parts.get("case", 0.0)
+                         + LEAD.w_case * parts.get("case", 0.0) + LEAD.w_focus * parts.get("focus", 0.0)
                          + (LEAD.w_faq if c.aspect == "faq" else 0.0))
                 out.append(Unit(c, s, score, parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)

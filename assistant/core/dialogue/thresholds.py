@@ -26,6 +26,7 @@ class LeadWeights:
     w_bigram: float = 0.0  # share of the question's character bigrams in the unit
     w_law: float = 0.0  # a law clause rather than a guide sentence
     w_case: float = 0.4  # the clause's range covers the amount the person states (+w), or excludes it (-w)
+    w_focus: float = 0.4  # share of the words beside the question word ("哪天开始生效": 生效) the unit says
     w_cue: float = 0.6  # the unit has the words that answer what is asked (本人/代办, 办理时间, 网办 …)
     min_score: float = 0.55  # below this no unit leads: "办事指南中没有写明…"
     min_lexical: float = 0.25
@@ -41,7 +42,9 @@ class LeadWeights:
     # a guide or FAQ sentence that leads is backed by the article that says the same: the same number and
     # this share of the sentence's character bigrams, or this larger share without a number
     corroborate_with_number: float = 0.15
-    service_margin: float = 0.3  # a service field leads a named item's answer unless a unit scores this much higher
+    # a service field leads a named item's answer unless a unit scores this much higher, or one at most w_field
+    # lower says more of what is asked (the words beside the question word: "哪天开始生效")
+    service_margin: float = 0.3
     corroborate_alone: float = 0.4
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import jieba
+
 from rulebook_fixture import first
 
 from assistant.core.compose import Citations, field_para, no_answer_line
@@ -119,3 +121,12 @@ def test_a_table_drawn_in_text_is_never_quoted_as_an_answer(assistant):
                                                 "1 不超过36000元的 3")
     assert units_of(table) == []
     assert units_of(article) == ["结婚年龄，男不得早于二十二周岁，女不得早于二十周岁。"]
+
+
+def test_what_a_question_asks_about_is_the_words_beside_its_question_word():
+    def focus(q: str) -> tuple[str, ...]:
+        return ask_of(q, [], [t for t in jieba.cut_for_search(q) if t.strip()]).focus
+    assert "生效" in focus("公证书从哪天开始生效") and "哪天" not in focus("公证书从哪天开始生效")
+    assert "延期" in focus("施工许可证能延期几次") and "几次" not in focus("施工许可证能延期几次")
+    assert "答复" in focus("给采购人提了质疑，对方多少天内要答复")
+    assert focus("结婚登记") == ()
