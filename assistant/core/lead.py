@@ -98,6 +98,7 @@ class Ask:
     words: tuple[str, ...]  # content words of the question (jieba tokens, fillers removed)
     cues: tuple[re.Pattern, ...] = ()  # words of a unit that answer what is asked (UNIT_CUES)
     focus: tuple[str, ...] = ()  # the words next to the question word: what is asked about ("从哪天开始生效": 生效)
+    unit: re.Pattern | None = None  # a number with the unit the question names ("几个月" → "五个月", not "六十日")
 
     @property
     def specific(self) -> bool:
@@ -114,7 +115,19 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(text)), None)
     words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
     cues = tuple(u for q, u in UNIT_CUES if q.search(text))
-    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words))
+    unit = next((u for q, u in ASKED_UNITS if q.search(text)), None)
+    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit)
+
+
+# the unit a number question names, and a number with that unit in a clause: "几个月内" wants "五个月",
+# "多少天" wants "十五日" or "7天", "几年" wants "二年"
+ASKED_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
+    (re.compile(r"(?:几|多少)个?工作日"), re.compile(rf"(?:{NUM})\s*个?工作日")),
+    (re.compile(r"(?:几|多少)个月"), re.compile(rf"(?:{NUM})\s*个月")),
+    (re.compile(r"(?:几|多少)(?:天|日)"), re.compile(rf"(?:{NUM})\s*(?:日|天)")),
+    (re.compile(r"(?:几|多少)年"), re.compile(rf"(?:{NUM})\s*年")),
+    (re.compile(r"(?:几|多少)个?(?:小时|钟头)"), re.compile(rf"(?:{NUM})\s*(?:个)?小时")),
+)
 
 
 # where a question asks: the question word itself ("几次", "多少天", "哪天", "吗", "能不能" …)
@@ -306,6 +319,8 @@ class LeadSelector:
                          "law": float(c.kind == "law")}
                 if want is not None:
                     parts["number"] = 1.0 if want.search(s) else -1.0
+                if ask.unit is not None:
+                    parts["unit"] = 1.0 if ask.unit.search(s) else 0.0
                 if ask.focus:
                     parts["focus"] = sum(len(w) for w in ask.focus if w in match_text) / sum(len(w) for w in ask.focus)
                 if ask.cues:
@@ -323,6 +338,7 @@ class LeadSelector:
                          + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
                          + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
                          + LEAD.w_case * parts.get("case", 0.0) + LEAD.w_focus * parts.get("focus", 0.0)
+                         + LEAD.w_unit * parts.get("unit", 0.0)
                          + (LEAD.w_faq if c.aspect == "faq" else 0.0))
                 out.append(Unit(c, s, score, parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)

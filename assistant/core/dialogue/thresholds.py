@@ -27,6 +27,7 @@ class LeadWeights:
     w_law: float = 0.0  # a law clause rather than a guide sentence
     w_case: float = 0.4  # the clause's range covers the amount the person states (+w), or excludes it (-w)
     w_focus: float = 0.4  # share of the words beside the question word ("哪天开始生效": 生效) the unit says
+    w_unit: float = 0.5  # a number question that names its unit ("几个月"): the clause has a number with that unit
     w_cue: float = 0.6  # the unit has the words that answer what is asked (本人/代办, 办理时间, 网办 …)
     min_score: float = 0.55  # below this no unit leads: "办事指南中没有写明…"
     min_lexical: float = 0.25

@@ -130,3 +130,11 @@ def test_what_a_question_asks_about_is_the_words_beside_its_question_word():
     assert "延期" in focus("施工许可证能延期几次") and "几次" not in focus("施工许可证能延期几次")
     assert "答复" in focus("给采购人提了质疑，对方多少天内要答复")
     assert focus("结婚登记") == ()
+
+
+def test_a_number_question_that_names_its_unit_wants_a_clause_with_that_unit():
+    ask = ask_of("企业所得税汇算清缴，年底以后几个月内要办完", [], [])
+    assert ask.unit.search("企业应当自年度终了之日起五个月内，向税务机关报送年度企业所得税纳税申报表")
+    assert not ask.unit.search("应当自实际经营终止之日起六十日内，向税务机关办理当期企业所得税汇算清缴")
+    assert ask_of("一天最多能干几个钟头", [], []).unit.search("每日工作时间不超过八小时")
+    assert ask_of("试用期可以约定多久", [], []).unit is None  # 多久 names no unit
