@@ -112,13 +112,16 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     for pattern, fs in FIELD_CUES:
         if pattern.search(text):
             fields |= fs
-    number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(text)), None)
+    asked = INDEFINITE.sub(" ", text)  # "交过几年养老保险" says a few years, it does not ask how many
+    number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(asked)), None)
     words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
     cues = tuple(u for q, u in UNIT_CUES if q.search(text))
-    unit = next((u for q, u in ASKED_UNITS if q.search(text)), None)
+    unit = next((u for q, u in ASKED_UNITS if q.search(asked)), None)
     return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit)
 
 
+# "交过几年", "干了几个月", "住了几天": 几 after 了/过 is "a few", an amount the person states vaguely
+INDEFINITE = re.compile(r"(?<=[了过])几个?(?:年|月|天|日|次|趟|岁)")
 # the unit a number question names, and a number with that unit in a clause: "几个月内" wants "五个月",
 # "多少天" wants "十五日" or "7天", "几年" wants "二年"
 ASKED_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = (

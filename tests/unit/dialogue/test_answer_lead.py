@@ -138,3 +138,9 @@ def test_a_number_question_that_names_its_unit_wants_a_clause_with_that_unit():
     assert not ask.unit.search("应当自实际经营终止之日起六十日内，向税务机关办理当期企业所得税汇算清缴")
     assert ask_of("一天最多能干几个钟头", [], []).unit.search("每日工作时间不超过八小时")
     assert ask_of("试用期可以约定多久", [], []).unit is None  # 多久 names no unit
+
+
+def test_a_few_years_said_after_a_verb_is_an_amount_the_person_states_not_a_number_asked():
+    assert ask_of("我在外地交过几年养老保险，回来接着交，年限能合起来算吗", [], []).number is None
+    assert ask_of("公司社保晚交了几个月，滞纳金咋算", [], []).number != "duration"
+    assert ask_of("失业保险交了6年，失业金最长能领几个月", [], []).number == "duration"
