@@ -79,8 +79,7 @@ def see_also(chunks: list[Chunk], shown: set[str], cites: Citations, limit: int 
 def _says_more(best: Unit | None, in_field: Unit | None, g: Guide, ask: Ask) -> bool:
     """Whether `best` scores well above the field asked about and repeats more of the question's words
     beyond the item's name: "失业金最长能领多久" asks 多久 of a benefit (最长 …), not the 办结时限, while
-    "离婚登记多久能办好" stays with the 办结时限.  Or it says what is asked about, which the field does not:
-    "公证书从哪天开始生效" asks when a 公证书 takes effect (生效), not how long the 公证 takes."""
+    "离婚登记多久能办好" stays with the 办结时限."""
     if best is None or in_field is None:
         return False
     return best.score >= in_field.score + LEAD.service_margin \
@@ -92,15 +91,6 @@ def _said(u: Unit, words: tuple[str, ...], g: Guide) -> int:
     names = (g.name, *g.aliases)
     text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
     return sum(len(w) for w in words if w in text and not any(w in n for n in names))
-
-
-def _says_what_is_asked(units: list[Unit], in_field: Unit, g: Guide, ask: Ask) -> Unit | None:
-    """A unit of another chunk, within the bonus the asked field gets (w_field), that says more of what the
-    question asks about (the words beside its question word) than the field: "公证书从哪天开始生效" →
-    《公证法》"公证书自出具之日起生效", not the 办结时限 of 公证申请."""
-    floor = _said(in_field, ask.focus, g)
-    return next((x for x in units if x.chunk is not in_field.chunk and x.score >= in_field.score - LEAD.w_field
-                 and answers(x, ask) and _said(x, ask.focus, g) > floor), None)
 
 
 def _extra_words(expansion: str) -> tuple[str, ...]:
@@ -200,8 +190,6 @@ class DirectComposer:
         service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
             and not _says_more(best, in_field, g, ask)
         lead = in_field if service else best
-        if service and (other := _says_what_is_asked(units, in_field, g, ask)) is not None:
-            lead, service = other, False
         out.lead = lead
         if lead is not None:
             out.rules.append(f"rule:lead-{lead.chunk.kind}")

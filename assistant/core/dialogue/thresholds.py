@@ -43,9 +43,7 @@ class LeadWeights:
     # a guide or FAQ sentence that leads is backed by the article that says the same: the same number and
     # this share of the sentence's character bigrams, or this larger share without a number
     corroborate_with_number: float = 0.15
-    # a service field leads a named item's answer unless a unit scores this much higher, or one at most w_field
-    # lower says more of what is asked (the words beside the question word: "哪天开始生效")
-    service_margin: float = 0.3
+    service_margin: float = 0.3  # a service field leads a named item's answer unless a unit scores this much higher
     corroborate_alone: float = 0.4
 
 

@@ -62,8 +62,9 @@ def law_before_clarify(t: Turn) -> Decision | None:
     if not a.direct.law_answers_rule(u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, None,
                                      u.expansion):
         return None
+    related = [c for c in e.cands[:1] if e.item_ok and c.semantic >= T.sem_in]
     return law_answer(t, "law-before-clarify", "policy: a law clause answers the rule question the items leave open",
-                      [], ["rule:law-before-clarify"])
+                      related, ["rule:law-before-clarify"])
 
 
 @named("policy-no-item")
