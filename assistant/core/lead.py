@@ -28,7 +28,7 @@ from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
-from assistant.core.quantities import covers, quantities
+from assistant.core.quantities import ASKED_UNITS, INDEFINITE, covers, quantities
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
@@ -118,19 +118,6 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     cues = tuple(u for q, u in UNIT_CUES if q.search(text))
     unit = next((u for q, u in ASKED_UNITS if q.search(asked)), None)
     return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit)
-
-
-# "交过几年", "干了几个月", "住了几天": 几 after 了/过 is "a few", an amount the person states vaguely
-INDEFINITE = re.compile(r"(?<=[了过])几个?(?:年|月|天|日|次|趟|岁)")
-# the unit a number question names, and a number with that unit in a clause: "几个月内" wants "五个月",
-# "多少天" wants "十五日" or "7天", "几年" wants "二年"
-ASKED_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    (re.compile(r"(?:几|多少)个?工作日"), re.compile(rf"(?:{NUM})\s*个?工作日")),
-    (re.compile(r"(?:几|多少)个月"), re.compile(rf"(?:{NUM})\s*个月")),
-    (re.compile(r"(?:几|多少)(?:天|日)"), re.compile(rf"(?:{NUM})\s*(?:日|天)")),
-    (re.compile(r"(?:几|多少)年"), re.compile(rf"(?:{NUM})\s*年")),
-    (re.compile(r"(?:几|多少)个?(?:小时|钟头)"), re.compile(rf"(?:{NUM})\s*(?:个)?小时")),
-)
 
 
 # where a question asks: the question word itself ("几次", "多少天", "哪天", "吗", "能不能" …)
@@ -336,16 +323,20 @@ class LeadSelector:
                     parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
                 if c.chunk_id in basis:
                     parts["basis"] = 1.0
-                score = (LEAD.w_dense * s_dense + LEAD.w_lexical * lex + LEAD.w_field * parts["field"]
-                         + LEAD.w_rank * s_rank
-                         + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
-                         + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
-                         + LEAD.w_case * parts.get("case", 0.0) + LEAD.w_focus * parts.get("focus", 0.0)
-                         + LEAD.w_unit * parts.get("unit", 0.0)
-                         + (LEAD.w_faq if c.aspect == "faq" else 0.0))
-                out.append(Unit(c, s, score, parts, c.chunk_id in basis))
+                out.append(Unit(c, s, weighted(parts, c.aspect == "faq"), parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)
         return out
+
+
+# each part of a unit's score and its weight in LEAD (thresholds.LeadWeights)
+PART_WEIGHTS = {"dense": "w_dense", "lexical": "w_lexical", "field": "w_field", "rank": "w_rank", "number": "w_number",
+                "yesno": "w_yesno", "basis": "w_basis", "bigram": "w_bigram", "law": "w_law", "cue": "w_cue",
+                "case": "w_case", "focus": "w_focus", "unit": "w_unit"}
+
+
+def weighted(parts: dict, faq: bool) -> float:
+    """A unit's score: its parts by their weights, and the small prior of a reviewed FAQ answer."""
+    return sum(getattr(LEAD, w) * parts.get(p, 0.0) for p, w in PART_WEIGHTS.items()) + (LEAD.w_faq if faq else 0.0)
 
 
 def answers(unit: Unit | None, ask: Ask) -> bool:
