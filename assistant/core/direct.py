@@ -45,6 +45,12 @@ def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
         or (bool(ask.number or ask.yesno) and not ask.fields & SERVICE_FIELDS)
 
 
+def states_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
+    """A question that says it is about a rule (规定, 条件, 期限 …) or asks for a number, not only a yes/no:
+    "公积金提取要符合什么条件", "质疑后对方多少天内要答复" — but not "辞职了公积金能提取吗", which the items answer."""
+    return policy_cue or bool(RULE.search(text)) or bool(ask.number and not ask.fields & SERVICE_FIELDS)
+
+
 @dataclass
 class Composed:
     paras: list[str]
@@ -74,15 +80,17 @@ def _says_more(best: Unit | None, in_field: Unit | None, g: Guide, ask: Ask) -> 
     """Whether `best` scores well above the field asked about and repeats more of the question's words
     beyond the item's name: "失业金最长能领多久" asks 多久 of a benefit (最长 …), not the 办结时限, while
     "离婚登记多久能办好" stays with the 办结时限."""
-    if best is None or in_field is None or best.score < in_field.score + LEAD.service_margin:
+    if best is None or in_field is None:
         return False
-    names = (g.name, *g.aliases)
-    rest = [w for w in ask.words if not any(w in n for n in names)]
+    return best.score >= in_field.score + LEAD.service_margin \
+        and _said(best, ask.words, g) > _said(in_field, ask.words, g)
 
-    def said(u: Unit) -> int:
-        text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
-        return sum(len(w) for w in rest if w in text)
-    return said(best) > said(in_field)
+
+def _said(u: Unit, words: tuple[str, ...], g: Guide) -> int:
+    """Characters of `words` beyond the item's names that a unit (with its FAQ question) says."""
+    names = (g.name, *g.aliases)
+    text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
+    return sum(len(w) for w in words if w in text and not any(w in n for n in names))
 
 
 def _extra_words(expansion: str) -> tuple[str, ...]:

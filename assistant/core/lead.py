@@ -28,7 +28,7 @@ from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
-from assistant.core.quantities import covers, quantities
+from assistant.core.quantities import ASKED_UNITS, INDEFINITE, covers, quantities
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
@@ -44,7 +44,7 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "money": (re.compile(r"多少钱|几块钱|多少元|金额|工本费|交多少|领多少|补多少|赔多少|给多少|发多少|补贴多少|罚多少|罚款"),
               re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准")),
     "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
-                            r"最长|最短|有效期|保质期|试用期"),
+                            r"最长|最短"),
                  re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|半年|半个月|即时|当场|当日|当天|立即|即办")),
     # "利率多少", "能贷几年" without a unit word: any number
     "amount": (re.compile(r"多少|几(?!乎)"), re.compile(rf"(?:{NUM})")),
@@ -97,6 +97,8 @@ class Ask:
     yesno: bool
     words: tuple[str, ...]  # content words of the question (jieba tokens, fillers removed)
     cues: tuple[re.Pattern, ...] = ()  # words of a unit that answer what is asked (UNIT_CUES)
+    focus: tuple[str, ...] = ()  # the words next to the question word: what is asked about ("从哪天开始生效": 生效)
+    unit: re.Pattern | None = None  # a number with the unit the question names ("几个月" → "五个月", not "六十日")
 
     @property
     def specific(self) -> bool:
@@ -110,10 +112,32 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     for pattern, fs in FIELD_CUES:
         if pattern.search(text):
             fields |= fs
-    number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(text)), None)
+    asked = INDEFINITE.sub(" ", text)  # "交过几年养老保险" says a few years, it does not ask how many
+    number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(asked)), None)
     words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
     cues = tuple(u for q, u in UNIT_CUES if q.search(text))
-    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues)
+    unit = next((u for q, u in ASKED_UNITS if q.search(asked)), None)
+    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit)
+
+
+# where a question asks: the question word itself ("几次", "多少天", "哪天", "吗", "能不能" …)
+QUESTION_AT = re.compile(r"几|多少|多久|多长|多大|哪|什么|啥|怎么|咋|吗|能不能|可不可以|是否|是不是|有没有|要不要|算不算|行不行")
+FOCUS_SPAN = 6  # characters on each side of the question word
+
+
+def focus_words(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The content words beside a question word — what the question asks about, as against the words that
+    set the scene: "公证书从哪天开始生效" → 开始, 生效; "施工许可证能延期几次" → 延期.  A unit that says them
+    answers the question, not only its topic."""
+    near = [(max(m.start() - FOCUS_SPAN, 0), m.end() + FOCUS_SPAN) for m in QUESTION_AT.finditer(text)]
+    out = []
+    for w in words:
+        if QUESTION_AT.search(w):  # "几次", "哪天": the question word itself
+            continue
+        at = [m.start() for m in re.finditer(re.escape(w), text)]
+        if any(lo <= i and i + len(w) <= hi for i in at for lo, hi in near):
+            out.append(w)
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ units
@@ -261,7 +285,6 @@ class LeadSelector:
         qgrams = bigrams(question)
         want = NUMBER_KINDS[ask.number][1] if ask.number else None
         stated = quantities(question)  # the person's amounts, read once for every clause
-        said = bool(stated) and not ask.yesno
         total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
         out: list[Unit] = []
         seen: set[str] = set()
@@ -286,25 +309,34 @@ class LeadSelector:
                          "law": float(c.kind == "law")}
                 if want is not None:
                     parts["number"] = 1.0 if want.search(s) else -1.0
+                if ask.unit is not None:
+                    parts["unit"] = 1.0 if ask.unit.search(s) else 0.0
+                if ask.focus:
+                    parts["focus"] = sum(len(w) for w in ask.focus if w in match_text) / sum(len(w) for w in ask.focus)
                 if ask.cues:
                     parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
-                case = covers(question, s, stated) if said else None
+                case = covers(question, s, stated) if stated else None
                 if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
                     # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
-                    parts["case"] = 1.0 if case else -1.0
+                    parts["case"] = 1.0 if case or ask.yesno else -1.0
                 if ask.yesno:
                     parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
                 if c.chunk_id in basis:
                     parts["basis"] = 1.0
-                score = (LEAD.w_dense * s_dense + LEAD.w_lexical * lex + LEAD.w_field * parts["field"]
-                         + LEAD.w_rank * s_rank
-                         + LEAD.w_number * parts.get("number", 0.0) + LEAD.w_yesno * parts.get("yesno", 0.0)
-                         + LEAD.w_basis * parts.get("basis", 0.0) + LEAD.w_bigram * big + LEAD.w_law * parts["law"] + LEAD.w_cue * parts.get("cue", 0.0)
-                         + LEAD.w_case * parts.get("case", 0.0)
-                         + (LEAD.w_faq if c.aspect == "faq" else 0.0))
-                out.append(Unit(c, s, score, parts, c.chunk_id in basis))
+                out.append(Unit(c, s, weighted(parts, c.aspect == "faq"), parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)
         return out
+
+
+# each part of a unit's score and its weight in LEAD (thresholds.LeadWeights)
+PART_WEIGHTS = {"dense": "w_dense", "lexical": "w_lexical", "field": "w_field", "rank": "w_rank", "number": "w_number",
+                "yesno": "w_yesno", "basis": "w_basis", "bigram": "w_bigram", "law": "w_law", "cue": "w_cue",
+                "case": "w_case", "focus": "w_focus", "unit": "w_unit"}
+
+
+def weighted(parts: dict, faq: bool) -> float:
+    """A unit's score: its parts by their weights, and the small prior of a reviewed FAQ answer."""
+    return sum(getattr(LEAD, w) * parts.get(p, 0.0) for p, w in PART_WEIGHTS.items()) + (LEAD.w_faq if faq else 0.0)
 
 
 def answers(unit: Unit | None, ask: Ask) -> bool:

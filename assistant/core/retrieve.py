@@ -9,6 +9,7 @@ import faiss
 import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
+from assistant.core.corpus.laws import law_key
 from assistant.core.index.build import Index
 
 # The law ranking puts the governing laws the centre chose (Settings.laws, e.g. 劳动合同法) before the texts
@@ -120,9 +121,21 @@ class HybridRetriever:
         return not self.regulations or (chunk.law.endswith("法") and not chunk.law.endswith("办法"))
 
     def _kind_mask(self, kind: str) -> np.ndarray:
+        """Per chunk: of `kind`; "law:公司法|公证法" — an article of one of those laws (law_key names)."""
         if kind not in self._masks:
-            self._masks[kind] = np.array([c.kind == kind for c in self.index.chunks])
+            if kind.startswith("law:"):
+                keys = set(kind[4:].split("|"))
+                self._masks[kind] = np.array([c.kind == "law" and law_key(c.law or "") in keys for c in self.index.chunks])
+            else:
+                self._masks[kind] = np.array([c.kind == kind for c in self.index.chunks])
         return self._masks[kind]
+
+    def search_laws(self, laws: list[str], query: str, k: int, qvec: np.ndarray, tokens: list[str]) -> list[Hit]:
+        """The best articles of the named laws alone ("股权卖给外人" within 公司法, the law an item rests on)."""
+        keys = sorted({law_key(name) for name in laws})
+        if not keys:
+            return []
+        return self.search(query, k=k, kind="law:" + "|".join(keys), qvec=qvec, tokens=tokens).hits
 
     def search(self, query: str, k: int = 20, kind: str | None = None, qvec: np.ndarray | None = None,
                tokens: list[str] | None = None) -> Retrieval:
@@ -132,7 +145,7 @@ class HybridRetriever:
         depth = self.pool * (3 if self.shelved else 1)
         b = self.bm25(tokens, depth, kind)
         d = self.dense(qvec, depth, kind)
-        w_bm25, w_dense = self.law_weights if kind == "law" else (self.w_bm25, self.w_dense)
+        w_bm25, w_dense = self.law_weights if kind and kind.startswith("law") else (self.w_bm25, self.w_dense)
         fused: dict[int, list] = {}
         for rank, (i, s) in zip(self._shelf_ranks(b), b):
             if rank > self.pool:

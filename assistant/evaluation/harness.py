@@ -26,13 +26,14 @@ from assistant.web.schemas import ChatResponse, to_response
 
 SETS = ("guide", "policy", "out_of_scope", "dialog", "fact", "scope", "followup")
 MARKER = re.compile(r"\[(\d+)\]")
+FRESH = re.compile(r"_fresh\d*$")
 
 
 def set_source(eval_dir: Path, name: str) -> tuple[Path, str]:
     """The file of a named set and the Evaluator method that scores it: ``guide`` is
-    eval/guide_dev.jsonl; ``guide_fresh`` (any ``<set>_fresh``) is eval/guide_fresh.jsonl, a set
-    written later, scored with its base set's metrics."""
-    base = name.removesuffix("_fresh")
+    eval/guide_dev.jsonl; ``guide_fresh`` (any ``<set>_fresh`` or ``<set>_fresh<N>``, e.g.
+    ``fact_fresh2``) is eval/guide_fresh.jsonl, a set written later, scored with its base set's metrics."""
+    base = FRESH.sub("", name)
     if base not in SETS:
         raise ValueError(f"未知的题集：{name}")
     return eval_dir / (f"{name}.jsonl" if base != name else f"{name}_dev.jsonl"), base

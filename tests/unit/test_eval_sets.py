@@ -12,6 +12,7 @@ def test_a_fresh_set_is_read_from_its_own_file_and_scored_like_its_base_set():
     assert set_source(Path("eval"), "guide") == (Path("eval/guide_dev.jsonl"), "guide")
     assert set_source(Path("eval"), "guide_fresh") == (Path("eval/guide_fresh.jsonl"), "guide")
     assert set_source(Path("eval"), "dialog_fresh") == (Path("eval/dialog_fresh.jsonl"), "dialog")
+    assert set_source(Path("eval"), "fact_fresh2") == (Path("eval/fact_fresh2.jsonl"), "fact")
     with pytest.raises(ValueError):
         set_source(Path("eval"), "weather_fresh")
 
@@ -21,6 +22,8 @@ def test_the_fresh_sets_are_marked_fresh_and_kept_out_of_tune_and_holdout():
         path, _ = set_source(ROOT / "eval", name)
         rows = load_set(path)
         assert rows and {r["split"] for r in rows} == {"fresh"}
+    rows = load_set(set_source(ROOT / "eval", "fact_fresh2")[0])
+    assert rows and {r["split"] for r in rows} == {"fresh2"}
 
 
 def test_an_ordinary_run_of_a_set_also_scores_its_fresh_file_and_a_fresh_run_only_that_file(tmp_path):
@@ -30,5 +33,9 @@ def test_an_ordinary_run_of_a_set_also_scores_its_fresh_file_and_a_fresh_run_onl
     assert method == "guide" and [r["id"] for r in rows] == ["g1", "n1"]
     rows, method = set_rows(tmp_path, "guide_fresh")
     assert method == "guide" and [r["id"] for r in rows] == ["n1"]
+    (tmp_path / "guide_fresh2.jsonl").write_text('{"id": "m1", "split": "fresh2"}\n', encoding="utf-8")
+    rows, method = set_rows(tmp_path, "guide_fresh2")
+    assert method == "guide" and [r["id"] for r in rows] == ["m1"]
+    assert [r["id"] for r in set_rows(tmp_path, "guide")[0]] == ["g1", "n1"]
     with pytest.raises(FileNotFoundError):
         set_rows(tmp_path, "policy")

@@ -41,6 +41,7 @@ RULES = [
     clarify.topic_word,  # "公积金" after 离婚登记
     policy.law_answers_rule,  # "离婚冷静期是多少天"
     policy.policy_question,  # "法律怎么规定…"
+    policy.law_before_clarify,  # "给采购人提了质疑，对方多少天内要答复" (a clause answers; the items would only ask)
     clarify.topic,  # "工程上的事"
     clarify.service_request,  # a service request below the item threshold
     policy.law_only,  # law evidence, no service item

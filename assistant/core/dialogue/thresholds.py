@@ -26,6 +26,11 @@ class LeadWeights:
     w_bigram: float = 0.0  # share of the question's character bigrams in the unit
     w_law: float = 0.0  # a law clause rather than a guide sentence
     w_case: float = 0.4  # the clause's range covers the amount the person states (+w), or excludes it (-w)
+    # share of the words beside the question word ("哪天开始生效": 生效) the unit says (fact tune governing cited
+    # +0.006 at 0.4, same at 0.8), and a number in the unit a number question names ("几个月": fact tune first
+    # paragraph +0.006 at 0.5, none at 0.3): eval/reports/s7-fact-before.json → s7-fact-final.json
+    w_focus: float = 0.4
+    w_unit: float = 0.5
     w_cue: float = 0.6  # the unit has the words that answer what is asked (本人/代办, 办理时间, 网办 …)
     min_score: float = 0.55  # below this no unit leads: "办事指南中没有写明…"
     min_lexical: float = 0.25
@@ -85,6 +90,9 @@ class DialogueThresholds:
     policy_bm25_min: float = 6.0  # ... or its BM25 score
     sem_maybe: float = 0.875  # a service request this close to an item is asked about rather than refused
     law_candidates: int = 10  # law articles whose clauses may lead an answer
+    # ... and this many more from the laws the item's 设定依据 names, taken in turn with those of all laws (fact tune
+    # first paragraph +0.006; the item's laws first instead: -0.011): eval/reports/s7-fact-final.json
+    item_law_candidates: int = 5
     sem_also: float = 0.935  # a second item this close to the question is recommended too ...
     also_min_score: float = 0.4  # ... when its combined score is at least this
     clarify_margin: float = 0.06  # top items closer than this, with no alias deciding → ask

@@ -80,6 +80,10 @@ class Vagueness:
     who: str | None  # "个人" or "法人" when the message says
 
 
+def ORDER(own: list, law_hits: list) -> list:
+    return [h for pair in zip(law_hits, own) for h in pair] + law_hits[len(own):] + own[len(law_hits):]
+
+
 class Turn:
     """One message in its conversation; `rules` collects the "rule:…" ids of the signals computed."""
 
@@ -127,12 +131,26 @@ class Turn:
         best_law = law_hits[0] if law_hits else None
         top = cands[0] if cands else None
         item_ok = top is not None and (top.alias is not None or top.semantic >= T.sem_in or pin is not None)
+        if item_ok:  # the laws the item rests on (its 设定依据) are searched on their own, then all laws
+            law_hits = self._with_own_laws(law_hits, pin or self.guides[top.item_id], law_text, retrieval.qvec)
         law_ok = best_law is not None and (best_law.dense >= self._law_floor(best_law) or best_law.bm25 >= T.policy_bm25_min)
         self.diagnostics["signals"] = {"top_item_score": top.score if top else 0.0,
                                        "best_law": best_law.as_dict() if best_law else None,
                                        "item_ok": item_ok, "law_ok": law_ok, "policy_cue": u.policy_cue}
         return Evidence(pending, own_alias, names_other, bare, chosen, followup, query, retrieval, cands, pin, law_hits,
                         top, item_ok, law_ok)
+
+    def _with_own_laws(self, law_hits: list, g: Guide, text: str, qvec) -> list:
+        """The best articles of the laws `g`'s 设定依据 names, merged with the best of all laws: "其他股东一直不回话"
+        about 企业变更登记 finds 《公司法》第八十四条 although all laws together rank it lower."""
+        own = self.assistant.retriever.search_laws([b.law for b in g.basis], text, T.item_law_candidates, qvec,
+                                                   self.index.tokenizer.tokens(text))
+        merged, seen = [], set()
+        for h in ORDER(own, law_hits):
+            if h.chunk.chunk_id not in seen:
+                seen.add(h.chunk.chunk_id)
+                merged.append(h)
+        return merged
 
     def _law_floor(self, hit) -> float:
         """The law cosine a policy answer needs: higher for a regulation than for a governing law."""

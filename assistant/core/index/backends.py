@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from prometheus_client import Counter
 
+from assistant.core.corpus.laws import law_key
 from assistant.core.index.build import Index, chunk_tokens
 from assistant.core.retrieve import Hit, HybridRetriever, Retrieval
 
@@ -259,6 +260,12 @@ class MilvusRetriever(CachedRetriever):
                                  filter=self._filter(kind), output_fields=["kind"],
                                  search_params={"metric_type": "IP"})
         return [(h["chunk_id"], float(h["distance"])) for h in res[0]]
+
+    def search_laws(self, laws: list[str], query: str, k: int, qvec: np.ndarray, tokens: list[str]) -> list[Hit]:
+        """The named laws' articles among the law side's `pool` best (Milvus filters by kind only)."""
+        keys = {law_key(name) for name in laws}
+        hits = self.search(query, k=self.pool, kind="law", qvec=qvec, tokens=tokens).hits
+        return [h for h in hits if law_key(h.chunk.law or "") in keys][:k]
 
     def search(self, query: str, k: int = 20, kind: str | None = None, qvec: np.ndarray | None = None,
                tokens: list[str] | None = None) -> Retrieval:

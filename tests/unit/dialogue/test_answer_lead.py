@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import jieba
+
 from rulebook_fixture import first
 
 from assistant.core.compose import Citations, field_para, no_answer_line
@@ -119,3 +121,26 @@ def test_a_table_drawn_in_text_is_never_quoted_as_an_answer(assistant):
                                                 "1 不超过36000元的 3")
     assert units_of(table) == []
     assert units_of(article) == ["结婚年龄，男不得早于二十二周岁，女不得早于二十周岁。"]
+
+
+def test_what_a_question_asks_about_is_the_words_beside_its_question_word():
+    def focus(q: str) -> tuple[str, ...]:
+        return ask_of(q, [], [t for t in jieba.cut_for_search(q) if t.strip()]).focus
+    assert "生效" in focus("公证书从哪天开始生效") and "哪天" not in focus("公证书从哪天开始生效")
+    assert "延期" in focus("施工许可证能延期几次") and "几次" not in focus("施工许可证能延期几次")
+    assert "答复" in focus("给采购人提了质疑，对方多少天内要答复")
+    assert focus("结婚登记") == ()
+
+
+def test_a_number_question_that_names_its_unit_wants_a_clause_with_that_unit():
+    ask = ask_of("企业所得税汇算清缴，年底以后几个月内要办完", [], [])
+    assert ask.unit.search("企业应当自年度终了之日起五个月内，向税务机关报送年度企业所得税纳税申报表")
+    assert not ask.unit.search("应当自实际经营终止之日起六十日内，向税务机关办理当期企业所得税汇算清缴")
+    assert ask_of("一天最多能干几个钟头", [], []).unit.search("每日工作时间不超过八小时")
+    assert ask_of("试用期可以约定多久", [], []).unit is None  # 多久 names no unit
+
+
+def test_a_few_years_said_after_a_verb_is_an_amount_the_person_states_not_a_number_asked():
+    assert ask_of("我在外地交过几年养老保险，回来接着交，年限能合起来算吗", [], []).number is None
+    assert ask_of("公司社保晚交了几个月，滞纳金咋算", [], []).number != "duration"
+    assert ask_of("失业保险交了6年，失业金最长能领几个月", [], []).number == "duration"

@@ -34,3 +34,20 @@ def test_without_evidence_the_assistant_says_so_and_hands_off(ask):
     assert first(r).startswith("抱歉，未找到依据：在本中心的办事指南和已收录的政策中没有找到与您问题相关的内容，我不能凭空作答。")
     assert r.suggestions == ["转人工", "结婚登记要带什么", "公积金提取怎么办"]
     assert not r.citations and item_names(r) == []
+
+
+def test_a_rule_question_the_items_leave_open_is_answered_by_the_law_instead_of_asking_which_item(ask):
+    r = ask("公积金提取要符合什么条件")  # two 公积金 提取 items fit equally; the 条例 states the conditions
+    assert (r.kind, r.decision.rule) == ("policy", "law-before-clarify")
+    assert first(r).startswith("《住房公积金管理条例（摘录，测试用）》第二十四条：职工有下列情形之一的，可以提取")
+    assert "rule:law-before-clarify" in r.trace["rules"]
+    # a request or a bare yes/no about the same items is still asked about: their guides answer it
+    assert ask("公积金怎么取").decision.rule == "close-items-clarify"
+    assert ask("辞职了公积金能提取吗").decision.rule != "law-before-clarify"
+
+
+def test_the_laws_an_item_rests_on_are_searched_on_their_own(assistant):
+    a = assistant
+    text = "离婚以后能提取公积金吗"
+    hits = a.retriever.search_laws(["住房公积金管理条例"], text, 3, a.retriever.embed(text), a.index.tokenizer.tokens(text))
+    assert hits and {h.chunk.law for h in hits} == {"住房公积金管理条例（摘录，测试用）"}

@@ -3,6 +3,7 @@ question, law evidence without a service item — and the refusal when there is 
 from __future__ import annotations
 
 from assistant.core.dialogue.decision import NO_EVIDENCE, Decision
+from assistant.core.direct import states_rule
 from assistant.core.dialogue.replies import suggestions
 from assistant.core.dialogue.rules.build import law_answer, named, refuse
 from assistant.core.dialogue.state import Context
@@ -44,6 +45,26 @@ def policy_question(t: Turn) -> Decision | None:
         return None
     related = [c for c in e.cands[:1] if e.item_ok]
     return law_answer(t, "law-with-policy-cue", "policy: law evidence with a policy cue", related)
+
+
+@named("law-before-clarify")
+def law_before_clarify(t: Turn) -> Decision | None:
+    """"给采购人提了质疑，对方多少天内要答复": a rule question that a law clause answers, where the items found
+    would only lead to a clarifying question (several fit about equally, none close enough, or words no guide
+    uses) — the clause answers it; a clarifying question stays for requests the law does not answer and for
+    a bare yes/no ("辞职了公积金能提取吗": the items' guides say when, the law lists other cases)."""
+    e, u, a = t.evidence, t.u, t.assistant
+    if e.pin is not None or e.own_alias or not e.law_ok:
+        return None
+    if e.item_ok and not (t.vagueness.vague or t.strange) \
+            or not states_rule(u.text, a.direct.ask(u.text, u.aspects), u.policy_cue):
+        return None
+    if not a.direct.law_answers_rule(u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, None,
+                                     u.expansion):
+        return None
+    related = [c for c in e.cands[:1] if e.item_ok and c.semantic >= T.sem_in]
+    return law_answer(t, "law-before-clarify", "policy: a law clause answers the rule question the items leave open",
+                      related, ["rule:law-before-clarify"])
 
 
 @named("policy-no-item")
