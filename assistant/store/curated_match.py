@@ -41,6 +41,13 @@ def swapped(a: str, b: str) -> bool:
     return bool(ca - cb) and bool(cb - ca)
 
 
+def rival_words(text: str, rival_names: list[str], own: list[str]) -> set[str]:
+    """The content characters of `text` that a rival item's names have and none of `own` (the correction's
+    question, its item's names) has: 买房提取公积金 says 买 of 住房公积金提取（购房） against 租房提取公积金."""
+    rival = set().union(*map(content, rival_names)) if rival_names else set()
+    return (content(text) & rival) - set().union(*map(content, own))
+
+
 def without(text: str, names: list[str]) -> str:
     """The question's core request: `text` with the item names it contains taken out (longest first)."""
     return mask_names(text, sorted(names, key=len, reverse=True))

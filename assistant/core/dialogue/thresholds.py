@@ -123,6 +123,8 @@ class CuratedThresholds:
     # paraphrases (eval/reports/curated-fresh-final.json), so it stays off until a sibling guard exists
     near_sim: float = 1.01
     route_lead: float = 0.1
+    route_k: int = 3  # how many of the router's leading items a correction's item may be among
+    nearest_margin: float = 0.0
 
 
 CURATED = CuratedThresholds()
