@@ -13,7 +13,11 @@ Matching is deliberately strict, because a curated answer overrides retrieval:
   **and** neither may swap a content character for another (结婚登记 vs 离婚登记, 租房 vs 买房 score
   0.96–0.97 with e5 — closer than many real paraphrases — and differ only in such a swap);
 * or, at least `CURATED.paraphrase_floor` close, the paraphrase routes to the correction's item (`routed`), asks a slot the
-  correction answers, with the same kind of act (补领, 注销 …), and names no other item.
+  correction answers, with the same kind of act (补领, 注销 …), and names no other item;
+* or, at least `CURATED.near_sim` close, the router is unsure (no alias decides) and the correction's item is among its
+  leading items, and the correction is the question's nearest example: no phrase of a rival item ahead of it is
+  closer, and the question says nothing of a rival's names the correction does not (公司要开发票，发票怎么申领 routes
+  to 代开发票 but is 怎么申领发票's; 买房提取公积金要什么材料 is not 租房提取公积金要什么材料's: 买 is 购房提取's).
 
 The thresholds and the report they were calibrated on: core/dialogue/thresholds.py (CuratedThresholds).
 See tests/api/test_staff.py and tests/e2e/test_curated_paraphrase.py for questions that must and must not match.
@@ -41,7 +45,8 @@ from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.dialogue.thresholds import CURATED
-from assistant.store.curated_match import acts, answers, item_fits_acts, rival_words, same_acts, slots, swapped, without
+from assistant.store.curated_match import (Route, acts, answers, item_fits_acts, rival_words, routed, same_acts, slots,
+                                           swapped, without)
 from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
 REFRESH_SECONDS = 0.5  # corrections published on another replica answer here at most this late (one cheap query)
@@ -117,33 +122,6 @@ def _entries_of(row: CuratedAnswer, examples: Examples) -> list[_Entry]:
     return [_Entry(row.id, core(q), q, row.item_id, row.answer, list(row.chunk_ids or []), excluded) for q in questions]
 
 
-Route = tuple[str, float, bool, float]  # (item, router score, decided by an alias, best phrase cosine)
-
-
-def routed(cands: list[Route], item_id: str, sim: float, rival_words: Callable[[list[str]], bool] | None = None) -> bool:
-    """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
-    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记).  Also,
-    for a question at least `near_sim` close to the correction, when no alias decided the leader and the item is among
-    the leading ones, when the correction is the question's nearest example: closer to it than to every phrase (name,
-    alias, FAQ question) of the items ranked ahead (or, when the item leads, of the runner-up) by `nearest_margin`,
-    and the question names nothing of those rivals that the correction and its item do not (`rival_words`):
-    用公积金买房能贷多少钱 (购房提取 leads on 买房) is asked by 公积金贷款最多能贷多少, 买房提取公积金要什么材料 is
-    not by 租房提取公积金要什么材料 (买 is 购房提取's)."""
-    if not cands:
-        return False
-    (top, best, alias, _s), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
-    if top == item_id and (alias or best - runner >= CURATED.route_margin):
-        return True
-    ids = [c[0] for c in cands]
-    if alias or sim < CURATED.near_sim or item_id not in ids:
-        return False
-    rank = ids.index(item_id)
-    rivals = cands[:rank] or cands[1:2]
-    if sim < max((c[3] for c in rivals), default=0.0) + CURATED.nearest_margin:
-        return False
-    return rival_words is None or not rival_words([c[0] for c in rivals])
-
-
 def _closer_to_excluded(entries: list[_Entry], sims: dict[str, float]) -> set[str]:
     """Corrections whose excluded examples are closer to the question than all their included questions:
     with 补办结婚证要带什么 excluded from 结婚登记要带什么, 补办结婚证需要带啥 is not answered by it."""
@@ -179,7 +157,7 @@ class CuratedStore(CuratedEdits):
         self.clock = clock
         self.threshold = threshold
         self.items_of = items_of
-        self.route_of: Callable[[str], list[tuple[str, float, bool]]] | None = None
+        self.route_of: Callable[[str], list[Route]] | None = None
         self.request_of: Callable[[str], str] = lambda text: text  # the question without the item names in it
         self.name_of: Callable[[str], str] = lambda item_id: ""  # an item's name (结婚登记)
         self.names_of: Callable[[str], tuple[str, ...]] = lambda item_id: ()  # its name and aliases

@@ -17,7 +17,9 @@ answer 在哪办; how much (多少钱, 几张照片) is asked on both sides or n
 from __future__ import annotations
 
 import re
+from typing import Callable
 
+from assistant.core.dialogue.thresholds import CURATED
 from assistant.core.understand import aspects_of, mask_names
 
 # characters that carry no topic: question words, particles, pronouns, filler verbs
@@ -99,3 +101,30 @@ def item_fits_acts(item_name: str, q_acts: frozenset[int]) -> bool:
     """An item named in a question that names an act counts only if it is an item of that act
     (结婚证遗失补办 names 结婚 — 结婚登记 — but asks for 补领婚姻登记证), as the router weighs it."""
     return not q_acts or any(w in item_name for i in q_acts for w in act_words(i))
+
+
+Route = tuple[str, float, bool, float]  # (item, router score, decided by an alias, best phrase cosine)
+
+
+def routed(cands: list[Route], item_id: str, sim: float, rival_words: Callable[[list[str]], bool] | None = None) -> bool:
+    """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
+    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记).  Also,
+    for a question at least `near_sim` close to the correction, when no alias decided the leader and the item is among
+    the leading ones, when the correction is the question's nearest example: closer to it than to every phrase (name,
+    alias, FAQ question) of the items ranked ahead (or, when the item leads, of the runner-up) by `nearest_margin`,
+    and the question names nothing of those rivals that the correction and its item do not (`rival_words`):
+    用公积金买房能贷多少钱 (购房提取 leads on 买房) is asked by 公积金贷款最多能贷多少, 买房提取公积金要什么材料 is
+    not by 租房提取公积金要什么材料 (买 is 购房提取's)."""
+    if not cands:
+        return False
+    (top, best, alias, _s), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
+    if top == item_id and (alias or best - runner >= CURATED.route_margin):
+        return True
+    ids = [c[0] for c in cands]
+    if alias or sim < CURATED.near_sim or item_id not in ids:
+        return False
+    rank = ids.index(item_id)
+    rivals = cands[:rank] or cands[1:2]
+    if sim < max((c[3] for c in rivals), default=0.0) + CURATED.nearest_margin:
+        return False
+    return rival_words is None or not rival_words([c[0] for c in rivals])

@@ -29,3 +29,28 @@ def test_the_slot_is_read_from_the_request_not_from_the_item_name():
     assert slots(without("出入境证件在哪办", ["出入境证件"])) == {"place"}
     # 补办结婚证 contains 办结, which is not a time word on its own (办结时限 is)
     assert slots("补办结婚证要带什么") == {"how"}
+
+
+def test_a_correction_counts_when_the_router_is_unsure_only_if_it_is_the_nearest_example():
+    from assistant.store.curated_match import routed
+
+    # 公司要开发票，发票怎么申领: 代开发票 leads (no alias), 发票申领 second; the correction is closer than any phrase of 代开发票
+    cands = [("invoice-issuing", 0.75, False, 0.935), ("invoice-application", 0.597, False, 0.962)]
+    assert routed(cands, "invoice-application", 0.964)
+    assert not routed(cands, "invoice-application", 0.93)  # a phrase of the leader is closer than the correction
+    assert not routed(cands, "invoice-application", 0.964, lambda rivals: True)  # says a word only the rival's names say
+    assert not routed([("invoice-issuing", 0.75, True, 0.935)] + cands[1:], "invoice-application", 0.964)  # alias decided
+    assert not routed(cands, "legal-aid", 0.99)  # the correction's item is not among the leading ones
+    # the item leads by less than route_margin: the runner-up is the rival
+    close = [("housing-fund-loan", 0.698, False, 0.941), ("withdrawal-purchase", 0.673, False, 0.933)]
+    assert routed(close, "housing-fund-loan", 0.936)
+    assert not routed(close, "housing-fund-loan", 0.92)
+
+
+def test_a_rival_word_is_one_the_rival_names_say_and_the_correction_does_not():
+    from assistant.store.curated_match import rival_words
+
+    rent = ["租房提取公积金要什么材料", "住房公积金提取（租房）", "租房提公积金"]
+    assert rival_words("买房提取公积金要什么材料", ["住房公积金提取（购房）", "买房提公积金"], rent) == {"买"}
+    loan = ["公积金贷款最多能贷多少", "住房公积金个人住房贷款", "公积金买房贷款"]
+    assert rival_words("用公积金买房能贷多少钱", ["住房公积金提取（购房）", "买房提公积金"], loan) == set()
