@@ -20,7 +20,7 @@ import re
 from typing import Callable
 
 from assistant.core.dialogue.thresholds import CURATED
-from assistant.core.understand import aspects_of, mask_names
+from assistant.core.understand import aspects_of, mask_names, strip_aspects
 
 # characters that carry no topic: question words, particles, pronouns, filler verbs
 FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
@@ -31,6 +31,7 @@ _DURATION = re.compile(r"(几|多少)个?(天|日|工作日|周|星期|月|年|�
 _HOUR = re.compile(r"几点")
 _AMOUNT = re.compile(r"多少|几")
 _SLOT = {"steps": "how", "materials": "how", "fee": "amount"}
+_HOW = re.compile(r"怎|咋|如何|手续|流程|步骤|程序|办法")  # a request that asks how (个体工商户怎么注册 reads no aspect)
 
 
 def content(text: str) -> set[str]:
@@ -44,10 +45,11 @@ def swapped(a: str, b: str) -> bool:
 
 
 def rival_words(text: str, rival_names: list[str], own: list[str]) -> set[str]:
-    """The content characters of `text` that a rival item's names have and none of `own` (the correction's
-    question, its item's names) has: 买房提取公积金 says 买 of 住房公积金提取（购房） against 租房提取公积金."""
+    """The content characters of `text` (its aspect words left out: 证件 in 得带什么证件 asks materials) that a rival
+    item's names have and none of `own` (the correction's question, its item's names) has: 买房提取公积金 says 买 of
+    住房公积金提取（购房） against 租房提取公积金."""
     rival = set().union(*map(content, rival_names)) if rival_names else set()
-    return (content(text) & rival) - set().union(*map(content, own))
+    return (content(strip_aspects(text)) & rival) - set().union(*map(content, own))
 
 
 def without(text: str, names: list[str]) -> str:
@@ -72,7 +74,9 @@ def answers(request: str, asked: frozenset[str]) -> bool:
         return False
     if own & asked:
         return True
-    bare_how = own == {"how"} and set(aspects_of(request)) <= {"steps"}
+    said = set(aspects_of(request))
+    # a bare how: 怎么办, or the item's name alone (失业金怎么领 is an alias); 首套房契税能减免吗 asks no how
+    bare_how = own == {"how"} and said <= {"steps"} and bool(said or _HOW.search(request) or not content(request))
     return bare_how and asked <= {"how", "place"}
 
 
@@ -106,13 +110,13 @@ def item_fits_acts(item_name: str, q_acts: frozenset[int]) -> bool:
 Route = tuple[str, float, bool, float]  # (item, router score, decided by an alias, best phrase cosine)
 
 
-def routed(cands: list[Route], item_id: str, sim: float, rival_words: Callable[[list[str]], bool] | None = None) -> bool:
+def routed(cands: list[Route], item_id: str, sim: float, says_rival: Callable[[list[str]], bool] | None = None) -> bool:
     """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
     decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记).  Also,
     for a question at least `near_sim` close to the correction, when no alias decided the leader and the item is among
     the leading ones, when the correction is the question's nearest example: closer to it than to every phrase (name,
     alias, FAQ question) of the items ranked ahead (or, when the item leads, of the runner-up) by `nearest_margin`,
-    and the question names nothing of those rivals that the correction and its item do not (`rival_words`):
+    and the question names nothing of those rivals that the correction and its item do not (`says_rival`):
     用公积金买房能贷多少钱 (购房提取 leads on 买房) is asked by 公积金贷款最多能贷多少, 买房提取公积金要什么材料 is
     not by 租房提取公积金要什么材料 (买 is 购房提取's)."""
     if not cands:
@@ -127,4 +131,4 @@ def routed(cands: list[Route], item_id: str, sim: float, rival_words: Callable[[
     rivals = cands[:rank] or cands[1:2]
     if sim < max((c[3] for c in rivals), default=0.0) + CURATED.nearest_margin:
         return False
-    return rival_words is None or not rival_words([c[0] for c in rivals])
+    return says_rival is None or not says_rival([c[0] for c in rivals])

@@ -18,6 +18,8 @@ from assistant.store.curated_match import answers, slots, without
     ("要收费吗", "工本费多少钱", True),  # 收费 and 多少钱 are one slot
     ("要带什么", "要带几张照片", False),  # how many is asked on both sides or neither
     ("能取吗", "能取多少", False),
+    ("首套房契税能减免吗", "在哪个窗口交", False),  # a yes/no about the item is no bare how: it does not answer where
+    ("", "在哪申请", True),  # the item's name alone (失业金怎么领 is an alias) asks how, and so where
 ])
 def test_a_correction_answers_the_same_ask(correction, asked, expected):
     assert answers(correction, slots(asked)) is expected, (correction, asked)
@@ -54,3 +56,7 @@ def test_a_rival_word_is_one_the_rival_names_say_and_the_correction_does_not():
     assert rival_words("买房提取公积金要什么材料", ["住房公积金提取（购房）", "买房提公积金"], rent) == {"买"}
     loan = ["公积金贷款最多能贷多少", "住房公积金个人住房贷款", "公积金买房贷款"]
     assert rival_words("用公积金买房能贷多少钱", ["住房公积金提取（购房）", "买房提公积金"], loan) == set()
+
+    # an aspect word is not a rival's: 证件 (in 出入境证件申领) asks for materials here
+    move_in = ["老婆户口迁过来要带什么", "户口迁入", "迁户口"]
+    assert rival_words("我老婆是外地的，户口迁宿迁得带什么证件", ["出入境证件申领", "办护照"], move_in) == set()
