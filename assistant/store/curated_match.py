@@ -28,7 +28,7 @@ FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同
              "办理弄搞做带拿用找问说看知道帮助告诉谢好行吧呗嗯喂")
 
 _DURATION = re.compile(r"(几|多少)个?(天|日|工作日|周|星期|月|年|小时)")
-_HOUR = re.compile(r"几点")
+_HOUR = re.compile(r"几点|几号")  # a time of day or a date, not a count
 _AMOUNT = re.compile(r"多少|几")
 _SLOT = {"steps": "how", "materials": "how", "fee": "amount"}
 _HOW = re.compile(r"怎|咋|如何|手续|流程|步骤|程序|办法")  # a request that asks how (个体工商户怎么注册 reads no aspect)
@@ -112,7 +112,8 @@ Route = tuple[str, float, bool, float]  # (item, router score, decided by an ali
 
 def routed(cands: list[Route], item_id: str, sim: float, says_rival: Callable[[list[str]], bool] | None = None) -> bool:
     """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
-    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记).  Also,
+    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记) with the
+    runner-up's phrases not `led_slack` closer to the question than the correction is.  Also,
     for a question at least `near_sim` close to the correction, when no alias decided the leader and the item is among
     the leading ones, when the correction is the question's nearest example: closer to it than to every phrase (name,
     alias, FAQ question) of the items ranked ahead (or, when the item leads, of the runner-up) by `nearest_margin`,
@@ -122,7 +123,10 @@ def routed(cands: list[Route], item_id: str, sim: float, says_rival: Callable[[l
     if not cands:
         return False
     (top, best, alias, _s), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
-    if top == item_id and (alias or best - runner >= CURATED.route_margin):
+    if top == item_id and alias:
+        return True
+    if top == item_id and best - runner >= CURATED.route_margin and \
+            sim >= (cands[1][3] if len(cands) > 1 else 0.0) - CURATED.led_slack:
         return True
     ids = [c[0] for c in cands]
     if alias or sim < CURATED.near_sim or item_id not in ids:

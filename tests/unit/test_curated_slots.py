@@ -19,7 +19,8 @@ from assistant.store.curated_match import answers, slots, without
     ("要带什么", "要带几张照片", False),  # how many is asked on both sides or neither
     ("能取吗", "能取多少", False),
     ("首套房契税能减免吗", "在哪个窗口交", False),  # a yes/no about the item is no bare how: it does not answer where
-    ("", "在哪申请", True),  # the item's name alone (失业金怎么领 is an alias) asks how, and so where
+    ("", "在哪申请", True),
+    ("什么时候开始", "几号开始报名", True),  # 几号 is a date, not a count  # the item's name alone (失业金怎么领 is an alias) asks how, and so where
 ])
 def test_a_correction_answers_the_same_ask(correction, asked, expected):
     assert answers(correction, slots(asked)) is expected, (correction, asked)
@@ -47,6 +48,10 @@ def test_a_correction_counts_when_the_router_is_unsure_only_if_it_is_the_nearest
     close = [("housing-fund-loan", 0.698, False, 0.941), ("withdrawal-purchase", 0.673, False, 0.933)]
     assert routed(close, "housing-fund-loan", 0.936)
     assert not routed(close, "housing-fund-loan", 0.92)
+    # the item leads by the margin, but a phrase of the runner-up is far closer to the question than the correction
+    led = [("employee-pension-claim", 0.70, False, 0.916), ("resident-pension-enrollment", 0.60, False, 0.939)]
+    assert not routed(led, "employee-pension-claim", 0.907)
+    assert routed(led, "employee-pension-claim", 0.93)
 
 
 def test_a_rival_word_is_one_the_rival_names_say_and_the_correction_does_not():
