@@ -45,11 +45,13 @@ def swapped(a: str, b: str) -> bool:
 
 
 def rival_words(text: str, rival_names: list[str], own: list[str]) -> set[str]:
-    """The content characters of `text` (its aspect words left out: 证件 in 得带什么证件 asks materials) that a rival
-    item's names have and none of `own` (the correction's question, its item's names) has: 买房提取公积金 says 买 of
-    住房公积金提取（购房） against 租房提取公积金."""
-    rival = set().union(*map(content, rival_names)) if rival_names else set()
-    return (content(strip_aspects(text)) & rival) - set().union(*map(content, own))
+    """The characters of `text` (its aspect words left out: 证件 in 得带什么证件 asks materials) in a two-character word
+    it shares with a rival item's names (no filler in it: 一次 is not 一次办's) that none of `own` (the correction's
+    question, its item's names) has: 买房提取公积金 says 买 (买房) of 住房公积金提取（购房） against 租房提取公积金."""
+    q = strip_aspects(text).lower()
+    pairs = {q[i:i + 2] for i in range(len(q) - 1) if content(q[i:i + 2]) == set(q[i:i + 2])}
+    shared = {ch for pair in pairs if any(pair in n.lower() for n in rival_names) for ch in pair}
+    return shared - set().union(*map(content, own))
 
 
 def without(text: str, names: list[str]) -> str:

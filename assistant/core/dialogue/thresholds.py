@@ -119,11 +119,12 @@ class CuratedThresholds:
     # … or, for a paraphrase at least `near_sim` close, when no alias decided the leader and the correction's item is
     # among the router's `route_k` leading items: the correction must be the question's nearest example (its cosine
     # at least `nearest_margin` above every phrase of the items ranked ahead, or of the runner-up when the item leads)
-    # and the question may say no character of a rival's names that the correction and its item's names do not
-    # (store/curated.py routed).  Swept on the tune set (eval/curated_dev.jsonl, eval/reports/curated.json):
-    # near_sim 0.85–0.9 give the same reach (0.93 one paraphrase less), 0.922 → 1.000 with the lexicon fixes, no near
-    # neighbour or other item caught; nearest_margin 0.01 loses one paraphrase; without the rival-character guard, margin 0 catches
-    # 买房提取公积金要什么材料 for 租房提取公积金要什么材料 (1/61) and margin 0.005 reaches 0.989.  Earlier, without
+    # and the question may share no two-character word with a rival's names whose characters the correction and its
+    # item's names lack (买房 against 租房): store/curated_match.py routed, rival_words.  Swept on the tune set
+    # (eval/curated_dev.jsonl, eval/reports/curated.json): near_sim 0.85–0.9 give the same reach (0.93 one paraphrase
+    # less), 0.922 → 1.000 with the lexicon fixes, no near neighbour or other item caught; nearest_margin 0.01 loses
+    # one paraphrase; without the rival guard, margin 0 catches 买房提取公积金要什么材料 for 租房提取公积金要什么材料;
+    # without the nearest-example guard, the rival guard alone catches 2 other-item questions on curated_tune3.  Before
     # either guard (within 0.1 of the leader), this caught 5/61 near neighbours on eval/curated_fresh.jsonl.
     near_sim: float = 0.9
     route_k: int = 3
