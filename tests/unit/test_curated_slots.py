@@ -48,10 +48,9 @@ def test_a_correction_counts_when_the_router_is_unsure_only_if_it_is_the_nearest
     close = [("housing-fund-loan", 0.698, False, 0.941), ("withdrawal-purchase", 0.673, False, 0.933)]
     assert routed(close, "housing-fund-loan", 0.936)
     assert not routed(close, "housing-fund-loan", 0.92)
-    # the item leads by the margin, but a phrase of the runner-up is far closer to the question than the correction
+    # the item leads by the margin: routed, however close a runner-up's phrase (led_slack is off)
     led = [("employee-pension-claim", 0.70, False, 0.916), ("resident-pension-enrollment", 0.60, False, 0.939)]
-    assert not routed(led, "employee-pension-claim", 0.907)
-    assert routed(led, "employee-pension-claim", 0.93)
+    assert routed(led, "employee-pension-claim", 0.85)
 
 
 def test_a_rival_word_is_one_the_rival_names_say_and_the_correction_does_not():

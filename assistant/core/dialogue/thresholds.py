@@ -130,11 +130,12 @@ class CuratedThresholds:
     route_k: int = 3
     nearest_margin: float = 0.0
     # a correction's item that leads by `route_margin` without an alias still needs the question no more than this
-    # much closer to the runner-up's nearest phrase than to the correction: 我在家带孩子没上班，养老保险咋交 routes to
-    # 职工养老金申领 (0.70 vs 0.60) but is 0.94 close to 城乡居民养老保险 and 0.91 to 到退休年龄了养老金怎么申请.  Swept
-    # on curated_dev + eval/curated_tune2.jsonl + eval/curated_tune3.jsonl (tune): 0.01 loses 3 paraphrases, 0.02–0.03
-    # none and drop that other-item catch, 0.05 keeps it
-    led_slack: float = 0.02
+    # much closer to the runner-up's nearest phrase than to the correction.  OFF (1.0).  Swept on curated_dev +
+    # eval/curated_tune2.jsonl + eval/curated_tune3.jsonl: 0.02–0.03 drop one other-item catch on tune3 (我在家带孩子
+    # 没上班，养老保险咋交 for 到退休年龄了养老金怎么申请, 1/396) at no tune reach, 0.01 loses 3 paraphrases; but on
+    # eval/curated_holdout.jsonl 0.02 lost 3 paraphrases (0.883 → 0.833: 父母去世了，房子怎么转到我名下 …) for nothing
+    # caught, and on eval/curated_fresh2.jsonl it gave the same figures (eval/reports/curated-fresh2-led-slack.json)
+    led_slack: float = 1.0
 
 
 CURATED = CuratedThresholds()
