@@ -169,7 +169,7 @@ def expand_terms(text: str) -> str:
     return " ".join(out)
 
 
-def _strip_aspects(text: str) -> str:
+def strip_aspects(text: str) -> str:
     """What is left of a message once aspect words and fillers are removed."""
     rest = text
     for p in ASPECT_PATTERNS.values():
@@ -204,7 +204,7 @@ def understand(text: str, names: tuple[str, ...] | list[str] = ()) -> Understand
     expansion = expand_terms(text)
     if expansion:
         rules.append("rule:term-map")
-    rest = _strip_aspects(text)
+    rest = strip_aspects(text)
     followup = bool(FOLLOWUP_LEAD.match(text)) or (len(text) <= 14 and len(rest) <= 2)
     if followup:
         rules.append("rule:followup-shape")

@@ -13,7 +13,11 @@ Matching is deliberately strict, because a curated answer overrides retrieval:
   **and** neither may swap a content character for another (结婚登记 vs 离婚登记, 租房 vs 买房 score
   0.96–0.97 with e5 — closer than many real paraphrases — and differ only in such a swap);
 * or, at least `CURATED.paraphrase_floor` close, the paraphrase routes to the correction's item (`routed`), asks a slot the
-  correction answers, with the same kind of act (补领, 注销 …), and names no other item.
+  correction answers, with the same kind of act (补领, 注销 …), and names no other item;
+* or, at least `CURATED.near_sim` close, the router is unsure (no alias decides) and the correction's item is among its
+  leading items, and the correction is the question's nearest example: no phrase of a rival item ahead of it is
+  closer, and the question says nothing of a rival's names the correction does not (公司要开发票，发票怎么申领 routes
+  to 代开发票 but is 怎么申领发票's; 买房提取公积金要什么材料 is not 租房提取公积金要什么材料's: 买 is 购房提取's).
 
 The thresholds and the report they were calibrated on: core/dialogue/thresholds.py (CuratedThresholds).
 See tests/api/test_staff.py and tests/e2e/test_curated_paraphrase.py for questions that must and must not match.
@@ -41,7 +45,8 @@ from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.dialogue.thresholds import CURATED
-from assistant.store.curated_match import acts, answers, item_fits_acts, same_acts, slots, swapped, without
+from assistant.store.curated_match import (Route, acts, answers, item_fits_acts, rival_words, routed, same_acts, slots,
+                                           swapped, without)
 from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
 REFRESH_SECONDS = 0.5  # corrections published on another replica answer here at most this late (one cheap query)
@@ -117,22 +122,6 @@ def _entries_of(row: CuratedAnswer, examples: Examples) -> list[_Entry]:
     return [_Entry(row.id, core(q), q, row.item_id, row.answer, list(row.chunk_ids or []), excluded) for q in questions]
 
 
-def routed(cands: list[tuple[str, float, bool]], item_id: str, sim: float) -> bool:
-    """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
-    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记); also when
-    the question is at least `near_sim` close to the correction and the item is within `route_lead` of a leader
-    that no alias decided (用公积金买房能贷多少钱: 购房提取 0.74 leads, 公积金贷款 0.67) — off by default, see
-    CuratedThresholds.near_sim."""
-    if not cands:
-        return False
-    (top, best, alias), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
-    if top == item_id and (alias or best - runner >= CURATED.route_margin):
-        return True
-    if alias or sim < CURATED.near_sim:
-        return False
-    return any(i == item_id and score >= best - CURATED.route_lead for i, score, _a in cands)
-
-
 def _closer_to_excluded(entries: list[_Entry], sims: dict[str, float]) -> set[str]:
     """Corrections whose excluded examples are closer to the question than all their included questions:
     with 补办结婚证要带什么 excluded from 结婚登记要带什么, 补办结婚证需要带啥 is not answered by it."""
@@ -168,9 +157,10 @@ class CuratedStore(CuratedEdits):
         self.clock = clock
         self.threshold = threshold
         self.items_of = items_of
-        self.route_of: Callable[[str], list[tuple[str, float, bool]]] | None = None
+        self.route_of: Callable[[str], list[Route]] | None = None
         self.request_of: Callable[[str], str] = lambda text: text  # the question without the item names in it
         self.name_of: Callable[[str], str] = lambda item_id: ""  # an item's name (结婚登记)
+        self.names_of: Callable[[str], tuple[str, ...]] = lambda item_id: ()  # its name and aliases
         self._lock = threading.RLock()
         self._entries: list[_Entry] = []
         self._vecs: dict[str, np.ndarray] = {}  # normalised question → its vector (computed on first lookup)
@@ -191,12 +181,13 @@ class CuratedStore(CuratedEdits):
         def items_of(text: str) -> frozenset[str]:
             return frozenset(router.alias_hits(understand(text).search_text))
 
-        def route_of(text: str) -> list[tuple[str, float, bool]]:
-            """The router's leading items for this question, (item, score, decided by an alias), best first.  An alias
-            of an item of another act decides nothing (补领结婚证 contains 领结婚证, an alias of 结婚登记)."""
+        def route_of(text: str) -> list[Route]:
+            """The router's leading items for this question, (item, score, decided by an alias, best phrase cosine), best
+            first.  An alias of an item of another act decides nothing (补领结婚证 contains 领结婚证, an alias of 结婚登记)."""
             q, q_acts = understand(text).search_text, acts(text)
             cands = router.rank(q, assistant.retriever.search(q, k=assistant.index.settings.top_k))
-            return [(c.item_id, c.score, bool(c.alias) and item_fits_acts(c.name, q_acts)) for c in cands[:3]]
+            return [(c.item_id, c.score, bool(c.alias) and item_fits_acts(c.name, q_acts), c.semantic)
+                    for c in cands[:CURATED.route_k]]
 
         @lru_cache(maxsize=4096)
         def request_of(text: str) -> str:
@@ -206,8 +197,13 @@ class CuratedStore(CuratedEdits):
             g = router.guides.get(item_id)
             return g.name if g is not None else ""
 
+        def names_of(item_id: str) -> tuple[str, ...]:
+            g = router.guides.get(item_id)
+            return (g.name, *g.aliases) if g is not None else ()
+
         with self._lock:
             self.items_of, self.route_of, self.request_of, self.name_of = items_of, route_of, request_of, name_of
+            self.names_of = names_of
             self._items.clear()
         return self
 
@@ -268,7 +264,7 @@ class CuratedStore(CuratedEdits):
             if self.route_of is not None and self._same_ask(text, e) and self._names_no_other_item(text, e):
                 if not route:  # routed once per question, only when some correction is close enough
                     route.append(self.route_of(text))
-                if routed(route[0], e.item_id, sim):
+                if routed(route[0], e.item_id, sim, lambda rivals: self._rival_words(text, e, rivals)):
                     return e.hit(round(sim, 4))
         return None
 
@@ -313,6 +309,12 @@ class CuratedStore(CuratedEdits):
         q_acts = acts(text)
         q_items = {i for i in self.items_of(text) if item_fits_acts(self.name_of(i), q_acts)}
         return not q_items or bool(q_items & (self._entry_items(e) | {e.item_id}))
+
+    def _rival_words(self, text: str, e: "_Entry", rivals: list[str]) -> bool:
+        """Does the question say something of the rival items' names that neither the correction nor its item's
+        names say (买房提取公积金 against 租房提取公积金: 买 is 住房公积金提取（购房）'s)?"""
+        return bool(rival_words(text, [n for r in rivals for n in self.names_of(r)],
+                                [e.normalized, *self.names_of(e.item_id)]))
 
     def _same_ask(self, text: str, e: "_Entry") -> bool:
         """Does the paraphrase ask what the correction answers?  A slot in common (结婚登记要带什么 — 材料 — does

@@ -17,8 +17,10 @@ answer 在哪办; how much (多少钱, 几张照片) is asked on both sides or n
 from __future__ import annotations
 
 import re
+from typing import Callable
 
-from assistant.core.understand import aspects_of, mask_names
+from assistant.core.dialogue.thresholds import CURATED
+from assistant.core.understand import aspects_of, mask_names, strip_aspects
 
 # characters that carry no topic: question words, particles, pronouns, filler verbs
 FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
@@ -26,9 +28,10 @@ FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同
              "办理弄搞做带拿用找问说看知道帮助告诉谢好行吧呗嗯喂")
 
 _DURATION = re.compile(r"(几|多少)个?(天|日|工作日|周|星期|月|年|小时)")
-_HOUR = re.compile(r"几点")
+_HOUR = re.compile(r"几点|几号")  # a time of day or a date, not a count
 _AMOUNT = re.compile(r"多少|几")
 _SLOT = {"steps": "how", "materials": "how", "fee": "amount"}
+_HOW = re.compile(r"怎|咋|如何|手续|流程|步骤|程序|办法")  # a request that asks how (个体工商户怎么注册 reads no aspect)
 
 
 def content(text: str) -> set[str]:
@@ -39,6 +42,16 @@ def swapped(a: str, b: str) -> bool:
     """True when each question has a content character the other lacks (结婚↔离婚, 租房↔买房)."""
     ca, cb = content(a), content(b)
     return bool(ca - cb) and bool(cb - ca)
+
+
+def rival_words(text: str, rival_names: list[str], own: list[str]) -> set[str]:
+    """The characters of `text` (its aspect words left out: 证件 in 得带什么证件 asks materials) in a two-character word
+    it shares with a rival item's names (no filler in it: 一次 is not 一次办's) that none of `own` (the correction's
+    question, its item's names) has: 买房提取公积金 says 买 (买房) of 住房公积金提取（购房） against 租房提取公积金."""
+    q = strip_aspects(text).lower()
+    pairs = {q[i:i + 2] for i in range(len(q) - 1) if content(q[i:i + 2]) == set(q[i:i + 2])}
+    shared = {ch for pair in pairs if any(pair in n.lower() for n in rival_names) for ch in pair}
+    return shared - set().union(*map(content, own))
 
 
 def without(text: str, names: list[str]) -> str:
@@ -63,7 +76,9 @@ def answers(request: str, asked: frozenset[str]) -> bool:
         return False
     if own & asked:
         return True
-    bare_how = own == {"how"} and set(aspects_of(request)) <= {"steps"}
+    said = set(aspects_of(request))
+    # a bare how: 怎么办, or the item's name alone (失业金怎么领 is an alias); 首套房契税能减免吗 asks no how
+    bare_how = own == {"how"} and said <= {"steps"} and bool(said or _HOW.search(request) or not content(request))
     return bare_how and asked <= {"how", "place"}
 
 
@@ -92,3 +107,34 @@ def item_fits_acts(item_name: str, q_acts: frozenset[int]) -> bool:
     """An item named in a question that names an act counts only if it is an item of that act
     (结婚证遗失补办 names 结婚 — 结婚登记 — but asks for 补领婚姻登记证), as the router weighs it."""
     return not q_acts or any(w in item_name for i in q_acts for w in act_words(i))
+
+
+Route = tuple[str, float, bool, float]  # (item, router score, decided by an alias, best phrase cosine)
+
+
+def routed(cands: list[Route], item_id: str, sim: float, says_rival: Callable[[list[str]], bool] | None = None) -> bool:
+    """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
+    decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记) with the
+    runner-up's phrases not `led_slack` closer to the question than the correction is.  Also,
+    for a question at least `near_sim` close to the correction, when no alias decided the leader and the item is among
+    the leading ones, when the correction is the question's nearest example: closer to it than to every phrase (name,
+    alias, FAQ question) of the items ranked ahead (or, when the item leads, of the runner-up) by `nearest_margin`,
+    and the question names nothing of those rivals that the correction and its item do not (`says_rival`):
+    用公积金买房能贷多少钱 (购房提取 leads on 买房) is asked by 公积金贷款最多能贷多少, 买房提取公积金要什么材料 is
+    not by 租房提取公积金要什么材料 (买 is 购房提取's)."""
+    if not cands:
+        return False
+    (top, best, alias, _s), runner = cands[0], (cands[1][1] if len(cands) > 1 else 0.0)
+    if top == item_id and alias:
+        return True
+    if top == item_id and best - runner >= CURATED.route_margin and \
+            sim >= (cands[1][3] if len(cands) > 1 else 0.0) - CURATED.led_slack:
+        return True
+    ids = [c[0] for c in cands]
+    if alias or sim < CURATED.near_sim or item_id not in ids:
+        return False
+    rank = ids.index(item_id)
+    rivals = cands[:rank] or cands[1:2]
+    if sim < max((c[3] for c in rivals), default=0.0) + CURATED.nearest_margin:
+        return False
+    return says_rival is None or not says_rival([c[0] for c in rivals])

@@ -18,6 +18,9 @@ from assistant.store.curated_match import answers, slots, without
     ("要收费吗", "工本费多少钱", True),  # 收费 and 多少钱 are one slot
     ("要带什么", "要带几张照片", False),  # how many is asked on both sides or neither
     ("能取吗", "能取多少", False),
+    ("首套房契税能减免吗", "在哪个窗口交", False),  # a yes/no about the item is no bare how: it does not answer where
+    ("", "在哪申请", True),
+    ("什么时候开始", "几号开始报名", True),  # 几号 is a date, not a count  # the item's name alone (失业金怎么领 is an alias) asks how, and so where
 ])
 def test_a_correction_answers_the_same_ask(correction, asked, expected):
     assert answers(correction, slots(asked)) is expected, (correction, asked)
@@ -29,3 +32,35 @@ def test_the_slot_is_read_from_the_request_not_from_the_item_name():
     assert slots(without("出入境证件在哪办", ["出入境证件"])) == {"place"}
     # 补办结婚证 contains 办结, which is not a time word on its own (办结时限 is)
     assert slots("补办结婚证要带什么") == {"how"}
+
+
+def test_a_correction_counts_when_the_router_is_unsure_only_if_it_is_the_nearest_example():
+    from assistant.store.curated_match import routed
+
+    # 公司要开发票，发票怎么申领: 代开发票 leads (no alias), 发票申领 second; the correction is closer than any phrase of 代开发票
+    cands = [("invoice-issuing", 0.75, False, 0.935), ("invoice-application", 0.597, False, 0.962)]
+    assert routed(cands, "invoice-application", 0.964)
+    assert not routed(cands, "invoice-application", 0.93)  # a phrase of the leader is closer than the correction
+    assert not routed(cands, "invoice-application", 0.964, lambda rivals: True)  # says a word only the rival's names say
+    assert not routed([("invoice-issuing", 0.75, True, 0.935)] + cands[1:], "invoice-application", 0.964)  # alias decided
+    assert not routed(cands, "legal-aid", 0.99)  # the correction's item is not among the leading ones
+    # the item leads by less than route_margin: the runner-up is the rival
+    close = [("housing-fund-loan", 0.698, False, 0.941), ("withdrawal-purchase", 0.673, False, 0.933)]
+    assert routed(close, "housing-fund-loan", 0.936)
+    assert not routed(close, "housing-fund-loan", 0.92)
+    # the item leads by the margin: routed, however close a runner-up's phrase (led_slack is off)
+    led = [("employee-pension-claim", 0.70, False, 0.916), ("resident-pension-enrollment", 0.60, False, 0.939)]
+    assert routed(led, "employee-pension-claim", 0.85)
+
+
+def test_a_rival_word_is_one_the_rival_names_say_and_the_correction_does_not():
+    from assistant.store.curated_match import rival_words
+
+    rent = ["租房提取公积金要什么材料", "住房公积金提取（租房）", "租房提公积金"]
+    assert rival_words("买房提取公积金要什么材料", ["住房公积金提取（购房）", "买房提公积金"], rent) == {"买"}
+    loan = ["公积金贷款最多能贷多少", "住房公积金个人住房贷款", "公积金买房贷款"]
+    assert rival_words("用公积金买房能贷多少钱", ["住房公积金提取（购房）", "买房提公积金"], loan) == set()
+
+    # an aspect word is not a rival's: 证件 (in 出入境证件申领) asks for materials here
+    move_in = ["老婆户口迁过来要带什么", "户口迁入", "迁户口"]
+    assert rival_words("我老婆是外地的，户口迁宿迁得带什么证件", ["出入境证件申领", "办护照"], move_in) == set()

@@ -124,13 +124,26 @@ class CuratedThresholds:
     paraphrase_floor: float = 0.78
     # "routes to the item": decided by an alias, or ahead of the next item by this much
     route_margin: float = 0.05
-    # … or, for a paraphrase at least `near_sim` close, within `route_lead` of a leader no alias decided.  OFF
-    # (near_sim above 1).  Swept on the tune set (near_sim 0.85–0.97 × route_lead 0.03–0.2): reach 0.911 → 0.933
-    # from route_lead 0.08 with no false catch below 0.2; but on eval/curated_fresh.jsonl (0.9/0.1) it caught 3 more
-    # near neighbours (a sibling item leading: 自己怎么交社保 for 公司给员工交社保, 5/61 = 0.082 > 0.05) for 4 more
-    # paraphrases (eval/reports/curated-fresh-final.json), so it stays off until a sibling guard exists
-    near_sim: float = 1.01
-    route_lead: float = 0.1
+    # … or, for a paraphrase at least `near_sim` close, when no alias decided the leader and the correction's item is
+    # among the router's `route_k` leading items: the correction must be the question's nearest example (its cosine
+    # at least `nearest_margin` above every phrase of the items ranked ahead, or of the runner-up when the item leads)
+    # and the question may share no two-character word with a rival's names whose characters the correction and its
+    # item's names lack (买房 against 租房): store/curated_match.py routed, rival_words.  Swept on the tune set
+    # (eval/curated_dev.jsonl, eval/reports/curated.json): near_sim 0.85–0.9 give the same reach (0.93 one paraphrase
+    # less), 0.922 → 1.000 with the lexicon fixes, no near neighbour or other item caught; nearest_margin 0.01 loses
+    # one paraphrase; without the rival guard, margin 0 catches 买房提取公积金要什么材料 for 租房提取公积金要什么材料;
+    # without the nearest-example guard, the rival guard alone catches 2 other-item questions on curated_tune3.  Before
+    # either guard (within 0.1 of the leader), this caught 5/61 near neighbours on eval/curated_fresh.jsonl.
+    near_sim: float = 0.9
+    route_k: int = 3
+    nearest_margin: float = 0.0
+    # a correction's item that leads by `route_margin` without an alias still needs the question no more than this
+    # much closer to the runner-up's nearest phrase than to the correction.  OFF (1.0).  Swept on curated_dev +
+    # eval/curated_tune2.jsonl + eval/curated_tune3.jsonl: 0.02–0.03 drop one other-item catch on tune3 (我在家带孩子
+    # 没上班，养老保险咋交 for 到退休年龄了养老金怎么申请, 1/396) at no tune reach, 0.01 loses 3 paraphrases; but on
+    # eval/curated_holdout.jsonl 0.02 lost 3 paraphrases (0.883 → 0.833: 父母去世了，房子怎么转到我名下 …) for nothing
+    # caught, and on eval/curated_fresh2.jsonl it gave the same figures (eval/reports/curated-fresh2-led-slack.json)
+    led_slack: float = 1.0
 
 
 CURATED = CuratedThresholds()
