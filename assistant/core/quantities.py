@@ -91,11 +91,12 @@ def covers(question: str, clause: str, said: list[tuple[float, str]] | None = No
 # "交过几年", "干了几个月", "住了几天": 几 after 了/过 is "a few", an amount the person states vaguely
 INDEFINITE = re.compile(r"(?<=[了过])几个?(?:年|月|天|日|次|趟|岁)")
 # the unit a number question names, and a number with that unit in a clause: "几个月内" wants "五个月",
-# "多少天" wants "十五日" or "7天", "几年" wants "二年"
+# "多少天" wants "十五日" or "7天", "几年" wants "二年"; a span said in the next unit up counts too ("要住满几个
+# 月" is answered by "连续居住半年以上", "几天" by "半个月")
 ASKED_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"(?:几|多少)个?工作日"), re.compile(rf"(?:{NUM})\s*个?工作日")),
-    (re.compile(r"(?:几|多少)个月"), re.compile(rf"(?:{NUM})\s*个月")),
-    (re.compile(r"(?:几|多少)(?:天|日)"), re.compile(rf"(?:{NUM})\s*(?:日|天)")),
+    (re.compile(r"(?:几|多少)个月"), re.compile(rf"(?:{NUM})\s*个月|(?:{NUM})?年半|半年")),
+    (re.compile(r"(?:几|多少)(?:天|日)"), re.compile(rf"(?:{NUM})\s*(?:日|天)|半个月")),
     (re.compile(r"(?:几|多少)年"), re.compile(rf"(?:{NUM})\s*年")),
     (re.compile(r"(?:几|多少)个?(?:小时|钟头)"), re.compile(rf"(?:{NUM})\s*(?:个)?小时")),
 )

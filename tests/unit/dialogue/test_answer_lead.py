@@ -138,6 +138,10 @@ def test_a_number_question_that_names_its_unit_wants_a_clause_with_that_unit():
     assert not ask.unit.search("应当自实际经营终止之日起六十日内，向税务机关办理当期企业所得税汇算清缴")
     assert ask_of("一天最多能干几个钟头", [], []).unit.search("每日工作时间不超过八小时")
     assert ask_of("试用期可以约定多久", [], []).unit is None  # 多久 names no unit
+    # a span in the next unit up answers too: 半年 is a number of months, 半个月 a number of days
+    months = ask_of("居住证要住满几个月才能办", [], []).unit
+    assert months.search("在居住地连续居住半年以上") and months.search("满一年半的")
+    assert ask_of("多少天能办好", [], []).unit.search("半个月内办结")
 
 
 def test_a_few_years_said_after_a_verb_is_an_amount_the_person_states_not_a_number_asked():
