@@ -122,6 +122,17 @@ def other_operation(item_name: str, question: str, guide_names: list[str]) -> bo
                and not any(word in g for g in guide_names) for word, cue in ACTION_CUES.items())
 
 
+# The matter too: an item's name begins with its subject (拖拉机/联合收割机…, 劳务派遣经营单位…, 分公司…); a question
+# that names that subject word for word when none of the rulebook's guide's names has it — "拖拉机抵押的贷款
+# 还清了", "劳务派遣公司换了法人" (劳务派遣…变更审批, not 企业变更登记) — is about the item's matter, not the guide's.
+SUBJECT_CHARS = 3
+
+
+def other_matter(item_name: str, question: str, guide_names: list[str]) -> bool:
+    subject = "".join(ch for ch in plain_name(item_name) if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())[:SUBJECT_CHARS]
+    return len(subject) == SUBJECT_CHARS and subject in question and not any(subject in g for g in guide_names)
+
+
 # A question that names a department ("税务上要办什么", "要去公安备案吗", "应急局") speaks for that
 # department's items: the department's own name without 区/局 (税务, 公安, 交通运输 and its first two
 # characters 交通, 自然资源和规划 → 自然资源, 规划).  The one-window 行政审批局 and the 政府办 handle items
@@ -280,8 +291,9 @@ class CatalogueAnswers:
         sims = self.index.phrase_vecs @ qvec
         names, faqs = sims[self.is_name], sims[~self.is_name]
         closest = max(float(names.max()) if len(names) else 0.0, float(faqs.max()) - FAQ_SLACK if len(faqs) else 0.0)
-        guide = decided.items[0].name if decided.kind == "guide" and decided.items else None
-        if guide in self.guide_names and other_operation(item.name, text, self.guide_names[guide]):
+        guide = decided.items[0].name if decided.kind in ("guide", "policy") and decided.items else None
+        if guide in self.guide_names and (other_operation(item.name, text, self.guide_names[guide])
+                                          or other_matter(item.name, text, self.guide_names[guide])):
             closest -= OTHER_OPERATION_SLACK
         return closest
 
