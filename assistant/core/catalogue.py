@@ -85,12 +85,52 @@ def action_penalty(name: str, question: str) -> int:
     return sum(1 for word, cue in ACTION_CUES.items() if word in name and not cue.search(question))
 
 
+# The operation of an item — 新办, 变更, 注销, 延续, 补办, 过户, 停业 … — as structured data read from its
+# name (corpus/lexicon/actions.yaml `operation_names`; a name without one issues the thing: 新办), and the
+# operations a question asks for (`operation_cues`).  Among the ranked items, one whose operation the
+# question asks for gains OPERATION_WEIGHT and one for none of the asked operations loses it: "歌厅不开了，
+# 娱乐经营许可证怎么注销" is the 注销 variant, not the 核发 one its words are closest to.  Calibrated on the
+# tune splits of eval/catalogue_dev.jsonl (tune3: sibling variants of one matter).
+OPERATION_NAMES, OPERATION_CUES = load_lexicon().actions.operations
+OPERATION_WEIGHT = 0.03
+
+
+def operations(name: str) -> set[str]:
+    """客运车辆道路运输证办理（过户） → {过户}; 拖拉机联合收割机驾驶证补换证 → {补办, 换发}; 经营游泳许可 → {新办}."""
+    plain = plain_name(name)
+    return {op for op, words in OPERATION_NAMES.items() if words.search(plain)} or {"新办"}
+
+
+def asked_operations(question: str) -> set[str]:
+    return {op for op, cue in OPERATION_CUES.items() if cue.search(question)}
+
+
+def operation_agreement(name: str, asked: set[str]) -> int:
+    """+1 when the item performs an operation the question asks for, -1 when it performs none of them,
+    0 when the question asks for no operation."""
+    return 0 if not asked else (1 if operations(name) & asked else -1)
+
+
 def other_operation(item_name: str, question: str, guide_names: list[str]) -> bool:
     """The question asks for an operation (变更, 注销, 补办 …: a variant word of two characters or more
     whose cue it gives) that the catalogue item's name has and none of the guide's names has: "个体店要换个
     地方经营，执照上的地址怎么改" is 个体工商户变更登记, not the 个体工商户设立登记 guide it sounds like."""
+    asked = asked_operations(question)
+    if asked & operations(item_name) and not asked & set().union(*(operations(g) for g in guide_names)):
+        return True
     return any(len(word) >= 2 and word in item_name and cue.search(question)
                and not any(word in g for g in guide_names) for word, cue in ACTION_CUES.items())
+
+
+# The matter too: an item's name begins with its subject (拖拉机/联合收割机…, 劳务派遣经营单位…, 分公司…); a question
+# that names that subject word for word when none of the rulebook's guide's names has it — "拖拉机抵押的贷款
+# 还清了", "劳务派遣公司换了法人" (劳务派遣…变更审批, not 企业变更登记) — is about the item's matter, not the guide's.
+SUBJECT_CHARS = 3
+
+
+def other_matter(item_name: str, question: str, guide_names: list[str]) -> bool:
+    subject = "".join(ch for ch in plain_name(item_name) if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())[:SUBJECT_CHARS]
+    return len(subject) == SUBJECT_CHARS and subject in question and not any(subject in g for g in guide_names)
 
 
 # A question that names a department ("税务上要办什么", "要去公安备案吗", "应急局") speaks for that
@@ -150,8 +190,10 @@ class CatalogueIndex:
         bmn = bm / bm.max() if bm.max() > 0 else bm
         fused = near + BM25_WEIGHT * bmn + DEPARTMENT_CUE * department_cued(self.items, text)
         pool = np.argsort(-fused)[:k * 4]
-        for i in pool:  # variants whose action word the question gives no cue for
-            fused[i] -= ACTION_PENALTY * action_penalty(self.items[i].name, text)
+        asked = asked_operations(text)
+        for i in pool:  # variants whose action word the question gives no cue for; the asked operation
+            fused[i] += OPERATION_WEIGHT * operation_agreement(self.items[i].name, asked) \
+                - ACTION_PENALTY * action_penalty(self.items[i].name, text)
         top = pool[np.argsort(-fused[pool])][:k]
         covered = self.covered if self.covered is not None else np.zeros(len(self.items), bool)
         return [{"item": self.items[i], "cos": float(cos[i]), "bm25": float(bm[i]), "bm25_norm": float(bmn[i]),
@@ -249,8 +291,9 @@ class CatalogueAnswers:
         sims = self.index.phrase_vecs @ qvec
         names, faqs = sims[self.is_name], sims[~self.is_name]
         closest = max(float(names.max()) if len(names) else 0.0, float(faqs.max()) - FAQ_SLACK if len(faqs) else 0.0)
-        guide = decided.items[0].name if decided.kind == "guide" and decided.items else None
-        if guide in self.guide_names and other_operation(item.name, text, self.guide_names[guide]):
+        guide = decided.items[0].name if decided.kind in ("guide", "policy") and decided.items else None
+        if guide in self.guide_names and (other_operation(item.name, text, self.guide_names[guide])
+                                          or other_matter(item.name, text, self.guide_names[guide])):
             closest -= OTHER_OPERATION_SLACK
         return closest
 

@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from assistant.core.catalogue import (CatalogueItem, catalogue_query, department_cued, department_words,
+from assistant.core.catalogue import (CatalogueItem, asked_operations, catalogue_query, department_cued,
+                                      department_words, operation_agreement, operations, other_matter,
                                       other_operation, plain_name)
 from assistant.core.corpus.lexicon import DEFAULT_DIR, read_lexicon
 from assistant.core.corpus.schema import CorpusError
@@ -69,3 +70,45 @@ def test_an_operation_the_guide_does_not_name_speaks_for_the_catalogue_item():
     assert other_operation("个体工商户变更登记（备案）", "个体店搬了地方，执照上的地址要变更", guide)
     assert not other_operation("个体工商户变更登记（备案）", "开个个体店要办什么执照", guide)  # no operation asked
     assert not other_operation("企业注销登记", "公司不干了要注销", ["企业注销登记"])  # the guide's own operation
+
+
+@pytest.mark.parametrize("name, ops", [
+    ("客运车辆道路运输证办理（过户）", {"过户"}),
+    ("烟草专卖零售许可证延续", {"延续"}),
+    ("拖拉机联合收割机驾驶证补换证", {"补办", "换发"}),
+    ("劳务派遣经营许可注销(县级)", {"注销"}),
+    ("经营游泳许可", {"新办"}),  # a name without an operation word issues the thing
+    ("食品小作坊备案注销", {"注销"}),
+])
+def test_an_items_operation_is_read_from_its_name(name, ops):
+    assert operations(name) == ops
+
+
+def test_the_sibling_for_the_asked_operation_ranks_first_among_the_variants():
+    siblings = ["文艺表演团体《营业性演出许可证》注销审批", "设立文艺表演团体《营业性演出许可证》核发",
+                "文艺表演团体《营业性演出许可证》延续审批"]
+    asked = asked_operations("剧团不搞了，演出证要交回去吗")
+    assert asked == {"注销"}
+    assert [operation_agreement(n, asked) for n in siblings] == [1, -1, -1]
+    assert [operation_agreement(n, asked_operations("几个朋友想成立个乐队去商演")) for n in siblings] == [-1, 1, -1]
+    assert operation_agreement(siblings[2], asked_operations("想问问演出证的事")) == 0  # no operation asked
+
+
+def test_a_question_naming_the_items_own_subject_is_about_its_matter_not_the_guides():
+    guide = ["企业变更登记", "公司变更"]
+    assert other_matter("劳务派遣经营许可证延续审批(县级)", "劳务派遣公司换了法人要办什么", guide)
+    assert not other_matter("劳务派遣经营许可证延续审批(县级)", "公司换了法人要办什么", guide)
+    assert not other_matter("企业变更登记（备案）", "企业变更要带什么", guide)  # the guide's own subject
+
+
+def test_a_centre_adds_an_operation_in_yaml_and_a_broken_cue_is_named(tmp_path):
+    folder = tmp_path / "lexicon"
+    shutil.copytree(DEFAULT_DIR, folder)
+    actions = folder / "actions.yaml"
+    text = actions.read_text(encoding="utf-8")
+    actions.write_text(text.replace("operation_cues:\n", "operation_cues:\n  年检: '年检|年审'\n"), encoding="utf-8")
+    assert read_lexicon(folder).actions.operations[1]["年检"].search("该年审了")
+    actions.write_text(text.replace("operation_cues:\n", "operation_cues:\n  年检: '(年审'\n"), encoding="utf-8")
+    with pytest.raises(CorpusError) as e:
+        read_lexicon(folder)
+    assert "actions.yaml" in str(e.value) and "operation_cues.年检" in str(e.value)

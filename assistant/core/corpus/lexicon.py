@@ -94,6 +94,7 @@ class Actions:
     person: re.Pattern
     variant_cues: dict[str, re.Pattern]  # catalogue variant word → the question's cue for it (补 → 丢|补|遗失 …)
     catalogue_words: dict[str, re.Pattern]  # catalogue name word → everyday words for it (犬 ← 狗)
+    operations: tuple[dict[str, re.Pattern], dict[str, re.Pattern]]  # operation → its name words; its cues
 
 
 @dataclass(frozen=True)
@@ -307,14 +308,14 @@ def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
 
 
 def _actions(f: _File) -> Actions:
-    f.known("actions", "company", "person", "variant_cues", "catalogue_words")
+    f.known("actions", "company", "person", "variant_cues", "catalogue_words", "operation_names", "operation_cues")
     actions = []
     for at, a in f.entries("actions"):
         p, names = f.regex(f"{at}.words", a.get("words")), f.words(f"{at}.item_words", a.get("item_words"))
         if p is not None and names:
             actions.append((p, names))
     return Actions(actions, f.regex("company"), f.regex("person"), f.regex_map("variant_cues"),
-                   f.regex_map("catalogue_words"))
+                   f.regex_map("catalogue_words"), (f.regex_map("operation_names"), f.regex_map("operation_cues")))
 
 
 def _answers(f: _File) -> Answers:
