@@ -213,6 +213,11 @@ def main() -> None:
     merged = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
     for key, value in report.items():
         merged[key] = merged.get(key, {}) | value if key == "fresh_clone_make_test" else value
+    if "fresh_clone_make_test" in report:  # every run is kept: one run says little on a shared machine
+        run = report["fresh_clone_make_test"][a.test_extras]
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        merged.setdefault("fresh_clone_make_test_runs", []).append(
+            {"measured_at": report["machine"]["measured_at"], "commit": commit.stdout.strip()} | run)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"→ {REPORT}")
