@@ -10,7 +10,9 @@ import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
 from assistant.core.corpus.laws import law_key
+from assistant.core.dialogue.thresholds import SHELF
 from assistant.core.index.build import Index
+from assistant.core.law_cues import cued_laws, title_cues
 
 # The law ranking puts the governing laws the centre chose (Settings.laws, e.g. 劳动合同法) before the texts
 # indexed beside them: administrative regulations (ASSISTANT_REGULATION_DIRS, e.g. 劳动合同法实施条例) and
@@ -19,7 +21,10 @@ from assistant.core.index.build import Index
 # from 劳动合同法 第十条, not from 实施条例 第五条.  Calibrated on the tune split of eval/policy_dev.jsonl
 # (recall@5 0.852 without those texts indexed, 0.824 with them on one shelf at weight 1; on their own shelf
 # 0.841 at 0.8, 0.852 at 0.7 to 0.4; 0.858 at 0.7 once each shelf reads 60 deep): eval/reports/laws-regulations.json.
-SECONDARY_LAW_WEIGHT = 0.7
+SECONDARY_LAW_WEIGHT = SHELF.secondary
+# ... and this much when the question names that law by a word of its title (law_cues.py: "失业金" → 失业保险条例)
+CUED_LAW_WEIGHT = SHELF.cued
+FIT_MARGIN = SHELF.fit_margin
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class HybridRetriever:
         self._masks: dict[str, np.ndarray] = {}
         self._selectors: dict[str, tuple] = {}
         self._secondary: np.ndarray | None = None
+        self._cues: dict[str, set[str]] | None = None
+        self._law_rows: dict[str, np.ndarray] = {}
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
         self.all_db_laws = s.all_laws
@@ -105,7 +112,7 @@ class HybridRetriever:
         """Per chunk: on the second shelf (a regulation or a cited-only law), worked out once per index
         rather than for every hit of every query."""
         if self._secondary is None:
-            self._secondary = np.array([self.law_weight(c, "law") != 1.0 for c in self.index.chunks], dtype=bool)
+            self._secondary = np.array([c.kind == "law" and not self.governing(c) for c in self.index.chunks], dtype=bool)
         return self._secondary
 
     def law_weight(self, chunk: Chunk, kind: str | None) -> float:
@@ -159,13 +166,33 @@ class HybridRetriever:
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
-        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k))
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, self._weights(query, fused)))
 
-    def _best(self, fused: dict[int, list], qvec: np.ndarray, k: int) -> list[Hit]:
+    def _weights(self, query: str, fused: dict[int, list]) -> np.ndarray:
+        """Per chunk, how much its fused score counts for this question: 1, SECONDARY_LAW_WEIGHT on the
+        second shelf, CUED_LAW_WEIGHT for a second-shelf law the question names by its title."""
+        secondary = self._secondary_mask()
+        w = np.where(secondary, SECONDARY_LAW_WEIGHT, 1.0)
+        if self._cues is None:
+            names = {c.law for c, s in zip(self.index.chunks, secondary) if c.law}
+            second = {c.law for c, s in zip(self.index.chunks, secondary) if s and c.law}
+            self._cues = title_cues(second, names - second, self.index.chunks)
+        for name in cued_laws(query, self._cues):
+            if name not in self._law_rows:
+                self._law_rows[name] = np.array([c.law == name for c in self.index.chunks])
+            w = np.where(self._law_rows[name], CUED_LAW_WEIGHT, w)
+        if FIT_MARGIN is not None:
+            best = max((v[2] for i, v in fused.items() if v[4] is not None and not secondary[i]), default=None)
+            for i, v in fused.items():
+                if secondary[i] and v[4] is not None and best is not None and v[2] >= best + FIT_MARGIN:
+                    w[i] = max(w[i], CUED_LAW_WEIGHT)
+        return w
+
+    def _best(self, fused: dict[int, list], qvec: np.ndarray, k: int, weights: np.ndarray) -> list[Hit]:
         """The k best fused candidates as hits (a law text replaced by a version now in force is never one);
         only those k are built, and only theirs BM25-only hits get a dense score (for the trace)."""
-        uncitable, secondary = self.index.uncitable_rows(), self._secondary_mask()
-        scored = [(i, v[0] * (SECONDARY_LAW_WEIGHT if secondary[i] else 1.0)) for i, v in fused.items() if not uncitable[i]]
+        uncitable = self.index.uncitable_rows()
+        scored = [(i, v[0] * weights[i]) for i, v in fused.items() if not uncitable[i]]
         scored.sort(key=lambda x: -x[1])  # stable: ties keep the BM25-then-dense order
         hits = []
         for i, score in scored[:k]:
