@@ -148,25 +148,28 @@ class HybridRetriever:
                tokens: list[str] | None = None) -> Retrieval:
         tokens = self.index.tokenizer.tokens(query) if tokens is None else tokens
         qvec = self.embed(query) if qvec is None else qvec
-        # with a second shelf, each side is read deeper so that each shelf still gets `pool` candidates
-        depth = self.pool * (3 if self.shelved else 1)
+        # with a second shelf, each side is read deeper so that each shelf still gets `pool` candidates;
+        # the laws an item names (kind "law:…", its 设定依据) are one shelf: 工伤保险条例 counts like 社会保险法
+        named = bool(kind and kind.startswith("law:"))
+        depth = self.pool * (3 if self.shelved and not named else 1)
         b = self.bm25(tokens, depth, kind)
         d = self.dense(qvec, depth, kind)
         w_bm25, w_dense = self.law_weights if kind and kind.startswith("law") else (self.w_bm25, self.w_dense)
+        ranks = (lambda side: list(range(1, len(side) + 1))) if named else self._shelf_ranks
         fused: dict[int, list] = {}
-        for rank, (i, s) in zip(self._shelf_ranks(b), b):
+        for rank, (i, s) in zip(ranks(b), b):
             if rank > self.pool:
                 continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_bm25 / (self.rrf_k + rank)
             fused[i][1], fused[i][3] = s, rank
-        for rank, (i, s) in zip(self._shelf_ranks(d), d):
+        for rank, (i, s) in zip(ranks(d), d):
             if rank > self.pool:
                 continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
-        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, self._weights(query, fused)))
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, np.ones(len(self.index.chunks)) if named else self._weights(query, fused)))
 
     def _weights(self, query: str, fused: dict[int, list]) -> np.ndarray:
         """Per chunk, how much its fused score counts for this question: 1, SECONDARY_LAW_WEIGHT on the
