@@ -25,6 +25,7 @@ SECONDARY_LAW_WEIGHT = SHELF.secondary
 # ... and this much when the question names that law by a word of its title (law_cues.py: "失业金" → 失业保险条例)
 CUED_LAW_WEIGHT = SHELF.cued
 FIT_MARGIN = SHELF.fit_margin
+CITED_LAW_WEIGHT = SHELF.cited_law
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class HybridRetriever:
         self._selectors: dict[str, tuple] = {}
         self._secondary: np.ndarray | None = None
         self._cues: dict[str, set[str]] | None = None
+        self._cited: np.ndarray | None = None
         self._law_rows: dict[str, np.ndarray] = {}
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
@@ -107,6 +109,12 @@ class HybridRetriever:
             return []
         secondary = self._secondary_mask()[[i for i, _ in side]]
         return np.where(secondary, np.cumsum(secondary), np.cumsum(~secondary)).tolist()
+
+    def _cited_law_mask(self) -> np.ndarray:
+        """Per chunk: an article of a law (法, from laws.db) indexed only because a guide cites it (劳动法)."""
+        if self._cited is None:
+            self._cited = np.array([c.kind == "law" and c.source.startswith("laws.db") for c in self.index.chunks])
+        return self._cited
 
     def _secondary_mask(self) -> np.ndarray:
         """Per chunk: on the second shelf (a regulation or a cited-only law), worked out once per index
@@ -175,7 +183,7 @@ class HybridRetriever:
         """Per chunk, how much its fused score counts for this question: 1, SECONDARY_LAW_WEIGHT on the
         second shelf, CUED_LAW_WEIGHT for a second-shelf law the question names by its title."""
         secondary = self._secondary_mask()
-        w = np.where(secondary, SECONDARY_LAW_WEIGHT, 1.0)
+        w = np.where(secondary, np.where(self._cited_law_mask(), CITED_LAW_WEIGHT, SECONDARY_LAW_WEIGHT), 1.0)
         if self._cues is None:
             names = {c.law for c, s in zip(self.index.chunks, secondary) if c.law}
             second = {c.law for c, s in zip(self.index.chunks, secondary) if s and c.law}
