@@ -21,6 +21,10 @@ from assistant.core.law_cues import cued_laws, title_cues
 # from 劳动合同法 第十条, not from 实施条例 第五条.  Calibrated on the tune split of eval/policy_dev.jsonl
 # (recall@5 0.852 without those texts indexed, 0.824 with them on one shelf at weight 1; on their own shelf
 # 0.841 at 0.8, 0.852 at 0.7 to 0.4; 0.858 at 0.7 once each shelf reads 60 deep): eval/reports/laws-regulations.json.
+# Since RRF counts ranks per shelf, at 0.7 a regulation's best article ranked below ~27 governing articles, and
+# none of 58 tune questions about 工伤保险条例, 失业保险条例, 住房公积金管理条例, 劳动法 … had its article in the top 5;
+# so a law the question names by its title (law_cues.py), an article that fits clearly better (SHELF.fit_margin)
+# and a law (法) the guides cite count more: thresholds.py SHELF, eval/reports/s7-i11b-shelf-calibration.json.
 SECONDARY_LAW_WEIGHT = SHELF.secondary
 # ... and this much when the question names that law by a word of its title (law_cues.py: "失业金" → 失业保险条例)
 CUED_LAW_WEIGHT = SHELF.cued
@@ -124,9 +128,12 @@ class HybridRetriever:
         return self._secondary
 
     def law_weight(self, chunk: Chunk, kind: str | None) -> float:
-        """How much a hit's fused score counts: SECONDARY_LAW_WEIGHT for a regulation or a cited-only law
-        in the law ranking, else 1 (both backends)."""
-        return SECONDARY_LAW_WEIGHT if kind == "law" and chunk.kind == "law" and not self.governing(chunk) else 1.0
+        """How much a hit's fused score counts in the law ranking: SECONDARY_LAW_WEIGHT for a regulation,
+        CITED_LAW_WEIGHT for a law only the guides cite, else 1 (the Milvus backend; the local one also lets a
+        law the question names, or an article that fits clearly better, count CUED_LAW_WEIGHT: _weights)."""
+        if kind != "law" or chunk.kind != "law" or self.governing(chunk):
+            return 1.0
+        return CITED_LAW_WEIGHT if chunk.source.startswith("laws.db") else SECONDARY_LAW_WEIGHT
 
     def governing(self, chunk: Chunk) -> bool:
         """A governing law: from laws.db, one of Settings.laws (or any, with ASSISTANT_ALL_LAWS); from
@@ -177,12 +184,18 @@ class HybridRetriever:
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
-        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, np.ones(len(self.index.chunks)) if named else self._weights(query, fused)))
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, self._weights(query, fused, kind)))
 
-    def _weights(self, query: str, fused: dict[int, list]) -> np.ndarray:
-        """Per chunk, how much its fused score counts for this question: 1, SECONDARY_LAW_WEIGHT on the
-        second shelf, CUED_LAW_WEIGHT for a second-shelf law the question names by its title."""
+    def _weights(self, query: str, fused: dict[int, list], kind: str | None) -> np.ndarray:
+        """Per chunk, how much its fused score counts for this question: 1 within the laws an item names;
+        SECONDARY_LAW_WEIGHT on the second shelf (the mixed search of guides and laws stays as calibrated);
+        in the law ranking, CITED_LAW_WEIGHT for a law the guides cite and CUED_LAW_WEIGHT for a second-shelf
+        law the question names by its title or whose article fits clearly better."""
         secondary = self._secondary_mask()
+        if kind is not None and kind.startswith("law:"):
+            return np.ones(len(secondary))
+        if kind != "law":
+            return np.where(secondary, SECONDARY_LAW_WEIGHT, 1.0)
         w = np.where(secondary, np.where(self._cited_law_mask(), CITED_LAW_WEIGHT, SECONDARY_LAW_WEIGHT), 1.0)
         if self._cues is None:
             names = {c.law for c, s in zip(self.index.chunks, secondary) if c.law}
