@@ -61,11 +61,20 @@ def named_articles(index: Index, text: str) -> list[Chunk]:
     return [c for c in found if c is not None]
 
 
+def _only_named(index: Index, chunk: Chunk) -> list[Chunk]:
+    """The one article a guide field names for all its sentences ("…收取证件工本费。依据：《居住证暂行条例》
+    第二十一条"); none when the field names several (each belongs to its own sentence)."""
+    if chunk.kind != "guide":
+        return []
+    found = {c.chunk_id: c for c in named_articles(index, chunk.text)}
+    return list(found.values()) if len(found) == 1 else []
+
+
 def governing_unit(index: Index, lead: Unit, laws: list[Chunk]) -> Unit | None:
     """The law clause behind a guide or FAQ sentence that leads: an article the sentence names, else the
     article among `laws` that states the same thing — the same number with its unit and enough of its
     words ("公证书15个工作日内出具" ← 《公证法》第三十条 "…十五个工作日内向当事人出具公证书")."""
-    named = named_articles(index, lead.text)
+    named = named_articles(index, lead.text) or _only_named(index, lead.chunk)
     best, best_score = None, 0.0
     for c in {c.chunk_id: c for c in named or laws}.values():
         if named and best is None:

@@ -10,7 +10,9 @@ import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
 from assistant.core.corpus.laws import law_key
+from assistant.core.dialogue.thresholds import SHELF
 from assistant.core.index.build import Index
+from assistant.core.law_cues import cued_laws, title_cues
 
 # The law ranking puts the governing laws the centre chose (Settings.laws, e.g. 劳动合同法) before the texts
 # indexed beside them: administrative regulations (ASSISTANT_REGULATION_DIRS, e.g. 劳动合同法实施条例) and
@@ -19,7 +21,15 @@ from assistant.core.index.build import Index
 # from 劳动合同法 第十条, not from 实施条例 第五条.  Calibrated on the tune split of eval/policy_dev.jsonl
 # (recall@5 0.852 without those texts indexed, 0.824 with them on one shelf at weight 1; on their own shelf
 # 0.841 at 0.8, 0.852 at 0.7 to 0.4; 0.858 at 0.7 once each shelf reads 60 deep): eval/reports/laws-regulations.json.
-SECONDARY_LAW_WEIGHT = 0.7
+# Since RRF counts ranks per shelf, at 0.7 a regulation's best article ranked below ~27 governing articles, and
+# none of 58 tune questions about 工伤保险条例, 失业保险条例, 住房公积金管理条例, 劳动法 … had its article in the top 5;
+# so a law the question names by its title (law_cues.py), an article that fits clearly better (SHELF.fit_margin)
+# and a law (法) the guides cite count more: thresholds.py SHELF, eval/reports/s7-i11b-shelf-calibration.json.
+SECONDARY_LAW_WEIGHT = SHELF.secondary
+# ... and this much when the question names that law by a word of its title (law_cues.py: "失业金" → 失业保险条例)
+CUED_LAW_WEIGHT = SHELF.cued
+FIT_MARGIN = SHELF.fit_margin
+CITED_LAW_WEIGHT = SHELF.cited_law
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ class HybridRetriever:
         self._masks: dict[str, np.ndarray] = {}
         self._selectors: dict[str, tuple] = {}
         self._secondary: np.ndarray | None = None
+        self._cues: dict[str, set[str]] | None = None
+        self._cited: np.ndarray | None = None
+        self._law_rows: dict[str, np.ndarray] = {}
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
         self.all_db_laws = s.all_laws
@@ -101,17 +114,26 @@ class HybridRetriever:
         secondary = self._secondary_mask()[[i for i, _ in side]]
         return np.where(secondary, np.cumsum(secondary), np.cumsum(~secondary)).tolist()
 
+    def _cited_law_mask(self) -> np.ndarray:
+        """Per chunk: an article of a law (法, from laws.db) indexed only because a guide cites it (劳动法)."""
+        if self._cited is None:
+            self._cited = np.array([c.kind == "law" and c.source.startswith("laws.db") for c in self.index.chunks])
+        return self._cited
+
     def _secondary_mask(self) -> np.ndarray:
         """Per chunk: on the second shelf (a regulation or a cited-only law), worked out once per index
         rather than for every hit of every query."""
         if self._secondary is None:
-            self._secondary = np.array([self.law_weight(c, "law") != 1.0 for c in self.index.chunks], dtype=bool)
+            self._secondary = np.array([c.kind == "law" and not self.governing(c) for c in self.index.chunks], dtype=bool)
         return self._secondary
 
     def law_weight(self, chunk: Chunk, kind: str | None) -> float:
-        """How much a hit's fused score counts: SECONDARY_LAW_WEIGHT for a regulation or a cited-only law
-        in the law ranking, else 1 (both backends)."""
-        return SECONDARY_LAW_WEIGHT if kind == "law" and chunk.kind == "law" and not self.governing(chunk) else 1.0
+        """How much a hit's fused score counts in the law ranking: SECONDARY_LAW_WEIGHT for a regulation,
+        CITED_LAW_WEIGHT for a law only the guides cite, else 1 (the Milvus backend; the local one also lets a
+        law the question names, or an article that fits clearly better, count CUED_LAW_WEIGHT: _weights)."""
+        if kind != "law" or chunk.kind != "law" or self.governing(chunk):
+            return 1.0
+        return CITED_LAW_WEIGHT if chunk.source.startswith("laws.db") else SECONDARY_LAW_WEIGHT
 
     def governing(self, chunk: Chunk) -> bool:
         """A governing law: from laws.db, one of Settings.laws (or any, with ASSISTANT_ALL_LAWS); from
@@ -141,31 +163,60 @@ class HybridRetriever:
                tokens: list[str] | None = None) -> Retrieval:
         tokens = self.index.tokenizer.tokens(query) if tokens is None else tokens
         qvec = self.embed(query) if qvec is None else qvec
-        # with a second shelf, each side is read deeper so that each shelf still gets `pool` candidates
-        depth = self.pool * (3 if self.shelved else 1)
+        # with a second shelf, each side is read deeper so that each shelf still gets `pool` candidates;
+        # the laws an item names (kind "law:…", its 设定依据) are one shelf: 工伤保险条例 counts like 社会保险法
+        named = bool(kind and kind.startswith("law:"))
+        depth = self.pool * (3 if self.shelved and not named else 1)
         b = self.bm25(tokens, depth, kind)
         d = self.dense(qvec, depth, kind)
         w_bm25, w_dense = self.law_weights if kind and kind.startswith("law") else (self.w_bm25, self.w_dense)
+        ranks = (lambda side: list(range(1, len(side) + 1))) if named else self._shelf_ranks
         fused: dict[int, list] = {}
-        for rank, (i, s) in zip(self._shelf_ranks(b), b):
+        for rank, (i, s) in zip(ranks(b), b):
             if rank > self.pool:
                 continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_bm25 / (self.rrf_k + rank)
             fused[i][1], fused[i][3] = s, rank
-        for rank, (i, s) in zip(self._shelf_ranks(d), d):
+        for rank, (i, s) in zip(ranks(d), d):
             if rank > self.pool:
                 continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
-        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k))
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, self._weights(query, fused, kind)))
 
-    def _best(self, fused: dict[int, list], qvec: np.ndarray, k: int) -> list[Hit]:
+    def _weights(self, query: str, fused: dict[int, list], kind: str | None) -> np.ndarray:
+        """Per chunk, how much its fused score counts for this question: 1 within the laws an item names;
+        SECONDARY_LAW_WEIGHT on the second shelf (the mixed search of guides and laws stays as calibrated);
+        in the law ranking, CITED_LAW_WEIGHT for a law the guides cite and CUED_LAW_WEIGHT for a second-shelf
+        law the question names by its title or whose article fits clearly better."""
+        secondary = self._secondary_mask()
+        if kind is not None and kind.startswith("law:"):
+            return np.ones(len(secondary))
+        if kind != "law":
+            return np.where(secondary, SECONDARY_LAW_WEIGHT, 1.0)
+        w = np.where(secondary, np.where(self._cited_law_mask(), CITED_LAW_WEIGHT, SECONDARY_LAW_WEIGHT), 1.0)
+        if self._cues is None:
+            names = {c.law for c, s in zip(self.index.chunks, secondary) if c.law}
+            second = {c.law for c, s in zip(self.index.chunks, secondary) if s and c.law}
+            self._cues = title_cues(second, names - second, self.index.chunks)
+        for name in cued_laws(query, self._cues):
+            if name not in self._law_rows:
+                self._law_rows[name] = np.array([c.law == name for c in self.index.chunks])
+            w = np.where(self._law_rows[name], CUED_LAW_WEIGHT, w)
+        if FIT_MARGIN is not None:
+            best = max((v[2] for i, v in fused.items() if v[4] is not None and not secondary[i]), default=None)
+            for i, v in fused.items():
+                if secondary[i] and v[4] is not None and best is not None and v[2] >= best + FIT_MARGIN:
+                    w[i] = max(w[i], CUED_LAW_WEIGHT)
+        return w
+
+    def _best(self, fused: dict[int, list], qvec: np.ndarray, k: int, weights: np.ndarray) -> list[Hit]:
         """The k best fused candidates as hits (a law text replaced by a version now in force is never one);
         only those k are built, and only theirs BM25-only hits get a dense score (for the trace)."""
-        uncitable, secondary = self.index.uncitable_rows(), self._secondary_mask()
-        scored = [(i, v[0] * (SECONDARY_LAW_WEIGHT if secondary[i] else 1.0)) for i, v in fused.items() if not uncitable[i]]
+        uncitable = self.index.uncitable_rows()
+        scored = [(i, v[0] * weights[i]) for i, v in fused.items() if not uncitable[i]]
         scored.sort(key=lambda x: -x[1])  # stable: ties keep the BM25-then-dense order
         hits = []
         for i, score in scored[:k]:

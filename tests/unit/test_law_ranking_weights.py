@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from assistant.config import get_settings
 from assistant.core.corpus.chunks import Chunk
-from assistant.core.retrieve import SECONDARY_LAW_WEIGHT, HybridRetriever
+from assistant.core.retrieve import CITED_LAW_WEIGHT, SECONDARY_LAW_WEIGHT, HybridRetriever
 
 
 def law(name: str, source: str) -> Chunk:
@@ -28,7 +28,8 @@ def test_with_regulations_indexed_a_regulation_and_a_cited_only_law_count_less_t
     assert r.law_weight(law("中华人民共和国劳动合同法", DB), "law") == 1.0
     assert r.law_weight(law("中华人民共和国劳动合同法实施条例", MD), "law") == SECONDARY_LAW_WEIGHT
     assert r.law_weight(law("社会救助暂行办法", MD), "law") == SECONDARY_LAW_WEIGHT  # 办法 is a rule, not a law
-    assert r.law_weight(law("中华人民共和国劳动法", DB), "law") == SECONDARY_LAW_WEIGHT  # only cited by a guide
+    assert r.law_weight(law("中华人民共和国劳动法", DB), "law") == CITED_LAW_WEIGHT  # only cited by a guide
+    assert SECONDARY_LAW_WEIGHT < CITED_LAW_WEIGHT < 1.0
     assert r.law_weight(law("中华人民共和国劳动法", DB), None) == 1.0  # the mixed search is not reweighted
 
 

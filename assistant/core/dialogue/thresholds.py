@@ -10,6 +10,24 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class ShelfWeights:
+    """How much a law on the second shelf (a regulation or a law only the guides cite) counts in retrieval
+    (retrieve.py).  Calibrated on the tune split: eval/reports/s7-i11b-shelf-calibration.json (law top 5 of
+    the 58 fact tune questions about regulations 0.000 -> 0.759, the other fact tune law questions 0.842 ->
+    0.825, policy tune recall@5 0.858 -> 0.847)."""
+
+    cited_law: float = 0.9  # a law (法) only the guides cite, e.g. 劳动法 (0.7 to 0.9: new 0.672 -> 0.759, old -1)
+    secondary: float = 0.7  # RRF counts ranks per shelf, so at 0.7 a regulation's best article never made the top 5
+    cued: float = 1.0  # the question names the law by a word of its title (law_cues.py: 失业金 → 失业保险条例)
+    # ... or its article's cosine with the question beats the best governing article's by this much (it fits
+    # clearly better): 0 lets 劳动法 第二十八条 displace 劳动合同法 第四十七条 (old tune 0.833 -> 0.817)
+    fit_margin: float | None = 0.01
+
+
+SHELF = ShelfWeights()
+
+
+@dataclass(frozen=True)
 class LeadWeights:
     """Scoring of evidence units (lead.py).  Calibrated on eval/reports/eval-full.json (fact and
     follow-up sets, tune split)."""
