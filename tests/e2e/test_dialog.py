@@ -54,10 +54,16 @@ def test_never_two_clarifying_questions_in_a_row(client):
     assert b["kind"] != "clarify"
 
 
-def test_refusal_and_handoff_mid_conversation_keep_the_focus(client):
+def test_refusal_and_handoff_mid_conversation_keep_the_focus(assistant, settings, tmp_path, open_client):
+    # 22:00 in the centre (14:00 UTC) on a working day: nobody at the 导办台, so the hand-off names 12345 (in
+    # office hours it sends the person to the desk instead; the system clock must not decide which)
+    from assistant.web.app import create_app
+
+    store = SessionStore(f"sqlite:///{tmp_path / 's.db'}", clock=lambda: datetime(2026, 11, 26, 14, 0))
+    client = open_client(create_app(settings, assistant, store))
     a, b, c, d = talk(client, "结婚登记要带什么", "今天天气怎么样", "人工客服", "网上能办吗")
     assert b["kind"] == "refuse" and c["kind"] == "handoff"
-    assert "导服台" in c["answer"] and "12345" in c["answer"]
+    assert "导服台" in c["answer"] and "12345" in c["answer"] and "非办公时间" in c["answer"]
     assert first(d) == "结婚登记"
 
 
