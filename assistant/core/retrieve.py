@@ -66,7 +66,7 @@ class HybridRetriever:
         self._selectors: dict[str, tuple] = {}
         self._secondary: np.ndarray | None = None
         self._cues: dict[str, set[str]] | None = None
-        self._cited: np.ndarray | None = None
+        self._shelf_weights: np.ndarray | None = None
         self._law_rows: dict[str, np.ndarray] = {}
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
@@ -114,11 +114,12 @@ class HybridRetriever:
         secondary = self._secondary_mask()[[i for i, _ in side]]
         return np.where(secondary, np.cumsum(secondary), np.cumsum(~secondary)).tolist()
 
-    def _cited_law_mask(self) -> np.ndarray:
-        """Per chunk: an article of a law (法, from laws.db) indexed only because a guide cites it (劳动法)."""
-        if self._cited is None:
-            self._cited = np.array([c.kind == "law" and c.source.startswith("laws.db") for c in self.index.chunks])
-        return self._cited
+    def _law_shelf_weights(self) -> np.ndarray:
+        """Per chunk, `law_weight` in the law ranking (1, CITED_LAW_WEIGHT or SECONDARY_LAW_WEIGHT), worked out
+        once per index: each law question starts from a copy."""
+        if self._shelf_weights is None:
+            self._shelf_weights = np.array([self.law_weight(c, "law") for c in self.index.chunks])
+        return self._shelf_weights
 
     def _secondary_mask(self) -> np.ndarray:
         """Per chunk: on the second shelf (a regulation or a cited-only law), worked out once per index
@@ -196,9 +197,9 @@ class HybridRetriever:
             return np.ones(len(secondary))
         if kind != "law":
             return np.where(secondary, SECONDARY_LAW_WEIGHT, 1.0)
-        w = np.where(secondary, np.where(self._cited_law_mask(), CITED_LAW_WEIGHT, SECONDARY_LAW_WEIGHT), 1.0)
+        w = self._law_shelf_weights().copy()
         if self._cues is None:
-            names = {c.law for c, s in zip(self.index.chunks, secondary) if c.law}
+            names = {c.law for c in self.index.chunks if c.law}
             second = {c.law for c, s in zip(self.index.chunks, secondary) if s and c.law}
             self._cues = title_cues(second, names - second, self.index.chunks)
         for name in cued_laws(query, self._cues):
