@@ -87,6 +87,9 @@ function init() {
   if (/[?&]embed=1(&|$)/.test(location.search)) document.body.classList.add("embedded");
   bindUi();
   wireComposer();
+  // index.html ships the send button disabled: a click before the submit handler exists would make the browser
+  // submit the form itself (a reload that loses the question).  It is enabled once the handler is attached.
+  ui.send.disabled = false;
   ui.messages.addEventListener("click", onLogClick);
   loadRatingOptions();
   resumePolling();
