@@ -13,7 +13,9 @@ TEST_EXTRAS ?= test,eval,llm
 TEST_WORKERS ?= 2
 # only the plugins the suite uses: autoloading all of them (langsmith, schemathesis, hypothesis come with the
 # extras) made each worker rewrite the asserts of ~450 plugin modules, 8 s of CPU before the first test
-PYTEST       = PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -p xdist.plugin
+# and bytecode caching on even where the machine sets PYTHONDONTWRITEBYTECODE=1 (this one does): without it
+# each worker rewrites the asserts of every test module and each server it starts recompiles the project
+PYTEST       = env -u PYTHONDONTWRITEBYTECODE PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -p xdist.plugin
 pip_install  = $(BIN)/python -m pip install -q -e '.$(if $(1),[$(1)])'
 # seconds on a fresh clone: the default corpus's vectors ship in assistant/data/embeddings/
 build_index  = $(BIN)/python -m assistant index build --if-stale

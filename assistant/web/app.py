@@ -45,7 +45,7 @@ from assistant.web.routes.widget import install as install_widget
 from assistant.web.staff.bulk import install as install_bulk
 from assistant.web.staff.cases import install as install_cases
 from assistant.web.staff.console import FIELD_NAMES as STAFF_FIELDS
-from assistant.web.staff.console import StaffStore, staff_router
+from assistant.web.staff.console import StaffStore, install_staff
 from assistant.web.staff.curated_preview import install as install_curated_preview
 from assistant.web.staff.handoff import install as install_handoff
 
@@ -97,8 +97,8 @@ def _routers(app: FastAPI, settings: Settings) -> None:
     app.include_router(answer_page_router(state.store, state.feedback.token_for, lambda: state.assistant))
     app.include_router(openai_router(state.chat.ask, authorize))
     app.include_router(feedback_router(state.feedback, feedback_limit))
-    app.include_router(staff_router(accounts=state.staff, sessions=state.store, curated=state.curated,
-                                    feedback=state.feedback, get_assistant=lambda: state.assistant, settings=settings))
+    install_staff(app, accounts=state.staff, sessions=state.store, curated=state.curated, feedback=state.feedback,
+                  get_assistant=lambda: state.assistant, settings=settings)
     install_handoff(app, settings, FIELD_NAMES)  # 转人工 replies from staff, 回访 numbers
     install_cases(app)  # case outcomes, daily digest (page and e-mail)
     install_bulk(app)  # bulk review: select answers, mark many correct, export to Excel

@@ -1,5 +1,5 @@
 """The guide-staff console: the `/staff` pages and the signed-in JSON API `/staff/api/*`, one router per
-resource, mounted by `staff_router` in this order:
+resource, mounted on the app by `install_staff` in this order:
 
 =================  ==========================================================================
 `auth`             sign-in / sign-out, the pages, ``/me``
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from fastapi import APIRouter
+from fastapi import Depends, FastAPI
 
 from assistant.config import Settings
 from assistant.store.accounts import (  # noqa: F401 - re-exported: the CLI, web.app and tests import them here
@@ -43,18 +43,20 @@ FIELD_NAMES = {"username": "用户名 username", "password": "密码 password", 
                "page": "页码 page", "size": "每页条数 size"}
 
 
-def staff_router(*, accounts: StaffStore, sessions: SessionStore, curated: CuratedStore, feedback,
-                 get_assistant: Callable[[], object], settings: Settings) -> APIRouter:
-    """Pages `/staff`, `/staff/login`, `/staff/logout` and the signed-in JSON API `/staff/api/*`."""
+def install_staff(app: FastAPI, *, accounts: StaffStore, sessions: SessionStore, curated: CuratedStore, feedback,
+                  get_assistant: Callable[[], object], settings: Settings) -> None:
+    """Pages `/staff`, `/staff/login`, `/staff/logout` and the signed-in JSON API `/staff/api/*`.
+
+    Each resource's router goes straight onto the app: FastAPI rebuilds every route (its parameters' pydantic
+    adapters) at each ``include_router``, so a router of routers built each one three times, about half of
+    ``create_app``'s time."""
     console = Console(accounts, sessions, curated, feedback, get_assistant, settings)
-    kb = staff_api()
-    kb.include_router(kb_router(curated=curated, feedback=feedback, sessions=sessions, get_assistant=get_assistant,
-                                settings=settings, current=current_staff, admin=admin_staff, route_class=StaffRoute,
-                                error=StaffError))  # bulk in/out: kb.py
-    router = APIRouter()
-    router.include_router(auth.pages(console))
+    app.include_router(auth.pages(console))
     for part in (auth.api, conversations.router, curated_routes.router, items.router, hit_test.router, gaps.router,
                  dashboard.router, cases.router, accounts_routes.router):
-        router.include_router(part(console))
-    router.include_router(kb)
-    return router
+        app.include_router(part(console))
+    # bulk in/out (kb.py), under /staff/api with the same sign-in check as every router made by staff_api()
+    app.include_router(kb_router(curated=curated, feedback=feedback, sessions=sessions, get_assistant=get_assistant,
+                                 settings=settings, current=current_staff, admin=admin_staff, route_class=StaffRoute,
+                                 error=StaffError), prefix="/staff/api", dependencies=[Depends(current_staff)],
+                       tags=["staff"])

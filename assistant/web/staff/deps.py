@@ -106,7 +106,7 @@ def staff_api(prefix: str = "") -> APIRouter:
 
 @dataclass
 class Console:
-    """The services the console's routers call (one per app, made by `console.staff_router`)."""
+    """The services the console's routers call (one per app, made by `console.install_staff`)."""
 
     accounts: StaffStore
     sessions: SessionStore
