@@ -85,12 +85,16 @@ class ScopeModel:
 
 def decide(p: float, topic: str | None, own_alias: str | None, semantic: float, law_dense: float) -> ScopeDecision:
     """Evidence first: an item named in the person's own words, or an item/law very close in meaning,
-    keeps the question unless the model is nearly sure it is off-topic; otherwise the probability must
-    clear the bar, which an off-topic word raises."""
+    keeps the question unless the model is nearly sure it is off-topic; evidence that names the item
+    ("高龄津贴每个月多少钱": its phrase at 0.99) keeps it whatever the model says, unless an off-topic word
+    comes with it; otherwise the probability must clear the bar, which an off-topic word raises."""
     evidence = ("alias" if own_alias else "semantic" if semantic >= SCOPE.strong_semantic
                 else "law" if law_dense >= SCOPE.strong_law_dense else "none")
+    names_item = (semantic >= SCOPE.names_item_semantic
+                  or len(own_alias or "") >= SCOPE.names_item_alias_chars)
     bar = SCOPE.decline_below + (SCOPE.topic_word_penalty if topic else 0.0)
-    if evidence != "none" and p >= (SCOPE.topic_evidence_floor if topic else SCOPE.evidence_floor):
+    floor = SCOPE.topic_evidence_floor if topic else 0.0 if names_item else SCOPE.evidence_floor
+    if evidence != "none" and p >= floor:
         return ScopeDecision(True, p, evidence, topic, f"rule:scope-evidence:{evidence}")
     if p >= bar:
         return ScopeDecision(True, p, evidence, topic, "rule:scope-model")

@@ -81,6 +81,18 @@ def test_evidence_keeps_a_question_the_model_doubts():
     assert d.in_scope and d.evidence == "semantic"
 
 
+def test_evidence_that_names_the_item_is_not_overruled_by_the_model():
+    """"高龄津贴每个月多少钱": the model reads 每个月多少钱 as shopping (0.05), the item phrase is at 0.99."""
+    doubtful = SCOPE.evidence_floor / 3
+    assert decide(doubtful, None, None, SCOPE.names_item_semantic + 0.01, 0.0).in_scope
+    assert decide(doubtful, None, "高龄补贴", 0.0, 0.0).in_scope
+    # merely close in meaning, or a short alias that everyday chat also uses (结婚纪念日送什么礼物), still declines
+    assert not decide(doubtful, None, None, SCOPE.strong_semantic + 0.005, 0.0).in_scope
+    assert not decide(doubtful, None, "结婚", 0.0, 0.0).in_scope
+    # and an off-topic word still asks for the model's support (北京积分落户 names 落户 but is another city's)
+    assert not decide(0.3, "other-city-policy", "积分落户", SCOPE.names_item_semantic + 0.01, 0.0).in_scope
+
+
 def test_a_topic_word_asks_for_more_probability_but_never_refuses_alone():
     p = SCOPE.decline_below + SCOPE.topic_word_penalty / 2
     assert decide(p, None, None, 0.0, 0.0).in_scope

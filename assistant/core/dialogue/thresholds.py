@@ -81,6 +81,14 @@ class ScopeThresholds:
     strong_semantic: float = 0.915  # item phrase cosine that counts as strong evidence on its own
     strong_law_dense: float = 0.89  # law article cosine that counts as strong evidence on its own
     evidence_floor: float = 0.15  # with strong evidence, only a model this sure of off-topic declines
+    # ... and evidence this strong names the item, so no probability declines it without an off-topic word:
+    # an item phrase at this cosine (the out-of-scope tune questions top out at 0.928, 长城是哪个朝代开始修的;
+    # the in-scope ones the model doubts most, a typo or "每个月多少钱", sit at 0.955-0.98) or a name/alias
+    # of this many characters said by the person (two-character ones such as 结婚 also occur in
+    # off-topic chat: 结婚纪念日送老婆什么礼物好).  Tune split of eval/scope_dev, guide_dev, out_of_scope_dev:
+    # eval/reports/scope-names-item.json
+    names_item_semantic: float = 0.95
+    names_item_alias_chars: int = 3
     # ... unless the question also carries an off-topic word ("北京积分落户需要多少分" names 落户 but is another
     # city's policy): then the evidence needs this much probability (in-scope tune questions with such a
     # word score ≥ 0.99, the off-topic ones it lets through ≤ 0.73)
