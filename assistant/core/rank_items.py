@@ -99,6 +99,12 @@ class Router:
             self._texts[iid] = "".join([g.name, *g.aliases, *(c.text for c in self.index.by_item.get(iid, []))]).lower()
         return self._texts[iid]
 
+    def guide_uses(self, iid: str, text: str) -> bool:
+        """Whether the item's guide uses a word (two characters or more) of `text`: "单位不给报怎么办" after
+        工伤认定申请 (单位) is about it; "骨折了吃什么好得快" is not."""
+        own = self._item_text(iid) if iid in self.guides else ""
+        return any(len(t) >= 2 and t in own for t in self.index.tokenizer.tokens(text))
+
     def foreign_words(self, text: str, focus: str) -> list[str]:
         """The words of a message that name something the focus item's guide never mentions but another
         item's name or alias does ("房屋过户" after 残疾人证申领): the message is about something else, not a follow-up.

@@ -101,6 +101,14 @@ def decide(p: float, topic: str | None, own_alias: str | None, semantic: float, 
     return ScopeDecision(False, p, evidence, topic, "rule:scope-decline" + (f":{topic}" if topic else ""))
 
 
+def decide_followup(p: float, own_alias: str | None) -> ScopeDecision:
+    """A follow-up that nothing ties to the item in focus ("你是人还是机器人" after 法律援助申请): it stays
+    with the item unless the model is nearly sure it is off-topic, or the person names an item."""
+    if own_alias or p >= SCOPE.followup_decline_below:
+        return ScopeDecision(True, p, "alias" if own_alias else "none", None, "rule:scope-model")
+    return ScopeDecision(False, p, "none", None, "rule:scope-decline-followup")
+
+
 # ------------------------------------------------------------------ training
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.core.corpus.chunks import Chunk
 from assistant.core.lead import LEAD_MAX, ask_of, polarity, units_of, yes_no_word
-from assistant.core.scope import ScopeModel, decide, ngrams
+from assistant.core.scope import ScopeModel, decide, decide_followup, ngrams
 from assistant.core.dialogue.thresholds import SCOPE
 
 
@@ -91,6 +91,12 @@ def test_evidence_that_names_the_item_is_not_overruled_by_the_model():
     assert not decide(doubtful, None, "结婚", 0.0, 0.0).in_scope
     # and an off-topic word still asks for the model's support (北京积分落户 names 落户 but is another city's)
     assert not decide(0.3, "other-city-policy", "积分落户", SCOPE.names_item_semantic + 0.01, 0.0).in_scope
+
+
+def test_an_untied_follow_up_is_declined_only_when_the_model_is_nearly_sure():
+    assert not decide_followup(SCOPE.followup_decline_below / 2, None).in_scope
+    assert decide_followup(SCOPE.followup_decline_below * 2, None).in_scope
+    assert decide_followup(SCOPE.followup_decline_below / 2, "社保卡").in_scope  # names an item: a new question
 
 
 def test_a_topic_word_asks_for_more_probability_but_never_refuses_alone():

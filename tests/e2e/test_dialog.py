@@ -67,6 +67,18 @@ def test_refusal_and_handoff_mid_conversation_keep_the_focus(assistant, settings
     assert first(d) == "结婚登记"
 
 
+def test_an_off_topic_message_mid_conversation_is_declined_and_the_item_stays(client):
+    """Nothing ties "帮我写个请假条" to 工伤认定申请 (no aspect asked, no word of its guide): the scope model is
+    asked, as in a fresh chat, and the item stays in focus for the next question.  An elliptical reply
+    ("卖水果的") stays with the item."""
+    a, b, c = talk(client, "工伤认定怎么申请", "帮我写个请假条", "要带什么材料", debug=True)
+    assert first(a) == "工伤认定申请"
+    assert b["kind"] == "refuse" and not b["citations"] and "rule:scope-decline-followup" in b["trace"]["rules"]
+    assert first(c) == "工伤认定申请" and c["kind"] != "refuse"
+    d, e = talk(client, "个体户执照咋办", "卖水果的")
+    assert first(d) == first(e) == "个体工商户设立登记"
+
+
 def test_idle_sessions_expire_and_start_afresh(tmp_path):
     now = [datetime(2026, 11, 27, 9, 0)]
     store = SessionStore(f"sqlite:///{tmp_path / 's.db'}", idle_minutes=30, clock=lambda: now[0])

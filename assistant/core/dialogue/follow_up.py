@@ -15,6 +15,8 @@ from assistant.core.understand import FOLLOWUP_LEAD, STAY_CUE, TOGETHER, Underst
 
 FUNCTION_WORD = re.compile(r"^[有没不是的了吗呢吧也都还就再又要想能会可以怎么样什么啥哪这那个些一我你他她它们咱俺]+$")
 TOPIC_ONLY = re.compile(r"^(?:关于|有关|问问|问一下|咨询)?(.{2,6}?)(?:上|方面|这块|那块|相关|类)?(?:的)?(?:事|事情|问题|业务)$")
+# "卖水果的", "租房的", "个人的": an elliptical answer to what the previous turn asked
+ELLIPTIC_REPLY = re.compile(r"^.{1,6}的$")
 SERVICE_VERBS = frozenset("申请 申领 登记 办理 手续 服务 证明 提交 领取 办证 申报".split())
 
 

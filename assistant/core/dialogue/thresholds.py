@@ -89,6 +89,11 @@ class ScopeThresholds:
     # eval/reports/scope-names-item.json
     names_item_semantic: float = 0.95
     names_item_alias_chars: int = 3
+    # a follow-up that nothing ties to the item in focus (no aspect asked, no word of its guide, no "那…"):
+    # declined below this probability ("骨折了吃什么好得快" after 工伤认定申请).  Tune split of eval/dialog_dev
+    # and followup_dev: such follow-ups about the item score 0.06 and up (要我自己跑一趟吗), the off-topic
+    # ones 0.013 and below (帮我订个外卖); eval/reports/scope-followup.json
+    followup_decline_below: float = 0.05
     # ... unless the question also carries an off-topic word ("北京积分落户需要多少分" names 落户 but is another
     # city's policy): then the evidence needs this much probability (in-scope tune questions with such a
     # word score ≥ 0.99, the off-topic ones it lets through ≤ 0.73)

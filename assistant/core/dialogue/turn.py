@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.core.compose import Citations
 from assistant.core.corpus.schema import Guide
-from assistant.core.dialogue.follow_up import (TOPIC_ONLY, bare_topic, core_text, pick_pending, sibling,
+from assistant.core.dialogue.follow_up import (ELLIPTIC_REPLY, TOPIC_ONLY, bare_topic, core_text, pick_pending, sibling,
                                                unknown_words, words)
 from assistant.core.dialogue.replies import centre_values, reply
 from assistant.core.dialogue.state import Context
@@ -31,7 +31,7 @@ from assistant.core.dialogue.thresholds import DIALOGUE as T
 from assistant.core.rank_items import ACTIONS, ItemCandidate, asker
 from assistant.core.retrieve import Retrieval
 from assistant.core.scope import ScopeDecision
-from assistant.core.scope import decide as scope_decide
+from assistant.core.scope import decide as scope_decide, decide_followup
 from assistant.core.text.normalize import mask_pii
 from assistant.core.understand import FOLLOWUP_LEAD, QUESTION_WORD, STAY_CUE, Understanding
 
@@ -254,17 +254,27 @@ class Turn:
         e, u, a = self.evidence, self.u, self.assistant
         names_topic = bool(self.topic) and sum(self.topic.group(1) in "".join(words(g))
                                                for g in self.guides.values()) >= 2
-        if not (e.chosen is None and (e.pin is None or u.topic) and not names_topic):
+        untied = e.chosen is None and e.pin is not None and not u.topic and not self._tied_to_focus(e.pin)
+        if not (e.chosen is None and (e.pin is None or u.topic or untied) and not names_topic):
             return None
         qvec = e.retrieval.qvec if e.query == u.search_text else a.retriever.embed(u.search_text)
         top, best_law = (e.top, e.best_law) if e.pin is None else (None, None)
         own = a.router.alias_hits(u.text)
         alias = max(own.values(), key=len) if own else None
         p = a.scope_model.probability(u.text, qvec) if a.scope_model is not None else 1.0
-        scope = scope_decide(p, u.topic, alias, top.semantic if top else 0.0, best_law.dense if best_law else 0.0)
+        scope = decide_followup(p, alias) if untied else \
+            scope_decide(p, u.topic, alias, top.semantic if top else 0.0, best_law.dense if best_law else 0.0)
         self.diagnostics["scope"] = scope.as_dict()
         self.rules.append(scope.rule)
         return scope
+
+    def _tied_to_focus(self, pin: Guide) -> bool:
+        """The person's words tie a follow-up to the item in focus: it asks an aspect ("要预约吗"), leans on
+        the previous turn ("那…", "…也行吗"), answers in a phrase ("卖水果的") or uses a word of the item's
+        guide ("单位不给报怎么办" after 工伤认定申请).  Otherwise the scope model is asked too."""
+        u = self.u
+        return bool(u.aspects or FOLLOWUP_LEAD.match(u.text) or STAY_CUE.search(u.text)
+                    or ELLIPTIC_REPLY.match(self.core) or self.assistant.router.guide_uses(pin.id, u.text))
 
     @cached_property
     def strange(self) -> list[str]:
