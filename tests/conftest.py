@@ -104,11 +104,12 @@ def staff_app(assistant, settings, tmp_path, clock):
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Headless Debian Chromium for one browser test module (which skips first when it is missing).  Not one
-    per session: sync Playwright keeps an asyncio loop running in the thread while it is open, so a later
-    module's asyncio.run() would fail."""
+    """Headless Debian Chromium, one per test process (the first browser module starts it; it skips when
+    Chromium is missing).  Each test opens its own context.  Sync Playwright keeps an asyncio loop running in
+    this thread while it is open, so the tests that drive a coroutine use `servers.run_async`, which runs it
+    in a thread of its own."""
     with chromium() as b:
         yield b
 

@@ -160,6 +160,16 @@ def chromium():
             b.close()
 
 
+def run_async(coro_fn, *args):
+    """``asyncio.run(coro_fn(*args))`` in a thread of its own, its exceptions raised here: the session's
+    Chromium (sync Playwright) keeps an event loop running in the test thread, where asyncio.run() fails."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn(*args))).result()
+
+
 def new_page(browser, base_url: str, errors: list[str], width: int, height: int):
     """A page in a new context (its own cookie jar) that records JavaScript errors in ``errors``."""
     ctx = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN")

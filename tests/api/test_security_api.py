@@ -4,7 +4,6 @@ rate limits (per IP, per conversation, shared by replicas, off switch), ratings 
 turn order under parallel use, the parallel sign-in race, server-side staff sessions and Argon2id."""
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +18,7 @@ from assistant.config import get_settings
 from assistant.core.assistant import Context
 from assistant.store.conversations import SessionStore
 from assistant.web.staff.console import COOKIE, StaffStore, hash_password
-from servers import postgres
+from servers import postgres, run_async
 
 PASSWORD = "correct-horse-9"
 BAD_INPUTS_TRIED: list[str] = []
@@ -197,7 +196,7 @@ def _asgi_post(app, path: str, chunks, content_length: int | None):
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
              "path": path, "raw_path": path.encode(), "query_string": b"", "headers": headers,
              "client": ("203.0.113.9", 1234), "server": ("testserver", 80), "root_path": ""}
-    asyncio.run(app(scope, receive, send))
+    run_async(app, scope, receive, send)
     return status, pulled
 
 

@@ -11,6 +11,7 @@ import socket
 from uvicorn.config import Config
 
 from assistant.web.serving import _tcp_listener
+from servers import run_async
 
 
 def nodelay_of_an_accepted_connection(listener: socket.socket) -> int:
@@ -32,7 +33,7 @@ def nodelay_of_an_accepted_connection(listener: socket.socket) -> int:
         writer.close()
         server.close()
 
-    asyncio.run(run())
+    run_async(run)
     return seen[0]
 
 
