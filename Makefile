@@ -8,8 +8,8 @@ BIN         := $(VENV)/bin
 RUN_EXTRAS  ?=
 PORT        ?= 8000
 TEST_EXTRAS ?= test,eval,llm
-# pytest-xdist workers (-n): the suite waits on browsers, servers and databases as much as on the CPU,
-# so two workers on two cores finish sooner; TEST_WORKERS=0 runs it in one process
+# pytest-xdist workers (-n): the suite is CPU-bound, so one per core (a third did not help on two cores);
+# TEST_WORKERS=0 runs it in one process
 TEST_WORKERS ?= 2
 # only the plugins the suite uses: autoloading all of them (langsmith, schemathesis, hypothesis come with the
 # extras) made each worker rewrite the asserts of ~450 plugin modules, 8 s of CPU before the first test
