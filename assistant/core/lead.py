@@ -29,6 +29,7 @@ from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
 from assistant.core.quantities import ASKED_UNITS, INDEFINITE, covers, quantities
+from assistant.core.understand import ASPECT_PATTERNS
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
@@ -105,6 +106,18 @@ class Ask:
         return bool(self.fields or self.number or self.yesno)
 
 
+# aspects whose words say where or when to go, not what about: "哪个窗口", "在大厅哪块", "周六" ask for the 办理地点
+# field; a steps or FAQ sentence that also says 窗口 ("不需要每月到窗口签到") does not answer them
+WHERE_ASPECTS = ("place", "contact")
+
+
+def _where_words(text: str, words: tuple[str, ...]) -> set[str]:
+    """The question's words that only say which field is asked (窗口, 大厅, 周六 …): the field and the unit
+    cues score them, the lexical overlap does not."""
+    spans = [m.group() for a in WHERE_ASPECTS for m in ASPECT_PATTERNS[a].finditer(text)]
+    return {w for w in words if any(w in s or s in w for s in spans)}
+
+
 def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     fields: set[str] = set()
     for a in aspects:
@@ -115,6 +128,9 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     asked = INDEFINITE.sub(" ", text)  # "交过几年养老保险" says a few years, it does not ask how many
     number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(asked)), None)
     words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
+    if fields & {"place", "contact"}:
+        where = _where_words(text, words)
+        words = tuple(w for w in words if w not in where)
     cues = tuple(u for q, u in UNIT_CUES if q.search(text))
     unit = next((u for q, u in ASKED_UNITS if q.search(asked)), None)
     return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit)
@@ -274,18 +290,19 @@ class LeadSelector:
 
     def rank(self, question: str, ask: Ask, qvec: np.ndarray, chunks: list[Chunk],
              basis: set[str] | None = None, extra_words: tuple[str, ...] = (),
-             rank: dict[str, int] | None = None, field_scale: float = 1.0) -> list[Unit]:
+             rank: dict[str, int] | None = None, field_scale: float = 1.0,
+             names: tuple[str, str | None] = ((), None)) -> list[Unit]:
         """Every unit of `chunks`, best first.  `basis`: chunk ids of the item's 设定依据 articles (a small
         prior: the item's own law is searched first).  `extra_words`: official words of the term map,
-        which count half.  `rank`: chunk id → rank (1 = best) in the retrieval that found it.  The dense
+        which count half.  `rank`: chunk id → rank (1 = best) in the retrieval that found it.  `names`: the
+        words that name the item and its id — they say which item, not what about it, so its own units are
+        matched on the other words ("法律援助在大厅哪个窗口申请": every unit of 法律援助申请 says 法律援助).  The dense
         part is relative to the best candidate: cosines of e5 crowd above 0.9, their order is what counts."""
         basis = basis or set()
         rank = rank or {}
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
-        qgrams = bigrams(question)
-        want = NUMBER_KINDS[ask.number][1] if ask.number else None
-        stated = quantities(question)  # the person's amounts, read once for every clause
-        total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
+        ctx = _Context(question, ask, bigrams(question), quantities(question), Words.of(ask, extra_words),
+                       Words.of(ask, extra_words, names[0]), names[1])
         out: list[Unit] = []
         seen: set[str] = set()
         for c in chunks:
@@ -293,39 +310,80 @@ class LeadSelector:
                                       and not (c.aspect == "basis" and "basis" in ask.fields)):
                 continue
             seen.add(c.chunk_id)
-            d = self.dense(c, qvec)
-            s_dense = min(max(1.0 + (d - dmax) / LEAD.dense_span, 0.0), 1.0)
-            s_rank = 1.0 / rank[c.chunk_id] if c.chunk_id in rank else 0.0
-            field_hit = c.kind == "guide" and c.aspect in ask.fields
-            faq_q = c.text.split("答：", 1)[0] if c.aspect == "faq" else ""
+            s_dense = min(max(1.0 + (self.dense(c, qvec) - dmax) / LEAD.dense_span, 0.0), 1.0)
+            chunk_parts = {"dense": s_dense, "rank": 1.0 / rank[c.chunk_id] if c.chunk_id in rank else 0.0,
+                           "law": float(c.kind == "law")}
+            if c.chunk_id in basis:
+                chunk_parts["basis"] = 1.0
+            field_hit = (field_scale if c.kind == "guide" and c.aspect in ask.fields else 0.0)
             for s in self.units(c):
-                match_text = faq_q + s
-                lex = (sum(len(w) for w in ask.words if w in match_text)
-                       + 0.5 * sum(len(w) for w in extra_words if w in match_text)) / total
-                # the field asked about counts fully when the unit also says the person's words
-                field_w = ((1.0 if lex >= 0.1 or not ask.words else 0.5) * field_scale) if field_hit else 0.0
-                big = sum(1 for b in qgrams if b in match_text) / len(qgrams) if qgrams else 0.0
-                parts = {"dense": s_dense, "lexical": lex, "field": field_w, "rank": s_rank, "bigram": big,
-                         "law": float(c.kind == "law")}
-                if want is not None:
-                    parts["number"] = 1.0 if want.search(s) else -1.0
-                if ask.unit is not None:
-                    parts["unit"] = 1.0 if ask.unit.search(s) else 0.0
-                if ask.focus:
-                    parts["focus"] = sum(len(w) for w in ask.focus if w in match_text) / sum(len(w) for w in ask.focus)
-                if ask.cues:
-                    parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
-                case = covers(question, s, stated) if stated else None
-                if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
-                    # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
-                    parts["case"] = 1.0 if case or ask.yesno else -1.0
-                if ask.yesno:
-                    parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
-                if c.chunk_id in basis:
-                    parts["basis"] = 1.0
+                parts = chunk_parts | ctx.parts(c, s, field_hit)
                 out.append(Unit(c, s, weighted(parts, c.aspect == "faq"), parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)
         return out
+
+
+@dataclass(frozen=True)
+class Words:
+    """The question's words a unit is matched on: its content words, the term map's official words (half
+    weight) and the words beside the question word."""
+
+    words: tuple[str, ...]
+    extra: tuple[str, ...]
+    focus: tuple[str, ...]
+
+    @classmethod
+    def of(cls, ask: Ask, extra: tuple[str, ...], names: tuple[str, ...] = ()) -> "Words":
+        def keep(ws):
+            return tuple(w for w in ws if not any(w in n for n in names))
+        return cls(keep(ask.words), keep(extra), keep(ask.focus))
+
+    def lexical(self, text: str) -> float:
+        total = sum(len(w) for w in self.words) + 0.5 * sum(len(w) for w in self.extra)
+        if not total:
+            return 0.0
+        return (sum(len(w) for w in self.words if w in text) + 0.5 * sum(len(w) for w in self.extra if w in text)) / total
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every unit of one question is scored against (LeadSelector.rank)."""
+
+    question: str
+    ask: Ask
+    qgrams: set[str]
+    stated: list
+    words: Words  # for any unit
+    own: Words  # for a unit of the item's own guide: without the words that name the item
+    item: str | None
+
+    def parts(self, c: Chunk, s: str, field_hit: float) -> dict:
+        """The parts of a unit's score that depend on its sentence."""
+        ask = self.ask
+        words = self.own if self.item is not None and c.item_id == self.item else self.words
+        match_text = (c.text.split("答：", 1)[0] if c.aspect == "faq" else "") + s
+        lex = words.lexical(match_text)
+        cue = sum(1.0 for q in ask.cues if q.search(s)) / len(ask.cues) if ask.cues else 0.0
+        # the field asked about counts fully when the unit also says the person's words, or what answers the
+        # question ("办理时间：周一至周五…" for "周六能办吗")
+        field_w = (1.0 if lex >= 0.1 or not words.words or cue else 0.5) * field_hit
+        parts = {"lexical": lex, "field": field_w,
+                 "bigram": sum(1 for b in self.qgrams if b in match_text) / len(self.qgrams) if self.qgrams else 0.0}
+        if ask.number:
+            parts["number"] = 1.0 if NUMBER_KINDS[ask.number][1].search(s) else -1.0
+        if ask.unit is not None:
+            parts["unit"] = 1.0 if ask.unit.search(s) else 0.0
+        if words.focus:
+            parts["focus"] = sum(len(w) for w in words.focus if w in match_text) / sum(len(w) for w in words.focus)
+        if ask.cues:
+            parts["cue"] = cue
+        case = covers(self.question, s, self.stated) if self.stated else None
+        if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
+            # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
+            parts["case"] = 1.0 if case or ask.yesno else -1.0
+        if ask.yesno:
+            parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
+        return parts
 
 
 # each part of a unit's score and its weight in LEAD (thresholds.LeadWeights)
