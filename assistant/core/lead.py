@@ -290,19 +290,15 @@ class LeadSelector:
 
     def rank(self, question: str, ask: Ask, qvec: np.ndarray, chunks: list[Chunk],
              basis: set[str] | None = None, extra_words: tuple[str, ...] = (),
-             rank: dict[str, int] | None = None, field_scale: float = 1.0,
-             names: tuple[str, str | None] = ((), None)) -> list[Unit]:
+             rank: dict[str, int] | None = None, field_scale: float = 1.0) -> list[Unit]:
         """Every unit of `chunks`, best first.  `basis`: chunk ids of the item's 设定依据 articles (a small
         prior: the item's own law is searched first).  `extra_words`: official words of the term map,
-        which count half.  `rank`: chunk id → rank (1 = best) in the retrieval that found it.  `names`: the
-        words that name the item and its id — they say which item, not what about it, so its own units are
-        matched on the other words ("法律援助在大厅哪个窗口申请": every unit of 法律援助申请 says 法律援助).  The dense
+        which count half.  `rank`: chunk id → rank (1 = best) in the retrieval that found it.  The dense
         part is relative to the best candidate: cosines of e5 crowd above 0.9, their order is what counts."""
         basis = basis or set()
         rank = rank or {}
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
-        ctx = _Context(question, ask, bigrams(question), quantities(question), Words.of(ask, extra_words),
-                       Words.of(ask, extra_words, names[0]), names[1])
+        ctx = _Context(question, ask, bigrams(question), quantities(question), Words.of(ask, extra_words))
         out: list[Unit] = []
         seen: set[str] = set()
         for c in chunks:
@@ -333,10 +329,8 @@ class Words:
     focus: tuple[str, ...]
 
     @classmethod
-    def of(cls, ask: Ask, extra: tuple[str, ...], names: tuple[str, ...] = ()) -> "Words":
-        def keep(ws):
-            return tuple(w for w in ws if not any(w in n for n in names))
-        return cls(keep(ask.words), keep(extra), keep(ask.focus))
+    def of(cls, ask: Ask, extra: tuple[str, ...]) -> "Words":
+        return cls(ask.words, extra, ask.focus)
 
     def lexical(self, text: str) -> float:
         total = sum(len(w) for w in self.words) + 0.5 * sum(len(w) for w in self.extra)
@@ -353,14 +347,12 @@ class _Context:
     ask: Ask
     qgrams: set[str]
     stated: list
-    words: Words  # for any unit
-    own: Words  # for a unit of the item's own guide: without the words that name the item
-    item: str | None
+    words: Words
 
     def parts(self, c: Chunk, s: str, field_hit: float) -> dict:
         """The parts of a unit's score that depend on its sentence."""
         ask = self.ask
-        words = self.own if self.item is not None and c.item_id == self.item else self.words
+        words = self.words
         match_text = (c.text.split("答：", 1)[0] if c.aspect == "faq" else "") + s
         lex = words.lexical(match_text)
         cue = sum(1.0 for q in ask.cues if q.search(s)) / len(ask.cues) if ask.cues else 0.0
