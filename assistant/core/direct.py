@@ -25,8 +25,8 @@ from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
-from assistant.core.lead import (LEAD_MAX, Ask, LeadSelector, Unit, answers, ask_of, body_of, cite_name, clip,
-                                 lead_line)
+from assistant.core.asked import Ask, ask_of
+from assistant.core.lead import LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, lead_line
 from assistant.core.dialogue.thresholds import LEAD
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not

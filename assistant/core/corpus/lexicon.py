@@ -15,9 +15,8 @@ lower case should match alike ('Bitcoin', 'bitcoin').  Loading validates every f
 list — like the guides' validation (schema.py), and `assistant corpus check` reports the same problems.
 
 Where the words are: `<corpus dir>/lexicon` (Settings.corpus_dir, ASSISTANT_CORPUS_DIR), or, when that
-corpus has no lexicon folder (a test's small corpus of three guides), the project's own
-ROOT/corpus/lexicon.  The modules that use the words (understand, rank_items, lead, direct) read them
-once, at import time, through the cached :func:`load_lexicon`.
+corpus has no lexicon folder (a test's small corpus), the project's own ROOT/corpus/lexicon.  The modules
+that use the words (understand, rank_items, asked, direct) read them once, through :func:`load_lexicon`.
 """
 from __future__ import annotations
 
@@ -107,6 +106,7 @@ class Answers:
     yes_words: tuple[tuple[re.Pattern, str, str], ...]  # (question words, yes, no)
     field_cues: dict[str, tuple[re.Pattern, set[str]]]  # name → (question words, guide fields)
     unit_cues: list[tuple[re.Pattern, re.Pattern]]  # (question words, words of a sentence that answers)
+    polar_cues: list[tuple[re.Pattern, re.Pattern | None, re.Pattern | None]]  # (question words, says yes, says no)
 
 
 @dataclass(frozen=True)
@@ -319,7 +319,7 @@ def _actions(f: _File) -> Actions:
 
 
 def _answers(f: _File) -> Answers:
-    """unit_cues name their question words (asks) or borrow a field cue's (asks_like: in_person)."""
+    """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
     f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues")
     yes_words = []
     for at, y in f.entries("yes_words"):
@@ -335,7 +335,7 @@ def _answers(f: _File) -> Answers:
                 f.fail(f"field_cues.{k}.fields", f"「{name}」不是办事指南的栏目（{' / '.join(ASPECTS)}）")
             if p is not None and fields:
                 field_cues[str(k)] = (p, set(fields))
-    unit_cues = []
+    unit_cues, polar_cues = [], []
     for at, u in f.entries("unit_cues"):
         if "asks_like" in u:
             q = field_cues.get(str(u["asks_like"]), (None,))[0]
@@ -346,8 +346,10 @@ def _answers(f: _File) -> Answers:
         unit = f.regex(f"{at}.unit", u.get("unit"))
         if q is not None and unit is not None:
             unit_cues.append((q, unit))
+        if q is not None and ("says_yes" in u or "says_no" in u):  # what a sentence says to a yes/no question
+            polar_cues.append((q, *(f.regex(f"{at}.{k}", u[k]) if k in u else None for k in ("says_yes", "says_no"))))
     return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
-                   field_cues, unit_cues)
+                   field_cues, unit_cues, polar_cues)
 
 
 def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
