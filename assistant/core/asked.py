@@ -62,7 +62,11 @@ FIELD_CUES: list[tuple[re.Pattern, set[str]]] = list(load_lexicon().answers.fiel
 # what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
 UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = load_lexicon().answers.unit_cues
 # what in a sentence answers a yes/no question about it yes or no ("需要去现场吗" / "全程网办": no)
-POLAR_CUES = load_lexicon().answers.polar_cues
+POLAR_CUES = [(q, says.get("says_yes"), says.get("says_no")) for q, _u, says in load_lexicon().answers.unit_says
+              if "says_yes" in says or "says_no" in says]
+# a unit that says only the other side of what is asked answers another question: "多大年纪可以开始交" (pay in) is
+# not answered by "领取年龄仍为60周岁" (draw) — (question words, words that answer it, words of the other side)
+CONTRASTS = [(q, u, says["against"]) for q, u, says in load_lexicon().answers.unit_says if "against" in says]
 NEGATED = re.compile(r"(?:不|没|别|无需|无须|不用|不必)$")  # "不去现场能办吗" asks the other way round
 
 # question words that carry no content (lexical overlap ignores them)
@@ -82,6 +86,7 @@ class Ask:
     cues: tuple[re.Pattern, ...] = ()  # words of a unit that answer what is asked (UNIT_CUES)
     focus: tuple[str, ...] = ()  # the words next to the question word: what is asked about ("从哪天开始生效": 生效)
     unit: re.Pattern | None = None  # a number with the unit the question names ("几个月" → "五个月", not "六十日")
+    other: tuple[tuple[re.Pattern, re.Pattern], ...] = ()  # (answers it, the other side) of CONTRASTS
 
     @property
     def specific(self) -> bool:
@@ -114,8 +119,9 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
         where = _where_words(text, words)
         words = tuple(w for w in words if w not in where)
     cues = tuple(u for q, u in UNIT_CUES if q.search(text))
+    other = tuple((u, against) for q, u, against in CONTRASTS if q.search(text) and not against.search(text))
     unit = next((u for q, u in ASKED_UNITS if q.search(asked)), None)
-    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit)
+    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit, other)
 
 
 # where a question asks: the question word itself ("几次", "多少天", "哪天", "吗", "能不能" …)

@@ -220,6 +220,8 @@ class _Context:
             parts["focus"] = sum(len(w) for w in words.focus if w in match_text) / sum(len(w) for w in words.focus)
         if ask.cues:
             parts["cue"] = cue
+        if any(against.search(s) and not answer.search(s) for answer, against in ask.other):
+            parts["contrast"] = -1.0  # it speaks only of the other side: drawing a pension, not paying in
         case = covers(self.question, s, self.stated) if self.stated else None
         if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
             # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
@@ -232,7 +234,7 @@ class _Context:
 # each part of a unit's score and its weight in LEAD (thresholds.LeadWeights)
 PART_WEIGHTS = {"dense": "w_dense", "lexical": "w_lexical", "field": "w_field", "rank": "w_rank", "number": "w_number",
                 "yesno": "w_yesno", "basis": "w_basis", "bigram": "w_bigram", "law": "w_law", "cue": "w_cue",
-                "case": "w_case", "focus": "w_focus", "unit": "w_unit"}
+                "case": "w_case", "focus": "w_focus", "unit": "w_unit", "contrast": "w_contrast"}
 
 
 def weighted(parts: dict, faq: bool) -> float:
