@@ -27,7 +27,7 @@ from assistant.core.corpus.chunks import Chunk
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
-from assistant.core.asked import (FILLER, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, Ask, cue_polarity, polarity,
+from assistant.core.asked import (FILLER, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, WHERE_ASPECTS, Ask, cue_polarity, polarity,
                                   yes_no_word)
 from assistant.core.quantities import covers, quantities
 
@@ -162,7 +162,9 @@ class LeadSelector:
                            "law": float(c.kind == "law")}
             if c.chunk_id in basis:
                 chunk_parts["basis"] = 1.0
-            field_hit = (field_scale if c.kind == "guide" and c.aspect in ask.fields else 0.0)
+            # (where to go is the place field's whatever matched the item: no other unit answers it)
+            field_hit = ((1.0 if c.aspect in WHERE_ASPECTS else field_scale)
+                         if c.kind == "guide" and c.aspect in ask.fields else 0.0)
             for s in self.units(c):
                 parts = chunk_parts | ctx.parts(c, s, field_hit)
                 out.append(Unit(c, s, weighted(parts, c.aspect == "faq"), parts, c.chunk_id in basis))
@@ -208,8 +210,8 @@ class _Context:
         lex = words.lexical(match_text)
         cue = sum(1.0 for q in ask.cues if q.search(s)) / len(ask.cues) if ask.cues else 0.0
         # the field asked about counts fully when the unit also says the person's words, or what answers the
-        # question ("办理时间：周一至周五…" for "周六能办吗")
-        field_w = (1.0 if lex >= 0.1 or not words.words or cue else 0.5) * field_hit
+        # question ("办理时间：周一至周五…" for "周六能办吗"), or is where to go (a place says no word of the question)
+        field_w = (1.0 if lex >= 0.1 or not words.words or cue or c.aspect in WHERE_ASPECTS else 0.5) * field_hit
         parts = {"lexical": lex, "field": field_w,
                  "bigram": sum(1 for b in self.qgrams if b in match_text) / len(self.qgrams) if self.qgrams else 0.0}
         if ask.number:

@@ -46,7 +46,7 @@ def _paragraphs(t: Turn, g: Guide, top: ItemCandidate):
                                     followup=e.followup, facts=u.facts, expansion=u.expansion,
                                     found=[h.chunk for h in e.retrieval.hits],
                                     named=e.pin is not None or top.alias is not None
-                                    or any(n in u.text for n in names_of(g)))
+                                    or any(n in u.search_text for n in names_of(g)))
     faq = comp.lead.chunk if comp.lead is not None and comp.lead.chunk.aspect == "faq" else None
     return comp.paras, faq, {"lead": comp.trace()}, list(comp.rules)
 
