@@ -25,7 +25,7 @@ from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
-from assistant.core.asked import Ask, ask_of
+from assistant.core.asked import Ask, ask_of, cue_polarity
 from assistant.core.lead import LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, lead_line
 from assistant.core.dialogue.thresholds import LEAD
 
@@ -185,7 +185,10 @@ class DirectComposer:
         """The first paragraph: the unit that answers.  A service question (时限, 收费, 地点, 网办 …) about the
         item the person named is answered by that field of its guide; otherwise guide sentences and law
         clauses compete on their scores.  Returns whether it was such a service question."""
-        in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
+        fielded = [x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0]
+        # a yes/no is answered by the field sentence that says yes or no to it ("要跑一趟吗": 到现场次数：2次)
+        in_field = next((x for x in fielded if ask.yesno and cue_polarity(text, x.text) is not None),
+                        fielded[0] if fielded else None)
         best = next((x for x in units if answers(x, ask)), None)
         service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
             and not _says_more(best, in_field, g, ask)

@@ -229,7 +229,8 @@ class _Context:
             # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
             parts["case"] = 1.0 if case or ask.yesno else -1.0
         if ask.yesno:
-            parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
+            parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None
+                                     or cue_polarity(self.question, s) is not None) else 0.0
         return parts
 
 
