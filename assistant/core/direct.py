@@ -25,7 +25,7 @@ from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
-from assistant.core.asked import Ask, ask_of, cue_polarity
+from assistant.core.asked import WHERE_ASPECTS, Ask, ask_of, cue_polarity
 from assistant.core.lead import LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, lead_line
 from assistant.core.dialogue.thresholds import LEAD
 
@@ -190,8 +190,10 @@ class DirectComposer:
         in_field = next((x for x in fielded if ask.yesno and cue_polarity(text, x.text) is not None),
                         fielded[0] if fielded else None)
         best = next((x for x in units if answers(x, ask)), None)
-        service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
-            and not _says_more(best, in_field, g, ask)
+        # where to go is the place field's even for an item matched by meaning: no clause or FAQ says it better
+        where = in_field is not None and in_field.chunk.aspect in WHERE_ASPECTS
+        service = (named or where) and bool(ask.fields & SERVICE_FIELDS) \
+            and not policy_cue and answers(in_field, ask) and not _says_more(best, in_field, g, ask)
         lead = in_field if service else best
         out.lead = lead
         if lead is not None:
