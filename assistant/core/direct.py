@@ -28,6 +28,7 @@ from assistant.core.governing import LawFacts, facts_of, governing_unit, named_a
 from assistant.core.asked import WHERE_ASPECTS, Ask, ask_of, cue_polarity
 from assistant.core.lead import LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, lead_line
 from assistant.core.dialogue.thresholds import LEAD
+from assistant.core.understand import POLICY_CUE, mask_names, names_of
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
 # (the words of RULE, STEPS_WORDS and FULL_GUIDE are data: corpus/lexicon/answers.yaml)
@@ -146,7 +147,9 @@ class DirectComposer:
         if plain:
             self._plain(out, g, text, ask, cites, followup, facts)
         else:
-            service = self._lead(out, g, text, ask, units, cites, policy_cue, named)
+            # a policy word inside the item's name (法律援助申请) does not make "在哪个窗口" a rule question
+            own_cue = policy_cue and bool(POLICY_CUE.search(mask_names(text, sorted(names_of(g), key=len, reverse=True))))
+            service = self._lead(out, g, text, ask, units, cites, own_cue, named)
             self._behind_lead(out, g, basis + law_chunks, cites, followup)
             self._fields(out, g, ask, cites, followup, facts)
             self._laws(out, g, ask, units, basis, law_chunks, cites, rule=rule, service=service, followup=followup)

@@ -217,4 +217,4 @@ def understand(text: str, names: tuple[str, ...] | list[str] = ()) -> Understand
     if followup:
         rules.append("rule:followup-shape")
     return Understanding(text, "question", aspects=aspects, expansion=expansion,
-                         policy_cue=bool(POLICY_CUE.search(mask_names(text, names))), followup_like=followup, rules=rules, topic=off_topic)
+                         policy_cue=bool(POLICY_CUE.search(text)), followup_like=followup, rules=rules, topic=off_topic)
