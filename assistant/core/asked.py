@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.quantities import ASKED_UNITS, INDEFINITE, covers
-from assistant.core.understand import ASPECT_PATTERNS
+from assistant.core.understand import ASPECT_CONTEXT, ASPECT_PATTERNS
 
 # number kind → (what in the question asks for it, what in a unit answers it)
 NUM = r"[0-9０-９]+(?:\.[0-9]+)?|[一二两三四五六七八九十百千万]+"
@@ -61,6 +61,7 @@ ASPECT_FIELDS = {
 FIELD_CUES: list[tuple[re.Pattern, set[str]]] = list(load_lexicon().answers.field_cues.values())
 # what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
 UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = load_lexicon().answers.unit_cues
+CUE_FIELDS = {id(q): fs for q, fs in FIELD_CUES}  # a unit cue that borrows a field cue's words (asks_like)
 # what in a sentence answers a yes/no question about it yes or no ("需要去现场吗" / "全程网办": no)
 POLAR_CUES = [(q, says.get("says_yes"), says.get("says_no")) for q, _u, says in load_lexicon().answers.unit_says
               if "says_yes" in says or "says_no" in says]
@@ -105,12 +106,29 @@ def _where_words(text: str, words: tuple[str, ...]) -> set[str]:
     return {w for w in words if any(w in s or s in w for s in spans)}
 
 
+def _not_about(text: str) -> list[tuple[int, int, set[str]]]:
+    """(start, end, fields) of each phrase of the question that is not about those fields (turns.yaml
+    aspect_context instead_of: "多少天内去办变更" is the person's deadline, not the 办结时限)."""
+    out = []
+    for ctx in ASPECT_CONTEXT:
+        gone = set().union(*(ASPECT_FIELDS.get(a, set()) for a in ctx.instead_of))
+        out += [(m.start(), m.end(), gone) for m in ctx.words.finditer(text)] if gone else []
+    return out
+
+
+def _cued(pattern: re.Pattern, text: str, fields: set[str], not_about: list) -> bool:
+    """Whether the question says a cue's words outside the phrases that are not about its fields."""
+    return any(not any(lo <= m.start() and m.end() <= hi and fields & gone for lo, hi, gone in not_about)
+               for m in pattern.finditer(text))
+
+
 def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     fields: set[str] = set()
     for a in aspects:
         fields |= ASPECT_FIELDS.get(a, set())
+    not_about = _not_about(text)
     for pattern, fs in FIELD_CUES:
-        if pattern.search(text):
+        if _cued(pattern, text, fs, not_about):
             fields |= fs
     asked = INDEFINITE.sub(" ", text)  # "交过几年养老保险" says a few years, it does not ask how many
     number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(asked)), None)
@@ -118,7 +136,7 @@ def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
     if fields & {"place", "contact"}:
         where = _where_words(text, words)
         words = tuple(w for w in words if w not in where)
-    cues = tuple(u for q, u in UNIT_CUES if q.search(text))
+    cues = tuple(u for q, u in UNIT_CUES if _cued(q, text, CUE_FIELDS.get(id(q), set()), not_about))
     other = tuple((u, against) for q, u, against in CONTRASTS if q.search(text) and not against.search(text))
     unit = next((u for q, u in ASKED_UNITS if q.search(asked)), None)
     return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit, other)
