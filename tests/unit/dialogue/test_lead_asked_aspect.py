@@ -61,3 +61,10 @@ def test_paying_in_and_drawing_out_are_told_apart():
 def test_an_item_is_named_by_its_name_without_the_closing_action_word():
     legal_aid = SimpleNamespace(name="法律援助申请", aliases=["申请法律援助", "办社保卡"])
     assert {"法律援助", "社保卡"} <= names_of(legal_aid)
+
+
+def test_a_cue_inside_a_phrase_about_something_else_asks_nothing():
+    # "多少天内去办变更" is the person's deadline and "搬了新地址" their own address: no 办结时限, no 办理地点
+    ask = ask_of("公司搬了新地址，要在多少天内去办变更", [], ["公司", "搬", "新", "地址", "多少", "天内", "去", "办", "变更"])
+    assert not ask.fields & {"time", "place"}
+    assert ask_of("营业执照变更多少天能办好", ["time"], ["营业执照", "变更", "多少", "天", "办好"]).fields >= {"time"}
