@@ -25,9 +25,10 @@ from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
-from assistant.core.lead import (LEAD_MAX, Ask, LeadSelector, Unit, answers, ask_of, body_of, cite_name, clip,
-                                 lead_line)
+from assistant.core.asked import WHERE_ASPECTS, Ask, ask_of, cue_polarity
+from assistant.core.lead import LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, lead_line
 from assistant.core.dialogue.thresholds import LEAD
+from assistant.core.understand import POLICY_CUE, mask_names, names_of
 
 # a question about a rule: conditions, rights, legality, deadlines, amounts, who inherits, allowed or not
 # (the words of RULE, STEPS_WORDS and FULL_GUIDE are data: corpus/lexicon/answers.yaml)
@@ -146,7 +147,9 @@ class DirectComposer:
         if plain:
             self._plain(out, g, text, ask, cites, followup, facts)
         else:
-            service = self._lead(out, g, text, ask, units, cites, policy_cue, named)
+            # a policy word inside the item's name (法律援助申请) does not make "在哪个窗口" a rule question
+            own_cue = policy_cue and bool(POLICY_CUE.search(mask_names(text, sorted(names_of(g), key=len, reverse=True))))
+            service = self._lead(out, g, text, ask, units, cites, own_cue, named)
             self._behind_lead(out, g, basis + law_chunks, cites, followup)
             self._fields(out, g, ask, cites, followup, facts)
             self._laws(out, g, ask, units, basis, law_chunks, cites, rule=rule, service=service, followup=followup)
@@ -185,10 +188,15 @@ class DirectComposer:
         """The first paragraph: the unit that answers.  A service question (时限, 收费, 地点, 网办 …) about the
         item the person named is answered by that field of its guide; otherwise guide sentences and law
         clauses compete on their scores.  Returns whether it was such a service question."""
-        in_field = next((x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0), None)
+        fielded = [x for x in units if x.chunk.kind == "guide" and x.parts["field"] > 0]
+        # a yes/no is answered by the field sentence that says yes or no to it ("要跑一趟吗": 到现场次数：2次)
+        in_field = next((x for x in fielded if ask.yesno and cue_polarity(text, x.text) is not None),
+                        fielded[0] if fielded else None)
         best = next((x for x in units if answers(x, ask)), None)
-        service = named and bool(ask.fields & SERVICE_FIELDS) and not policy_cue and answers(in_field, ask) \
-            and not _says_more(best, in_field, g, ask)
+        # where to go is the place field's even for an item matched by meaning: no clause or FAQ says it better
+        where = in_field is not None and in_field.chunk.aspect in WHERE_ASPECTS
+        service = (named or where) and bool(ask.fields & SERVICE_FIELDS) \
+            and not policy_cue and answers(in_field, ask) and not _says_more(best, in_field, g, ask)
         lead = in_field if service else best
         out.lead = lead
         if lead is not None:

@@ -24,120 +24,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.core.corpus.chunks import Chunk
-from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
-from assistant.core.quantities import ASKED_UNITS, INDEFINITE, covers, quantities
+from assistant.core.asked import (FILLER, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, WHERE_ASPECTS, Ask, cue_polarity, polarity,
+                                  yes_no_word)
+from assistant.core.quantities import covers, quantities
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
-# ------------------------------------------------------------------ what the question asks
-
-# number kind → (what in the question asks for it, what in a unit answers it)
-NUM = r"[0-9０-９]+(?:\.[0-9]+)?|[一二两三四五六七八九十百千万]+"
-NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
-    "age": (re.compile(r"几岁|多大|年龄|多少岁|岁数|(\d+|[一二三四五六七八九十]+)岁|周岁|满.{0,3}岁"),
-            re.compile(rf"(?:{NUM})周?岁|年龄")),
-    "count": (re.compile(r"几次|几趟|多少次|多少趟|跑几|去几"), re.compile(rf"(?:{NUM})次|(?:{NUM})趟|一次")),
-    "ratio": (re.compile(r"比例|税率|百分之|几成|多少个点|费率|%|缴费比例"), re.compile(rf"(?:{NUM})\s*%|百分之|税率|比例")),
-    "money": (re.compile(r"多少钱|几块钱|多少元|金额|工本费|交多少|领多少|补多少|赔多少|给多少|发多少|补贴多少|罚多少|罚款"),
-              re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准")),
-    "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
-                            r"最长|最短"),
-                 re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|半年|半个月|即时|当场|当日|当天|立即|即办")),
-    # "利率多少", "能贷几年" without a unit word: any number
-    "amount": (re.compile(r"多少|几(?!乎)"), re.compile(rf"(?:{NUM})")),
-    # "什么时候", "哪天": a point in time, said as 之日起 / 前 / 后 as often as with a number
-    "when": (re.compile(r"什么时候|啥时候|哪天|截止|几号|之前还是|前还是|还是.{0,4}后"),
-             re.compile(r"之日|日起|之前|以前|前|以后|之后|届满|期间|内|(?:\d+|[一二三四五六七八九十]+)(?:日|月|号)")),
-}
-YESNO = re.compile(r"吗[？?!！。 ]*$|(?<=[\u4e00-\u9fff])(?:不|没|没有)[？?!！。 ]*$|了吧[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
-                   r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
-# the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
-# the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
-YES_WORDS: tuple[tuple[re.Pattern, str, str], ...] = load_lexicon().answers.yes_words
-NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|"
-                 r"不属于|不享受|不接受|不支持|可选(?!择)|非必须|自愿|不办理|不适用|没有|仅限现场")
-POS = re.compile(r"可以|可|能|需要|须|应当|必须|应|有权|享有|收费|允许|全程网办|网上办理")
-# a unit that already starts with the answer ("可以。…", "不能。…", "一般不能。…", "不一定。…", "不收费。…")
-# needs no added yes/no: a second one would repeat it ("不收费。不收费。") or contradict it ("可以。不一定。")
-_HEDGE = r"(?:您|你)?(?:一般|通常|原则上|目前)?"
-SAYS_YESNO = re.compile(_HEDGE + r"(?:可以|不可以|能|不能|需要|不需要|无需|无须|不用|不必|要|不要|有|没有|是|不是|不行|行|"
-                        r"不一定|会|不会|算|不算|收费|不收费|免费|不收|照样可以)[。，,！!；;]")
-# a unit that opens with a "no" ("不需要每月到窗口签到，…", "不能随意查询"): a "yes" put before it reads as a contradiction
-OPENS_NO = re.compile(_HEDGE + r"(?:不(?!动产|同|少|超过|低于|得)|没有|无需|无须|免)")
-# "可选", "自愿", "非必须" say no to 需要…吗 but yes to 能…吗 ("能在网上预约吗" → 可以, it is optional)
-OPTIONAL = re.compile(r"可选(?!择)|自愿|非必须|也可以不")
-
-# guide field each aspect of understand.ASPECT_PATTERNS asks about
-ASPECT_FIELDS = {
-    "materials": {"materials", "situations"}, "time": {"time"}, "fee": {"fee"}, "place": {"place"},
-    "online": {"online"}, "basis": {"basis"}, "steps": {"steps"}, "conditions": {"conditions"},
-    "agent": {"conditions"}, "contact": {"contact"},
-}
-# words of a question that ask about something a field answers, beyond understand's aspects
-FIELD_CUES: list[tuple[re.Pattern, set[str]]] = list(load_lexicon().answers.field_cues.values())
-# what a question asks about → words of the unit that answer it ("要本人去吗" → 本人/亲自/代办 …)
-UNIT_CUES: list[tuple[re.Pattern, re.Pattern]] = load_lexicon().answers.unit_cues
 NO_LEAD_FIELDS = {"overview", "basis", "contact", "bundle"}  # names and lists, not answers
-
-# question words that carry no content (lexical overlap ignores them)
-FILLER = re.compile(r"请问|你好|您好|我想|我要|想问|问一下|一下|怎么|怎样|如何|什么|啥|咋|哪里|哪儿|哪个|哪些|多少|多久|"
-                    r"能不能|可不可以|可以|能|需要|要不要|是不是|是否|有没有|吗|呢|吧|啊|呀|的|了|我|你|他|她|办理|办|"
-                    r"规定|法律|请|谢谢|这个|那个|一个|还|也|都|就")
-
-
-@dataclass(frozen=True)
-class Ask:
-    """What a question asks: guide fields it is about, the kind of number it wants, whether it wants yes/no."""
-
-    fields: frozenset[str]
-    number: str | None
-    yesno: bool
-    words: tuple[str, ...]  # content words of the question (jieba tokens, fillers removed)
-    cues: tuple[re.Pattern, ...] = ()  # words of a unit that answer what is asked (UNIT_CUES)
-    focus: tuple[str, ...] = ()  # the words next to the question word: what is asked about ("从哪天开始生效": 生效)
-    unit: re.Pattern | None = None  # a number with the unit the question names ("几个月" → "五个月", not "六十日")
-
-    @property
-    def specific(self) -> bool:
-        return bool(self.fields or self.number or self.yesno)
-
-
-def ask_of(text: str, aspects: list[str], tokens: list[str]) -> Ask:
-    fields: set[str] = set()
-    for a in aspects:
-        fields |= ASPECT_FIELDS.get(a, set())
-    for pattern, fs in FIELD_CUES:
-        if pattern.search(text):
-            fields |= fs
-    asked = INDEFINITE.sub(" ", text)  # "交过几年养老保险" says a few years, it does not ask how many
-    number = next((k for k, (q, _u) in NUMBER_KINDS.items() if q.search(asked)), None)
-    words = tuple(dict.fromkeys(t for t in tokens if len(t) >= 2 and not FILLER.fullmatch(t)))
-    cues = tuple(u for q, u in UNIT_CUES if q.search(text))
-    unit = next((u for q, u in ASKED_UNITS if q.search(asked)), None)
-    return Ask(frozenset(fields), number, bool(YESNO.search(text)), words, cues, focus_words(text, words), unit)
-
-
-# where a question asks: the question word itself ("几次", "多少天", "哪天", "吗", "能不能" …)
-QUESTION_AT = re.compile(r"几|多少|多久|多长|多大|哪|什么|啥|怎么|咋|吗|能不能|可不可以|是否|是不是|有没有|要不要|算不算|行不行")
-FOCUS_SPAN = 6  # characters on each side of the question word
-
-
-def focus_words(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
-    """The content words beside a question word — what the question asks about, as against the words that
-    set the scene: "公证书从哪天开始生效" → 开始, 生效; "施工许可证能延期几次" → 延期.  A unit that says them
-    answers the question, not only its topic."""
-    near = [(max(m.start() - FOCUS_SPAN, 0), m.end() + FOCUS_SPAN) for m in QUESTION_AT.finditer(text)]
-    out = []
-    for w in words:
-        if QUESTION_AT.search(w):  # "几次", "哪天": the question word itself
-            continue
-        at = [m.start() for m in re.finditer(re.escape(w), text)]
-        if any(lo <= i and i + len(w) <= hi for i in at for lo, hi in near):
-            out.append(w)
-    return tuple(out)
 
 
 # ------------------------------------------------------------------ units
@@ -223,35 +119,6 @@ def bigrams(text: str) -> set[str]:
     return out
 
 
-def polarity(unit: str) -> bool | None:
-    """True when the unit says yes (可以, 需要 …), False when no (不能, 无需, 可选 …), None when neither."""
-    if NEG.search(unit):
-        return False
-    if POS.search(unit):
-        return True
-    return None
-
-
-def yes_no_word(question: str, unit: str) -> str:
-    """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself
-    (a unit that opens with its own yes/no, or with a "no", keeps its own words)."""
-    if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
-        return ""
-    pol, case = polarity(unit), covers(question, unit)
-    if pol is None and case is None:
-        return ""
-    for pattern, yes, no in YES_WORDS:
-        if pattern.search(question):
-            if case is not None and yes in ("可以", "是"):  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
-                return yes if case else no
-            if pol is None or yes == "是":  # 是/不是 only from the person's number, never from the wording
-                return ""
-            if not pol and yes == "可以" and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
-                return yes  # "能在网上预约吗" / "网上预约（可选）": it can be done, it is not required
-            return yes if pol else no
-    return ""
-
-
 class LeadSelector:
     """Scores units of candidate chunks against a question.  Uses the index's chunk vectors
     (`Index.vectors()`, float32, one row per chunk) so any chunk's cosine costs one dot product."""
@@ -282,10 +149,7 @@ class LeadSelector:
         basis = basis or set()
         rank = rank or {}
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
-        qgrams = bigrams(question)
-        want = NUMBER_KINDS[ask.number][1] if ask.number else None
-        stated = quantities(question)  # the person's amounts, read once for every clause
-        total = sum(len(w) for w in ask.words) + 0.5 * sum(len(w) for w in extra_words) or 1.0
+        ctx = _Context(question, ask, bigrams(question), quantities(question), Words.of(ask, extra_words))
         out: list[Unit] = []
         seen: set[str] = set()
         for c in chunks:
@@ -293,45 +157,87 @@ class LeadSelector:
                                       and not (c.aspect == "basis" and "basis" in ask.fields)):
                 continue
             seen.add(c.chunk_id)
-            d = self.dense(c, qvec)
-            s_dense = min(max(1.0 + (d - dmax) / LEAD.dense_span, 0.0), 1.0)
-            s_rank = 1.0 / rank[c.chunk_id] if c.chunk_id in rank else 0.0
-            field_hit = c.kind == "guide" and c.aspect in ask.fields
-            faq_q = c.text.split("答：", 1)[0] if c.aspect == "faq" else ""
+            s_dense = min(max(1.0 + (self.dense(c, qvec) - dmax) / LEAD.dense_span, 0.0), 1.0)
+            chunk_parts = {"dense": s_dense, "rank": 1.0 / rank[c.chunk_id] if c.chunk_id in rank else 0.0,
+                           "law": float(c.kind == "law")}
+            if c.chunk_id in basis:
+                chunk_parts["basis"] = 1.0
+            # (where to go is the place field's whatever matched the item: no other unit answers it)
+            field_hit = ((1.0 if c.aspect in WHERE_ASPECTS else field_scale)
+                         if c.kind == "guide" and c.aspect in ask.fields else 0.0)
             for s in self.units(c):
-                match_text = faq_q + s
-                lex = (sum(len(w) for w in ask.words if w in match_text)
-                       + 0.5 * sum(len(w) for w in extra_words if w in match_text)) / total
-                # the field asked about counts fully when the unit also says the person's words
-                field_w = ((1.0 if lex >= 0.1 or not ask.words else 0.5) * field_scale) if field_hit else 0.0
-                big = sum(1 for b in qgrams if b in match_text) / len(qgrams) if qgrams else 0.0
-                parts = {"dense": s_dense, "lexical": lex, "field": field_w, "rank": s_rank, "bigram": big,
-                         "law": float(c.kind == "law")}
-                if want is not None:
-                    parts["number"] = 1.0 if want.search(s) else -1.0
-                if ask.unit is not None:
-                    parts["unit"] = 1.0 if ask.unit.search(s) else 0.0
-                if ask.focus:
-                    parts["focus"] = sum(len(w) for w in ask.focus if w in match_text) / sum(len(w) for w in ask.focus)
-                if ask.cues:
-                    parts["cue"] = sum(1.0 for cue in ask.cues if cue.search(s)) / len(ask.cues)
-                case = covers(question, s, stated) if stated else None
-                if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
-                    # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
-                    parts["case"] = 1.0 if case or ask.yesno else -1.0
-                if ask.yesno:
-                    parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None) else 0.0
-                if c.chunk_id in basis:
-                    parts["basis"] = 1.0
+                parts = chunk_parts | ctx.parts(c, s, field_hit)
                 out.append(Unit(c, s, weighted(parts, c.aspect == "faq"), parts, c.chunk_id in basis))
         out.sort(key=lambda u: -u.score)
         return out
 
 
+@dataclass(frozen=True)
+class Words:
+    """The question's words a unit is matched on: its content words, the term map's official words (half
+    weight) and the words beside the question word."""
+
+    words: tuple[str, ...]
+    extra: tuple[str, ...]
+    focus: tuple[str, ...]
+
+    @classmethod
+    def of(cls, ask: Ask, extra: tuple[str, ...]) -> "Words":
+        return cls(ask.words, extra, ask.focus)
+
+    def lexical(self, text: str) -> float:
+        total = sum(len(w) for w in self.words) + 0.5 * sum(len(w) for w in self.extra)
+        if not total:
+            return 0.0
+        return (sum(len(w) for w in self.words if w in text) + 0.5 * sum(len(w) for w in self.extra if w in text)) / total
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every unit of one question is scored against (LeadSelector.rank)."""
+
+    question: str
+    ask: Ask
+    qgrams: set[str]
+    stated: list
+    words: Words
+
+    def parts(self, c: Chunk, s: str, field_hit: float) -> dict:
+        """The parts of a unit's score that depend on its sentence."""
+        ask = self.ask
+        words = self.words
+        match_text = (c.text.split("答：", 1)[0] if c.aspect == "faq" else "") + s
+        lex = words.lexical(match_text)
+        cue = sum(1.0 for q in ask.cues if q.search(s)) / len(ask.cues) if ask.cues else 0.0
+        # the field asked about counts fully when the unit also says the person's words, or what answers the
+        # question ("办理时间：周一至周五…" for "周六能办吗"), or is where to go (a place says no word of the question)
+        field_w = (1.0 if lex >= 0.1 or not words.words or cue or c.aspect in WHERE_ASPECTS else 0.5) * field_hit
+        parts = {"lexical": lex, "field": field_w,
+                 "bigram": sum(1 for b in self.qgrams if b in match_text) / len(self.qgrams) if self.qgrams else 0.0}
+        if ask.number:
+            parts["number"] = 1.0 if NUMBER_KINDS[ask.number][1].search(s) else -1.0
+        if ask.unit is not None:
+            parts["unit"] = 1.0 if ask.unit.search(s) else 0.0
+        if words.focus:
+            parts["focus"] = sum(len(w) for w in words.focus if w in match_text) / sum(len(w) for w in words.focus)
+        if ask.cues:
+            parts["cue"] = cue
+        if any(against.search(s) and not answer.search(s) for answer, against in ask.other):
+            parts["contrast"] = -1.0  # it speaks only of the other side: drawing a pension, not paying in
+        case = covers(self.question, s, self.stated) if self.stated else None
+        if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
+            # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
+            parts["case"] = 1.0 if case or ask.yesno else -1.0
+        if ask.yesno:
+            parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None
+                                     or cue_polarity(self.question, s) is not None) else 0.0
+        return parts
+
+
 # each part of a unit's score and its weight in LEAD (thresholds.LeadWeights)
 PART_WEIGHTS = {"dense": "w_dense", "lexical": "w_lexical", "field": "w_field", "rank": "w_rank", "number": "w_number",
                 "yesno": "w_yesno", "basis": "w_basis", "bigram": "w_bigram", "law": "w_law", "cue": "w_cue",
-                "case": "w_case", "focus": "w_focus", "unit": "w_unit"}
+                "case": "w_case", "focus": "w_focus", "unit": "w_unit", "contrast": "w_contrast"}
 
 
 def weighted(parts: dict, faq: bool) -> float:
@@ -379,9 +285,16 @@ def whole(unit: Unit, room: int) -> str:
     return unit.text
 
 
+def addresses(ask: Ask, unit: Unit) -> bool:
+    """Whether a unit speaks of what a yes/no question asks, when the question names it (UNIT_CUES: 本人/代办 for
+    "领证能让家里人替她来吗"): "结婚登记已全国通办，可在任一婚姻登记机关办理" is not answered yes by its 可."""
+    return not ask.cues or any(q.search(unit.text) for q in ask.cues)
+
+
 def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     """The first paragraph: yes/no when asked and supported, the unit, its [n] — at most LEAD_MAX characters."""
-    said = unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical or covers(question, unit.text) is not None
+    said = covers(question, unit.text) is not None or cue_polarity(question, unit.text) is not None \
+        or unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical and addresses(ask, unit)
     yn = yes_no_word(question, unit.text) if ask.yesno and said else ""
     head = f"{yn}。" if yn else ""
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""

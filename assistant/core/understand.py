@@ -87,12 +87,20 @@ def item_names(guides) -> tuple[str, ...]:
     so "怎么办居住证" still asks how).  Longest first, for masking."""
     names: set[str] = set()
     for g in guides:
-        if NAME_ACTION is not None and len(bare := NAME_ACTION.sub("", g.name)) >= 3:
-            names.add(bare)
-        names |= {a for a in (g.name, *g.aliases) if len(a) >= 2 and not QUESTION_WORD.search(a)}
+        names |= names_of(g)
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def names_of(g) -> set[str]:
+    """The words that name one item (see `item_names`): "法律援助" names 法律援助申请, "社保卡" 社会保障卡申领
+    (its alias 办社保卡 without the starting verb)."""
+    names: set[str] = set()
+    if NAME_ACTION is not None and len(bare := NAME_ACTION.sub("", g.name)) >= 3:
+        names.add(bare)
+    names |= {a for a in (g.name, *g.aliases) if len(a) >= 2 and not QUESTION_WORD.search(a)}
     if NAME_VERB is not None:
         names = {n if len(rest := NAME_VERB.sub("", n)) < 2 else rest for n in names}
-    return tuple(sorted(names, key=len, reverse=True))
+    return names
 
 
 def mask_names(text: str, names: tuple[str, ...] | list[str] = ()) -> str:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from assistant.core.corpus.chunks import Chunk
-from assistant.core.lead import LEAD_MAX, ask_of, polarity, units_of, yes_no_word
+from assistant.core.asked import ask_of, polarity, yes_no_word
+from assistant.core.lead import LEAD_MAX, units_of
 from assistant.core.scope import ScopeModel, decide, decide_followup, ngrams
 from assistant.core.dialogue.thresholds import SCOPE
 

@@ -24,6 +24,8 @@ def test_the_fresh_sets_are_marked_fresh_and_kept_out_of_tune_and_holdout():
         assert rows and {r["split"] for r in rows} == {"fresh"}
     rows = load_set(set_source(ROOT / "eval", "fact_fresh2")[0])
     assert rows and {r["split"] for r in rows} == {"fresh2"}
+    rows = load_set(set_source(ROOT / "eval", "fact_fresh3")[0])
+    assert len(rows) >= 50 and {r["split"] for r in rows} == {"fresh3"}
 
 
 def test_an_ordinary_run_of_a_set_also_scores_its_fresh_file_and_a_fresh_run_only_that_file(tmp_path):

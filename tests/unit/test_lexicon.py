@@ -49,15 +49,15 @@ def test_the_shipped_lexicon_is_the_project_corpus_lexicon_and_loads():
 
 
 def test_the_modules_keep_their_names_and_read_the_words_from_the_lexicon():
-    from assistant.core import direct, lead, rank_items, understand
+    from assistant.core import asked, direct, rank_items, understand
 
     lex = load_lexicon()
-    assert set(lead.ASPECT_FIELDS) == set(QUESTION_ASPECTS) == set(understand.ASPECT_PATTERNS)
+    assert set(asked.ASPECT_FIELDS) == set(QUESTION_ASPECTS) == set(understand.ASPECT_PATTERNS)
     assert understand.TERMS is lex.terms and understand.OUT_OF_SCOPE is lex.scope.out_of_scope
     assert understand.FACTS["委托代办"] is understand.ASPECT_PATTERNS["agent"]  # {aspect: agent}
     assert rank_items.ACTIONS[0][1] == ("补领", "补发") and rank_items.COMPANY.search("我们公司")
-    assert lead.UNIT_CUES[0][0] is lead.FIELD_CUES[2][0]  # asks_like: in_person
-    assert lead.YES_WORDS[0][1:] == ("收费", "不收费")
+    assert asked.UNIT_CUES[0][0] is asked.FIELD_CUES[2][0]  # asks_like: in_person
+    assert asked.YES_WORDS[0][1:] == ("收费", "不收费")
     assert direct.FULL_GUIDE.search("查看完整办事指南") and direct.RULE.search("试用期最长多久")
 
 

@@ -6,8 +6,7 @@
     facts.yaml    what a person says about themselves (外地户口, 委托代办) and the guides' 情形 it brings in
     actions.yaml  what the person wants done (补领, 注销, 变更 …) and who is asking (个人 / 企业)
     answers.yaml  what a question asks of an answer (a rule, the whole guide, yes/no words, field cues)
-    replies.yaml  reply texts, with {centre} for the centre's short name (corpus/centre.yaml 简称), and
-                  the suggestion buttons shown with them
+    replies.yaml  reply texts ({centre}: corpus/centre.yaml 简称) and the suggestion buttons shown with them
 
 A regex is written as a string ('天气|下雨|暴雨'), or as {regex: '…', ignore_case: true} when upper and
 lower case should match alike ('Bitcoin', 'bitcoin').  Loading validates every file and raises
@@ -15,9 +14,8 @@ lower case should match alike ('Bitcoin', 'bitcoin').  Loading validates every f
 list — like the guides' validation (schema.py), and `assistant corpus check` reports the same problems.
 
 Where the words are: `<corpus dir>/lexicon` (Settings.corpus_dir, ASSISTANT_CORPUS_DIR), or, when that
-corpus has no lexicon folder (a test's small corpus of three guides), the project's own
-ROOT/corpus/lexicon.  The modules that use the words (understand, rank_items, lead, direct) read them
-once, at import time, through the cached :func:`load_lexicon`.
+corpus has no lexicon folder (a test's small corpus), the project's own ROOT/corpus/lexicon.  The modules
+that use the words (understand, rank_items, asked, direct) read them once, through :func:`load_lexicon`.
 """
 from __future__ import annotations
 
@@ -107,6 +105,7 @@ class Answers:
     yes_words: tuple[tuple[re.Pattern, str, str], ...]  # (question words, yes, no)
     field_cues: dict[str, tuple[re.Pattern, set[str]]]  # name → (question words, guide fields)
     unit_cues: list[tuple[re.Pattern, re.Pattern]]  # (question words, words of a sentence that answers)
+    unit_says: list[tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]]  # (asks, unit, says_yes / says_no / against)
 
 
 @dataclass(frozen=True)
@@ -319,7 +318,7 @@ def _actions(f: _File) -> Actions:
 
 
 def _answers(f: _File) -> Answers:
-    """unit_cues name their question words (asks) or borrow a field cue's (asks_like: in_person)."""
+    """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
     f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues")
     yes_words = []
     for at, y in f.entries("yes_words"):
@@ -335,7 +334,7 @@ def _answers(f: _File) -> Answers:
                 f.fail(f"field_cues.{k}.fields", f"「{name}」不是办事指南的栏目（{' / '.join(ASPECTS)}）")
             if p is not None and fields:
                 field_cues[str(k)] = (p, set(fields))
-    unit_cues = []
+    unit_cues, unit_says = [], []
     for at, u in f.entries("unit_cues"):
         if "asks_like" in u:
             q = field_cues.get(str(u["asks_like"]), (None,))[0]
@@ -346,8 +345,11 @@ def _answers(f: _File) -> Answers:
         unit = f.regex(f"{at}.unit", u.get("unit"))
         if q is not None and unit is not None:
             unit_cues.append((q, unit))
+        says = {k: f.regex(f"{at}.{k}", u[k]) for k in ("says_yes", "says_no", "against") if k in u}
+        if q is not None and unit is not None and says:  # what else the cue's words say: yes, no, another question
+            unit_says.append((q, unit, says))
     return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
-                   field_cues, unit_cues)
+                   field_cues, unit_cues, unit_says)
 
 
 def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

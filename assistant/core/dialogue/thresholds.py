@@ -50,6 +50,10 @@ class LeadWeights:
     w_focus: float = 0.4
     w_unit: float = 0.5
     w_cue: float = 0.6  # the unit has the words that answer what is asked (本人/代办, 办理时间, 网办 …)
+    # the unit speaks only of the other side of what is asked (answers.yaml against: 领取 for "开始交"): −w
+    # (fact tune first paragraph 0.681 -> 0.685, follow-up tune yes/no 0.611 -> 0.694, guide and dialog unchanged:
+    # eval/reports/s8-fact-before.json -> s8-fact-final.json, s8-others-final.json)
+    w_contrast: float = 0.5
     min_score: float = 0.55  # below this no unit leads: "办事指南中没有写明…"
     min_lexical: float = 0.25
     # ... or this much for the clause retrieval and the question vector both put first (fact tune 0.684 -> 0.701,

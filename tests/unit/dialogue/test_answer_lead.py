@@ -11,7 +11,8 @@ from rulebook_fixture import first
 from assistant.core.compose import Citations, field_para, no_answer_line
 from assistant.core.governing import corroboration, facts_of
 from assistant.core.dialogue.thresholds import LEAD
-from assistant.core.lead import LeadSelector, answers, ask_of, units_of, yes_no_word
+from assistant.core.asked import ask_of, yes_no_word
+from assistant.core.lead import LeadSelector, answers, units_of
 from assistant.core.quantities import covers, quantities
 
 COOLING_OFF = "law/中华人民共和国民法典（婚姻家庭编摘录，测试用）#第一千零七十七条"

@@ -12,7 +12,7 @@ from assistant.core.dialogue.thresholds import DIALOGUE as T
 from assistant.core.dialogue.turn import Turn
 from assistant.core.direct import FULL_GUIDE
 from assistant.core.rank_items import ItemCandidate
-from assistant.core.understand import aspects_of
+from assistant.core.understand import aspects_of, names_of
 
 
 @named("guide")
@@ -45,7 +45,8 @@ def _paragraphs(t: Turn, g: Guide, top: ItemCandidate):
     comp = t.assistant.direct.guide(g, u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, t.cites,
                                     followup=e.followup, facts=u.facts, expansion=u.expansion,
                                     found=[h.chunk for h in e.retrieval.hits],
-                                    named=e.pin is not None or top.alias is not None)
+                                    named=e.pin is not None or top.alias is not None
+                                    or any(n in u.search_text for n in names_of(g)))
     faq = comp.lead.chunk if comp.lead is not None and comp.lead.chunk.aspect == "faq" else None
     return comp.paras, faq, {"lead": comp.trace()}, list(comp.rules)
 
