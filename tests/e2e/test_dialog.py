@@ -133,6 +133,15 @@ def test_a_sibling_switch_follows_the_persons_own_words(client):
     assert first(transfer) == "存量房转移登记"
 
 
+def test_asking_whether_to_bring_a_thing_stays_with_the_item(client):
+    """"户口本要带吗" asks about 出入境证件申领's materials although 户口 is in 户口迁入's name; "租房的要带什么"
+    after 购房提取 names the other case and moves."""
+    passport, booklet = talk(client, "办护照要带啥", "户口本要带吗")
+    assert first(passport) == first(booklet) == "出入境证件申领"
+    *_, rent = talk(client, "公积金买房提取", "租房的要带什么")
+    assert first(rent) == "住房公积金提取（租房）"
+
+
 def test_who_is_asking_decides_between_person_and_company_items(client):
     body = talk(client, "个人怎么交社保", debug=True)[0]
     assert body["kind"] == "guide" and first(body) == "灵活就业人员参保登记"

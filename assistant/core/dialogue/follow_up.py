@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.core.asked import YESNO
 from assistant.core.corpus.schema import Guide
 from assistant.core.rank_items import ACTIONS, ItemCandidate, asker
 from assistant.core.understand import FOLLOWUP_LEAD, STAY_CUE, TOGETHER, Understanding, aspects_of
@@ -94,6 +95,8 @@ def sibling(tokenizer, guides: dict[str, Guide], u: Understanding, pin: Guide,
                 return guides[c.item_id]
     if not lead and STAY_CUE.search(u.text):  # "二手房也行吗", "能一起办吗": still about the focus
         return None
+    if not lead and "materials" in u.aspects and YESNO.search(u.text):
+        return None  # "户口本要带吗", "社保卡要带吗": whether to bring a thing for the focus, not another item
     best, best_key = None, (0, 0)
     for c in cands[:8]:
         where = "".join(words(guides[c.item_id])) if lead else c.name  # "那贷款呢": an alias is enough
