@@ -249,6 +249,30 @@ def test_every_view_draws_with_every_module_loaded_and_no_console_error(browser,
         ctx.close()
 
 
+def test_a_view_answered_after_the_user_moved_on_does_not_draw_over_the_new_one(browser, server):
+    """差评工单 waits on /cases and /callbacks: /callbacks held back until the user has opened 转人工 must not
+    bring 差评工单 back over it (on a loaded CI machine it did)."""
+    ctx = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    held = []
+    page.route("**/staff/api/callbacks", lambda route: held.append(route))
+    try:
+        assert ctx.request.post(f"{server}/staff/login", data={"username": USER, "password": PASSWORD}).ok
+        page.goto("/staff#cases")
+        expect(page.locator("#view h2").first).to_have_text("差评工单")
+        page.wait_for_timeout(200)
+        page.get_by_test_id("nav-handoffs").click()
+        expect(page.locator("#view h2").first).to_have_text("转人工")
+        assert held, "the case list did not ask for /callbacks"
+        for route in held:
+            route.continue_()
+        page.wait_for_timeout(500)  # the held answers come back and are dropped
+        expect(page.locator("#view h2").first).to_have_text("转人工")
+        expect(page.locator("#view h2")).to_have_count(1)
+    finally:
+        ctx.close()
+
+
 # ---------------------------------------------------------------- the mini-program's own code (miniprogram/utils)
 
 WX_SHIM = """

@@ -2,7 +2,7 @@
  * 15 to fix).  Filters by status, owner, overdue and "mine"; each case with its dues, notes, status and
  * record box, the 回访电话 button (handoffs.js) and the team actions (case_team.js).  Also keeps the
  * nav's 超期 badge up to date. */
-import { api, qs } from "/web/staff/api.js";
+import { api, qs, untilRouteChange } from "/web/staff/api.js";
 import { el, clear, view, loading, fail, select, toast, toastError, viewHead } from "/web/staff/dom.js";
 import { fmtTime, channelLabel } from "/web/staff/format.js";
 import { ownerFilter, teamActions } from "/web/staff/case_team.js";
@@ -37,7 +37,7 @@ export function viewCases() {
   const f = filters;
   loading("差评工单");
   const query = qs({ status: f.status, overdue: f.overdue ? "true" : "", mine: f.mine ? "true" : "", owner: f.owner === "" ? "-" : f.owner });
-  Promise.all([api("/cases" + query), loadCallbacks()]).then((r) => {
+  untilRouteChange(Promise.all([api("/cases" + query), loadCallbacks()])).then((r) => {
     const b = r[0];
     const v = clear(view());
     updateOverdueBadge(b);

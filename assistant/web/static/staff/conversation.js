@@ -1,7 +1,7 @@
 /* 导办工作台 — view #conversation/<id> (会话详情): each question with its answer, kind, items, rating and
  * case; the reviews and curated answers so far; buttons to mark the answer 正确 / 有误 and to write a
  * correction (correction.js); and why it was answered so (trace.js). */
-import { api } from "/web/staff/api.js";
+import { api, untilRouteChange } from "/web/staff/api.js";
 import { el, clear, view, loading, fail, toast, toastError, answerNode } from "/web/staff/dom.js";
 import { fmtTime, kindBadge, channelLabel } from "/web/staff/format.js";
 import { loadItems } from "/web/staff/session.js";
@@ -10,7 +10,7 @@ import { toggleFix } from "/web/staff/correction.js";
 
 export function viewConversation(id) {
   loading("会话详情");
-  Promise.all([loadItems(), api("/conversations/" + encodeURIComponent(id))]).then((r) => {
+  untilRouteChange(Promise.all([loadItems(), api("/conversations/" + encodeURIComponent(id))])).then((r) => {
     const c = r[1];
     const v = clear(view());
     v.appendChild(el("div", { className: "view-head" }, [
