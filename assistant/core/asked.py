@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.core.corpus.lexicon import load_lexicon
-from assistant.core.quantities import ASKED_UNITS, INDEFINITE, covers
+from assistant.core.quantities import ASKED_UNITS, INDEFINITE, PENALTY, covers
 from assistant.core.understand import ASPECT_CONTEXT, ASPECT_PATTERNS
 
 # number kind → (what in the question asks for it, what in a unit answers it)
@@ -184,22 +184,38 @@ def cue_polarity(question: str, unit: str) -> bool | None:
     return None
 
 
+# "这合法吗" and "可以吗" ask whether what the person describes is allowed: a rule's own 应当/不得 answers them
+# the other way round when the person says it is NOT done ("一分加班费不给" against "应当…支付加班费")
+LAWFUL, ALLOWED = "合法", "可以"
+NEGATED_ACT: re.Pattern | None = load_lexicon().answers.negated_act
+
+
+def asks_lawful(question: str) -> bool:
+    """Whether the question asks if what it describes is lawful ("这合法吗", "公司这样做对吗")."""
+    family = next(((q, yes) for q, yes, _no in YES_WORDS if q.search(question)), None)
+    return family is not None and family[1] == LAWFUL
+
+
 def yes_no_word(question: str, unit: str) -> str:
     """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself
     (a unit that opens with its own yes/no, or with a "no", keeps its own words)."""
     if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
         return ""
     pol, case = cue_polarity(question, unit), covers(question, unit)
-    pol = polarity(unit) if pol is None else pol
+    if pol is None and asks_lawful(question) and PENALTY.search(unit):
+        pol = False  # a clause that punishes what is described: it is not lawful
+    elif pol is None and (pol := polarity(unit)) is not None and NEGATED_ACT is not None \
+            and NEGATED_ACT.search(question):
+        pol = not pol if next((yes for q, yes, _n in YES_WORDS if q.search(question)), "") in (LAWFUL, ALLOWED) else pol
     if pol is None and case is None:
         return ""
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
-            if case is not None and yes in ("可以", "是"):  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
+            if case is not None and yes in (ALLOWED, "是", LAWFUL):  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
                 return yes if case else no
             if pol is None or yes == "是":  # 是/不是 only from the person's number, never from the wording
                 return ""
-            if not pol and yes == "可以" and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
+            if not pol and yes == ALLOWED and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
                 return yes  # "能在网上预约吗" / "网上预约（可选）": it can be done, it is not required
             return yes if pol else no
     return ""
