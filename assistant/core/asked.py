@@ -23,7 +23,8 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "count": (re.compile(r"几次|几趟|多少次|多少趟|跑几|去几"), re.compile(rf"(?:{NUM})次|(?:{NUM})趟|一次")),
     "ratio": (re.compile(r"比例|税率|百分之|几成|多少个点|费率|%|缴费比例"), re.compile(rf"(?:{NUM})\s*%|百分之|税率|比例")),
     "money": (re.compile(r"多少钱|几块钱|多少元|金额|工本费|交多少|领多少|补多少|赔多少|给多少|发多少|补贴多少|罚多少|罚款"),
-              re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准")),
+              re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准|(?:{NUM}|半)个月(?:的)?(?:本人)?工资|"
+                         rf"(?:{NUM})倍")),
     "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
                             r"最长|最短"),
                  re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|半年|半个月|即时|当场|当日|当天|立即|即办")),
@@ -190,10 +191,11 @@ LAWFUL, ALLOWED = "合法", "可以"
 NEGATED_ACT: re.Pattern | None = load_lexicon().answers.negated_act
 
 
-def asks_lawful(question: str) -> bool:
-    """Whether the question asks if what it describes is lawful ("这合法吗", "公司这样做对吗")."""
-    family = next(((q, yes) for q, yes, _no in YES_WORDS if q.search(question)), None)
-    return family is not None and family[1] == LAWFUL
+def asks_lawful(question: str, allowed: bool = False) -> bool:
+    """Whether the question asks if what it describes is lawful ("这合法吗", "公司这样做对吗"), or with
+    `allowed` also whether it may be done ("表兄妹能结婚吗")."""
+    family = next((yes for q, yes, _no in YES_WORDS if q.search(question)), None)
+    return family == LAWFUL or allowed and family == ALLOWED
 
 
 def yes_no_word(question: str, unit: str) -> str:
@@ -206,7 +208,7 @@ def yes_no_word(question: str, unit: str) -> str:
         pol = False  # a clause that punishes what is described: it is not lawful
     elif pol is None and (pol := polarity(unit)) is not None and NEGATED_ACT is not None \
             and NEGATED_ACT.search(question):
-        pol = not pol if next((yes for q, yes, _n in YES_WORDS if q.search(question)), "") in (LAWFUL, ALLOWED) else pol
+        pol = not pol if asks_lawful(question, allowed=True) else pol
     if pol is None and case is None:
         return ""
     for pattern, yes, no in YES_WORDS:

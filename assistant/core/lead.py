@@ -174,16 +174,16 @@ class LeadSelector:
 
 
 def _prefer_case(units: list[Unit]) -> None:
-    """Of the clauses of one article, the one whose scope holds the person's amount comes before those whose
-    scopes exclude it, whatever words they share with the question: "劳动合同签一年，试用期可以约定多久" is
-    answered by "一年以上不满三年的…不得超过二个月", not by "…不满三个月的，不得约定试用期"."""
+    """Of the clauses of one article, the one whose scope holds the person's amount comes first, whatever words
+    the others share with the question: "劳动合同签一年，试用期可以约定多久" is answered by "一年以上不满三年的…
+    不得超过二个月", not by "…不满三个月的，不得约定试用期"; "才干了四个月…给多少" by "不满六个月的，…半个月工资"."""
     best: dict[str, Unit] = {}
     for u in units:
         if u.parts.get("applies", 0.0) > 0 and (u.chunk.chunk_id not in best or u.score > best[u.chunk.chunk_id].score):
             best[u.chunk.chunk_id] = u
     for u in units:
         b = best.get(u.chunk.chunk_id)
-        if b is not None and u.parts.get("applies", 0.0) < 0 and u.score >= b.score:
+        if b is not None and u is not b and u.parts.get("applies", 0.0) <= 0 and u.score >= b.score:
             b.score = u.score + 1e-3
 
 
@@ -314,7 +314,8 @@ def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     """The first paragraph: yes/no when asked and supported, the unit, its [n] — at most LEAD_MAX characters."""
     said = covers(question, unit.text) is not None or cue_polarity(question, unit.text) is not None \
         or unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical and addresses(ask, unit) \
-        or unit.chunk.kind == "law" and asks_lawful(question)  # "这合法吗": the rule that leads says 不得/应当
+        or unit.chunk.kind == "law" and asks_lawful(question, allowed=True)  # "这合法吗", "表兄妹能结婚吗": the
+    # rule that leads says 不得/禁止/应当/可以
     yn = yes_no_word(question, unit.text) if ask.yesno and said else ""
     head = f"{yn}。" if yn else ""
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
