@@ -34,7 +34,7 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "when": (re.compile(r"什么时候|啥时候|哪天|截止|几号|之前还是|前还是|还是.{0,4}后"),
              re.compile(r"之日|日起|之前|以前|前|以后|之后|届满|期间|内|(?:\d+|[一二三四五六七八九十]+)(?:日|月|号)")),
 }
-YESNO = re.compile(r"吗[？?!！。 ]*$|(?<=[\u4e00-\u9fff])(?:不|没|没有)[？?!！。 ]*$|了吧[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
+YESNO = re.compile(r"吗[？?!！。 ]*$|吗(?=[，,]|[给要能有]?(?:多少|几))|(?<=[\u4e00-\u9fff])(?:不|没|没有)[？?!！。 ]*$|了吧[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
                    r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
 # the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
 # the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
@@ -48,7 +48,8 @@ _HEDGE = r"(?:您|你)?(?:一般|通常|原则上|目前)?"
 SAYS_YESNO = re.compile(_HEDGE + r"(?:可以|不可以|能|不能|需要|不需要|无需|无须|不用|不必|要|不要|有|没有|是|不是|不行|行|"
                         r"不一定|会|不会|算|不算|收费|不收费|免费|不收|照样可以)[。，,！!；;]")
 # a unit that opens with a "no" ("不需要每月到窗口签到，…", "不能随意查询"): a "yes" put before it reads as a contradiction
-OPENS_NO = re.compile(_HEDGE + r"(?:不(?!动产|同|少|超过|低于|得)|没有|无需|无须|免)")
+# ("不满六个月的…", "不足五年的…" open with the case they speak of, not with a no)
+OPENS_NO = re.compile(_HEDGE + r"(?:不(?!动产|同|少|超过|低于|得|满|足)|没有|无需|无须|免)")
 # "可选", "自愿", "非必须" say no to 需要…吗 but yes to 能…吗 ("能在网上预约吗" → 可以, it is optional)
 OPTIONAL = re.compile(r"可选(?!择)|自愿|非必须|也可以不")
 
@@ -213,7 +214,8 @@ def yes_no_word(question: str, unit: str) -> str:
         return ""
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
-            if case is not None and yes in (ALLOWED, "是", LAWFUL):  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
+            # "女的20岁能领证吗" and "女不得早于二十周岁": 可以; "干了四个月有补偿吗" and "不满六个月的，…半个月工资": 有
+            if case is not None and yes in (ALLOWED, "是", LAWFUL, "有"):
                 return yes if case else no
             if pol is None or yes == "是":  # 是/不是 only from the person's number, never from the wording
                 return ""

@@ -49,3 +49,13 @@ def test_a_legality_question_gets_lawful_or_not_from_the_rule():
 def test_lawful_leads_as_a_yes():
     assert lead_polarity("合法。《劳动合同法》第十九条：…") == "是"
     assert lead_polarity("不合法。《劳动合同法》第九条：…") == "否"
+
+
+def test_hours_are_an_amount_a_limit_checks():
+    assert covers("车间每天让加班四个钟头，合法吗", "延长工作时间每日不得超过三小时") is False
+
+
+def test_a_clause_opening_with_its_scope_takes_the_yes_of_the_case_it_holds():
+    # "不满六个月的" names a case, it is not a "no"; "有补偿吗给多少" asks a yes/no before its number
+    assert yes_no_word("才干了四个月就被辞退了，有补偿吗给多少", "不满六个月的，向劳动者支付半个月工资的经济补偿。") == "有"
+    assert lead_polarity("有。《劳动合同法》第四十七条：…") == "是" and lead_polarity("有效期为十年") is None
