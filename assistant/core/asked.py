@@ -21,7 +21,8 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "age": (re.compile(r"几岁|多大|年龄|多少岁|岁数|(\d+|[一二三四五六七八九十]+)岁|周岁|满.{0,3}岁"),
             re.compile(rf"(?:{NUM})周?岁|年龄")),
     "count": (re.compile(r"几次|几趟|多少次|多少趟|跑几|去几"), re.compile(rf"(?:{NUM})次|(?:{NUM})趟|一次")),
-    "ratio": (re.compile(r"比例|税率|百分之|几成|多少个点|费率|%|缴费比例"), re.compile(rf"(?:{NUM})\s*%|百分之|税率|比例")),
+    "ratio": (re.compile(r"比例|税率|百分之|几成|多少个点|费率|%|缴费比例|几倍|多少倍"),
+              re.compile(rf"(?:{NUM})\s*%|百分之|税率|比例|(?:{NUM})倍")),
     "money": (re.compile(r"多少钱|几块钱|多少元|金额|工本费|交多少|领多少|补多少|赔多少|给多少|发多少|补贴多少|罚多少|罚款"),
               re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准|(?:{NUM}|半)个月(?:的)?(?:本人)?工资|"
                          rf"(?:{NUM})倍")),
