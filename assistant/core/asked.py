@@ -190,6 +190,7 @@ def cue_polarity(question: str, unit: str) -> bool | None:
 # "这合法吗" and "可以吗" ask whether what the person describes is allowed: a rule's own 应当/不得 answers them
 # the other way round when the person says it is NOT done ("一分加班费不给" against "应当…支付加班费")
 LAWFUL, ALLOWED = "合法", "可以"
+PERMITS = re.compile(r"可以|有权|允许")
 NEGATED_ACT: re.Pattern | None = load_lexicon().answers.negated_act
 
 
@@ -213,6 +214,8 @@ def yes_no_word(question: str, unit: str) -> str:
         pol = not pol if asks_lawful(question, allowed=True) else pol
     if pol is None and case is None:
         return ""
+    if pol and case is None and asks_lawful(question) and not PERMITS.search(unit):
+        return ""  # "合法" needs a rule that permits it: an 应当 binding someone else does not
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
             # "女的20岁能领证吗" and "女不得早于二十周岁": 可以; "干了四个月有补偿吗" and "不满六个月的，…半个月工资": 有

@@ -39,7 +39,8 @@ def test_a_legality_question_gets_lawful_or_not_from_the_rule():
     assert yes_no_word("公司要扣着我身份证，这合法吗", "用人单位招用劳动者，不得扣押劳动者的居民身份证和其他证件。") == "不合法"
     # the person says it is NOT done, the rule says it shall be: not lawful
     assert yes_no_word("一分加班费不给，这合法吗", "用人单位安排加班的，应当按照国家有关规定向劳动者支付加班费。") == "不合法"
-    assert yes_no_word("公司发了加班费，这合法吗", "用人单位安排加班的，应当按照国家有关规定向劳动者支付加班费。") == "合法"
+    # doing what an 应当 asks is not thereby declared lawful (合法 needs a rule that permits or a range that holds)
+    assert yes_no_word("公司发了加班费，这合法吗", "用人单位安排加班的，应当按照国家有关规定向劳动者支付加班费。") == ""
     # a clause that punishes what is described
     assert yes_no_word("收了我们押金，这合法吗", "违反本法规定，以担保名义收取财物的，由劳动行政部门责令限期退还，并处以罚款。") == "不合法"
     assert yes_no_word("签了三年的合同，公司说试用期六个月，这合法不",
@@ -59,3 +60,11 @@ def test_a_clause_opening_with_its_scope_takes_the_yes_of_the_case_it_holds():
     # "不满六个月的" names a case, it is not a "no"; "有补偿吗给多少" asks a yes/no before its number
     assert yes_no_word("才干了四个月就被辞退了，有补偿吗给多少", "不满六个月的，向劳动者支付半个月工资的经济补偿。") == "有"
     assert lead_polarity("有。《劳动合同法》第四十七条：…") == "是" and lead_polarity("有效期为十年") is None
+
+
+def test_lawful_is_said_only_by_a_rule_that_permits_or_a_range_that_holds():
+    # an 应当 that binds the authority says nothing about whether the fee the person paid was lawful
+    assert yes_no_word("部门收了我审批费，这合法吗", "行政机关应当依法作出准予行政许可的书面决定。") == ""
+    assert yes_no_word("部门收了我审批费，这合法吗", "行政机关实施行政许可，不得收取任何费用。") == "不合法"
+    # 符合法律援助条件 is not a legality question
+    assert yes_no_word("符合法律援助条件，公证费能不能少交点", "公证机构应当按照规定减免公证费。") == "可以"
