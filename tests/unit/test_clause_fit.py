@@ -68,3 +68,8 @@ def test_lawful_is_said_only_by_a_rule_that_permits_or_a_range_that_holds():
     assert yes_no_word("部门收了我审批费，这合法吗", "行政机关实施行政许可，不得收取任何费用。") == "不合法"
     # 符合法律援助条件 is not a legality question
     assert yes_no_word("符合法律援助条件，公证费能不能少交点", "公证机构应当按照规定减免公证费。") == "可以"
+
+
+def test_hui_bu_hui_is_answered_by_the_rule():
+    assert yes_no_word("失业金会不会比低保还低", "失业保险金的标准，不得低于城市居民最低生活保障标准。") == "不会"
+    assert lead_polarity("会。《民法典》第二百二十一条：…") == "是"
