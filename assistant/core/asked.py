@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.core.corpus.lexicon import load_lexicon
-from assistant.core.quantities import ASKED_UNITS, INDEFINITE, covers
+from assistant.core.quantities import ASKED_UNITS, INDEFINITE, PENALTY, covers
 from assistant.core.understand import ASPECT_CONTEXT, ASPECT_PATTERNS
 
 # number kind → (what in the question asks for it, what in a unit answers it)
@@ -21,9 +21,11 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "age": (re.compile(r"几岁|多大|年龄|多少岁|岁数|(\d+|[一二三四五六七八九十]+)岁|周岁|满.{0,3}岁"),
             re.compile(rf"(?:{NUM})周?岁|年龄")),
     "count": (re.compile(r"几次|几趟|多少次|多少趟|跑几|去几"), re.compile(rf"(?:{NUM})次|(?:{NUM})趟|一次")),
-    "ratio": (re.compile(r"比例|税率|百分之|几成|多少个点|费率|%|缴费比例"), re.compile(rf"(?:{NUM})\s*%|百分之|税率|比例")),
+    "ratio": (re.compile(r"比例|税率|百分之|几成|多少个点|费率|%|缴费比例|几倍|多少倍"),
+              re.compile(rf"(?:{NUM})\s*%|百分之|税率|比例|(?:{NUM})倍")),
     "money": (re.compile(r"多少钱|几块钱|多少元|金额|工本费|交多少|领多少|补多少|赔多少|给多少|发多少|补贴多少|罚多少|罚款"),
-              re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准")),
+              re.compile(rf"(?:{NUM})\s*(?:元|块)|不收费|免费|免收|不收取|工本费|标准|(?:{NUM}|半)个月(?:的)?(?:本人)?工资|"
+                         rf"(?:{NUM})倍")),
     "duration": (re.compile(r"多久|多长时间|几天|几个工作日|多少天|时限|期限|多长|几个月|多少个月|几年|多少年|"
                             r"最长|最短"),
                  re.compile(rf"(?:{NUM})\s*(?:个)?(?:工作日|日|天|月|年|小时|周)|半年|半个月|即时|当场|当日|当天|立即|即办")),
@@ -33,7 +35,7 @@ NUMBER_KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "when": (re.compile(r"什么时候|啥时候|哪天|截止|几号|之前还是|前还是|还是.{0,4}后"),
              re.compile(r"之日|日起|之前|以前|前|以后|之后|届满|期间|内|(?:\d+|[一二三四五六七八九十]+)(?:日|月|号)")),
 }
-YESNO = re.compile(r"吗[？?!！。 ]*$|(?<=[\u4e00-\u9fff])(?:不|没|没有)[？?!！。 ]*$|了吧[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
+YESNO = re.compile(r"吗[？?!！。 ]*$|吗(?=[，,]|[给要能有]?(?:多少|几))|(?<=[\u4e00-\u9fff])(?:不|没|没有)[？?!！。 ]*$|了吧[？?!！。 ]*$|能不能|可不可以|可以不|是不是|要不要|需不需要|需要不|有没有|用不用|行不行|能否|是否|"
                    r"可否|算不算|会不会|让不让|准不准|许不许|得不得")
 # the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
 # the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
@@ -47,7 +49,8 @@ _HEDGE = r"(?:您|你)?(?:一般|通常|原则上|目前)?"
 SAYS_YESNO = re.compile(_HEDGE + r"(?:可以|不可以|能|不能|需要|不需要|无需|无须|不用|不必|要|不要|有|没有|是|不是|不行|行|"
                         r"不一定|会|不会|算|不算|收费|不收费|免费|不收|照样可以)[。，,！!；;]")
 # a unit that opens with a "no" ("不需要每月到窗口签到，…", "不能随意查询"): a "yes" put before it reads as a contradiction
-OPENS_NO = re.compile(_HEDGE + r"(?:不(?!动产|同|少|超过|低于|得)|没有|无需|无须|免)")
+# ("不满六个月的…", "不足五年的…" open with the case they speak of, not with a no)
+OPENS_NO = re.compile(_HEDGE + r"(?:不(?!动产|同|少|超过|低于|得|满|足)|没有|无需|无须|免)")
 # "可选", "自愿", "非必须" say no to 需要…吗 but yes to 能…吗 ("能在网上预约吗" → 可以, it is optional)
 OPTIONAL = re.compile(r"可选(?!择)|自愿|非必须|也可以不")
 
@@ -184,22 +187,43 @@ def cue_polarity(question: str, unit: str) -> bool | None:
     return None
 
 
+# "这合法吗" and "可以吗" ask whether what the person describes is allowed: a rule's own 应当/不得 answers them
+# the other way round when the person says it is NOT done ("一分加班费不给" against "应当…支付加班费")
+LAWFUL, ALLOWED = "合法", "可以"
+PERMITS = re.compile(r"可以|有权|允许")
+NEGATED_ACT: re.Pattern | None = load_lexicon().answers.negated_act
+
+
+def asks_lawful(question: str, allowed: bool = False) -> bool:
+    """Whether the question asks if what it describes is lawful ("这合法吗", "公司这样做对吗"), or with
+    `allowed` also whether it may be done ("表兄妹能结婚吗")."""
+    family = next((yes for q, yes, _no in YES_WORDS if q.search(question)), None)
+    return family == LAWFUL or allowed and family == ALLOWED
+
+
 def yes_no_word(question: str, unit: str) -> str:
     """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself
     (a unit that opens with its own yes/no, or with a "no", keeps its own words)."""
     if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
         return ""
     pol, case = cue_polarity(question, unit), covers(question, unit)
-    pol = polarity(unit) if pol is None else pol
+    if pol is None and asks_lawful(question) and PENALTY.search(unit):
+        pol = False  # a clause that punishes what is described: it is not lawful
+    elif pol is None and (pol := polarity(unit)) is not None and NEGATED_ACT is not None \
+            and NEGATED_ACT.search(question):
+        pol = not pol if asks_lawful(question, allowed=True) else pol
     if pol is None and case is None:
         return ""
+    if pol and case is None and asks_lawful(question) and not PERMITS.search(unit):
+        return ""  # "合法" needs a rule that permits it: an 应当 binding someone else does not
     for pattern, yes, no in YES_WORDS:
         if pattern.search(question):
-            if case is not None and yes in ("可以", "是"):  # "女的20岁能领证吗" and "女不得早于二十周岁": 可以
+            # "女的20岁能领证吗" and "女不得早于二十周岁": 可以; "干了四个月有补偿吗" and "不满六个月的，…半个月工资": 有
+            if case is not None and yes in (ALLOWED, "是", LAWFUL, "有"):
                 return yes if case else no
             if pol is None or yes == "是":  # 是/不是 only from the person's number, never from the wording
                 return ""
-            if not pol and yes == "可以" and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
+            if not pol and yes == ALLOWED and OPTIONAL.search(unit) and not NEG.search(OPTIONAL.sub("", unit)):
                 return yes  # "能在网上预约吗" / "网上预约（可选）": it can be done, it is not required
             return yes if pol else no
     return ""

@@ -195,7 +195,10 @@ class DirectComposer:
         best = next((x for x in units if answers(x, ask)), None)
         # where to go is the place field's even for an item matched by meaning: no clause or FAQ says it better
         where = in_field is not None and in_field.chunk.aspect in WHERE_ASPECTS
-        service = (named or where) and bool(ask.fields & SERVICE_FIELDS) \
+        # a clause whose scope holds the amount the person states is about their case, not the item's 办结时限
+        # ("交了七年失业险，失业金最多领几个月": 满5年不足10年的…18个月)
+        case = best is not None and best.parts.get("applies", 0.0) > 0 and not where
+        service = (named or where) and bool(ask.fields & SERVICE_FIELDS) and not case \
             and not policy_cue and answers(in_field, ask) and not _says_more(best, in_field, g, ask)
         lead = in_field if service else best
         out.lead = lead

@@ -27,9 +27,9 @@ from assistant.core.corpus.chunks import Chunk
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
-from assistant.core.asked import (FILLER, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, WHERE_ASPECTS, Ask, cue_polarity, polarity,
-                                  yes_no_word)
-from assistant.core.quantities import covers, quantities
+from assistant.core.asked import (FILLER, LAWFUL, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, WHERE_ASPECTS, Ask, asks_lawful,
+                                  cue_polarity, polarity, yes_no_word)
+from assistant.core.quantities import amounts, covers, fit
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
@@ -149,7 +149,7 @@ class LeadSelector:
         basis = basis or set()
         rank = rank or {}
         dmax = max((self.dense(c, qvec) for c in chunks), default=0.0)
-        ctx = _Context(question, ask, bigrams(question), quantities(question), Words.of(ask, extra_words))
+        ctx = _Context(question, ask, bigrams(question), amounts(question), Words.of(ask, extra_words))
         out: list[Unit] = []
         seen: set[str] = set()
         for c in chunks:
@@ -168,8 +168,23 @@ class LeadSelector:
             for s in self.units(c):
                 parts = chunk_parts | ctx.parts(c, s, field_hit)
                 out.append(Unit(c, s, weighted(parts, c.aspect == "faq"), parts, c.chunk_id in basis))
+        _prefer_case(out)
         out.sort(key=lambda u: -u.score)
         return out
+
+
+def _prefer_case(units: list[Unit]) -> None:
+    """Of the clauses of one article, the one whose scope holds the person's amount comes first, whatever words
+    the others share with the question: "劳动合同签一年，试用期可以约定多久" is answered by "一年以上不满三年的…
+    不得超过二个月", not by "…不满三个月的，不得约定试用期"; "才干了四个月…给多少" by "不满六个月的，…半个月工资"."""
+    best: dict[str, Unit] = {}
+    for u in units:
+        if u.parts.get("applies", 0.0) > 0 and (u.chunk.chunk_id not in best or u.score > best[u.chunk.chunk_id].score):
+            best[u.chunk.chunk_id] = u
+    for u in units:
+        b = best.get(u.chunk.chunk_id)
+        if b is not None and u is not b and u.parts.get("applies", 0.0) <= 0 and u.score >= b.score:
+            b.score = u.score + 1e-3
 
 
 @dataclass(frozen=True)
@@ -224,10 +239,14 @@ class _Context:
             parts["cue"] = cue
         if any(against.search(s) and not answer.search(s) for answer, against in ask.other):
             parts["contrast"] = -1.0  # it speaks only of the other side: drawing a pension, not paying in
-        case = covers(self.question, s, self.stated) if self.stated else None
-        if case is not None:  # the clause for the person's case ("交了6年": 满五年不足十年的…); a yes/no
-            # question is answered by the clause that excludes the case too ("21岁能领证吗": 不可以)
-            parts["case"] = 1.0 if case or ask.yesno else -1.0
+        case = fit(self.question, s, self.stated) if self.stated else None
+        if case is not None and case.applies is not None:  # the clause for the person's case ("交了6年":
+            # 满五年不足十年的…); a yes/no question is answered by one that excludes it too ("交了8个月能领吗":
+            # 满1年的 → 不可以), after a clause of the same article that holds it (_prefer_case)
+            parts["applies"] = 1.0 if case.applies else -1.0
+            parts["case"] = 1.0 if case.applies or ask.yesno else -1.0
+        elif case is not None and case.within is not None:  # only a limit: "21岁能领证吗" → 不得早于二十二周岁
+            parts["case"] = 1.0 if case.within or ask.yesno else -1.0
         if ask.yesno:
             parts["yesno"] = 1.0 if (SAYS_YESNO.match(s) or polarity(s) is not None
                                      or cue_polarity(self.question, s) is not None) else 0.0
@@ -294,8 +313,12 @@ def addresses(ask: Ask, unit: Unit) -> bool:
 def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     """The first paragraph: yes/no when asked and supported, the unit, its [n] — at most LEAD_MAX characters."""
     said = covers(question, unit.text) is not None or cue_polarity(question, unit.text) is not None \
-        or unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical and addresses(ask, unit)
+        or unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical and addresses(ask, unit) \
+        or unit.chunk.kind == "law" and asks_lawful(question, allowed=True)  # "这合法吗", "表兄妹能结婚吗": the
+    # rule that leads says 不得/禁止/应当/可以
     yn = yes_no_word(question, unit.text) if ask.yesno and said else ""
+    if yn == LAWFUL and covers(question, unit.text) is None and unit.parts.get("lexical", 0.0) < LEAD.yesno_lexical:
+        yn = ""  # "lawful" is said only by a clause about what is described, never from a stray 应当
     head = f"{yn}。" if yn else ""
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
     room = LEAD_MAX - len(head) - len(source) - len(ref)

@@ -14,7 +14,7 @@ Definitions (used everywhere, documented once here):
 * **yes/no lead** — :func:`lead_polarity` of the first paragraph: does its first clause
   *start* with a yes or a no word (after [n] markers, 【…】 labels and 答： are removed;
   您/你 and 一般/通常/原则上 may precede the word)?  "不能。结婚登记必须…" → 否;
-  "可以，全程网办" → 是; "您可以委托代理人" → 是; "根据现行法律法规的规定：…",
+  "可以，全程网办" → 是; "合法。…", "有。…" and "会。…" → 是; "您可以委托代理人" → 是; "根据现行法律法规的规定：…",
   "您要办理的事项是「结婚登记」" and "不动产登记费按件收取" → None (no lead).
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ MARKER = re.compile(r"\[\d+\]")
 # a lead word opens the clause; 不动产, 是否, 要求 … open clauses without answering yes or no
 _HEDGE = r"(?:(?:您|你)(?=可|能|需|须|必|应|不|无|免|没))?(?:一般|通常|原则上)?"
 NO_LEAD = re.compile(_HEDGE + r"(?:不(?!动产)|没|无需|无须|否|免|禁止|别)")
-YES_LEAD = re.compile(_HEDGE + r"(?:是(?!否)|可|能|需|须|必须|应|要(?!求|办)|对的|行的?(?:$|[啊呀]))")
+YES_LEAD = re.compile(_HEDGE + r"(?:是(?!否)|可|能|需|须|必须|应|要(?!求|办)|对的|合法|[有会]的?$|行的?(?:$|[啊呀]))")
 _LEAD_STRIP = re.compile(r"^(?:\s|【[^】]*】|\[\d+\]|答[:：]|您好[,，]?|[*#>\-•])+")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?：:\n]")
 

@@ -57,7 +57,7 @@ def test_the_modules_keep_their_names_and_read_the_words_from_the_lexicon():
     assert understand.FACTS["委托代办"] is understand.ASPECT_PATTERNS["agent"]  # {aspect: agent}
     assert rank_items.ACTIONS[0][1] == ("补领", "补发") and rank_items.COMPANY.search("我们公司")
     assert asked.UNIT_CUES[0][0] is asked.FIELD_CUES[2][0]  # asks_like: in_person
-    assert asked.YES_WORDS[0][1:] == ("收费", "不收费")
+    assert asked.YES_WORDS[0][1:] == ("合法", "不合法") and asked.YES_WORDS[1][1:] == ("收费", "不收费")
     assert direct.FULL_GUIDE.search("查看完整办事指南") and direct.RULE.search("试用期最长多久")
 
 

@@ -106,6 +106,7 @@ class Answers:
     field_cues: dict[str, tuple[re.Pattern, set[str]]]  # name → (question words, guide fields)
     unit_cues: list[tuple[re.Pattern, re.Pattern]]  # (question words, words of a sentence that answers)
     unit_says: list[tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]]  # (asks, unit, says_yes / says_no / against)
+    negated_act: re.Pattern | None = None  # "不给加班费": what the person says is not done
 
 
 @dataclass(frozen=True)
@@ -319,13 +320,12 @@ def _actions(f: _File) -> Actions:
 
 def _answers(f: _File) -> Answers:
     """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
-    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues")
+    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act")
     yes_words = []
     for at, y in f.entries("yes_words"):
         got = (f.regex(f"{at}.question", y.get("question")), f.get(f"{at}.yes_answer", str, y.get("yes_answer")),
                f.get(f"{at}.no_answer", str, y.get("no_answer")))
-        if None not in got:
-            yes_words.append(got)
+        yes_words += [got] if None not in got else []
     field_cues: dict[str, tuple[re.Pattern, set[str]]] = {}
     for k, c in (f.get("field_cues", dict) or {}).items():
         if f.get(f"field_cues.{k}", dict, c) is not None:
@@ -349,7 +349,7 @@ def _answers(f: _File) -> Answers:
         if q is not None and unit is not None and says:  # what else the cue's words say: yes, no, another question
             unit_says.append((q, unit, says))
     return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
-                   field_cues, unit_cues, unit_says)
+                   field_cues, unit_cues, unit_says, f.regex("negated_act"))
 
 
 def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
