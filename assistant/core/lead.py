@@ -29,7 +29,7 @@ from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
 from assistant.core.asked import (FILLER, LAWFUL, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, WHERE_ASPECTS, Ask, asks_lawful,
                                   cue_polarity, polarity, yes_no_word)
-from assistant.core.quantities import amounts, covers, fit
+from assistant.core.quantities import amounts, covers, fit, quantities
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
 
@@ -294,6 +294,13 @@ def cite_name(chunk: Chunk) -> str:
     return f"「{chunk.title}」{chunk.section}"
 
 
+def faq_for_an_amount(question: str, chunk: Chunk) -> bool:
+    """A FAQ whose question states an amount the person's does not ("刚交公积金一个月能提吗", 答：不能。… for
+    "公积金租房能取吗"): its opening yes/no holds for that amount, not for the person, who gets the rest of it."""
+    return chunk.aspect == "faq" and not quantities(question) \
+        and bool(quantities(chunk.text.split("答：", 1)[0]))
+
+
 def whole(unit: Unit, room: int) -> str:
     """The unit, or the whole article / FAQ answer it belongs to when that fits in `room`: "累计缴费满一年
     不足五年的…十二个月；满五年不足十年的…十八个月；十年以上的…二十四个月" answers every case at once."""
@@ -322,7 +329,10 @@ def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
     head = f"{yn}。" if yn else ""
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
     room = LEAD_MAX - len(head) - len(source) - len(ref)
-    body = clip(whole(unit, room), room)
+    full = whole(unit, room)
+    if faq_for_an_amount(question, unit.chunk) and SAYS_YESNO.match(full):
+        full = SAYS_YESNO.sub("", full, count=1)
+    body = clip(full, room)
     if head and not source and (SAYS_YESNO.match(body) or OPENS_NO.match(body)):
         head = ""  # the whole field already opens with its answer ("不收费。标准：…")
     return f"{head}{source}{body}{ref}"

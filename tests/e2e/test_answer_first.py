@@ -72,6 +72,13 @@ def test_yes_or_no_only_when_the_unit_says_it():
 # ---------------------------------------------------------------- scope decisions
 
 
+def test_a_faq_about_a_stated_amount_does_not_give_its_no_to_the_general_question(client):
+    """The 租房提取 FAQ "刚交公积金一个月能提吗" answers 不能。需连续足额缴存满3个月…: "公积金租房能取吗" states no
+    amount, so its answer is the condition, not that 不能."""
+    lead = _first(_chat(client, "公积金租房能取吗")["answer"])
+    assert "3个月" in lead and not lead.startswith("不能"), lead
+
+
 def test_evidence_keeps_a_question_the_model_doubts():
     d = decide(0.3, None, "社保卡", 0.0, 0.0)
     assert d.in_scope and d.evidence == "alias"
