@@ -239,6 +239,7 @@ class DirectComposer:
                 out.paras.append(law_quote(art, body_of(art), cites, limit=100))
         elif (rule or not service) and lead is not None and lead.chunk.kind != "law" and answers(best_law, ask) \
                 and best_law.score >= LEAD.law_quote_min and not (out.law and out.law.chunk is best_law.chunk) \
+                and best_law.parts.get("focus", 1.0) >= LEAD.law_quote_focus \
                 and (own_law or not followup and best_law.score >= lead.score - LEAD.law_over_guide):
             out.law = out.law or best_law
             out.rules.append("rule:law-behind-rule")

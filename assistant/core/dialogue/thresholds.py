@@ -65,6 +65,10 @@ class LeadWeights:
     see_also_within: int = 3  # other law articles among this many best hits are listed (另见 …) under a rule answer
     yesno_lexical: float = 0.2  # 可以/不需要 … is prefixed only to a unit that repeats this much of the question
     law_quote_min: float = 0.7  # a rule question in a guide answer quotes the law unit scoring at least this
+    # ... that says at least this share of what the question asks about (asked.focus_words): 住房公积金管理条例
+    # 第二十八条 (购买国债) was quoted under "公积金租房能取吗" for 公积金 and 提取.  Fact and follow-up tune
+    # unchanged at 0.5 (eval/reports/law-quote-focus.json against faq-amount.json)
+    law_quote_focus: float = 0.5
     # a guide or FAQ sentence that leads is backed by the article that says the same: the same number and
     # this share of the sentence's character bigrams, or this larger share without a number
     corroborate_with_number: float = 0.15
