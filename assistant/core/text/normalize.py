@@ -16,7 +16,7 @@ _STRAY = re.compile(r"[~`^*_=|\\<>{}\[\]【】〔〕「」『』\"“”‘’'#
 _REPEAT_PUNCT = re.compile(r"([，。？！、；：,.?!;:])\1+")
 _FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # only digits: （） and the rest stay as written
 _SEP = r"[ \-\u00a0]?"  # one optional space or dash between digit groups: 139-1234-5678, 6222 0212 …
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9])[A-Za-z0-9._%+\-]*(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9])([A-Za-z0-9._%+\-]*)(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 _ID_CARD = re.compile(rf"(?<![0-9A-Za-z])(\d{{6}}){_SEP}(\d{{8}}){_SEP}(\d{{3}}[\dXx])(?![0-9A-Za-z])"
                       r"|(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
 _CARD = re.compile(rf"(?<![0-9])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}})?(?![0-9])")
@@ -94,7 +94,8 @@ def mask_pii(text: str, keep: Iterable[str] = ()) -> str:
     if not _MAYBE_PII.search(text):
         return text
     kept = {re.sub(r"\D", "", k) for k in keep} - {""}
-    text = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
+    # the first character stays only when more follow: a one-letter name ("a@qq.com") would be all shown
+    text = _EMAIL.sub(lambda m: f"{m.group(1) if m.group(2) else ''}***{m.group(3)}", text)
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-4:] if m.group(3) else ''}" if m.group(1)
                         else f"{m.group(4)}*****{m.group(6)}", text)
     text = _CARD.sub(_card, text)
