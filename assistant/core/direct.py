@@ -26,7 +26,8 @@ from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
 from assistant.core.asked import WHERE_ASPECTS, Ask, ask_of, cue_polarity
-from assistant.core.lead import LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, lead_line
+from assistant.core.lead import (LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, faq_question,
+                                 lead_line)
 from assistant.core.dialogue.thresholds import LEAD
 from assistant.core.understand import POLICY_CUE, mask_names, names_of
 
@@ -90,7 +91,7 @@ def _says_more(best: Unit | None, in_field: Unit | None, g: Guide, ask: Ask) -> 
 def _said(u: Unit, words: tuple[str, ...], g: Guide) -> int:
     """Characters of `words` beyond the item's names that a unit (with its FAQ question) says."""
     names = (g.name, *g.aliases)
-    text = (u.chunk.text.split("答：", 1)[0] if u.chunk.aspect == "faq" else "") + u.text
+    text = faq_question(u.chunk) + u.text
     return sum(len(w) for w in words if w in text and not any(w in n for n in names))
 
 

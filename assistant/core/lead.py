@@ -59,6 +59,11 @@ LIST_START = re.compile(r"[：:]\s*（一）")  # "…不得有下列行为：�
 ARTICLE_NO = re.compile(r"^第[一二三四五六七八九十百千零〇两0-9]+条(之[一二三四五六七八九十]+)?\s*")
 
 
+def faq_question(chunk: Chunk) -> str:
+    """A FAQ chunk's question as indexed ("问：…"), "" for any other chunk."""
+    return chunk.text.split("答：", 1)[0] if chunk.aspect == "faq" else ""
+
+
 def body_of(chunk: Chunk) -> str:
     """What a chunk says, as quoted: a FAQ's answer, a law article without its number."""
     text = chunk.text
@@ -221,7 +226,7 @@ class _Context:
         """The parts of a unit's score that depend on its sentence."""
         ask = self.ask
         words = self.words
-        match_text = (c.text.split("答：", 1)[0] if c.aspect == "faq" else "") + s
+        match_text = faq_question(c) + s
         lex = words.lexical(match_text)
         cue = sum(1.0 for q in ask.cues if q.search(s)) / len(ask.cues) if ask.cues else 0.0
         # the field asked about counts fully when the unit also says the person's words, or what answers the
@@ -297,8 +302,7 @@ def cite_name(chunk: Chunk) -> str:
 def faq_for_an_amount(question: str, chunk: Chunk) -> bool:
     """A FAQ whose question states an amount the person's does not ("刚交公积金一个月能提吗", 答：不能。… for
     "公积金租房能取吗"): its opening yes/no holds for that amount, not for the person, who gets the rest of it."""
-    return chunk.aspect == "faq" and not quantities(question) \
-        and bool(quantities(chunk.text.split("答：", 1)[0]))
+    return chunk.aspect == "faq" and not quantities(question) and bool(quantities(faq_question(chunk)))
 
 
 def whole(unit: Unit, room: int) -> str:

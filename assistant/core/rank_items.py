@@ -99,11 +99,11 @@ class Router:
             self._texts[iid] = "".join([g.name, *g.aliases, *(c.text for c in self.index.by_item.get(iid, []))]).lower()
         return self._texts[iid]
 
-    def guide_uses(self, iid: str, text: str) -> bool:
-        """Whether the item's guide uses a word (two characters or more) of `text`: "单位不给报怎么办" after
-        工伤认定申请 (单位) is about it; "骨折了吃什么好得快" is not."""
+    def guide_uses(self, iid: str, words) -> bool:
+        """Whether the item's guide uses one of `words`: "单位不给报怎么办" after 工伤认定申请 (单位) is about it;
+        "骨折了吃什么好得快" is not."""
         own = self._item_text(iid) if iid in self.guides else ""
-        return any(len(t) >= 2 and t in own for t in self.index.tokenizer.tokens(text))
+        return any(w in own for w in words)
 
     def foreign_words(self, text: str, focus: str) -> list[str]:
         """The words of a message that name something the focus item's guide never mentions but another
@@ -112,9 +112,8 @@ class Router:
         从业人员健康证明).  Aspect words (多少钱, 在哪) are never foreign."""
         if focus not in self.guides:
             return []
-        own = self._item_text(focus)
         words = [t for t in self.index.tokenizer.tokens(text) if len(t) >= 2 and not aspects_of(t)]
-        if any(w in own for w in words):
+        if self.guide_uses(focus, words):
             return []
         return [w for w in words if any(w in n for n, ids in self.names.items() if focus not in ids)]
 

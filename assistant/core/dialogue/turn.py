@@ -80,7 +80,8 @@ class Vagueness:
     who: str | None  # "个人" or "法人" when the message says
 
 
-def ORDER(own: list, law_hits: list) -> list:
+def _interleave(own: list, law_hits: list) -> list:
+    """law_hits[0], own[0], law_hits[1], own[1], …, then the rest of the longer list."""
     return [h for pair in zip(law_hits, own) for h in pair] + law_hits[len(own):] + own[len(law_hits):]
 
 
@@ -146,7 +147,7 @@ class Turn:
         own = self.assistant.retriever.search_laws([b.law for b in g.basis], text, T.item_law_candidates, qvec,
                                                    self.index.tokenizer.tokens(text))
         merged, seen = [], set()
-        for h in ORDER(own, law_hits):
+        for h in _interleave(own, law_hits):
             if h.chunk.chunk_id not in seen:
                 seen.add(h.chunk.chunk_id)
                 merged.append(h)
@@ -274,7 +275,8 @@ class Turn:
         guide ("单位不给报怎么办" after 工伤认定申请).  Otherwise the scope model is asked too."""
         u = self.u
         return bool(u.aspects or FOLLOWUP_LEAD.match(u.text) or STAY_CUE.search(u.text)
-                    or ELLIPTIC_REPLY.match(self.core) or self.assistant.router.guide_uses(pin.id, u.text))
+                    or ELLIPTIC_REPLY.match(self.core)
+                    or self.assistant.router.guide_uses(pin.id, [t for t in self.index.tokenizer.tokens(u.text) if len(t) >= 2]))
 
     @cached_property
     def strange(self) -> list[str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from assistant.config import Settings
 from assistant.store.accounts import (  # noqa: F401 - re-exported: the CLI, web.app and tests import them here
@@ -31,7 +31,7 @@ from assistant.store.curated import CuratedStore
 from assistant.web.staff import accounts as accounts_routes
 from assistant.web.staff import auth, cases, conversations, curated as curated_routes, dashboard, gaps, hit_test, items
 from assistant.web.staff.deps import (  # noqa: F401 - re-exported for the staff routes registered elsewhere
-    COOKIE, Console, StaffError, StaffRoute, admin_staff, current_staff, staff_api)
+    COOKIE, Console, StaffError, StaffRoute, admin_staff, current_staff, staff_api, staff_api_options)
 from assistant.web.staff.kb import kb_router
 
 # field names for the app's Chinese 422 messages
@@ -58,5 +58,4 @@ def install_staff(app: FastAPI, *, accounts: StaffStore, sessions: SessionStore,
     # bulk in/out (kb.py), under /staff/api with the same sign-in check as every router made by staff_api()
     app.include_router(kb_router(curated=curated, feedback=feedback, sessions=sessions, get_assistant=get_assistant,
                                  settings=settings, current=current_staff, admin=admin_staff, route_class=StaffRoute,
-                                 error=StaffError), prefix="/staff/api", dependencies=[Depends(current_staff)],
-                       tags=["staff"])
+                                 error=StaffError), **staff_api_options())

@@ -98,10 +98,14 @@ def admin_staff(staff: CurrentStaff) -> Staff:
 AdminStaff = Annotated[Staff, Depends(admin_staff)]
 
 
+def staff_api_options(prefix: str = "") -> dict:
+    """Where the staff API lives and what every route of it checks: under ``/staff/api``, signed in."""
+    return {"prefix": "/staff/api" + prefix, "dependencies": [Depends(current_staff)], "tags": ["staff"]}
+
+
 def staff_api(prefix: str = "") -> APIRouter:
     """A router under ``/staff/api`` whose every route needs a sign-in and answers errors as `StaffError`."""
-    return APIRouter(prefix="/staff/api" + prefix, route_class=StaffRoute, dependencies=[Depends(current_staff)],
-                     tags=["staff"])
+    return APIRouter(route_class=StaffRoute, **staff_api_options(prefix))
 
 
 @dataclass

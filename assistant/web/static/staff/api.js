@@ -30,15 +30,15 @@ export function request(path, opts = {}) {
 const NEVER = () => new Promise(() => {});
 
 export function api(path, opts = {}) {
-  return untilRouteChange(request(path, opts), () => (opts.method || "GET") === "GET" && !opts.keep);
+  return untilRouteChange(request(path, opts), (opts.method || "GET") === "GET" && !opts.keep);
 }
 
 /* A promise that never settles once the user has opened another view since it was made.  A view that waits on
  * several requests guards the whole wait: Promise.all of a guarded /cases and an unguarded /callbacks that
  * came back after a click on 转人工 drew 差评工单 over the new view. */
-export function untilRouteChange(promise, applies = () => true) {
+export function untilRouteChange(promise, applies = true) {
   const seq = routeSeq;
-  const stale = () => applies() && seq !== routeSeq;
+  const stale = () => applies && seq !== routeSeq;
   return promise.then(
     (body) => (stale() ? NEVER() : body),
     (err) => { if (stale()) return NEVER(); throw err; });
