@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.core.corpus.lexicon import load_lexicon
+from assistant.core.dialogue.thresholds import DIALOGUE
 from assistant.core.index.build import Index
 from assistant.core.retrieve import Retrieval
 from assistant.core.understand import aspects_of, expand_terms, negated, request_span
@@ -104,6 +105,13 @@ class Router:
         "骨折了吃什么好得快" is not."""
         own = self._item_text(iid) if iid in self.guides else ""
         return any(w in own for w in words)
+
+    def generic(self, word: str) -> bool:
+        """Whether most guides use the word (单位, 本人): it says what the person is about, not which item."""
+        if not self.guides:
+            return False
+        share = sum(word in self._item_text(iid) for iid in self.guides) / len(self.guides)
+        return share >= DIALOGUE.generic_word_share
 
     def foreign_words(self, text: str, focus: str) -> list[str]:
         """The words of a message that name something the focus item's guide never mentions but another

@@ -236,3 +236,20 @@ def test_generic_service_words_do_not_move_the_focus(client):
     # "申请" is in many item names; it does not make "怎么申请…" a switch to 最低生活保障申请
     _, b = talk(client, "居住证怎么办", "怎么申请火星居住权")
     assert first(b) == "居住证申领"
+
+
+def test_a_word_most_guides_use_neither_moves_nor_ties_a_follow_up(client):
+    """单位 is in 47 of the 69 guides: "单位拖着不给报" after 工伤认定申请 stays, though 单位职工参保登记 has it in its
+    name; 宿迁 ties nothing to the focus, so "今天宿迁多少度" is declined; 契税 (5 guides) still moves."""
+    injury, stall, deadline = talk(client, "工伤认定怎么申请", "单位拖着不给报怎么办", "最晚多久之内要申请")
+    assert first(injury) == first(stall) == first(deadline) == "工伤认定申请"
+    _, weather = talk(client, "居住证怎么办", "今天宿迁多少度")
+    assert weather["kind"] == "refuse" and not weather["citations"]
+    _, tax = talk(client, "二手房过户怎么办", "契税怎么交")
+    assert first(tax) == "契税申报"
+
+
+def test_a_number_of_things_asked_is_not_read_as_a_typo(client):
+    _, books = talk(client, "发票怎么领", "第一次领能领几本", debug=True)
+    assert first(books) == "发票申领"
+    assert not any(r.startswith("rule:typo:") for r in books["trace"]["rules"])

@@ -24,3 +24,10 @@ def test_a_measure_word_is_not_a_typo_but_a_wrong_character_still_is():
     speller = Speller(["办公证", "居住证", "公积金"])
     assert speller.corrections("老师说办个证可以享受补助") == []
     assert speller.corrections("居往证怎么办") == [("居往证", "居住证")]
+
+
+def test_a_number_and_a_measure_word_is_a_quantity_not_a_typo():
+    speller = Speller(["基本", "公积金", "四次"])
+    assert speller.corrections("第一次领能领几本") == []  # 几本 sounds like 基本
+    assert speller.corrections("领了两次还能领几次") == []
+    assert speller.corrections("公基金怎么取") == [("公基金", "公积金")]

@@ -78,14 +78,16 @@ def bare_topic(guides: dict[str, Guide], u: Understanding, focus: list[str]) -> 
 
 
 def sibling(tokenizer, guides: dict[str, Guide], u: Understanding, pin: Guide,
-            cands: list[ItemCandidate]) -> Guide | None:
+            cands: list[ItemCandidate], generic=lambda word: False) -> Guide | None:
     """A follow-up that names what sets another candidate apart ("租房用的" after 购房提取,
-    "那贷款呢", "消防验收呢") moves the focus to that item."""
+    "那贷款呢", "消防验收呢") moves the focus to that item.  A word most guides use (`generic`: 单位) sets
+    nothing apart: "单位拖着不给报怎么办" after 工伤认定申请 stays, although 单位职工参保登记 has it in its name."""
     pin_text = "".join(words(pin))
 
     def new_words(text: str) -> list[str]:  # what names a thing, not "申请", "登记"
         return [t for t in tokenizer.tokens(text)
-                if len(t) >= 2 and t not in pin_text and t not in SERVICE_VERBS and not aspects_of(t)]
+                if len(t) >= 2 and t not in pin_text and t not in SERVICE_VERBS and not aspects_of(t)
+                and not generic(t)]
     own, official = new_words(u.text), new_words(u.expansion)
     lead = bool(FOLLOWUP_LEAD.match(u.text) or u.text.rstrip("?？ ").endswith("呢"))
     if not lead and TOGETHER.search(u.text):  # "刻章领发票能一起办吗" → the 一件事 the focus belongs to

@@ -232,7 +232,7 @@ class Turn:
         cands = self.assistant.router.rank(query, retrieval)
         pin = chosen or (self.guides[self.ctx.focus[0]] if followup else None)
         if pin is not None and chosen is None:
-            moved = sibling(self.index.tokenizer, self.guides, self.u, pin, cands)
+            moved = sibling(self.index.tokenizer, self.guides, self.u, pin, cands, self.assistant.router.generic)
             if moved is not None:
                 self.rules.append(f"rule:followup-sibling:{moved.name}")
                 pin = moved
@@ -272,11 +272,14 @@ class Turn:
     def _tied_to_focus(self, pin: Guide) -> bool:
         """The person's words tie a follow-up to the item in focus: it asks an aspect ("要预约吗"), leans on
         the previous turn ("那…", "…也行吗"), answers in a phrase ("卖水果的") or uses a word of the item's
-        guide ("单位不给报怎么办" after 工伤认定申请).  Otherwise the scope model is asked too."""
+        guide ("体检要去哪" after 从业人员健康证明) that not most guides use (宿迁, 单位: "今天宿迁多少度" is not tied).
+        Otherwise the scope model is asked too."""
         u = self.u
+        router = self.assistant.router
         return bool(u.aspects or FOLLOWUP_LEAD.match(u.text) or STAY_CUE.search(u.text)
                     or ELLIPTIC_REPLY.match(self.core)
-                    or self.assistant.router.guide_uses(pin.id, [t for t in self.index.tokenizer.tokens(u.text) if len(t) >= 2]))
+                    or router.guide_uses(pin.id, [t for t in self.index.tokenizer.tokens(u.text)
+                                                  if len(t) >= 2 and not router.generic(t)]))
 
     @cached_property
     def strange(self) -> list[str]:

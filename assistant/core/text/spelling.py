@@ -2,7 +2,8 @@
 not a known word but sounds like exactly one (公基金 → 公积金, 住销 → 注销, 户照 → 护照),
 or, for words of three or more characters, differs from exactly one in a single
 character and overlaps no known word of the question (居往证 → 居住证; a measure word or particle such as 个 is
-never that character: 办个证 is not 办公证), adds that word to the query.
+never that character: 办个证 is not 办公证), adds that word to the query.  A number and a measure word (几本,
+两次) is a quantity, never a typo.
 A window never cuts through a known word ("宿迁注册" does not contain 签注).  Nothing is replaced:
 the original words stay, and the trace lists every correction."""
 from __future__ import annotations
@@ -16,6 +17,9 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 MAX_LEN = 8
 # a measure word or aspect particle between a verb and its object ("办个证", "办了证") is typed on purpose
 GRAMMAR_CHARS = frozenset("个了")
+# a number word and a measure word ("几本", "两次", "三天") is a quantity the person asks or states, never a typo:
+# "第一次领能领几本" (发票) is not 基本
+QUANTITY = re.compile(r"^[几两一二三四五六七八九十]+[本次天个张份年月日岁元块趟页件套]$")
 
 
 class Speller:
@@ -46,7 +50,7 @@ class Speller:
         for size in range(min(MAX_LEN, len(text)), 1, -1):
             for i in range(len(text) - size + 1):
                 window = text[i:i + size]
-                if any(taken[i:i + size]) or window in self.words or not _CJK.match(window):
+                if any(taken[i:i + size]) or window in self.words or not _CJK.match(window) or QUANTITY.match(window):
                     continue
                 if any(a < i < b or a < i + size < b for a, b in spans):  # "宿迁注册" is not "签注"
                     continue
