@@ -13,6 +13,7 @@ from assistant.core.corpus.laws import law_key
 from assistant.core.dialogue.thresholds import SHELF
 from assistant.core.index.build import Index
 from assistant.core.law_cues import cued_laws, title_cues
+from assistant.core.understand import expand_terms
 
 # The law ranking puts the governing laws the centre chose (Settings.laws, e.g. 劳动合同法) before the texts
 # indexed beside them: administrative regulations (ASSISTANT_REGULATION_DIRS, e.g. 劳动合同法实施条例) and
@@ -26,6 +27,9 @@ from assistant.core.law_cues import cued_laws, title_cues
 # so a law the question names by its title (law_cues.py), an article that fits clearly better (SHELF.fit_margin)
 # and a law (法) the guides cite count more: thresholds.py SHELF, eval/reports/s7-i11b-shelf-calibration.json.
 SECONDARY_LAW_WEIGHT = SHELF.secondary
+# The law ranking itself (kind "law") ranks all articles on one list, SHELF.law_pool deep, where a regulation
+# counts this much (thresholds.py: on two shelves even an article both sides rank first stayed out of the top 5)
+LAW_RANKING_SECONDARY = SHELF.law_secondary
 # ... and this much when the question names that law by a word of its title (law_cues.py: "失业金" → 失业保险条例)
 CUED_LAW_WEIGHT = SHELF.cued
 FIT_MARGIN = SHELF.fit_margin
@@ -129,12 +133,12 @@ class HybridRetriever:
         return self._secondary
 
     def law_weight(self, chunk: Chunk, kind: str | None) -> float:
-        """How much a hit's fused score counts in the law ranking: SECONDARY_LAW_WEIGHT for a regulation,
+        """How much a hit's fused score counts in the law ranking: LAW_RANKING_SECONDARY for a regulation,
         CITED_LAW_WEIGHT for a law only the guides cite, else 1 (the Milvus backend; the local one also lets a
         law the question names, or an article that fits clearly better, count CUED_LAW_WEIGHT: _weights)."""
         if kind != "law" or chunk.kind != "law" or self.governing(chunk):
             return 1.0
-        return CITED_LAW_WEIGHT if chunk.source.startswith("laws.db") else SECONDARY_LAW_WEIGHT
+        return CITED_LAW_WEIGHT if chunk.source.startswith("laws.db") else LAW_RANKING_SECONDARY
 
     def governing(self, chunk: Chunk) -> bool:
         """A governing law: from laws.db, one of Settings.laws (or any, with ASSISTANT_ALL_LAWS); from
@@ -160,27 +164,37 @@ class HybridRetriever:
             return []
         return self.search(query, k=k, kind="law:" + "|".join(keys), qvec=qvec, tokens=tokens).hits
 
+    def law_tokens(self, query: str, tokens: list[str]) -> list[str]:
+        """The BM25 words of a law question: the person's own plus the official words the term map gives for
+        them (corpus/lexicon/terms.yaml: 个税 → 个人所得税, 失业金 → 失业保险金), which the articles use."""
+        words = expand_terms(query)
+        extra = self.index.tokenizer.tokens(words) if words else []
+        return tokens + [t for t in dict.fromkeys(extra) if t not in tokens]
+
     def search(self, query: str, k: int = 20, kind: str | None = None, qvec: np.ndarray | None = None,
                tokens: list[str] | None = None) -> Retrieval:
         tokens = self.index.tokenizer.tokens(query) if tokens is None else tokens
+        tokens = self.law_tokens(query, tokens) if kind == "law" else tokens
         qvec = self.embed(query) if qvec is None else qvec
-        # with a second shelf, each side is read deeper so that each shelf still gets `pool` candidates;
-        # the laws an item names (kind "law:…", its 设定依据) are one shelf: 工伤保险条例 counts like 社会保险法
-        named = bool(kind and kind.startswith("law:"))
-        depth = self.pool * (3 if self.shelved and not named else 1)
+        # the mixed search ranks on two shelves, each side read deeper so that each shelf still gets `pool`
+        # candidates; the law ranking ranks all articles on one list (SHELF.law_pool deep), and so do the laws
+        # an item names (kind "law:…", its 设定依据): 工伤保险条例 counts like 社会保险法
+        one_list = bool(kind and kind.startswith("law"))
+        pool = SHELF.law_pool if kind == "law" else self.pool
+        depth = pool * (3 if self.shelved and not one_list else 1)
         b = self.bm25(tokens, depth, kind)
         d = self.dense(qvec, depth, kind)
-        w_bm25, w_dense = self.law_weights if kind and kind.startswith("law") else (self.w_bm25, self.w_dense)
-        ranks = (lambda side: list(range(1, len(side) + 1))) if named else self._shelf_ranks
+        w_bm25, w_dense = self.law_weights if one_list else (self.w_bm25, self.w_dense)
+        ranks = (lambda side: list(range(1, len(side) + 1))) if one_list else self._shelf_ranks
         fused: dict[int, list] = {}
         for rank, (i, s) in zip(ranks(b), b):
-            if rank > self.pool:
+            if rank > pool:
                 continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_bm25 / (self.rrf_k + rank)
             fused[i][1], fused[i][3] = s, rank
         for rank, (i, s) in zip(ranks(d), d):
-            if rank > self.pool:
+            if rank > pool:
                 continue
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
@@ -190,8 +204,8 @@ class HybridRetriever:
     def _weights(self, query: str, fused: dict[int, list], kind: str | None) -> np.ndarray:
         """Per chunk, how much its fused score counts for this question: 1 within the laws an item names;
         SECONDARY_LAW_WEIGHT on the second shelf (the mixed search of guides and laws stays as calibrated);
-        in the law ranking, CITED_LAW_WEIGHT for a law the guides cite and CUED_LAW_WEIGHT for a second-shelf
-        law the question names by its title or whose article fits clearly better."""
+        in the law ranking, LAW_RANKING_SECONDARY for a regulation, CITED_LAW_WEIGHT for a law the guides cite and
+        CUED_LAW_WEIGHT for a second-shelf law the question names by its title or whose article fits clearly better."""
         secondary = self._secondary_mask()
         if kind is not None and kind.startswith("law:"):
             return np.ones(len(secondary))

@@ -17,7 +17,15 @@ class ShelfWeights:
     0.825, policy tune recall@5 0.858 -> 0.847)."""
 
     cited_law: float = 0.9  # a law (法) only the guides cite, e.g. 劳动法 (0.7 to 0.9: new 0.672 -> 0.759, old -1)
-    secondary: float = 0.7  # RRF counts ranks per shelf, so at 0.7 a regulation's best article never made the top 5
+    secondary: float = 0.7  # in the mixed search of guides and laws, where RRF counts ranks per shelf
+    # The law ranking (kind "law") ranks every article on one list, `law_pool` deep on each side, and a regulation
+    # counts `law_secondary` there: on two shelves a regulation's article ranked first by both BM25 and dense
+    # ("因工死亡的话丧葬补助金给几个月的" → 工伤保险条例 第三十九条) still fell below five governing articles.
+    # Its BM25 side also reads the term map's official words (retrieve.law_tokens: 个税 → 个人所得税).
+    # Tune split, eval/reports/s9-law-calibration.json: policy recall@5 0.847 -> 0.886, fact law top 5
+    # 0.803 -> 0.837 (0.8: 0.892 / 0.826; 0.9: 0.886 / 0.843; 1.0: 0.875 / 0.843; pool 60: -0.01 / -0.02).
+    law_secondary: float = 0.85
+    law_pool: int = 120
     cued: float = 1.0  # the question names the law by a word of its title (law_cues.py: 失业金 → 失业保险条例)
     # ... or its article's cosine with the question beats the best governing article's by this much (it fits
     # clearly better): 0 lets 劳动法 第二十八条 displace 劳动合同法 第四十七条 (old tune 0.833 -> 0.817)

@@ -272,6 +272,7 @@ class MilvusRetriever(CachedRetriever):
         from pymilvus import RRFRanker
 
         tokens = self.index.tokenizer.tokens(query) if tokens is None else tokens
+        tokens = self.law_tokens(query, tokens) if kind == "law" else tokens
         qvec = self.embed(query) if qvec is None else qvec
         w_bm25, w_dense = self.law_weights if kind == "law" else (self.w_bm25, self.w_dense)
         bm_req, dn_req = self._requests(tokens, qvec, self.pool, kind)
