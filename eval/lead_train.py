@@ -233,6 +233,39 @@ def rescale(groups: list[dict], w: np.ndarray, w0: np.ndarray) -> np.ndarray:
     return w * (top(w0) / top(w)) if top(w) > 0 else w
 
 
+def with_unit_cosine(groups: list[dict], w0: np.ndarray, k: int) -> list[dict]:
+    """The `k` best units of each call (hand weights) with one more part: the cosine of the question with the
+    unit's own sentence (embedded now, e5 "passage:"), relative to the best of the call like `dense` — what
+    sentence vectors stored in the index would add to the chunk's."""
+    from assistant.config import get_settings
+    from assistant.core.index.embed import make_embedder
+
+    emb = make_embedder(get_settings())
+    tops = [np.argsort(-(g["X"] @ w0))[:k] for g in groups]
+    texts = sorted({g["info"][i]["text"] for g, o in zip(groups, tops) for i in o})
+    qs = sorted({g["q"] for g in groups})
+    pv = dict(zip(texts, np.concatenate([emb.passages(texts[i:i + 32]) for i in range(0, len(texts), 32)])))
+    qv = dict(zip(qs, emb.queries(qs)))
+    out = []
+    for g, o in zip(groups, tops):
+        cos = np.array([pv[g["info"][i]["text"]] @ qv[g["q"]] for i in o])
+        rel = np.clip(1 + (cos - cos.max()) / T.LeadWeights().dense_span, 0, 1)
+        out.append(dict(g, X=np.column_stack([g["X"][o], rel]), y=g["y"][o]))
+    return out
+
+
+def unit_cosine_report(groups: list[dict], w0: np.ndarray, k: int) -> dict:
+    """CV of the weights with the unit-cosine part added (top-1 over all calls: a call whose positives are all
+    below the k best counts as a miss for both)."""
+    ext = with_unit_cosine(groups, w0, k)
+    w0x = np.concatenate([w0, [0.0]])
+    fit_on = [g for g in ext if 0 < g["y"].sum() < len(g["y"])]
+    sweep = {str(v): round(top1(ext, np.concatenate([w0, [v]])), 4) for v in (0.0, 0.4, 0.8, 1.2)}
+    cv = [cross_validate(fit_on, t, l2, w0x, loss=lo) for lo, t, l2 in (("top1", 0.05, 0.1), ("top1", 0.05, 1.0),
+                                                                         ("listwise", 0.1, 0.1))]
+    return {"k": k, "calls": len(ext), "calls_with_a_positive_in_top_k": len(fit_on), "top1_with_weight": sweep, "cv_on_calls_with_a_positive_in_top_k": cv}
+
+
 # ------------------------------------------------------------------ end to end on tune
 
 
@@ -266,6 +299,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", type=float, nargs="*", default=[], help="blends to score end to end on tune")
     ap.add_argument("--fit-only", action="store_true", help="skip the grid: fit the first --loss/--temp/--l2")
+    ap.add_argument("--unit-cosine", type=int, default=0, help="also test a sentence-cosine part on the K best units")
     ap.add_argument("--temp", type=float, nargs="*", default=[0.05, 0.1, 0.2])
     ap.add_argument("--l2", type=float, nargs="*", default=[0.001, 0.01, 0.1])
     ap.add_argument("--loss", nargs="*", default=["listwise", "top1"])
@@ -292,6 +326,8 @@ def main() -> None:
               "top1_train_hand": round(top1(groups, w0), 4), "top1_train_learned": round(top1(groups, w), 4),
               "hand": dict(zip(WEIGHTS, np.round(w0, 3).tolist())),
               "learned": dict(zip(WEIGHTS, np.round(w, 3).tolist())), "check": {}}
+    if args.unit_cosine:
+        report["unit_cosine"] = unit_cosine_report(groups, w0, args.unit_cosine)
     print(json.dumps({k: v for k, v in report.items() if k != "check"}, ensure_ascii=False, indent=1))
     for blend in args.check:
         wb = (1 - blend) * w0 + blend * w
