@@ -38,7 +38,16 @@ SHELF = ShelfWeights()
 @dataclass(frozen=True)
 class LeadWeights:
     """Scoring of evidence units (lead.py).  Calibrated on eval/reports/eval-full.json (fact and
-    follow-up sets, tune split)."""
+    follow-up sets, tune split).
+
+    The w_* weights were tuned by hand, one at a time.  Learning them from labels instead
+    (eval/lead_train.py: every candidate unit of the tune split of fact_dev and followup_dev, labelled by
+    the expected fact in the governing article / item; listwise or smooth top-1 loss, 5-fold CV by question)
+    did not beat them: CV top-1 0.677 with these weights, 0.641-0.679 learned (the best is these weights
+    pulled back to themselves), and end to end on tune the freely learned weights lower fact first paragraph
+    0.715 -> 0.685-0.711 and governing cited 0.749 -> 0.715-0.745.  A sentence-level cosine part (each
+    unit's own e5 vector) did not help either.  So these weights are kept; the units' parts, not their
+    weights, limit the choice.  eval/reports/lead-train.json, lead-train-top1.json, lead-train-listwise.json."""
 
     dense_span: float = 0.06  # chunk cosine: 1 for the best candidate, 0 for one `span` below it
     w_rank: float = 0.4  # 1/rank of the chunk in the retrieval that found it
