@@ -45,8 +45,9 @@ from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.dialogue.thresholds import CURATED
-from assistant.store.curated_match import (Route, acts, answers, item_acts, item_fits_acts, rival_words, routed, same_acts, slots,
-                                           swapped, without)
+from assistant.store.curated_match import (Route, acts, answers, content, item_acts, item_fits_acts, rival_words, routed,
+                                           same_acts, slots, swapped, without)
+from assistant.core.understand import strip_aspects
 from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
 REFRESH_SECONDS = 0.5  # corrections published on another replica answer here at most this late (one cheap query)
@@ -161,6 +162,7 @@ class CuratedStore(CuratedEdits):
         self.request_of: Callable[[str], str] = lambda text: text  # the question without the item names in it
         self.name_of: Callable[[str], str] = lambda item_id: ""  # an item's name (结婚登记)
         self.names_of: Callable[[str], tuple[str, ...]] = lambda item_id: ()  # its name and aliases
+        self.words_of: Callable[[str], list[str]] = lambda text: []  # the dictionary words of a text (jieba)
         self._lock = threading.RLock()
         self._entries: list[_Entry] = []
         self._vecs: dict[str, np.ndarray] = {}  # normalised question → its vector (computed on first lookup)
@@ -195,6 +197,9 @@ class CuratedStore(CuratedEdits):
             stays: what it asks is asked."""
             return without(text.lower(), [n for n in router.alias_hits(text).values() if not QUESTION_WORD.search(n)])
 
+        def words_of(text: str) -> list[str]:
+            return assistant.index.tokenizer.dictionary_words(text)
+
         def name_of(item_id: str) -> str:
             g = router.guides.get(item_id)
             return g.name if g is not None else ""
@@ -205,7 +210,7 @@ class CuratedStore(CuratedEdits):
 
         with self._lock:
             self.items_of, self.route_of, self.request_of, self.name_of = items_of, route_of, request_of, name_of
-            self.names_of = names_of
+            self.names_of, self.words_of = names_of, words_of
             self._items.clear()
         return self
 
@@ -266,7 +271,8 @@ class CuratedStore(CuratedEdits):
             if self.route_of is not None and self._same_ask(text, e) and self._names_no_other_item(text, e):
                 if not route:  # routed once per question, only when some correction is close enough
                     route.append(self.route_of(text))
-                if routed(route[0], e.item_id, sim, lambda rivals: self._rival_words(text, e, rivals)):
+                if routed(self._rivals_of(text, route[0], e), e.item_id, sim, lambda rivals: self._rival_words(text, e, rivals),
+                          lambda rivals: self._own_words(text, e, rivals)):
                     return e.hit(round(sim, 4))
         return None
 
@@ -317,6 +323,21 @@ class CuratedStore(CuratedEdits):
         names say (买房提取公积金 against 租房提取公积金: 买 is 住房公积金提取（购房）'s)?"""
         return bool(rival_words(text, [n for r in rivals for n in self.names_of(r)],
                                 [e.normalized, *self.names_of(e.item_id)]))
+
+    def _rivals_of(self, text: str, route: list[Route], e: "_Entry") -> list[Route]:
+        """The router's leading items without those the correction's own question names, when the question says a
+        word of the correction's item that they do not: staff tied 外国人在宿迁开公司要什么材料 (which names 企业设立登记
+        by 开公司) to 外商投资企业设立登记, so 外资企业设立登记需要提交哪些文件 is its (外资), 注册内资公司要什么材料 not."""
+        named = self._entry_items(e) - {e.item_id} if self.items_of is not None else frozenset()
+        mine = [c for c in route if c[0] not in named]
+        return mine if len(mine) == len(route) or self._own_words(text, e, sorted(named)) else route
+
+    def _own_words(self, text: str, e: "_Entry", rivals: list[str]) -> bool:
+        """Does the question say a word (jieba's) of the correction or its item's names that no rival's names say?"""
+        own = [e.normalized, *self.names_of(e.item_id)]
+        theirs = [n.lower() for r in rivals for n in self.names_of(r)]
+        return any(content(w) == set(w) and any(w in n for n in own) and not any(w in n for n in theirs)
+                   for w in self.words_of(strip_aspects(text)))
 
     def _same_ask(self, text: str, e: "_Entry") -> bool:
         """Does the paraphrase ask what the correction answers?  A slot in common (结婚登记要带什么 — 材料 — does

@@ -35,7 +35,7 @@ def _asks() -> dict:
     from assistant.core.corpus.lexicon import lexicon_dir
 
     data = yaml.safe_load((lexicon_dir() / "asks.yaml").read_text(encoding="utf-8"))
-    rx = {k: re.compile(data[k]) for k in ("whether", "told_count", "item_verbs")}
+    rx = {k: re.compile(data[k]) for k in ("whether", "told", "item_verbs")}
     return {"classes": dict(data["classes"]), "extra": {k: re.compile(v) for k, v in data["extra"].items()}, **rx}
 
 
@@ -87,7 +87,7 @@ def _asks_amount(request: str) -> bool:
 def slots(request: str) -> frozenset[str]:
     """The slots a core request asks about (see the module docstring); when it names none, "whether" for a yes/no
     question (能补吗, 能贷款买房吗) and "how" otherwise.  A count told, not asked (招了几个工人), is left out."""
-    request = ASKS["told_count"].sub("  ", request)
+    request = ASKS["told"].sub("  ", request)
     said = aspects_of(request)
     out = {_SLOT.get(a, a) for a in said} | ({"materials"} & set(said))  # 材料 is a how, and a detail of one
     out |= {k for k, p in ASKS["extra"].items() if p.search(request)}
@@ -156,14 +156,17 @@ def item_fits_acts(item_name: str, q_acts: frozenset[int]) -> bool:
 Route = tuple[str, float, bool, float]  # (item, router score, decided by an alias, best phrase cosine)
 
 
-def routed(cands: list[Route], item_id: str, sim: float, says_rival: Callable[[list[str]], bool] | None = None) -> bool:
+def routed(cands: list[Route], item_id: str, sim: float, says_rival: Callable[[list[str]], bool] | None = None,
+           says_own: Callable[[list[str]], bool] | None = None) -> bool:
     """Is a question with these leading items (the router's, best first) about `item_id`?  Yes when the item leads,
     decided by an alias or ahead of the next one by `route_margin` (我和女朋友想去领证，要带啥 → 结婚登记) with the
     runner-up's phrases not `led_slack` closer to the question than the correction is.  Also,
     for a question at least `near_sim` close to the correction, when no alias decided the leader and the item is among
     the leading ones, when the correction is the question's nearest example: closer to it than to every phrase (name,
-    alias, FAQ question) of the items ranked ahead (or, when the item leads, of the runner-up) by `nearest_margin`,
-    and the question names nothing of those rivals that the correction and its item do not (`says_rival`):
+    alias, FAQ question) of the items ranked ahead (or, when the item leads, of the runner-up) by `nearest_margin` —
+    or, failing that, the question says a word of the correction or its item that none of those rivals' names say
+    (`says_own`: 执照被水泡烂了 for 营业执照坏了能换吗 against 不动产权证书补发) — and the question names nothing of those
+    rivals that the correction and its item do not (`says_rival`):
     用公积金买房能贷多少钱 (购房提取 leads on 买房) is asked by 公积金贷款最多能贷多少, 买房提取公积金要什么材料 is
     not by 租房提取公积金要什么材料 (买 is 购房提取's)."""
     if not cands:
@@ -179,6 +182,8 @@ def routed(cands: list[Route], item_id: str, sim: float, says_rival: Callable[[l
         return False
     rank = ids.index(item_id)
     rivals = cands[:rank] or cands[1:2]
-    if sim < max((c[3] for c in rivals), default=0.0) + CURATED.nearest_margin:
+    names = [c[0] for c in rivals]
+    if sim < max((c[3] for c in rivals), default=0.0) + CURATED.nearest_margin and \
+            not (says_own is not None and says_own(names)):
         return False
-    return says_rival is None or not says_rival([c[0] for c in rivals])
+    return says_rival is None or not says_rival(names)
