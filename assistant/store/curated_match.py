@@ -22,7 +22,7 @@ from typing import Callable
 import yaml
 
 from assistant.core.dialogue.thresholds import CURATED
-from assistant.core.understand import aspects_of, mask_names, strip_aspects
+from assistant.core.understand import aspects_of, mask_names, negated, strip_aspects
 
 # characters that carry no topic: question words, particles, pronouns, filler verbs
 FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同我你您他她它们咱这那哪些个一下请问想要需能可以会该应"
@@ -62,9 +62,10 @@ def swapped(a: str, b: str) -> bool:
 def rival_words(text: str, rival_names: list[str], own: list[str]) -> set[str]:
     """The characters of `text` (its aspect words left out: 证件 in 得带什么证件 asks materials) in a two-character word
     it shares with a rival item's names (no filler in it: 一次 is not 一次办's) that none of `own` (the correction's
-    question, its item's names) has: 买房提取公积金 says 买 (买房) of 住房公积金提取（购房） against 租房提取公积金."""
+    question, its item's names) has: 买房提取公积金 says 买 (买房) of 住房公积金提取（购房） against 租房提取公积金.
+    A word said not to apply is no rival's: 我没单位，社保自己怎么缴 says nothing of 单位职工参保登记."""
     q = strip_aspects(text).lower()
-    pairs = {q[i:i + 2] for i in range(len(q) - 1) if content(q[i:i + 2]) == set(q[i:i + 2])}
+    pairs = {q[i:i + 2] for i in range(len(q) - 1) if content(q[i:i + 2]) == set(q[i:i + 2]) and not negated(q, i)}
     shared = {ch for pair in pairs if any(pair in n.lower() for n in rival_names) for ch in pair}
     return shared - set().union(*map(content, own))
 
