@@ -46,7 +46,7 @@ from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.dialogue.thresholds import CURATED
 from assistant.store.curated_match import (Route, acts, answers, content, item_acts, item_fits_acts, rival_words, routed,
-                                           same_acts, slots, swapped, without)
+                                           same_acts, slots, swapped, told_acts, without)
 from assistant.core.understand import strip_aspects
 from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
@@ -327,8 +327,14 @@ class CuratedStore(CuratedEdits):
     def _rivals_of(self, text: str, route: list[Route], e: "_Entry") -> list[Route]:
         """The router's leading items without those the correction's own question names, when the question says a
         word of the correction's item that they do not: staff tied 外国人在宿迁开公司要什么材料 (which names 企业设立登记
-        by 开公司) to 外商投资企业设立登记, so 外资企业设立登记需要提交哪些文件 is its (外资), 注册内资公司要什么材料 not."""
-        named = self._entry_items(e) - {e.item_id} if self.items_of is not None else frozenset()
+        by 开公司) to 外商投资企业设立登记, so 外资企业设立登记需要提交哪些文件 is its (外资), 注册内资公司要什么材料 not.
+        When the question names the correction's item too (开公司之前要先核名: 企业设立登记 and 企业名称自主申报), no other
+        item's alias decides it."""
+        if self.items_of is None:
+            return route
+        if e.item_id in self.items_of(text):
+            route = [(i, score, alias and i == e.item_id, sem) for i, score, alias, sem in route]
+        named = self._entry_items(e) - {e.item_id}
         mine = [c for c in route if c[0] not in named]
         return mine if len(mine) == len(route) or self._own_words(text, e, sorted(named)) else route
 
@@ -343,7 +349,7 @@ class CuratedStore(CuratedEdits):
         """Does the paraphrase ask what the correction answers?  A slot in common (结婚登记要带什么 — 材料 — does
         not answer 结婚登记在哪办 — 地点) and the same kind of act (补领结婚证要带什么 is not 结婚登记要带什么)."""
         return answers(self.request_of(e.normalized), self._slots(text)) and \
-            same_acts(acts(text), acts(e.normalized), item_acts(self.names_of(e.item_id)))
+            same_acts(told_acts(text), told_acts(e.normalized), item_acts(self.names_of(e.item_id)))
 
     # ---------------------------------------------------------------- writes
 

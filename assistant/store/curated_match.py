@@ -36,7 +36,8 @@ def _asks() -> dict:
 
     data = yaml.safe_load((lexicon_dir() / "asks.yaml").read_text(encoding="utf-8"))
     rx = {k: re.compile(data[k]) for k in ("whether", "told", "item_verbs")}
-    return {"classes": dict(data["classes"]), "extra": {k: re.compile(v) for k, v in data["extra"].items()}, **rx}
+    return {"classes": dict(data["classes"]), "extra": {k: re.compile(v) for k, v in data["extra"].items()},
+            "acts": {k: re.compile(v) for k, v in data["acts"].items()}, **rx}
 
 
 ASKS = _asks()
@@ -133,15 +134,21 @@ def act_words(i: int) -> tuple[str, ...]:
     return ACTIONS[i][1]
 
 
-def item_acts(names: tuple[str, ...] | list[str]) -> frozenset[int]:
+def item_acts(names: tuple[str, ...] | list[str]) -> frozenset[int | str]:
     """The kinds of act an item is, by its name (税务注销 is 注销); not by its aliases: 社会保障卡申领 has 补办社保卡
     but 社保卡丢了怎么补办 is not 社保卡怎么申请."""
     from assistant.core.rank_items import ACTIONS
 
-    return frozenset(i for i, (_p, words) in enumerate(ACTIONS) if any(w in n for n in names[:1] for w in words))
+    return frozenset(i for i, (_p, words) in enumerate(ACTIONS) if any(w in n for n in names[:1] for w in words)) | \
+        {k for k in ASKS["acts"] if any(k in n for n in names[:1])}
 
 
-def same_acts(q: frozenset[int], e: frozenset[int], own: frozenset[int]) -> bool:
+def told_acts(text: str) -> frozenset[int | str]:
+    """The kinds of act a question names, for comparing it with a correction: actions.yaml's (`acts`) and asks.yaml's."""
+    return acts(text) | {k for k, p in ASKS["acts"].items() if p.search(text)}
+
+
+def same_acts(q: frozenset, e: frozenset, own: frozenset) -> bool:
     """The same kind of act, or none: 补领结婚证要带什么 is not 结婚登记要带什么.  An act that is the item itself (`own`,
     item_acts) need not be said on either side: 租房提取公积金 (提取) is asked by 付房租想用公积金 once it is routed
     to 住房公积金提取（租房）, 清税证明多久能开出来 by 公司注销前税务清税要几天 (税务注销)."""

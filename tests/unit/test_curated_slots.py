@@ -110,3 +110,12 @@ def test_a_word_said_not_to_apply_is_no_rivals():
     own = ["自由职业怎么交社保", "灵活就业人员参保登记", "自己交社保"]
     assert rival_words("我没单位，社保自己怎么缴", ["单位职工参保登记", "给员工交社保"], own) == set()
     assert rival_words("单位怎么给交社保", ["单位职工参保登记", "给员工交社保"], own) == {"单", "位"}
+
+
+def test_replacing_a_damaged_card_is_an_act_of_its_own():
+    from assistant.store.curated_match import item_acts, same_acts, told_acts
+
+    card = item_acts(("社会保障卡申领", "换社保卡"))
+    assert not same_acts(told_acts("社保卡怎么申请"), told_acts("社保卡坏了怎么换"), card)
+    assert same_acts(told_acts("社保卡消磁了怎么办"), told_acts("社保卡坏了怎么换"), card)
+    assert same_acts(told_acts("社保卡芯片读不出来了，咋换新卡"), told_acts("社保卡坏了怎么换"), card)
