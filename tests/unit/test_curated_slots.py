@@ -78,6 +78,7 @@ def test_a_rival_word_is_one_the_rival_names_say_and_the_correction_does_not():
     ("怎么开", "要交税吗", False),  # a tax, like a fee, is a how-much
     ("开公司一次办完要准备哪些材料", "要几天能办完", False),  # 一次办完 names a one-stop service, it asks no time
     ("申请了几天能到账", "多久能到账", True),  # a count of days is still asked after 了
+    ("领取要什么条件", "交了多久失业保险才能领", True),  # how long one must have paid: who may
 ])
 def test_asks_are_read_as_citizens_ask_them(correction, asked, expected):
     assert answers(correction, slots(asked)) is expected, (correction, asked)
