@@ -15,8 +15,9 @@ Matching is deliberately strict, because a curated answer overrides retrieval:
 * or, at least `CURATED.paraphrase_floor` close, the paraphrase routes to the correction's item (`routed`), asks a slot the
   correction answers, with the same kind of act (补领, 注销 …), and names no other item;
 * or, at least `CURATED.near_sim` close, the router is unsure (no alias decides) and the correction's item is among its
-  leading items, and the correction is the question's nearest example: no phrase of a rival item ahead of it is
-  closer, and the question says nothing of a rival's names the correction does not (公司要开发票，发票怎么申领 routes
+  leading items, and the correction is the question's nearest example (no phrase of a rival item ahead of it is
+  closer) or the question says a word of the correction or its item no rival's names say (执照 for 营业执照遗失补领
+  against 不动产权证书补发), and the question says nothing of a rival's names the correction does not (公司要开发票，发票怎么申领 routes
   to 代开发票 but is 怎么申领发票's; 买房提取公积金要什么材料 is not 租房提取公积金要什么材料's: 买 is 购房提取's).
 
 The thresholds and the report they were calibrated on: core/dialogue/thresholds.py (CuratedThresholds).

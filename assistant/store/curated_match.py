@@ -7,12 +7,18 @@ a name never passes for an ask (补办**结婚**证 contains 办结, a time word
 * 材料 and 流程 and a bare 怎么办 are one slot, "how" (要什么手续 is either; a correction of 怎么办 covers them);
 * a count of days, months or working days (几天, 多少天, 几个月) is 时限 — the same as 多久;
 * 多少钱, 收费, 工本费 and any other how-much (能贷多少, 一个月多少) are one slot, "amount";
-* every other aspect (地点, 网办, 条件, 代办 …) is its own slot.
+* every other aspect (地点, 网办, 条件, 代办, and 用途 — 有什么用 — read only here) is its own slot;
+* a yes/no question that reads no aspect (能补吗, 能贷款买房吗, 算工伤吗) asks "whether": it is answered by a correction of
+  how or of who may (条件), and a yes/no correction answers how, who may and whether — not 要带什么 (材料 is a detail);
+* a count told in the story (招了几个工人, 跑了好几趟, 有几套房要带什么) asks no how-much; 一次办完 asks no time.
+
+The classes, the extra asks and the question forms are data: corpus/lexicon/asks.yaml.
 
 A correction of a bare how (残疾证怎么办, 失业金怎么领: no aspect word, or only 流程) also answers where
 (残疾证在哪里申请): a reviewed answer always shows where to go (its own 办理地点 line or the one added under it,
-dialogue/rules/reviewed.py).  It does not answer 多久, 多少钱 or 什么条件, and a correction of 要带什么 does not
-answer 在哪办; how much (多少钱, 几张照片) is asked on both sides or neither.
+dialogue/rules/reviewed.py); so does a yes/no about the item alone (离婚证丢了能补吗).  It does not answer 多久, 多少钱
+or 什么条件, and a correction of 要带什么 does not answer 在哪办; how much (多少钱, 几张照片) is asked on both sides or
+neither.
 """
 from __future__ import annotations
 
