@@ -25,8 +25,6 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-import yaml
-
 from assistant.core.dialogue.thresholds import CURATED
 from assistant.core.understand import aspects_of, mask_names, negated, strip_aspects
 
@@ -37,13 +35,18 @@ FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同
 
 
 def _asks() -> dict:
-    """corpus/lexicon/asks.yaml: the ask classes and question forms (see that file)."""
-    from assistant.core.corpus.lexicon import lexicon_dir
+    """corpus/lexicon/asks.yaml: the ask classes and question forms (see that file), checked like the other lexicon
+    files (a bad regex or a missing field raises CorpusError naming it)."""
+    from assistant.core.corpus.lexicon import CorpusError, _File, lexicon_dir
 
-    data = yaml.safe_load((lexicon_dir() / "asks.yaml").read_text(encoding="utf-8"))
-    rx = {k: re.compile(data[k]) for k in ("whether", "told", "item_verbs")}
-    return {"classes": dict(data["classes"]), "extra": {k: re.compile(v) for k, v in data["extra"].items()},
-            "acts": {k: re.compile(v) for k, v in data["acts"].items()}, **rx}
+    problems: list = []
+    f = _File(lexicon_dir() / "asks.yaml", problems)
+    f.known("classes", "extra", "whether", "told", "item_verbs", "acts")
+    out = {"classes": f.text_map("classes"), "extra": f.regex_map("extra"), "acts": f.regex_map("acts"),
+           **{k: f.regex(k) for k in ("whether", "told", "item_verbs")}}
+    if problems:
+        raise CorpusError(problems)
+    return out
 
 
 ASKS = _asks()
