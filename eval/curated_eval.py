@@ -81,7 +81,9 @@ if __name__ == "__main__":
     # read since); curated_fresh: 30 corrections with near neighbours, scored first before the next changes
     # (eval/reports/curated-fresh-first.json)
     # curated_fresh2: 32 more, scored first before the nearest-example matching (curated-fresh2-first.json) and once
-    # after it (curated-fresh2-final.json); curated_tune2 / curated_tune3: 12 + 12 tune corrections written while tuning
+    # after it (curated-fresh2-final.json); curated_tune2 / curated_tune3 / curated_tune4: 12 + 12 + 12 tune corrections
+    # written while tuning; curated_fresh3: 39 more, scored first before this round's changes (curated-fresh3-first.json)
+    # and once after them (curated-fresh3-final.json)
     name = sys.argv[1] if len(sys.argv) > 1 else "curated_dev"
     report = main(name)
     (ROOT / "eval" / "reports").mkdir(parents=True, exist_ok=True)

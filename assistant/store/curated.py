@@ -15,8 +15,9 @@ Matching is deliberately strict, because a curated answer overrides retrieval:
 * or, at least `CURATED.paraphrase_floor` close, the paraphrase routes to the correction's item (`routed`), asks a slot the
   correction answers, with the same kind of act (补领, 注销 …), and names no other item;
 * or, at least `CURATED.near_sim` close, the router is unsure (no alias decides) and the correction's item is among its
-  leading items, and the correction is the question's nearest example: no phrase of a rival item ahead of it is
-  closer, and the question says nothing of a rival's names the correction does not (公司要开发票，发票怎么申领 routes
+  leading items, and the correction is the question's nearest example (no phrase of a rival item ahead of it is
+  closer) or the question says a word of the correction or its item no rival's names say (执照 for 营业执照遗失补领
+  against 不动产权证书补发), and the question says nothing of a rival's names the correction does not (公司要开发票，发票怎么申领 routes
   to 代开发票 but is 怎么申领发票's; 买房提取公积金要什么材料 is not 租房提取公积金要什么材料's: 买 is 购房提取's).
 
 The thresholds and the report they were calibrated on: core/dialogue/thresholds.py (CuratedThresholds).
@@ -45,8 +46,8 @@ from assistant.clock import utcnow
 from assistant.store.db import Base, ensure_schema, memory_engine
 from assistant.core.text.normalize import normalize
 from assistant.core.dialogue.thresholds import CURATED
-from assistant.store.curated_match import (Route, acts, answers, item_fits_acts, rival_words, routed, same_acts, slots,
-                                           swapped, without)
+from assistant.store.curated_match import Route, acts, item_fits_acts, routed, without
+from assistant.store.curated_rules import CuratedRules
 from assistant.store.curated_edits import CuratedEdits, CuratedExample, CuratedVersion, Examples, example_rows, examples_of
 
 REFRESH_SECONDS = 0.5  # corrections published on another replica answer here at most this late (one cheap query)
@@ -134,7 +135,7 @@ def _closer_to_excluded(entries: list[_Entry], sims: dict[str, float]) -> set[st
     return {k for k, v in best_out.items() if v > best_in[k]}
 
 
-class CuratedStore(CuratedEdits):
+class CuratedStore(CuratedRules, CuratedEdits):
     """Curated answers in the conversations database, with their question vectors in memory.
 
     `items_of(text)` (set by `bind`) names the service items a question mentions; two questions
@@ -161,6 +162,7 @@ class CuratedStore(CuratedEdits):
         self.request_of: Callable[[str], str] = lambda text: text  # the question without the item names in it
         self.name_of: Callable[[str], str] = lambda item_id: ""  # an item's name (结婚登记)
         self.names_of: Callable[[str], tuple[str, ...]] = lambda item_id: ()  # its name and aliases
+        self.words_of: Callable[[str], list[str]] = lambda text: []  # the dictionary words of a text (jieba)
         self._lock = threading.RLock()
         self._entries: list[_Entry] = []
         self._vecs: dict[str, np.ndarray] = {}  # normalised question → its vector (computed on first lookup)
@@ -173,7 +175,7 @@ class CuratedStore(CuratedEdits):
 
     def bind(self, assistant) -> "CuratedStore":
         """Use the assistant's router to tell which items a question names."""
-        from assistant.core.understand import understand
+        from assistant.core.understand import QUESTION_WORD, understand
 
         router = assistant.router
 
@@ -191,7 +193,12 @@ class CuratedStore(CuratedEdits):
 
         @lru_cache(maxsize=4096)
         def request_of(text: str) -> str:
-            return without(text.lower(), list(router.alias_hits(text).values()))
+            """The question without the item names in it; a name phrased as a question (保证金什么时候退, 失业金怎么领)
+            stays: what it asks is asked."""
+            return without(text.lower(), [n for n in router.alias_hits(text).values() if not QUESTION_WORD.search(n)])
+
+        def words_of(text: str) -> list[str]:
+            return assistant.index.tokenizer.dictionary_words(text)
 
         def name_of(item_id: str) -> str:
             g = router.guides.get(item_id)
@@ -203,7 +210,7 @@ class CuratedStore(CuratedEdits):
 
         with self._lock:
             self.items_of, self.route_of, self.request_of, self.name_of = items_of, route_of, request_of, name_of
-            self.names_of = names_of
+            self.names_of, self.words_of = names_of, words_of
             self._items.clear()
         return self
 
@@ -264,7 +271,8 @@ class CuratedStore(CuratedEdits):
             if self.route_of is not None and self._same_ask(text, e) and self._names_no_other_item(text, e):
                 if not route:  # routed once per question, only when some correction is close enough
                     route.append(self.route_of(text))
-                if routed(route[0], e.item_id, sim, lambda rivals: self._rival_words(text, e, rivals)):
+                if routed(self._rivals_of(text, route[0], e), e.item_id, sim, lambda rivals: self._rival_words(text, e, rivals),
+                          lambda rivals: self._own_words(text, e, rivals)):
                     return e.hit(round(sim, 4))
         return None
 
@@ -279,48 +287,6 @@ class CuratedStore(CuratedEdits):
         q = np.asarray(embed(text), dtype=np.float32)
         with self._lock:
             return {t: float(self._vecs[t] @ q) for t in texts if t in self._vecs}
-
-    def _strict_match(self, text: str, c: str, e: "_Entry") -> bool:
-        """Near-identical wording: not a swapped word (结婚↔离婚), the same slot asked, the same items named."""
-        if swapped(c, e.core) or self._slots(text) != self._slots(e.normalized):
-            return False
-        if self.items_of is None:
-            return True
-        return self.items_of(text) == self._entry_items(e)
-
-    def _slots(self, text: str) -> frozenset[str]:
-        """The slot(s) a question asks (材料/流程, 地点, 时限, how much …), read from its core request."""
-        return slots(self.request_of(text))
-
-    def _entry_items(self, e: "_Entry") -> frozenset[str]:
-        with self._lock:
-            e_items = self._items.get(e.normalized)
-        if e_items is None:
-            e_items = self.items_of(e.normalized) if self.items_of is not None else frozenset()
-            with self._lock:
-                self._items[e.normalized] = e_items
-        return e_items
-
-    def _names_no_other_item(self, text: str, e: "_Entry") -> bool:
-        """A paraphrase that names an item by its name or alias must name the correction's (补领结婚证 ≠ 结婚登记);
-        a name counts only for an item of the act the paraphrase asks for (结婚证遗失补办 does not name 结婚登记)."""
-        if self.items_of is None:
-            return True
-        q_acts = acts(text)
-        q_items = {i for i in self.items_of(text) if item_fits_acts(self.name_of(i), q_acts)}
-        return not q_items or bool(q_items & (self._entry_items(e) | {e.item_id}))
-
-    def _rival_words(self, text: str, e: "_Entry", rivals: list[str]) -> bool:
-        """Does the question say something of the rival items' names that neither the correction nor its item's
-        names say (买房提取公积金 against 租房提取公积金: 买 is 住房公积金提取（购房）'s)?"""
-        return bool(rival_words(text, [n for r in rivals for n in self.names_of(r)],
-                                [e.normalized, *self.names_of(e.item_id)]))
-
-    def _same_ask(self, text: str, e: "_Entry") -> bool:
-        """Does the paraphrase ask what the correction answers?  A slot in common (结婚登记要带什么 — 材料 — does
-        not answer 结婚登记在哪办 — 地点) and the same kind of act (补领结婚证要带什么 is not 结婚登记要带什么)."""
-        return answers(self.request_of(e.normalized), self._slots(text)) and \
-            same_acts(acts(text), acts(e.normalized), self.name_of(e.item_id))
 
     # ---------------------------------------------------------------- writes
 

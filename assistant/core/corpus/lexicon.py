@@ -7,15 +7,15 @@
     actions.yaml  what the person wants done (补领, 注销, 变更 …) and who is asking (个人 / 企业)
     answers.yaml  what a question asks of an answer (a rule, the whole guide, yes/no words, field cues)
     replies.yaml  reply texts ({centre}: corpus/centre.yaml 简称) and the suggestion buttons shown with them
+    asks.yaml     how a staff correction compares what two questions ask (read by store/curated_match.py)
 
 A regex is written as a string ('天气|下雨|暴雨'), or as {regex: '…', ignore_case: true} when upper and
 lower case should match alike ('Bitcoin', 'bitcoin').  Loading validates every file and raises
 :class:`CorpusError` naming the file and the field — a missing file, a wrong type, a bad regex, an empty
 list — like the guides' validation (schema.py), and `assistant corpus check` reports the same problems.
 
-Where the words are: `<corpus dir>/lexicon` (Settings.corpus_dir, ASSISTANT_CORPUS_DIR), or, when that
-corpus has no lexicon folder (a test's small corpus), the project's own ROOT/corpus/lexicon.  The modules
-that use the words (understand, rank_items, asked, direct) read them once, through :func:`load_lexicon`.
+Where the words are: `<corpus dir>/lexicon` (Settings.corpus_dir), else (a test's small corpus) ROOT/corpus/lexicon.
+The modules that use the words (understand, rank_items, asked, direct) read them once, through :func:`load_lexicon`.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from assistant.core.corpus.chunks import ASPECTS
 from assistant.core.corpus.schema import YAML_LOADER, CorpusError, _read_yaml
 
 DEFAULT_DIR = ROOT / "corpus" / "lexicon"
-FILES = ("terms", "scope", "turns", "facts", "actions", "answers", "replies")
+FILES = ("terms", "scope", "turns", "facts", "actions", "answers", "replies", "asks")
 Problem = tuple[str, str, str]
 
 
