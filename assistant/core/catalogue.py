@@ -102,7 +102,12 @@ def operations(name: str) -> set[str]:
 
 
 def asked_operations(question: str) -> set[str]:
-    return {op for op, cue in OPERATION_CUES.items() if cue.search(question)}
+    """The operation the question asks for.  A person tells the state before the request ("之前报了停业，现在
+    要重新开门" → 恢复, "退休金被暂停了，想恢复" → 恢复, "开个网吧，第一步要办什么" → 筹设): when several
+    operations are cued, the one cued last is asked (ties keep all)."""
+    ends = {op: m[-1].end() for op, cue in OPERATION_CUES.items() if (m := list(cue.finditer(question)))}
+    last = max(ends.values(), default=0)
+    return {op for op, end in ends.items() if end == last}
 
 
 def operation_agreement(name: str, asked: set[str]) -> int:
@@ -116,10 +121,16 @@ def other_operation(item_name: str, question: str, guide_names: list[str]) -> bo
     whose cue it gives) that the catalogue item's name has and none of the guide's names has: "个体店要换个
     地方经营，执照上的地址怎么改" is 个体工商户变更登记, not the 个体工商户设立登记 guide it sounds like."""
     asked = asked_operations(question)
-    if asked & operations(item_name) and not asked & set().union(*(operations(g) for g in guide_names)):
+    guide_ops = set().union(*(operations(g) for g in guide_names))
+    if asked & operations(item_name) and not asked & guide_ops:
         return True
-    return any(len(word) >= 2 and word in item_name and cue.search(question)
-               and not any(word in g for g in guide_names) for word, cue in ACTION_CUES.items())
+    return any(len(word) >= 2 and word in item_name and cue.search(question)  # 挂失 is 补办, which 补办社保卡 does
+               and not any(word in g for g in guide_names) and not word_operations(word) & guide_ops
+               for word, cue in ACTION_CUES.items())
+
+
+def word_operations(word: str) -> set[str]:
+    return {op for op, words in OPERATION_NAMES.items() if words.search(word)}
 
 
 # The matter too: an item's name begins with its subject (拖拉机/联合收割机…, 劳务派遣经营单位…, 分公司…); a question
@@ -171,6 +182,7 @@ class CatalogueIndex:
 
     def __post_init__(self):
         self.by_id = {i.id: i for i in self.items}
+        self.row = {i.id: n for n, i in enumerate(self.items)}
         self.chunks = {i.id: i.chunk() for i in self.items}
 
     def search(self, tok, text: str, qvec: np.ndarray, k: int = 5) -> list[dict]:
@@ -311,6 +323,10 @@ class CatalogueAnswers:
         matches = self.cat.search(self.index.tokenizer, text, qvec)
         if not matches:
             return decided
+        if text != u.text:  # the everyday → administrative words rank the items; the person's own words compete
+            qvec = turn.assistant.retriever.embed(u.text)  # with the guides (both sides' names are compared alike)
+            for m in matches:
+                m["cos"] = float(self.cat.vectors[self.cat.row[m["item"].id]] @ qvec)
         best = matches[0]
         decided.diagnostics["catalogue"] = [{"name": m["item"].name, "department": m["item"].department,
                                              "cos": round(m["cos"], 4), "bm25": round(m["bm25"], 3)}
@@ -319,7 +335,7 @@ class CatalogueAnswers:
             return decided
         if best["cos"] < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and best["cos"] < CAT_SURE:  # "扯个证"
             return decided
-        closest_guide = self.closest_guide(qvec, text, best["item"], decided)
+        closest_guide = self.closest_guide(qvec, u.text, best["item"], decided)
         if best["cos"] < closest_guide + CAT_OVER_NAMES \
                 and not self._gives_way(decided, best, (turn.diagnostics.get("items") or [None])[0]):
             return decided
