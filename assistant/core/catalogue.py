@@ -281,6 +281,16 @@ OTHER_OPERATION_SLACK = 0.04
 DECIDED_BY_FOCUS = ("rule:followup-rewrite", "rule:clarify-reply", "rule:curated-answer", "rule:followup-sibling")
 
 
+def covered_items(items: list[CatalogueItem], sims: np.ndarray, phrases: list[str]) -> np.ndarray:
+    """Items a guide covers: named all but like one of its phrases (≥ COVERED) for the same operation —
+    补领结婚证 ~ 结婚证补领 is the guide's; 建筑工程施工许可证变更 ~ 建筑工程施工许可证核发 and 公共场所卫生许可延续 ~
+    公共场所卫生许可 are other operations on the guide's matter, items of their own."""
+    out = np.zeros(len(items), dtype=bool)
+    for i, j in zip(*np.nonzero(sims >= COVERED)):
+        out[i] = out[i] or operations(items[i].name) == operations(phrases[j])
+    return out
+
+
 class CatalogueAnswers:
     """The catalogue stage of the dialogue policy (dialogue/policy.py `decide`): after the rulebook's
     decision, a catalogue-only item that fits the question clearly better answers instead (kind "guide",
@@ -290,7 +300,7 @@ class CatalogueAnswers:
         self.index = index
         self.cat: CatalogueIndex = index.catalogue
         if len(index.phrase_vecs) and len(self.cat.vectors):
-            self.cat.covered = (self.cat.vectors @ index.phrase_vecs.T).max(axis=1) >= COVERED
+            self.cat.covered = covered_items(self.cat.items, self.cat.vectors @ index.phrase_vecs.T, index.phrase_texts)
         self.guide_names = {g.name: [g.name, *g.aliases] for g in index.corpus.guides}
         names = {n for ns in self.guide_names.values() for n in ns}
         self.is_name = np.array([t in names for t in index.phrase_texts], dtype=bool)

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from assistant.core.catalogue import (CatalogueItem, asked_operations, catalogue_query, department_cued,
-                                      department_words, operation_agreement, operations, other_matter,
+from assistant.core.catalogue import (CatalogueItem, asked_operations, catalogue_query, covered_items,
+                                      department_cued, department_words, operation_agreement, operations, other_matter,
                                       other_operation, plain_name)
 from assistant.core.corpus.lexicon import DEFAULT_DIR, read_lexicon
 from assistant.core.corpus.schema import CorpusError
@@ -129,3 +129,12 @@ def test_a_centre_adds_an_operation_in_yaml_and_a_broken_cue_is_named(tmp_path):
     with pytest.raises(CorpusError) as e:
         read_lexicon(folder)
     assert "actions.yaml" in str(e.value) and "operation_cues.年检" in str(e.value)
+
+
+def test_a_guide_covers_an_item_named_like_it_only_for_the_same_operation():
+    import numpy as np
+
+    items = [CatalogueItem(code=n, name=n, department="区住建局") for n in ("补领结婚证", "建筑工程施工许可证变更")]
+    phrases = ["结婚证补领", "建筑工程施工许可证核发"]
+    sims = np.array([[0.99, 0.5], [0.5, 0.98]], dtype=np.float32)
+    assert list(covered_items(items, sims, phrases)) == [True, False]
