@@ -336,14 +336,15 @@ class CatalogueAnswers:
         if text != u.text:  # the everyday → administrative words rank the items; the person's own words compete
             qvec = turn.assistant.retriever.embed(u.text)  # with the guides (both sides' names are compared alike)
             for m in matches:
-                m["cos"] = float(self.cat.vectors[self.cat.row[m["item"].id]] @ qvec)
+                m["cos_words"], m["cos"] = m["cos"], float(self.cat.vectors[self.cat.row[m["item"].id]] @ qvec)
         best = matches[0]
+        near = max(best["cos"], best.get("cos_words", 0.0))  # how close the item is, read with either words
         decided.diagnostics["catalogue"] = [{"name": m["item"].name, "department": m["item"].department,
                                              "cos": round(m["cos"], 4), "bm25": round(m["bm25"], 3)}
                                             for m in matches[:3]]
         if best["covered"]:  # "结婚登记要预约吗": 结婚登记预约 is the guide's, not 离婚登记预约 the next one
             return decided
-        if best["cos"] < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and best["cos"] < CAT_SURE:  # "扯个证"
+        if near < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and near < CAT_SURE:  # "扯个证"
             return decided
         closest_guide = self.closest_guide(qvec, u.text, best["item"], decided)
         if best["cos"] < closest_guide + CAT_OVER_NAMES \
