@@ -9,7 +9,7 @@ import pytest
 
 from assistant.core.catalogue import (CatalogueItem, asked_operations, catalogue_query, covered_items,
                                       department_cued, department_words, operation_agreement, operations, other_matter,
-                                      other_operation, plain_name)
+                                      other_operation, plain_name, words_lead)
 from assistant.core.corpus.lexicon import DEFAULT_DIR, read_lexicon
 from assistant.core.corpus.schema import CorpusError
 
@@ -138,3 +138,9 @@ def test_a_guide_covers_an_item_named_like_it_only_for_the_same_operation():
     phrases = ["结婚证补领", "建筑工程施工许可证核发"]
     sims = np.array([[0.99, 0.5], [0.5, 0.98]], dtype=np.float32)
     assert list(covered_items(items, sims, phrases)) == [True, False]
+
+
+def test_an_item_sharing_clearly_more_words_with_the_question_than_the_guides_names_is_its_matter():
+    guide = ["企业注销登记", "公司注销"]
+    assert words_lead("个体工商户注销登记", "个体工商户不开了，要去哪注销", guide)
+    assert not words_lead("个体工商户注销登记", "公司不开了，要去哪注销", guide)  # nothing the guide lacks
