@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -160,10 +161,20 @@ def covered_items(items: list[CatalogueItem], sims: np.ndarray, phrases: list[st
     """Items a guide covers: named all but like one of its phrases (≥ COVERED) for the same operation —
     补领结婚证 ~ 结婚证补领 is the guide's; 建筑工程施工许可证变更 ~ 建筑工程施工许可证核发 and 公共场所卫生许可延续 ~
     公共场所卫生许可 are other operations on the guide's matter, items of their own."""
-    out = np.zeros(len(items), dtype=bool)
+    out = np.array([bare_name(i.name) in phrases for i in items], dtype=bool)
     for i, j in zip(*np.nonzero(sims >= COVERED)):
         out[i] = out[i] or operations(items[i].name) == operations(phrases[j])
     return out
+
+
+SCOPE_NOTE = re.compile(r"[（(]含[^（()）]*[)）]")
+ISSUING = re.compile(r"(新办|核发|审批|办理)+$")
+
+
+def bare_name(name: str) -> str:
+    """The name without its level note, its scope note and its issuing words: 食品(含保健食品)经营许可核发 →
+    食品经营许可 and 公共场所卫生许可新办审批（县级） → 公共场所卫生许可, the names of two guides."""
+    return ISSUING.sub("", SCOPE_NOTE.sub("", plain_name(name))) or name
 
 
 class CatalogueAnswers:

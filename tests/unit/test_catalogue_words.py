@@ -144,3 +144,10 @@ def test_an_item_sharing_clearly_more_words_with_the_question_than_the_guides_na
     guide = ["企业注销登记", "公司注销"]
     assert words_lead("个体工商户注销登记", "个体工商户不开了，要去哪注销", guide)
     assert not words_lead("个体工商户注销登记", "公司不开了，要去哪注销", guide)  # nothing the guide lacks
+
+
+def test_an_item_named_as_a_guide_once_its_scope_note_and_issuing_words_are_left_out_is_the_guides():
+    import numpy as np
+
+    food = [CatalogueItem(code="f", name="食品(含保健食品)经营许可核发", department="区行政审批局")]
+    assert list(covered_items(food, np.array([[0.9]], dtype=np.float32), ["食品经营许可"])) == [True]
