@@ -220,12 +220,12 @@ class CatalogueAnswers:
         matches = self.cat.search(self.index.tokenizer, text, qvec)
         if not matches:
             return decided
-        if text != u.text:  # the everyday → administrative words rank the items; the person's own words compete
-            qvec = turn.assistant.retriever.embed(u.text)  # with the guides (both sides' names are compared alike)
+        if text != u.text:  # the everyday → administrative words are the catalogue's aliases, as a guide has its
+            qvec = turn.assistant.retriever.embed(u.text)  # own: the guides' phrases meet the person's own words
             for m in matches:
                 m["cos_words"], m["cos"] = m["cos"], float(self.cat.vectors[self.cat.row[m["item"].id]] @ qvec)
         best = matches[0]
-        near = max(best["cos"], best.get("cos_words", 0.0))  # how close the item is, read with either words
+        near = max(best["cos"], best.get("cos_words", 0.0))  # the item with its aliases, like a guide
         decided.diagnostics["catalogue"] = [{"name": m["item"].name, "department": m["item"].department,
                                              "cos": round(m["cos"], 4), "bm25": round(m["bm25"], 3)}
                                             for m in matches[:3]]
@@ -234,7 +234,7 @@ class CatalogueAnswers:
         if near < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and near < CAT_SURE:  # "扯个证"
             return decided
         closest_guide = self.closest_guide(qvec, u.text, best["item"], decided)
-        if best["cos"] < closest_guide + CAT_OVER_NAMES \
+        if near < closest_guide + CAT_OVER_NAMES \
                 and not self._gives_way(decided, best, (turn.diagnostics.get("items") or [None])[0]):
             return decided
         was = decided.diagnostics.get("decision", "")
