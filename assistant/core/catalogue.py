@@ -30,7 +30,10 @@ import numpy as np
 
 from assistant.core.catalogue_files import (  # noqa: F401  (the catalogue's public names, re-exported)
     CatalogueItem, department_place, load_catalogue_file, load_catalogues)
-from assistant.core.corpus.lexicon import load_lexicon
+from assistant.core.catalogue_match import (  # noqa: F401  (re-exported)
+    ACTION_PENALTY, DEPARTMENT_CUE, OPERATION_WEIGHT, action_penalty, asked_operations, bigrams, catalogue_query,
+    catalogue_tokens, department_cued, department_words, operation_agreement, operations, other_matter,
+    other_operation, plain_name, words_lead)
 
 
 # ------------------------------------------------------------------ index side
@@ -38,122 +41,6 @@ from assistant.core.corpus.lexicon import load_lexicon
 
 def item_text(item: CatalogueItem) -> str:
     return f"{item.name} {item.group}".strip()
-
-
-# A name's note on the level or the decree that exercises it — （县级行使）, (市级), （含中外合资）, （承诺件）,
-# （据省政府令第349号,…） — is nothing a person asks about; the text matched by meaning leaves it out.
-LEVEL_NOTE = re.compile(r"[（(][^（()）]*(县级|市级|省级|省政府令|权限|中外合资|承诺件|即办件)[^（()）]*[)）]")
-
-
-def plain_name(name: str) -> str:
-    """开具税收完税证明（县级行使） → 开具税收完税证明; 护士延续执业注册 unchanged."""
-    return LEVEL_NOTE.sub("", name).strip() or name
-
-
-# Everyday words for the catalogue's administrative ones (养狗 → 犬类, KTV → 歌舞娱乐场所, 网约车 →
-# 网络预约出租汽车): data in corpus/lexicon/actions.yaml `catalogue_words`, each a word many item names use.
-CATALOGUE_WORDS: dict[str, re.Pattern] = load_lexicon().actions.catalogue_words
-
-
-def catalogue_query(text: str) -> str:
-    """The question plus the administrative words its everyday words stand for."""
-    extra = [word for word, cue in CATALOGUE_WORDS.items() if cue.search(text) and word not in text]
-    return f"{text} {' '.join(extra)}" if extra else text
-
-
-def bigrams(text: str) -> list[str]:
-    core = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
-    return [core[i:i + 2] for i in range(len(core) - 1)]
-
-
-def catalogue_tokens(tok, text: str) -> list[str]:
-    """Words and character pairs: item names are long official phrases (犬类准养证核发) that a
-    person says in pieces (养狗 … 办证)."""
-    return [t for t in tok.tokens(text) if len(t) >= 2] + bigrams(text)
-
-
-# Catalogue names often come in variants (烟草专卖零售许可证新办 / 补办 / 延续 / 停业 …). A variant's action
-# word counts against it unless the question gives a cue for it ("丢了" → 补办, "到期" → 延续), so that
-# "开个小卖部想卖烟，烟草证怎么办" finds 新办; a region variant likewise ("外省户口" → 跨省, not 省内).
-# The words are data (corpus/lexicon/actions.yaml `variant_cues`); calibrated on the tune split of
-# eval/catalogue_dev.jsonl.
-ACTION_CUES: dict[str, re.Pattern] = load_lexicon().actions.variant_cues
-ACTION_PENALTY = 0.02
-
-
-def action_penalty(name: str, question: str) -> int:
-    return sum(1 for word, cue in ACTION_CUES.items() if word in name and not cue.search(question))
-
-
-# The operation of an item — 新办, 变更, 注销, 延续, 补办, 过户, 停业 … — as structured data read from its
-# name (corpus/lexicon/actions.yaml `operation_names`; a name without one issues the thing: 新办), and the
-# operations a question asks for (`operation_cues`).  Among the ranked items, one whose operation the
-# question asks for gains OPERATION_WEIGHT and one for none of the asked operations loses it: "歌厅不开了，
-# 娱乐经营许可证怎么注销" is the 注销 variant, not the 核发 one its words are closest to.  Calibrated on the
-# tune splits of eval/catalogue_dev.jsonl (tune3: sibling variants of one matter).
-OPERATION_NAMES, OPERATION_CUES = load_lexicon().actions.operations
-OPERATION_WEIGHT = 0.03
-
-
-def operations(name: str) -> set[str]:
-    """客运车辆道路运输证办理（过户） → {过户}; 拖拉机联合收割机驾驶证补换证 → {补办, 换发}; 经营游泳许可 → {新办}."""
-    plain = plain_name(name)
-    return {op for op, words in OPERATION_NAMES.items() if words.search(plain)} or {"新办"}
-
-
-def asked_operations(question: str) -> set[str]:
-    return {op for op, cue in OPERATION_CUES.items() if cue.search(question)}
-
-
-def operation_agreement(name: str, asked: set[str]) -> int:
-    """+1 when the item performs an operation the question asks for, -1 when it performs none of them,
-    0 when the question asks for no operation."""
-    return 0 if not asked else (1 if operations(name) & asked else -1)
-
-
-def other_operation(item_name: str, question: str, guide_names: list[str]) -> bool:
-    """The question asks for an operation (变更, 注销, 补办 …: a variant word of two characters or more
-    whose cue it gives) that the catalogue item's name has and none of the guide's names has: "个体店要换个
-    地方经营，执照上的地址怎么改" is 个体工商户变更登记, not the 个体工商户设立登记 guide it sounds like."""
-    asked = asked_operations(question)
-    if asked & operations(item_name) and not asked & set().union(*(operations(g) for g in guide_names)):
-        return True
-    return any(len(word) >= 2 and word in item_name and cue.search(question)
-               and not any(word in g for g in guide_names) for word, cue in ACTION_CUES.items())
-
-
-# The matter too: an item's name begins with its subject (拖拉机/联合收割机…, 劳务派遣经营单位…, 分公司…); a question
-# that names that subject word for word when none of the rulebook's guide's names has it — "拖拉机抵押的贷款
-# 还清了", "劳务派遣公司换了法人" (劳务派遣…变更审批, not 企业变更登记) — is about the item's matter, not the guide's.
-SUBJECT_CHARS = 3
-
-
-def other_matter(item_name: str, question: str, guide_names: list[str]) -> bool:
-    subject = "".join(ch for ch in plain_name(item_name) if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())[:SUBJECT_CHARS]
-    return len(subject) == SUBJECT_CHARS and subject in question and not any(subject in g for g in guide_names)
-
-
-# A question that names a department ("税务上要办什么", "要去公安备案吗", "应急局") speaks for that
-# department's items: the department's own name without 区/局 (税务, 公安, 交通运输 and its first two
-# characters 交通, 自然资源和规划 → 自然资源, 规划).  The one-window 行政审批局 and the 政府办 handle items
-# of every kind, so their names say nothing about the topic.
-DEPARTMENT_CUE = 0.01
-NO_TOPIC_DEPARTMENTS = ("行政审批", "政府")
-
-
-def department_words(department: str) -> list[str]:
-    """区交通运输局 → [交通运输, 交通]; 广安区税务局 → [税务]; 区自然资源和规划局 → [自然资源和规划, 自然资源, 规划]; 区政府办 → []."""
-    stem = re.sub(r"(分局|局|大队|办|部)$", "", re.sub(r"^.{0,3}?区", "", department))
-    if len(stem) < 2 or stem in NO_TOPIC_DEPARTMENTS:
-        return []
-    parts = [p for p in stem.split("和") if len(p) >= 2 and p != stem]
-    return [stem, *parts] if parts else [stem] + ([stem[:2]] if len(stem) >= 4 else [])
-
-
-def department_cued(items: list[CatalogueItem], text: str) -> np.ndarray:
-    """Which items' department the question names."""
-    named = {d for d in {i.department for i in items} if any(w in text for w in department_words(d))}
-    return np.array([i.department in named for i in items], dtype=bool)
 
 
 BM25_WEIGHT = 0.04  # 0.02 → 0.04: top-1 ranking on the tune splits 103 → 104 of 117 (eval/catalogue_dev.jsonl)
@@ -171,6 +58,7 @@ class CatalogueIndex:
 
     def __post_init__(self):
         self.by_id = {i.id: i for i in self.items}
+        self.row = {i.id: n for n, i in enumerate(self.items)}
         self.chunks = {i.id: i.chunk() for i in self.items}
 
     def search(self, tok, text: str, qvec: np.ndarray, k: int = 5) -> list[dict]:
@@ -269,6 +157,26 @@ OTHER_OPERATION_SLACK = 0.04
 DECIDED_BY_FOCUS = ("rule:followup-rewrite", "rule:clarify-reply", "rule:curated-answer", "rule:followup-sibling")
 
 
+def covered_items(items: list[CatalogueItem], sims: np.ndarray, phrases: list[str]) -> np.ndarray:
+    """Items a guide covers: named all but like one of its phrases (≥ COVERED) for the same operation —
+    补领结婚证 ~ 结婚证补领 is the guide's; 建筑工程施工许可证变更 ~ 建筑工程施工许可证核发 and 公共场所卫生许可延续 ~
+    公共场所卫生许可 are other operations on the guide's matter, items of their own."""
+    out = np.array([bare_name(i.name) in phrases for i in items], dtype=bool)
+    for i, j in zip(*np.nonzero(sims >= COVERED)):
+        out[i] = out[i] or operations(items[i].name) == operations(phrases[j])
+    return out
+
+
+SCOPE_NOTE = re.compile(r"[（(]含[^（()）]*[)）]")
+ISSUING = re.compile(r"(新办|核发|审批|办理)+$")
+
+
+def bare_name(name: str) -> str:
+    """The name without its level note, its scope note and its issuing words: 食品(含保健食品)经营许可核发 →
+    食品经营许可 and 公共场所卫生许可新办审批（县级） → 公共场所卫生许可, the names of two guides."""
+    return ISSUING.sub("", SCOPE_NOTE.sub("", plain_name(name))) or name
+
+
 class CatalogueAnswers:
     """The catalogue stage of the dialogue policy (dialogue/policy.py `decide`): after the rulebook's
     decision, a catalogue-only item that fits the question clearly better answers instead (kind "guide",
@@ -278,7 +186,7 @@ class CatalogueAnswers:
         self.index = index
         self.cat: CatalogueIndex = index.catalogue
         if len(index.phrase_vecs) and len(self.cat.vectors):
-            self.cat.covered = (self.cat.vectors @ index.phrase_vecs.T).max(axis=1) >= COVERED
+            self.cat.covered = covered_items(self.cat.items, self.cat.vectors @ index.phrase_vecs.T, index.phrase_texts)
         self.guide_names = {g.name: [g.name, *g.aliases] for g in index.corpus.guides}
         names = {n for ns in self.guide_names.values() for n in ns}
         self.is_name = np.array([t in names for t in index.phrase_texts], dtype=bool)
@@ -293,7 +201,8 @@ class CatalogueAnswers:
         closest = max(float(names.max()) if len(names) else 0.0, float(faqs.max()) - FAQ_SLACK if len(faqs) else 0.0)
         guide = decided.items[0].name if decided.kind in ("guide", "policy") and decided.items else None
         if guide in self.guide_names and (other_operation(item.name, text, self.guide_names[guide])
-                                          or other_matter(item.name, text, self.guide_names[guide])):
+                                          or other_matter(item.name, text, self.guide_names[guide])
+                                          or words_lead(item.name, text, self.guide_names[guide])):
             closest -= OTHER_OPERATION_SLACK
         return closest
 
@@ -311,16 +220,21 @@ class CatalogueAnswers:
         matches = self.cat.search(self.index.tokenizer, text, qvec)
         if not matches:
             return decided
+        if text != u.text:  # the everyday → administrative words are the catalogue's aliases, as a guide has its
+            qvec = turn.assistant.retriever.embed(u.text)  # own: the guides' phrases meet the person's own words
+            for m in matches:
+                m["cos_words"], m["cos"] = m["cos"], float(self.cat.vectors[self.cat.row[m["item"].id]] @ qvec)
         best = matches[0]
+        near = max(best["cos"], best.get("cos_words", 0.0))  # the item with its aliases, like a guide
         decided.diagnostics["catalogue"] = [{"name": m["item"].name, "department": m["item"].department,
                                              "cos": round(m["cos"], 4), "bm25": round(m["bm25"], 3)}
                                             for m in matches[:3]]
         if best["covered"]:  # "结婚登记要预约吗": 结婚登记预约 is the guide's, not 离婚登记预约 the next one
             return decided
-        if best["cos"] < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and best["cos"] < CAT_SURE:  # "扯个证"
+        if near < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and near < CAT_SURE:  # "扯个证"
             return decided
-        closest_guide = self.closest_guide(qvec, text, best["item"], decided)
-        if best["cos"] < closest_guide + CAT_OVER_NAMES \
+        closest_guide = self.closest_guide(qvec, u.text, best["item"], decided)
+        if near < closest_guide + CAT_OVER_NAMES \
                 and not self._gives_way(decided, best, (turn.diagnostics.get("items") or [None])[0]):
             return decided
         was = decided.diagnostics.get("decision", "")

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from assistant.core.catalogue import (CatalogueItem, asked_operations, catalogue_query, department_cued,
-                                      department_words, operation_agreement, operations, other_matter,
-                                      other_operation, plain_name)
+from assistant.core.catalogue import (CatalogueItem, asked_operations, catalogue_query, covered_items,
+                                      department_cued, department_words, operation_agreement, operations, other_matter,
+                                      other_operation, plain_name, words_lead)
 from assistant.core.corpus.lexicon import DEFAULT_DIR, read_lexicon
 from assistant.core.corpus.schema import CorpusError
 
@@ -19,6 +19,10 @@ from assistant.core.corpus.schema import CorpusError
     ("准备开一家ktv，要什么手续", "歌舞娱乐场所"),
     ("开个电玩城要办什么证", "游艺娱乐场所"),
     ("我们摄影协会想换个会长", "社会团体"),
+    ("想开一家网吧，要办什么手续", "互联网上网服务营业场所"),
+    ("我们的培训学校是民非，要关门了", "民办非企业单位"),
+    ("工地的塔吊装好了要登记吗", "建筑起重机械"),
+    ("我是医生，执业地点变了", "医师"),
 ])
 def test_everyday_words_bring_the_catalogue_word(question, official):
     assert official in catalogue_query(question)
@@ -26,6 +30,8 @@ def test_everyday_words_bring_the_catalogue_word(question, official):
 
 def test_a_question_without_such_words_is_matched_as_asked():
     assert catalogue_query("身份证丢了在哪里挂失") == "身份证丢了在哪里挂失"
+    assert "客车租赁" not in catalogue_query("出租车的运输证旧了要换")  # 出租车 is not a hire car
+    assert "医师" not in catalogue_query("乡村医生执业要变更")  # the catalogue names 乡村医生 itself
     assert catalogue_query("犬类准养证怎么办") == "犬类准养证怎么办"  # the official word is already there
 
 
@@ -45,9 +51,9 @@ def test_a_centre_adds_catalogue_words_in_yaml_and_a_broken_one_is_named(tmp_pat
     shutil.copytree(DEFAULT_DIR, folder)
     actions = folder / "actions.yaml"
     text = actions.read_text(encoding="utf-8")
-    actions.write_text(text.replace("catalogue_words:\n", "catalogue_words:\n  互联网上网服务营业场所: '网吧|网咖'\n"),
+    actions.write_text(text.replace("catalogue_words:\n", "catalogue_words:\n  公共浴室: '澡堂|洗澡堂'\n"),
                        encoding="utf-8")
-    assert read_lexicon(folder).actions.catalogue_words["互联网上网服务营业场所"].search("开个网咖")
+    assert read_lexicon(folder).actions.catalogue_words["公共浴室"].search("开个澡堂")
     actions.write_text(text.replace("catalogue_words:\n", "catalogue_words:\n  上网服务: '(网吧'\n"), encoding="utf-8")
     with pytest.raises(CorpusError) as e:
         read_lexicon(folder)
@@ -70,6 +76,17 @@ def test_an_operation_the_guide_does_not_name_speaks_for_the_catalogue_item():
     assert other_operation("个体工商户变更登记（备案）", "个体店搬了地方，执照上的地址要变更", guide)
     assert not other_operation("个体工商户变更登记（备案）", "开个个体店要办什么执照", guide)  # no operation asked
     assert not other_operation("企业注销登记", "公司不干了要注销", ["企业注销登记"])  # the guide's own operation
+    # 挂失 is a kind of 补办, which the guide's alias 补办社保卡 already performs
+    assert not other_operation("社会保障卡挂失", "社保卡丢了咋整", ["社会保障卡申领", "补办社保卡"])
+    assert other_operation("社会保障卡挂失", "社保卡丢了咋整", ["社会保障卡申领"])
+
+
+def test_when_a_story_cues_several_operations_the_last_one_is_asked():
+    assert asked_operations("之前店里报了停业，现在要重新开门营业") == {"恢复"}
+    assert asked_operations("退休金之前被暂停了，现在想恢复发放") == {"恢复"}
+    assert asked_operations("想开个网吧，第一步要办什么") == {"筹设"}
+    assert asked_operations("社保卡挂失以后又找到了，怎么解除挂失") == {"恢复"}
+    assert asked_operations("村医的执业证快到期了，要重新注册吗") == {"延续"}  # 重新注册 is no new registration
 
 
 @pytest.mark.parametrize("name, ops", [
@@ -112,3 +129,25 @@ def test_a_centre_adds_an_operation_in_yaml_and_a_broken_cue_is_named(tmp_path):
     with pytest.raises(CorpusError) as e:
         read_lexicon(folder)
     assert "actions.yaml" in str(e.value) and "operation_cues.年检" in str(e.value)
+
+
+def test_a_guide_covers_an_item_named_like_it_only_for_the_same_operation():
+    import numpy as np
+
+    items = [CatalogueItem(code=n, name=n, department="区住建局") for n in ("补领结婚证", "建筑工程施工许可证变更")]
+    phrases = ["结婚证补领", "建筑工程施工许可证核发"]
+    sims = np.array([[0.99, 0.5], [0.5, 0.98]], dtype=np.float32)
+    assert list(covered_items(items, sims, phrases)) == [True, False]
+
+
+def test_an_item_sharing_clearly_more_words_with_the_question_than_the_guides_names_is_its_matter():
+    guide = ["企业注销登记", "公司注销"]
+    assert words_lead("个体工商户注销登记", "个体工商户不开了，要去哪注销", guide)
+    assert not words_lead("个体工商户注销登记", "公司不开了，要去哪注销", guide)  # nothing the guide lacks
+
+
+def test_an_item_named_as_a_guide_once_its_scope_note_and_issuing_words_are_left_out_is_the_guides():
+    import numpy as np
+
+    food = [CatalogueItem(code="f", name="食品(含保健食品)经营许可核发", department="区行政审批局")]
+    assert list(covered_items(food, np.array([[0.9]], dtype=np.float32), ["食品经营许可"])) == [True]
