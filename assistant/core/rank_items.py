@@ -88,6 +88,7 @@ class Router:
                 self._by_head.setdefault(n[:2], []).append(n)
         self._order = {n: i for i, n in enumerate(self._by_len)}
         self._texts: dict[str, str] = {}
+        self._generic: dict[str, bool] = {}
         self._phrase_rows: dict[str, np.ndarray] = {}
         items = np.array(index.phrase_items)
         for iid in self.guides:
@@ -105,6 +106,14 @@ class Router:
         "骨折了吃什么好得快" is not."""
         own = self._item_text(iid) if iid in self.guides else ""
         return any(w in own for w in words)
+
+    def _is_generic(self, word: str) -> bool:
+        """`generic`, remembered, for words of two characters or more, on a corpus large enough for a share
+        of its guides to say anything (of four guides, half share most words)."""
+        if word not in self._generic:
+            self._generic[word] = len(self.guides) >= DIALOGUE.generic_min_guides and len(word) >= 2 \
+                and self.generic(word)
+        return self._generic[word]
 
     def generic(self, word: str) -> bool:
         """Whether most guides use the word (单位, 本人): it says what the person is about, not which item."""
@@ -144,32 +153,43 @@ class Router:
         return found
 
     def _lexical(self, tokens: list[str]) -> dict[str, float]:
-        """BM25 over the item profiles, scaled to the best item (1.0)."""
+        """BM25 over the item profiles, scaled to the best item (1.0).  A word most guides use (单位, 申请)
+        names no item and is left out: "单位给我交了五年社保 … 听说可以去领一点钱" is not about 单位职工参保登记."""
+        tokens = [t for t in tokens if not self._is_generic(t)]
         if not tokens:
             return {}
         lex = self.index.bm25_items.get_scores(tokens)
         top = float(max(lex, default=0.0)) or 1.0
         return {iid: float(s) / top for iid, s in zip(self.index.item_ids, lex)}
 
-    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str]) -> tuple[dict, set[str], str]:
-        """In a long story, the request clause's own words share the lexical signal, and names said only
-        in the background ("我们结婚三年了") are the ones whose weight is cut: (lexical, background ids,
-        the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person)."""
+    def _semantic(self, qvec: np.ndarray) -> dict[str, float]:
+        """The best cosine between the query vector and each item's phrases (name, aliases, FAQ questions)."""
+        sims = self.index.phrase_vecs @ qvec if len(self.index.phrase_vecs) else np.zeros(0)
+        return {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
+
+    def _story(self, text: str, lex_by: dict[str, float], sem_by: dict[str, float],
+               alias: dict[str, str]) -> tuple[dict, dict, set[str], str]:
+        """In a long story, the request clause's own words share the lexical signal and its own meaning the
+        semantic one, and names said only in the background ("我们结婚三年了") are the ones whose weight is
+        cut: (lexical, semantic, background ids, the request — where who is asking is read: "我老公厂里下岗了，
+        打算开个店" is a person)."""
         span = request_span(text)
         if span is None:
-            return lex_by, set(), text
+            return lex_by, sem_by, set(), text
         request = span[0].lower()
         req = self._lexical(self.index.tokenizer.tokens(f"{request} {expand_terms(request)}"))
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
-        return mixed, {iid for iid, n in alias.items() if n not in request}, request
+        share = DIALOGUE.request_semantic
+        if share and getattr(self.index, "embedder", None) is not None:
+            req_sem = self._semantic(self.index.embedder.queries([request])[0])
+            sem_by = {iid: (1 - share) * v + share * req_sem.get(iid, v) for iid, v in sem_by.items()}
+        return mixed, sem_by, {iid for iid, n in alias.items() if n not in request}, request
 
     def rank(self, text: str, retrieval: Retrieval, limit: int = 8) -> list[ItemCandidate]:
         ids = list(self.guides)
         alias = self.alias_hits(text)
-        lex_by, background, request = self._story(text, self._lexical(retrieval.tokens), alias)
-        # semantic: best phrase per item
-        sims = self.index.phrase_vecs @ retrieval.qvec if len(self.index.phrase_vecs) else np.zeros(0)
-        sem_by = {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
+        lex_by, sem_by, background, request = self._story(text, self._lexical(retrieval.tokens),
+                                                          self._semantic(retrieval.qvec), alias)
         # evidence from the fused chunk hits
         ev_by: dict[str, float] = {}
         for h in retrieval.hits:
