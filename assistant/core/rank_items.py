@@ -189,9 +189,12 @@ class Router:
             sem_by = {iid: (1 - share) * v + share * req_sem.get(iid, v) for iid, v in sem_by.items()}
         return mixed, sem_by, {iid for iid, n in alias.items() if n not in request}, request
 
-    def rank(self, text: str, retrieval: Retrieval, limit: int = 8) -> list[ItemCandidate]:
+    def rank(self, text: str, retrieval: Retrieval, limit: int = 8, expansion: str = "") -> list[ItemCandidate]:
+        """The items for `text`, best first.  `expansion`: the official words understand.py added to the
+        person's (term map, spelling); a name found only there is a guess and counts `expansion_alias`."""
         ids = list(self.guides)
         alias = self.alias_hits(text)
+        own = self.alias_hits(text[:len(text) - len(expansion)]) if expansion and text.endswith(expansion) else alias
         lex_by, sem_by, background, request = self._story(text, self._lexical(retrieval.tokens),
                                                           self._semantic(retrieval.qvec), alias)
         # evidence from the fused chunk hits
@@ -217,6 +220,9 @@ class Router:
                 if iid in background:
                     s_alias *= CONTEXT_ALIAS
                     reasons.append("该名称只出现在叙述背景中，不在所问的句子里，权重减半")
+                if iid not in own:
+                    s_alias *= DIALOGUE.expansion_alias
+                    reasons.append("该名称只出现在补充的同义词或纠错中，不是原话")
             score = 0.30 * s_sem + 0.25 * s_lex + 0.20 * s_ev + 0.45 * s_alias
             for names in actions:
                 if any(n in g.name for n in names):
