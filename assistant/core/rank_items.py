@@ -171,43 +171,48 @@ class Router:
         sims = self.index.phrase_vecs @ qvec if len(self.index.phrase_vecs) else np.zeros(0)
         return {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
 
-    def _story(self, text: str, lex_by: dict[str, float], sem_by: dict[str, float],
-               alias: dict[str, str]) -> tuple[dict, dict, set[str], str]:
-        """In a long story, the request clause's own words share the lexical signal and its own meaning the
-        semantic one, and names said only in the background ("我们结婚三年了") are the ones whose weight is
-        cut: (lexical, semantic, background ids, the request — where who is asking is read: "我老公厂里下岗了，
-        打算开个店" is a person)."""
+    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str]) -> tuple[dict, set[str], str]:
+        """In a long story, the request clause's own words share the lexical signal, and names said only
+        in the background ("我们结婚三年了") are the ones whose weight is cut: (lexical, background ids,
+        the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person)."""
         span = request_span(text)
         if span is None:
-            return lex_by, sem_by, set(), text
+            return lex_by, set(), text
         request = span[0].lower()
         req = self._lexical(self.index.tokenizer.tokens(f"{request} {expand_terms(request)}"))
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
-        share = DIALOGUE.request_semantic
-        if share and getattr(self.index, "embedder", None) is not None:
-            req_sem = self._semantic(self.index.embedder.queries([request])[0])
-            sem_by = {iid: (1 - share) * v + share * req_sem.get(iid, v) for iid, v in sem_by.items()}
-        return mixed, sem_by, {iid for iid, n in alias.items() if n not in request}, request
+        return mixed, {iid for iid, n in alias.items() if n not in request}, request
 
     def rank(self, text: str, retrieval: Retrieval, limit: int = 8, expansion: str = "") -> list[ItemCandidate]:
         """The items for `text`, best first.  `expansion`: the official words understand.py added to the
-        person's (term map, spelling); a name found only there is a guess and counts `expansion_alias`."""
-        ids = list(self.guides)
+        person's (term map, spelling); a name found only there is a guess and counts `expansion_alias`.
+        In a story whose two best items are within `story_tie`, the asking clause's own meaning is embedded
+        and takes `request_semantic` of the semantic signal (one more embedding only where it can decide)."""
         alias = self.alias_hits(text)
         own = self.alias_hits(text[:len(text) - len(expansion)]) if expansion and text.endswith(expansion) else alias
-        lex_by, sem_by, background, request = self._story(text, self._lexical(retrieval.tokens),
-                                                          self._semantic(retrieval.qvec), alias)
+        lex_by, background, request = self._story(text, self._lexical(retrieval.tokens), alias)
+        sem_by = self._semantic(retrieval.qvec)
         # evidence from the fused chunk hits
         ev_by: dict[str, float] = {}
         for h in retrieval.hits:
             if h.chunk.item_id:
                 ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
+        signals = (lex_by, ev_by, alias, own, background, [names for p, names in ACTIONS if p.search(text)],
+                   asker(request))
+        out = self._scored(sem_by, *signals)
+        share = DIALOGUE.request_semantic
+        if request != text and share and len(out) >= 2 and out[0].score - out[1].score < DIALOGUE.story_tie \
+                and getattr(self.index, "embedder", None) is not None:
+            req_sem = self._semantic(self.index.embedder.queries([request])[0])
+            out = self._scored({iid: (1 - share) * v + share * req_sem.get(iid, v) for iid, v in sem_by.items()},
+                               *signals)
+        return out[:limit]
+
+    def _scored(self, sem_by, lex_by, ev_by, alias, own, background, actions, who) -> list[ItemCandidate]:
+        """Every item with a positive combined score, best first, with the reasons for the trace."""
         ev_max = max(ev_by.values(), default=0.0) or 1.0
-        actions = [names for p, names in ACTIONS if p.search(text)]
-        who = asker(request)
         out = []
-        for iid in ids:
-            g = self.guides[iid]
+        for iid, g in self.guides.items():
             sem = sem_by.get(iid, 0.0)
             s_sem = min(max((sem - SEM_FLOOR) / SEM_SPAN, 0.0), 1.0)
             s_lex = lex_by.get(iid, 0.0)
@@ -234,9 +239,7 @@ class Router:
             if who is not None and who not in g.audience:
                 score -= AUDIENCE_MISMATCH
                 reasons.append(f"问题说明是{who}办理，事项只面向{'/'.join(g.audience)}，略降")
-            if score <= 0:
-                continue
-            out.append(ItemCandidate(iid, g.name, score, alias.get(iid), s_lex, sem,
-                                     ev_by.get(iid, 0.0), reasons))
+            if score > 0:
+                out.append(ItemCandidate(iid, g.name, score, alias.get(iid), s_lex, sem, ev_by.get(iid, 0.0), reasons))
         out.sort(key=lambda c: -c.score)
-        return out[:limit]
+        return out

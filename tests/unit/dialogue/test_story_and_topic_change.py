@@ -5,7 +5,7 @@ from __future__ import annotations
 from rulebook_fixture import item_names
 
 # the fake embedder reads bigrams: "要带什么" alone is as close to the purchase FAQ "买房提取公积金要带什么"
-# as to the rent item; the real index ranks 租房 first either way
+# as to the rent item (a tie, so the asking clause is embedded apart); the real index ranks 租房 first either way
 STORY = "结婚三年了 一直租房住 想把公积金取出来付房租 要带什么材料"
 
 
