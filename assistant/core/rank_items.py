@@ -44,8 +44,12 @@ def asker(text: str) -> str | None:
 ACTION_BONUS = 0.2
 ACTION_MISMATCH = 0.1  # an item that does something specific (注销, 补领…) the question does not ask for
 
-# calibrated on eval/guide_dev.jsonl + eval/out_of_scope_dev.jsonl (tune split)
-SEM_FLOOR, SEM_SPAN = 0.80, 0.12
+# calibrated on eval/guide_dev.jsonl + eval/out_of_scope_dev.jsonl (tune split).  The span was 0.12: every cosine
+# above 0.92 counted the same, and the item the question is closest to in meaning (社会保障卡申领 0.966 for
+# "社會保障卡丟了怎麼補辦") tied with ones it only shares words with (营业执照遗失补领 0.925).  Floor 0.80–0.87 with a
+# span 0.15–0.20 all give guide tune hit@1 0.937–0.940 (0.12: 0.934); dialog and follow-up tune unchanged
+# (eval/reports/s9route-calibration.json).
+SEM_FLOOR, SEM_SPAN = 0.80, 0.15
 # A long story ("我们结婚三年了 … 想把她的户口迁过来 需要准备什么"): a name said only in the background
 # counts this much of a name said in the request, and the request's own words carry this share of the
 # lexical signal.  Tune split of eval/guide_dev.jsonl (long questions: 0.5/0.5 best, 38 of 46), eval/reports/route-after.json.
@@ -88,6 +92,7 @@ class Router:
                 self._by_head.setdefault(n[:2], []).append(n)
         self._order = {n: i for i, n in enumerate(self._by_len)}
         self._texts: dict[str, str] = {}
+        self._generic: dict[str, bool] = {}
         self._phrase_rows: dict[str, np.ndarray] = {}
         items = np.array(index.phrase_items)
         for iid in self.guides:
@@ -105,6 +110,14 @@ class Router:
         "骨折了吃什么好得快" is not."""
         own = self._item_text(iid) if iid in self.guides else ""
         return any(w in own for w in words)
+
+    def _is_generic(self, word: str) -> bool:
+        """`generic`, remembered, for words of two characters or more, on a corpus large enough for a share
+        of its guides to say anything (of four guides, half share most words)."""
+        if word not in self._generic:
+            self._generic[word] = len(self.guides) >= DIALOGUE.generic_min_guides and len(word) >= 2 \
+                and self.generic(word)
+        return self._generic[word]
 
     def generic(self, word: str) -> bool:
         """Whether most guides use the word (单位, 本人): it says what the person is about, not which item."""
@@ -144,12 +157,19 @@ class Router:
         return found
 
     def _lexical(self, tokens: list[str]) -> dict[str, float]:
-        """BM25 over the item profiles, scaled to the best item (1.0)."""
+        """BM25 over the item profiles, scaled to the best item (1.0).  A word most guides use (单位, 申请)
+        names no item and is left out: "单位给我交了五年社保 … 听说可以去领一点钱" is not about 单位职工参保登记."""
+        tokens = [t for t in tokens if not self._is_generic(t)]
         if not tokens:
             return {}
         lex = self.index.bm25_items.get_scores(tokens)
         top = float(max(lex, default=0.0)) or 1.0
         return {iid: float(s) / top for iid, s in zip(self.index.item_ids, lex)}
+
+    def _semantic(self, qvec: np.ndarray) -> dict[str, float]:
+        """The best cosine between the query vector and each item's phrases (name, aliases, FAQ questions)."""
+        sims = self.index.phrase_vecs @ qvec if len(self.index.phrase_vecs) else np.zeros(0)
+        return {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
 
     def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str]) -> tuple[dict, set[str], str]:
         """In a long story, the request clause's own words share the lexical signal, and names said only
@@ -163,24 +183,36 @@ class Router:
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
         return mixed, {iid for iid, n in alias.items() if n not in request}, request
 
-    def rank(self, text: str, retrieval: Retrieval, limit: int = 8) -> list[ItemCandidate]:
-        ids = list(self.guides)
+    def rank(self, text: str, retrieval: Retrieval, limit: int = 8, expansion: str = "") -> list[ItemCandidate]:
+        """The items for `text`, best first.  `expansion`: the official words understand.py added to the
+        person's (term map, spelling); a name found only there is a guess and counts `expansion_alias`.
+        In a story whose two best items are within `story_tie`, the asking clause's own meaning is embedded
+        and takes `request_semantic` of the semantic signal (one more embedding only where it can decide)."""
         alias = self.alias_hits(text)
+        own = self.alias_hits(text[:len(text) - len(expansion)]) if expansion and text.endswith(expansion) else alias
         lex_by, background, request = self._story(text, self._lexical(retrieval.tokens), alias)
-        # semantic: best phrase per item
-        sims = self.index.phrase_vecs @ retrieval.qvec if len(self.index.phrase_vecs) else np.zeros(0)
-        sem_by = {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
+        sem_by = self._semantic(retrieval.qvec)
         # evidence from the fused chunk hits
         ev_by: dict[str, float] = {}
         for h in retrieval.hits:
             if h.chunk.item_id:
                 ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
+        signals = (lex_by, ev_by, alias, own, background, [names for p, names in ACTIONS if p.search(text)],
+                   asker(request))
+        out = self._scored(sem_by, *signals)
+        share = DIALOGUE.request_semantic
+        if request != text and share and len(out) >= 2 and out[0].score - out[1].score < DIALOGUE.story_tie \
+                and getattr(self.index, "embedder", None) is not None:
+            req_sem = self._semantic(self.index.embedder.queries([request])[0])
+            out = self._scored({iid: (1 - share) * v + share * req_sem.get(iid, v) for iid, v in sem_by.items()},
+                               *signals)
+        return out[:limit]
+
+    def _scored(self, sem_by, lex_by, ev_by, alias, own, background, actions, who) -> list[ItemCandidate]:
+        """Every item with a positive combined score, best first, with the reasons for the trace."""
         ev_max = max(ev_by.values(), default=0.0) or 1.0
-        actions = [names for p, names in ACTIONS if p.search(text)]
-        who = asker(request)
         out = []
-        for iid in ids:
-            g = self.guides[iid]
+        for iid, g in self.guides.items():
             sem = sem_by.get(iid, 0.0)
             s_sem = min(max((sem - SEM_FLOOR) / SEM_SPAN, 0.0), 1.0)
             s_lex = lex_by.get(iid, 0.0)
@@ -193,6 +225,9 @@ class Router:
                 if iid in background:
                     s_alias *= CONTEXT_ALIAS
                     reasons.append("该名称只出现在叙述背景中，不在所问的句子里，权重减半")
+                if iid not in own:
+                    s_alias *= DIALOGUE.expansion_alias
+                    reasons.append("该名称只出现在补充的同义词或纠错中，不是原话")
             score = 0.30 * s_sem + 0.25 * s_lex + 0.20 * s_ev + 0.45 * s_alias
             for names in actions:
                 if any(n in g.name for n in names):
@@ -204,9 +239,7 @@ class Router:
             if who is not None and who not in g.audience:
                 score -= AUDIENCE_MISMATCH
                 reasons.append(f"问题说明是{who}办理，事项只面向{'/'.join(g.audience)}，略降")
-            if score <= 0:
-                continue
-            out.append(ItemCandidate(iid, g.name, score, alias.get(iid), s_lex, sem,
-                                     ev_by.get(iid, 0.0), reasons))
+            if score > 0:
+                out.append(ItemCandidate(iid, g.name, score, alias.get(iid), s_lex, sem, ev_by.get(iid, 0.0), reasons))
         out.sort(key=lambda c: -c.score)
-        return out[:limit]
+        return out

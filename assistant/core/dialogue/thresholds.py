@@ -166,6 +166,22 @@ class DialogueThresholds:
     # 工伤认定申请 (单位: 47 of 69 guides) stays, while 契税 (5), 税务 (20), 公积金 (13) still move a follow-up to the
     # item they name.  Dialog and follow-up tune unchanged at 0.5 (eval/reports/dialog-fresh4-final.json)
     generic_word_share: float = 0.5
+    # ... read in the item ranking's lexical signal (rank_items.Router._lexical leaves such words out) only on a
+    # corpus of at least this many guides: of four guides, half share most words.  Not calibrated: a floor.
+    generic_min_guides: int = 10
+    # An item name or alias found only in the official words understand.py adds (term map, spelling: "办残证" →
+    # 办公证, "开个网店" → 开个体店) and not in the person's own words counts this share of a name they said: the
+    # added words are a guess.  Tune split of eval/guide_dev.jsonl: 1.0 → hit@1 0.940, 0.75 → 0.943, 0.5 → 0.946,
+    # 0.25 → 0.949 (hall/zone 0.976; typo 0.957 → 0.979, story 0.813 → 0.844), 0 → 0.949; dialog and follow-up
+    # tune unchanged (eval/reports/s9route-calibration.json)
+    expansion_alias: float = 0.25
+    # In a long story (understand.request_span) whose two best items are within `story_tie`, the asking clause's
+    # own meaning takes `request_semantic` of an item's semantic signal (rank_items.Router.rank): the whole story's
+    # embedding is about equally close to many items ("孩子要上小学 … 学校说要先有居住证 这个证怎么办": 入学报名,
+    # 居住证申领 and more), the asking clause's is not.  Embedding every story's request (story_tie 1) cost about 40 ms
+    # per story for one tune question.  Tune split of eval/guide_dev.jsonl (eval/reports/s9route-calibration.json)
+    request_semantic: float = 0.5
+    story_tie: float = 0.15
 
 
 DIALOGUE = DialogueThresholds()

@@ -229,7 +229,7 @@ class Turn:
     def _candidates(self, query: str, retrieval: Retrieval, chosen: Guide | None,
                     followup: bool) -> tuple[list[ItemCandidate], Guide | None]:
         """Item candidates, with the chosen, followed-up or sibling item first."""
-        cands = self.assistant.router.rank(query, retrieval)
+        cands = self.assistant.router.rank(query, retrieval, expansion=self.u.expansion)
         pin = chosen or (self.guides[self.ctx.focus[0]] if followup else None)
         if pin is not None and chosen is None:
             moved = sibling(self.index.tokenizer, self.guides, self.u, pin, cands, self.assistant.router.generic)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rulebook_fixture import item_names
 
-STORY = "结婚三年了 一直租房住 想把公积金取出来付房租 要带什么"
+# the fake embedder reads bigrams: "要带什么" alone is as close to the purchase FAQ "买房提取公积金要带什么"
+# as to the rent item (a tie, so the asking clause is embedded apart); the real index ranks 租房 first either way
+STORY = "结婚三年了 一直租房住 想把公积金取出来付房租 要带什么材料"
 
 
 def test_a_story_leads_with_the_item_its_request_asks_for_not_one_it_mentions(ask):
@@ -28,3 +30,12 @@ def test_a_question_about_the_item_in_focus_still_follows_it_up(ask):
     r = ask("要预约吗", divorce.context)
     assert item_names(r)[0] == "离婚登记"
     assert "rule:followup-rewrite" in r.trace["rules"]
+
+
+def test_a_name_only_the_spelling_fix_supplies_counts_less_than_one_the_person_typed(ask):
+    typed, fixed = ask("离婚要带什么"), ask("离昏要带什么")  # 离昏 → 离婚 is a guess of the spelling fix
+    assert item_names(typed)[0] == item_names(fixed)[0] == "离婚登记"
+    lead_typed, lead_fixed = typed.trace["items"][0], fixed.trace["items"][0]
+    assert not any("不是原话" in why for why in lead_typed["reasons"])
+    assert any("不是原话" in why for why in lead_fixed["reasons"])
+    assert lead_fixed["score"] < lead_typed["score"]
