@@ -253,3 +253,12 @@ def test_a_number_of_things_asked_is_not_read_as_a_typo(client):
     _, books = talk(client, "发票怎么领", "第一次领能领几本", debug=True)
     assert first(books) == "发票申领"
     assert not any(r.startswith("rule:typo:") for r in books["trace"]["rules"])
+
+
+def test_an_item_doing_another_action_than_the_one_asked_counts_less(client):
+    """"抵押怎么弄掉" asks 注销; 不动产权证书补发 (房本 is its thing) does 补发, so it loses the plain name match's
+    lead and says why in the trace."""
+    (body,) = talk(client, "房贷还清了，房本上那个抵押怎么弄掉", debug=True)
+    assert first(body) == "不动产抵押权注销登记"
+    reissue = [c for c in body["trace"]["items"] if c["name"] == "不动产权证书补发"]
+    assert reissue and any("未提到的动作" in r for r in reissue[0]["reasons"])
