@@ -41,6 +41,8 @@ def asker(text: str) -> str | None:
     return "法人" if company else "个人"
 
 
+# a request pointing back at a thing the story named: 这个证, 那张卡, 这执照
+POINTING = re.compile(r"(这个|这张|那个|那张|这本|这)(证|卡|照)")
 ACTION_BONUS = 0.2
 # an item that does something specific (注销, 补领…) the question does not ask for, also when it asks for another
 # action (guide tune hit@1 0.949 -> 0.952, clarify 0.084 -> 0.072; dialog, follow-up, fact unchanged:
@@ -186,6 +188,26 @@ class Router:
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
         return mixed, {iid for iid, n in alias.items() if n not in request}, request
 
+    def _referent(self, text: str, request: str) -> dict[str, str]:
+        """A request that points back ("这个证怎么办") at a thing the story named: item id → that name.
+        "学校那边说要先有这边的居住证才好报名 这个证怎么办" asks for 居住证申领, not 入学报名."""
+        m = POINTING.search(request)
+        if m is None or request == text:
+            return {}
+        head, before = m.group(2), text[:text.rfind(m.group(0))]
+        if not hasattr(self, "_stems"):
+            self._stems: dict[str, set[str]] = {}
+            for iid, g in self.guides.items():
+                for n in (g.name, *g.aliases):
+                    for h in "证卡照":
+                        if (i := n.find(h)) >= 2:
+                            self._stems.setdefault(n[:i + 1], set()).add(iid)
+        found = [(before.rfind(st), st) for st in self._stems if st.endswith(head) and st in before]
+        if not found:
+            return {}
+        stem = max(found)[1]
+        return {iid: stem for iid in self._stems[stem]}
+
     def rank(self, text: str, retrieval: Retrieval, limit: int = 8, expansion: str = "") -> list[ItemCandidate]:
         """The items for `text`, best first.  `expansion`: the official words understand.py added to the
         person's (term map, spelling); a name found only there is a guess and counts `expansion_alias`.
@@ -194,6 +216,11 @@ class Router:
         alias = self.alias_hits(text)
         own = self.alias_hits(text[:len(text) - len(expansion)]) if expansion and text.endswith(expansion) else alias
         lex_by, background, request = self._story(text, self._lexical(retrieval.tokens), alias)
+        for iid, stem in self._referent(text, request).items():  # the thing "这个证" points at is asked for
+            alias.setdefault(iid, stem)
+            if own is not alias:
+                own.setdefault(iid, stem)
+            background.discard(iid)
         sem_by = self._semantic(retrieval.qvec)
         # evidence from the fused chunk hits
         ev_by: dict[str, float] = {}

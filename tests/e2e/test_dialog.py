@@ -262,3 +262,12 @@ def test_an_item_doing_another_action_than_the_one_asked_counts_less(client):
     assert first(body) == "不动产抵押权注销登记"
     reissue = [c for c in body["trace"]["items"] if c["name"] == "不动产权证书补发"]
     assert reissue and any("未提到的动作" in r for r in reissue[0]["reasons"])
+
+
+def test_a_story_asking_about_this_card_means_the_card_it_named(client):
+    """"这个证" points back at the 证 the story named: the school's condition (居住证) is what is asked for, not
+    enrolment."""
+    (permit,) = talk(client, "我们一家从外地搬来宿迁 孩子秋天要在这边读初中 学校说家长得先有本地的居住证 这个证要啥材料",
+                     debug=True)
+    assert first(permit) == "居住证申领"
+    assert any(c["alias"] == "居住证" for c in permit["trace"]["items"] if c["name"] == "居住证申领")
