@@ -98,6 +98,13 @@ class Router:
         self._order = {n: i for i, n in enumerate(self._by_len)}
         self._texts: dict[str, str] = {}
         self._generic: dict[str, bool] = {}
+        # a name's part up to its 证/卡/照 (居住证 of 居住证申领) → item ids: what "这个证" can point back at
+        self._stems: dict[str, set[str]] = {}
+        for g in index.corpus.guides:
+            for n in (g.name, *g.aliases):
+                for h in "证卡照":
+                    if (i := n.find(h)) >= 2:
+                        self._stems.setdefault(n[:i + 1], set()).add(g.id)
         self._phrase_rows: dict[str, np.ndarray] = {}
         items = np.array(index.phrase_items)
         for iid in self.guides:
@@ -116,20 +123,14 @@ class Router:
         own = self._item_text(iid) if iid in self.guides else ""
         return any(w in own for w in words)
 
-    def _is_generic(self, word: str) -> bool:
-        """`generic`, remembered, for words of two characters or more, on a corpus large enough for a share
-        of its guides to say anything (of four guides, half share most words)."""
-        if word not in self._generic:
-            self._generic[word] = len(self.guides) >= DIALOGUE.generic_min_guides and len(word) >= 2 \
-                and self.generic(word)
-        return self._generic[word]
-
     def generic(self, word: str) -> bool:
-        """Whether most guides use the word (单位, 本人): it says what the person is about, not which item."""
-        if not self.guides:
-            return False
-        share = sum(word in self._item_text(iid) for iid in self.guides) / len(self.guides)
-        return share >= DIALOGUE.generic_word_share
+        """Whether most guides use the word (单位, 本人): it says what the person is about, not which item.  Only
+        words of two characters or more, on a corpus large enough for a share of its guides to say anything (of
+        four guides, half share most words); remembered per word."""
+        if word not in self._generic:
+            self._generic[word] = len(self.guides) >= DIALOGUE.generic_min_guides and len(word) >= 2 and \
+                sum(word in self._item_text(iid) for iid in self.guides) / len(self.guides) >= DIALOGUE.generic_word_share
+        return self._generic[word]
 
     def foreign_words(self, text: str, focus: str) -> list[str]:
         """The words of a message that name something the focus item's guide never mentions but another
@@ -164,7 +165,7 @@ class Router:
     def _lexical(self, tokens: list[str]) -> dict[str, float]:
         """BM25 over the item profiles, scaled to the best item (1.0).  A word most guides use (单位, 申请)
         names no item and is left out: "单位给我交了五年社保 … 听说可以去领一点钱" is not about 单位职工参保登记."""
-        tokens = [t for t in tokens if not self._is_generic(t)]
+        tokens = [t for t in tokens if not self.generic(t)]
         if not tokens:
             return {}
         lex = self.index.bm25_items.get_scores(tokens)
@@ -195,13 +196,6 @@ class Router:
         if m is None or request == text:
             return {}
         head, before = m.group(2), text[:text.rfind(m.group(0))]
-        if not hasattr(self, "_stems"):
-            self._stems: dict[str, set[str]] = {}
-            for iid, g in self.guides.items():
-                for n in (g.name, *g.aliases):
-                    for h in "证卡照":
-                        if (i := n.find(h)) >= 2:
-                            self._stems.setdefault(n[:i + 1], set()).add(iid)
         found = [(before.rfind(st), st) for st in self._stems if st.endswith(head) and st in before]
         if not found:
             return {}
