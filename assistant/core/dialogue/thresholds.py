@@ -166,8 +166,8 @@ class DialogueThresholds:
     # 工伤认定申请 (单位: 47 of 69 guides) stays, while 契税 (5), 税务 (20), 公积金 (13) still move a follow-up to the
     # item they name.  Dialog and follow-up tune unchanged at 0.5 (eval/reports/dialog-fresh4-final.json)
     generic_word_share: float = 0.5
-    # ... read in the item ranking's lexical signal (rank_items.Router._lexical leaves such words out) only on a
-    # corpus of at least this many guides: of four guides, half share most words.  Not calibrated: a floor.
+    # ... only on a corpus of at least this many guides (rank_items.Router.generic, read by the item ranking's
+    # lexical signal and by follow-ups): of four guides, half share most words.  Not calibrated: a floor.
     generic_min_guides: int = 10
     # An item name or alias found only in the official words understand.py adds (term map, spelling: "办残证" →
     # 办公证, "开个网店" → 开个体店) and not in the person's own words counts this share of a name they said: the
