@@ -12,6 +12,7 @@ from assistant.core.corpus.chunks import Chunk
 from assistant.core.corpus.laws import law_key
 from assistant.core.dialogue.thresholds import SHELF
 from assistant.core.index.build import Index
+from assistant.core.index.dense_scan import DenseScan
 from assistant.core.law_cues import cued_laws, title_cues
 from assistant.core.understand import expand_terms
 
@@ -77,6 +78,7 @@ class HybridRetriever:
         self.all_db_laws = s.all_laws
         self.regulations = bool(s.regulation_dirs)
         self.shelved = self.regulations or (s.cited_laws and not s.all_laws)
+        self.scan = DenseScan(index)
 
     def embed(self, query: str) -> np.ndarray:
         return self.index.embedder.queries([query])[0]
@@ -96,6 +98,8 @@ class HybridRetriever:
     def dense(self, qvec: np.ndarray, n: int, kind: str | None = None) -> list[tuple[int, float]]:
         if self.index.dense.ntotal == 0:
             return []
+        if self.scan.exact:  # one pass over the matrix per question vector, the same hits (index/dense_scan.py)
+            return self.scan.search(qvec, n, self._kind_mask(kind) if kind else None)
         params = self._kind_selector(kind) if kind else None
         sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), n, params=params)
         keep = ids[0] >= 0

@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -72,6 +73,7 @@ def short_law_name(name: str) -> str:
     return name.removeprefix("中华人民共和国")
 
 
+@lru_cache(maxsize=4096)  # a pure function of a few hundred law names, asked for every chunk of a law search
 def law_key(name: str) -> str:
     """Key under which a law is matched: without 中华人民共和国 and brackets."""
     return re.sub(r"[（(].*?[）)]", "", short_law_name(name)).strip()
