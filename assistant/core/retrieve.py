@@ -73,6 +73,7 @@ class HybridRetriever:
         self._cues: dict[str, set[str]] | None = None
         self._shelf_weights: np.ndarray | None = None
         self._law_rows: dict[str, np.ndarray] = {}
+        self._key_rows: dict[str, list[int]] | None = None
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
         self.primary_laws = set(s.laws)
         self.all_db_laws = s.all_laws
@@ -155,11 +156,23 @@ class HybridRetriever:
         """Per chunk: of `kind`; "law:公司法|公证法" — an article of one of those laws (law_key names)."""
         if kind not in self._masks:
             if kind.startswith("law:"):
-                keys = set(kind[4:].split("|"))
-                self._masks[kind] = np.array([c.kind == "law" and law_key(c.law or "") in keys for c in self.index.chunks])
+                mask = np.zeros(len(self.index.chunks), dtype=bool)
+                for key in set(kind[4:].split("|")):
+                    mask[self._law_key_rows().get(key, [])] = True
+                self._masks[kind] = mask
             else:
                 self._masks[kind] = np.array([c.kind == kind for c in self.index.chunks])
         return self._masks[kind]
+
+    def _law_key_rows(self) -> dict[str, list[int]]:
+        """law_key → the rows of that law's articles, worked out once per index (each law search names its own
+        set of laws: a mask for a new set is then a few assignments, not a pass over every chunk)."""
+        if self._key_rows is None:
+            self._key_rows = {}
+            for i, c in enumerate(self.index.chunks):
+                if c.kind == "law":
+                    self._key_rows.setdefault(law_key(c.law or ""), []).append(i)
+        return self._key_rows
 
     def search_laws(self, laws: list[str], query: str, k: int, qvec: np.ndarray, tokens: list[str]) -> list[Hit]:
         """The best articles of the named laws alone ("股权卖给外人" within 公司法, the law an item rests on)."""

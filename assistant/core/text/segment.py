@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -45,6 +46,7 @@ class Tokenizer:
         self.user_words = sorted({w for w in (user_words or []) if len(w) >= 2})
         for w in self.user_words:
             self._jieba.add_word(w, freq=200000)
+        self._remembered = lru_cache(maxsize=2048)(self._cut)
 
     @classmethod
     def from_file(cls, path: Path) -> "Tokenizer":
@@ -60,10 +62,15 @@ class Tokenizer:
         return [w for w in self._jieba.lcut(text.lower(), HMM=False) if len(w) >= 2 and _TOKEN_OK.search(w)]
 
     def tokens(self, text: str) -> list[str]:
-        """Search-mode tokens (long words and their parts) without stopwords or punctuation."""
+        """Search-mode tokens (long words and their parts) without stopwords or punctuation.  One answer
+        tokenises its question's text three or four times (retrieval, the law search, the answer line): the
+        last texts are remembered (the dictionary never changes after __init__)."""
+        return list(self._remembered(text))
+
+    def _cut(self, text: str) -> tuple[str, ...]:
         out = []
         for t in self._jieba.cut_for_search(text.lower()):
             t = t.strip()
             if t and t not in STOPWORDS and _TOKEN_OK.search(t):
                 out.append(t)
-        return out
+        return tuple(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -20,6 +21,12 @@ GRAMMAR_CHARS = frozenset("个了")
 # a number word and a measure word ("几本", "两次", "三天") is a quantity the person asks or states, never a typo:
 # "第一次领能领几本" (发票) is not 基本
 QUANTITY = re.compile(r"^[几两一二三四五六七八九十]+[本次天个张份年月日岁元块趟页件套]$")
+
+
+@lru_cache(maxsize=8192)
+def _sound(ch: str) -> str:
+    """The pinyin of one character (remembered: a question with a space or a comma is read character by character)."""
+    return lazy_pinyin(ch)[0]
 
 
 class Speller:
@@ -46,7 +53,7 @@ class Speller:
         known = [any(a <= k < b for a, b in spans) for k in range(len(text))]
         sounds = lazy_pinyin(text)
         if len(sounds) != len(text):  # pypinyin groups non-Chinese runs; fall back per character
-            sounds = [lazy_pinyin(ch)[0] if ch.strip() else ch for ch in text]
+            sounds = [_sound(ch) if ch.strip() else ch for ch in text]
         for size in range(min(MAX_LEN, len(text)), 1, -1):
             for i in range(len(text) - size + 1):
                 window = text[i:i + size]
