@@ -266,7 +266,16 @@ PART_WEIGHTS = {"dense": "w_dense", "lexical": "w_lexical", "field": "w_field", 
 
 def weighted(parts: dict, faq: bool) -> float:
     """A unit's score: its parts by their weights, and the small prior of a reviewed FAQ answer."""
-    return sum(getattr(LEAD, w) * parts.get(p, 0.0) for p, w in PART_WEIGHTS.items()) + (LEAD.w_faq if faq else 0.0)
+    return sum(w * parts.get(p, 0.0) for p, w in _part_weights()) + (LEAD.w_faq if faq else 0.0)
+
+
+_WEIGHTS: list = [None, ()]  # (LEAD, its weight per part in PART_WEIGHTS order): read once per LEAD, not per unit
+
+
+def _part_weights() -> tuple[tuple[str, float], ...]:
+    if _WEIGHTS[0] is not LEAD:
+        _WEIGHTS[:] = [LEAD, tuple((p, getattr(LEAD, w)) for p, w in PART_WEIGHTS.items())]
+    return _WEIGHTS[1]
 
 
 def answers(unit: Unit | None, ask: Ask) -> bool:
