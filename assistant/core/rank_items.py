@@ -20,6 +20,7 @@ import numpy as np
 from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.dialogue.thresholds import DIALOGUE
 from assistant.core.index.build import Index
+from assistant.core.text.containing import Containing
 from assistant.core.retrieve import Retrieval
 from assistant.core.understand import aspects_of, expand_terms, negated, request_span
 
@@ -98,6 +99,7 @@ class Router:
         self._order = {n: i for i, n in enumerate(self._by_len)}
         self._texts: dict[str, str] = {}
         self._generic: dict[str, bool] = {}
+        self._guide_texts: Containing | None = None
         # a name's part up to its 证/卡/照 (居住证 of 居住证申领) → item ids: what "这个证" can point back at
         self._stems: dict[str, set[str]] = {}
         for g in index.corpus.guides:
@@ -123,13 +125,19 @@ class Router:
         own = self._item_text(iid) if iid in self.guides else ""
         return any(w in own for w in words)
 
+    def _containing(self) -> Containing:
+        """The guides' texts for counting which use a word (text/containing.py), built on first use."""
+        if self._guide_texts is None:
+            self._guide_texts = Containing([self._item_text(iid) for iid in self.guides])
+        return self._guide_texts
+
     def generic(self, word: str) -> bool:
         """Whether most guides use the word (单位, 本人): it says what the person is about, not which item.  Only
         words of two characters or more, on a corpus large enough for a share of its guides to say anything (of
         four guides, half share most words); remembered per word."""
         if word not in self._generic:
             self._generic[word] = len(self.guides) >= DIALOGUE.generic_min_guides and len(word) >= 2 and \
-                sum(word in self._item_text(iid) for iid in self.guides) / len(self.guides) >= DIALOGUE.generic_word_share
+                self._containing().count(word) / len(self.guides) >= DIALOGUE.generic_word_share
         return self._generic[word]
 
     def foreign_words(self, text: str, focus: str) -> list[str]:
