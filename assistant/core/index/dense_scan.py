@@ -4,8 +4,8 @@ One question searches the flat index two or three times (all chunks, the laws, t
 on), each a full pass over the 6,437 × 384 matrix (about 1 ms, bound by memory).  `DenseScan` computes
 the inner products once per question vector with FAISS's own kernel (`fvec_inner_products_ny`, the one
 `IndexFlatIP.search` uses: the same float32 values, bit for bit) and selects each search's best rows
-from them in FAISS's order: higher score first, and of equal scores the higher row id first (FAISS's
-heap compares ids on ties).  Any other index type is left to FAISS (`exact` is False)."""
+from them as FAISS does: of equal scores at the cut the lower row ids are kept, and the hits are listed
+higher score first, equal scores higher row id first (FAISS's heap compares ids on ties).  Any other index type is left to FAISS (`exact` is False)."""
 from __future__ import annotations
 
 import threading
@@ -52,5 +52,7 @@ class DenseScan:
             cut = np.partition(s, len(s) - n)[len(s) - n]
             keep = s >= cut
             rows, s = rows[keep], s[keep]
-        order = np.lexsort((-rows, -s))[:n]
+        keep = np.lexsort((rows, -s))[:n]  # of equal scores at the cut, the lower rows stay (as in FAISS)
+        rows, s = rows[keep], s[keep]
+        order = np.lexsort((-rows, -s))  # ... and are listed higher row first
         return list(zip(rows[order].tolist(), s[order].tolist()))
