@@ -100,7 +100,9 @@ class HybridRetriever:
         if self.index.dense.ntotal == 0:
             return []
         if self.scan.exact:  # one pass over the matrix per question vector, the same hits (index/dense_scan.py)
-            return self.scan.search(qvec, n, self._kind_mask(kind) if kind else None)
+            hits = self.scan.search(qvec, n, self._kind_mask(kind) if kind else None)
+            if hits is not None:
+                return hits
         params = self._kind_selector(kind) if kind else None
         sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), n, params=params)
         keep = ids[0] >= 0

@@ -4,8 +4,10 @@ One question searches the flat index two or three times (all chunks, the laws, t
 on), each a full pass over the 6,437 × 384 matrix (about 1 ms, bound by memory).  `DenseScan` computes
 the inner products once per question vector with FAISS's own kernel (`fvec_inner_products_ny`, the one
 `IndexFlatIP.search` uses: the same float32 values, bit for bit) and selects each search's best rows
-from them as FAISS does: of equal scores at the cut the lower row ids are kept, and the hits are listed
-higher score first, equal scores higher row id first (FAISS's heap compares ids on ties).  Any other index type is left to FAISS (`exact` is False)."""
+from them in FAISS's order: higher score first, and of equal scores the higher row id first (FAISS's
+heap compares ids on ties).  When rows of equal score straddle the cut, which of them FAISS keeps depends
+on the order its heap met them: such a search (rare) is left to FAISS, as is any other index type
+(`exact` is False)."""
 from __future__ import annotations
 
 import threading
@@ -40,19 +42,20 @@ class DenseScan:
         self._last.value = (key, out)
         return out
 
-    def search(self, qvec: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def search(self, qvec: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]] | None:
         """The `n` best (row, score) of the rows in `mask` (all rows without one), as `IndexFlatIP.search`
-        returns them (only for an exact flat index: `self.exact`)."""
+        returns them (only for an exact flat index: `self.exact`); None when rows of equal score straddle the
+        n-th place, where which of them FAISS keeps depends on the order its heap met them: search FAISS then."""
         scores = self.scores(qvec)
         rows = np.arange(len(scores)) if mask is None else np.flatnonzero(mask)
         s = scores[rows]
         if n <= 0 or not len(s):
             return []
-        if len(s) > n:  # every row scoring at least the n-th best (ties at the cut included), then ordered
-            cut = np.partition(s, len(s) - n)[len(s) - n]
-            keep = s >= cut
+        if len(s) > n:
+            part = np.partition(s, [len(s) - n - 1, len(s) - n])
+            if part[len(s) - n - 1] == part[len(s) - n]:
+                return None
+            keep = s >= part[len(s) - n]
             rows, s = rows[keep], s[keep]
-        keep = np.lexsort((rows, -s))[:n]  # of equal scores at the cut, the lower rows stay (as in FAISS)
-        rows, s = rows[keep], s[keep]
-        order = np.lexsort((-rows, -s))  # ... and are listed higher row first
+        order = np.lexsort((-rows, -s))  # higher score first; equal scores higher row first (FAISS's heap order)
         return list(zip(rows[order].tolist(), s[order].tolist()))
