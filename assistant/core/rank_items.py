@@ -21,7 +21,7 @@ from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.dialogue.thresholds import DIALOGUE
 from assistant.core.index.build import Index
 from assistant.core.retrieve import Retrieval
-from assistant.core.understand import aspects_of, expand_terms, negated, request_span
+from assistant.core.understand import aspects_of, denied, expand_terms, names_of, negated, request_span
 
 # What the person wants done to a thing decides between items about the same thing
 # (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).  The words: corpus/lexicon/actions.yaml.
@@ -48,6 +48,8 @@ ACTION_BONUS = 0.2
 # action (guide tune hit@1 0.949 -> 0.952, clarify 0.084 -> 0.072; dialog, follow-up, fact unchanged:
 # eval/reports/action-mismatch.json)
 ACTION_MISMATCH = 0.1
+# an item the person names in a denial ("我又没开公司，也没有个体户执照，这票从哪来"): the same step as ACTION_MISMATCH
+DENIED = 0.1
 
 # calibrated on eval/guide_dev.jsonl + eval/out_of_scope_dev.jsonl (tune split).  The span was 0.12: every cosine
 # above 0.92 counted the same, and the item the question is closest to in meaning (社会保障卡申领 0.966 for
@@ -105,6 +107,7 @@ class Router:
                 for h in "证卡照":
                     if (i := n.find(h)) >= 2:
                         self._stems.setdefault(n[:i + 1], set()).add(g.id)
+        self._said = {g.id: names_of(g) for g in index.corpus.guides}  # the words that name an item ("个体户")
         self._phrase_rows: dict[str, np.ndarray] = {}
         items = np.array(index.phrase_items)
         for iid in self.guides:
@@ -172,6 +175,19 @@ class Router:
         top = float(max(lex, default=0.0)) or 1.0
         return {iid: float(s) / top for iid, s in zip(self.index.item_ids, lex)}
 
+    def _affirmed(self, text: str, tokens: list[str]) -> list[str]:
+        """`tokens` without the words said not to apply ("我又没开公司，也没有个体户执照" is not about
+        个体工商户设立登记), unless the message also says them outside a denial."""
+        gone = [n for part in denied(text) for names in self._said.values() for n in names if n in part]
+        if not gone:
+            return tokens
+        tok = self.index.tokenizer.tokens
+        kept = text
+        for name in gone:
+            kept = kept.replace(name, " ")
+        drop = {t for name in gone for t in tok(name)} - set(tok(kept))
+        return [t for t in tokens if t not in drop]
+
     def _semantic(self, qvec: np.ndarray) -> dict[str, float]:
         """The best cosine between the query vector and each item's phrases (name, aliases, FAQ questions)."""
         sims = self.index.phrase_vecs @ qvec if len(self.index.phrase_vecs) else np.zeros(0)
@@ -185,7 +201,7 @@ class Router:
         if span is None:
             return lex_by, set(), text
         request = span[0].lower()
-        req = self._lexical(self.index.tokenizer.tokens(f"{request} {expand_terms(request)}"))
+        req = self._lexical(self._affirmed(request, self.index.tokenizer.tokens(f"{request} {expand_terms(request)}")))
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
         return mixed, {iid for iid, n in alias.items() if n not in request}, request
 
@@ -209,7 +225,7 @@ class Router:
         and takes `request_semantic` of the semantic signal (one more embedding only where it can decide)."""
         alias = self.alias_hits(text)
         own = self.alias_hits(text[:len(text) - len(expansion)]) if expansion and text.endswith(expansion) else alias
-        lex_by, background, request = self._story(text, self._lexical(retrieval.tokens), alias)
+        lex_by, background, request = self._story(text, self._lexical(self._affirmed(text, retrieval.tokens)), alias)
         for iid, stem in self._referent(text, request).items():  # the thing "这个证" points at is asked for
             alias.setdefault(iid, stem)
             if own is not alias:
@@ -221,18 +237,22 @@ class Router:
         for h in retrieval.hits:
             if h.chunk.item_id:
                 ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
+        denial = {iid for part in denied(text) for iid, names in self._said.items() if any(n in part for n in names)}
         signals = (lex_by, ev_by, alias, own, background, [names for p, names in ACTIONS if p.search(text)],
-                   asker(request))
+                   asker(request), denial)
         out = self._scored(sem_by, *signals)
         share = DIALOGUE.request_semantic
         if request != text and share and len(out) >= 2 and out[0].score - out[1].score < DIALOGUE.story_tie \
                 and getattr(self.index, "embedder", None) is not None:
-            req_sem = self._semantic(self.index.embedder.queries([request])[0])
+            said = request  # the asking clause's meaning without what it denies ("也没有个体户执照，这票从哪来")
+            for part in denied(request):
+                said = said.replace(part, " ")
+            req_sem = self._semantic(self.index.embedder.queries([said.strip() or request])[0])
             out = self._scored({iid: (1 - share) * v + share * req_sem.get(iid, v) for iid, v in sem_by.items()},
                                *signals)
         return out[:limit]
 
-    def _scored(self, sem_by, lex_by, ev_by, alias, own, background, actions, who) -> list[ItemCandidate]:
+    def _scored(self, sem_by, lex_by, ev_by, alias, own, background, actions, who, denial) -> list[ItemCandidate]:
         """Every item with a positive combined score, best first, with the reasons for the trace."""
         ev_max = max(ev_by.values(), default=0.0) or 1.0
         out = []
@@ -266,6 +286,9 @@ class Router:
             if who is not None and who not in g.audience:
                 score -= AUDIENCE_MISMATCH
                 reasons.append(f"问题说明是{who}办理，事项只面向{'/'.join(g.audience)}，略降")
+            if iid in denial:
+                score -= DENIED
+                reasons.append("问题说没有/不是这件事，略降")
             if score > 0:
                 out.append(ItemCandidate(iid, g.name, score, alias.get(iid), s_lex, sem, ev_by.get(iid, 0.0), reasons))
         out.sort(key=lambda c: -c.score)

@@ -90,6 +90,9 @@ def sibling(tokenizer, guides: dict[str, Guide], u: Understanding, pin: Guide,
                 and not generic(t)]
     own, official = new_words(u.text), new_words(u.expansion)
     lead = bool(FOLLOWUP_LEAD.match(u.text) or u.text.rstrip("?？ ").endswith("呢"))
+    said = [t for t in tokenizer.tokens(u.text) if len(t) >= 2 and t not in SERVICE_VERBS and not aspects_of(t)]
+    if said and not own:  # "医保呢" after 出生一件事 (新生儿上户口医保社保卡一起办): the person's own words name the focus
+        return None
     if not lead and TOGETHER.search(u.text):  # "刻章领发票能一起办吗" → the 一件事 the focus belongs to
         for c in cands[:8]:
             bundle = guides[c.item_id].bundle
