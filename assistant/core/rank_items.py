@@ -43,6 +43,10 @@ def asker(text: str) -> str | None:
 
 # a request pointing back at a thing the story named: 这个证, 那张卡, 这执照
 POINTING = re.compile(r"(这个|这张|那个|那张|这本|这)(证|卡|照)")
+# a purpose clause names what is needed: "孩子上学需要居住证", "学校说要先有居住证", "再婚要用离婚证" — the
+# document right after the cue is asked for, not the purpose's item
+NEEDS = re.compile(r"要用|需要|要先有|要有|得有|先有|要先办|得先办|先办|要开|开个|开一个|要提供")
+NEED_WINDOW = 4  # the document starts within this many characters of the cue ("需要一张居住证")
 ACTION_BONUS = 0.2
 # an item that does something specific (注销, 补领…) the question does not ask for, also when it asks for another
 # action (guide tune hit@1 0.949 -> 0.952, clarify 0.084 -> 0.072; dialog, follow-up, fact unchanged:
@@ -193,17 +197,32 @@ class Router:
         sims = self.index.phrase_vecs @ qvec if len(self.index.phrase_vecs) else np.zeros(0)
         return {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
 
-    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str]) -> tuple[dict, set[str], str]:
+    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str],
+               needed: dict[str, str]) -> tuple[dict, set[str], str]:
         """In a long story, the request clause's own words share the lexical signal, and names said only
         in the background ("我们结婚三年了") are the ones whose weight is cut: (lexical, background ids,
-        the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person)."""
+        the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person).  A document
+        a purpose clause says is needed (`needed`: "学校说要有居住证 … 去哪办") is one of the request's words."""
         span = request_span(text)
         if span is None:
             return lex_by, set(), text
         request = span[0].lower()
-        req = self._lexical(self._affirmed(request, self.index.tokenizer.tokens(f"{request} {expand_terms(request)}")))
+        words = " ".join([request, expand_terms(request), *sorted(set(needed.values()))])
+        req = self._lexical(self._affirmed(request, self.index.tokenizer.tokens(words)))
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
         return mixed, {iid for iid, n in alias.items() if n not in request}, request
+
+    def _needed(self, text: str) -> dict[str, str]:
+        """The document a purpose clause says is needed: item id → its name word.  "孩子在宿迁上学需要居住证"
+        asks for 居住证申领; the longest document named within NEED_WINDOW characters of the cue."""
+        low, out = text.lower(), {}
+        for m in NEEDS.finditer(low):
+            window = low[m.end():m.end() + NEED_WINDOW + 8]
+            found = [(window.find(st), -len(st), st) for st in self._stems if 0 <= window.find(st) <= NEED_WINDOW]
+            if found:
+                stem = min(found)[2]
+                out.update({iid: stem for iid in self._stems[stem]})
+        return out
 
     def _referent(self, text: str, request: str) -> dict[str, str]:
         """A request that points back ("这个证怎么办") at a thing the story named: item id → that name.
@@ -225,8 +244,11 @@ class Router:
         and takes `request_semantic` of the semantic signal (one more embedding only where it can decide)."""
         alias = self.alias_hits(text)
         own = self.alias_hits(text[:len(text) - len(expansion)]) if expansion and text.endswith(expansion) else alias
-        lex_by, background, request = self._story(text, self._lexical(self._affirmed(text, retrieval.tokens)), alias)
-        for iid, stem in self._referent(text, request).items():  # the thing "这个证" points at is asked for
+        needed = self._needed(text)
+        lex_by, background, request = self._story(text, self._lexical(self._affirmed(text, retrieval.tokens)), alias,
+                                                  needed)
+        for iid, stem in (needed | self._referent(text, request)).items():  # the thing "这个证"
+            # points at, or a purpose clause says is needed, is asked for
             alias.setdefault(iid, stem)
             if own is not alias:
                 own.setdefault(iid, stem)
