@@ -40,3 +40,15 @@ def test_a_follow_up_whose_words_name_the_focus_stays_with_it():
 def test_a_follow_up_naming_what_sets_another_item_apart_still_moves():
     u = Understanding("那贷款呢", "question")
     assert sibling(_Tokens(), GUIDES, u, BUNDLE, CANDS) is LOAN
+
+
+def test_one_character_that_names_a_few_items_is_a_topic_word_after_an_unrelated_turn():
+    from assistant.core.dialogue.follow_up import bare_topic
+
+    guides = {g.id: g for g in (
+        _guide("deed", "契税申报", []), _guide("iit", "个人所得税综合所得年度汇算", []),
+        _guide("tax-off", "税务注销", []), _guide("div", "离婚登记", ["协议离婚"]))}
+    asked = Understanding("税", "question")
+    assert {g.id for g in bare_topic(guides, asked, ["div"])} == {"deed", "iit", "tax-off"}
+    assert bare_topic(guides, asked, ["deed"]) == []  # the word names the item in focus
+    assert bare_topic(guides, Understanding("婚", "question"), ["deed"]) == []  # one item is no family
