@@ -104,13 +104,14 @@ def sibling(tokenizer, guides: dict[str, Guide], u: Understanding, pin: Guide,
         return None
     if not lead and "materials" in u.aspects and YESNO.search(u.text):
         return None  # "户口本要带吗", "社保卡要带吗": whether to bring a thing for the focus, not another item
-    best, best_key = None, (0, 0)
+    best, best_key = None, (0, 0, 0)
     for c in cands[:8]:
         where = "".join(words(guides[c.item_id])) if lead else c.name  # "那贷款呢": an alias is enough
         # the candidate that says most of the person's own new words ("那过户在哪办" → 存量房转移登记),
-        # or else of their official equivalents; ties go to the better-ranked candidate
+        # or else of their official equivalents; then the one whose name (not only an alias) says them ("那孩子
+        # 户口怎么迁": 户口迁入, not 收养登记 for its alias 领养孩子); ties go to the better-ranked candidate
         said = sum(len(t) for t in own if t in where)
-        key = (said, 0 if said else sum(len(t) for t in official if t in where))
+        key = (said, 0 if said else sum(len(t) for t in official if t in where), sum(len(t) for t in own if t in c.name))
         if c.item_id != pin.id and key > best_key:
             best, best_key = guides[c.item_id], key
     return best

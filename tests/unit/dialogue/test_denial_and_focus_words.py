@@ -17,7 +17,7 @@ def test_the_words_after_a_denial_are_said_not_to_apply_but_a_question_form_deni
 
 class _Tokens:
     def tokens(self, text: str) -> list[str]:
-        return [w for w in ("医保", "医疗保险", "贷款") if w in text]
+        return [w for w in ("医保", "医疗保险", "贷款", "孩子", "户口") if w in text]
 
 
 def _guide(gid: str, name: str, aliases: list[str]):
@@ -52,3 +52,12 @@ def test_one_character_that_names_a_few_items_is_a_topic_word_after_an_unrelated
     assert {g.id for g in bare_topic(guides, asked, ["div"])} == {"deed", "iit", "tax-off"}
     assert bare_topic(guides, asked, ["deed"]) == []  # the word names the item in focus
     assert bare_topic(guides, Understanding("婚", "question"), ["deed"]) == []  # one item is no family
+
+
+def test_between_items_saying_as_much_of_a_follow_up_the_one_whose_name_says_it_wins():
+    divorce = _guide("div", "离婚登记", [])
+    adopt, move = _guide("adopt", "收养登记", ["领养孩子"]), _guide("move", "户口迁入", ["迁户口"])
+    guides = {g.id: g for g in (divorce, adopt, move)}
+    cands = [ItemCandidate("div", divorce.name, 1.0), ItemCandidate("adopt", adopt.name, 0.5),
+             ItemCandidate("move", move.name, 0.4)]
+    assert sibling(_Tokens(), guides, Understanding("那孩子户口怎么迁", "question"), divorce, cands) is move
