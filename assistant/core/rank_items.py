@@ -21,7 +21,8 @@ from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.dialogue.thresholds import DIALOGUE
 from assistant.core.index.build import Index
 from assistant.core.retrieve import Retrieval
-from assistant.core.understand import aspects_of, denied, expand_terms, names_of, negated, request_span
+from assistant.core.understand import (CLAUSE_BREAK, QUESTION_WORD, aspects_of, denied, expand_terms, names_of, negated,
+                                      request_span)
 
 # What the person wants done to a thing decides between items about the same thing
 # (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).  The words: corpus/lexicon/actions.yaml.
@@ -204,7 +205,7 @@ class Router:
         in the background ("我们结婚三年了") are the ones whose weight is cut: (lexical, background ids,
         the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person).  A document
         a purpose clause says is needed (`needed`: "学校说要有居住证 … 去哪办") is one of the request's words."""
-        span = request_span(text)
+        span = request_span(text) or self._purpose_span(text)
         if span is None:
             return lex_by, set(), text
         request = span[0].lower()
@@ -224,6 +225,18 @@ class Router:
                 stem = min(found)[2]
                 out.update({iid: stem for iid in self._stems[stem]})
         return out
+
+    @staticmethod
+    def _purpose_span(text: str) -> tuple[str, str] | None:
+        """(what is needed, the purpose) of a short message with a purpose clause: "孩子上学要社保缴费证明" asks
+        for 社保缴费证明; 上学 is why.  None without a cue or with nothing named after it ("需要带什么")."""
+        m = NEEDS.search(text)
+        if m is None or m.start() == 0:
+            return None
+        need = CLAUSE_BREAK.split(text[m.end():])[0]
+        if len(need) < 2 or QUESTION_WORD.search(need[:3]) or aspects_of(need[:4]):
+            return None
+        return text[m.end():], text[:m.start()]
 
     def _referent(self, text: str, request: str) -> dict[str, str]:
         """A request that points back ("这个证怎么办") at a thing the story named: item id → that name.
