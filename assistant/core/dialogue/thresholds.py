@@ -91,6 +91,9 @@ class LeadWeights:
     corroborate_with_number: float = 0.15
     service_margin: float = 0.3  # a service field leads a named item's answer unless a unit scores this much higher
     corroborate_alone: float = 0.4
+    # a clause of a 法律责任 chapter counts this much less unless the question asks what follows a breach
+    # (governing.rule_before_penalty); calibrated on the fact and policy tune splits: see the report named there
+    liability_penalty: float = 0.5
 
 
 LEAD = LeadWeights()
