@@ -24,8 +24,8 @@ from assistant.core.dialogue.replies import reply
 from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
-from assistant.core.governing import (LawFacts, facts_of, governing_unit, law_words, named_articles,
-                                     rule_before_penalty)
+from assistant.core.governing import (LawFacts, facts_of, governing_unit, NamedLaws, law_words, named_articles,
+                                     named_law_first, rule_before_penalty)
 from assistant.core.asked import WHERE_ASPECTS, Ask, ask_of, cue_polarity
 from assistant.core.lead import (LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, faq_question,
                                  lead_line)
@@ -127,6 +127,7 @@ class DirectComposer:
         self.index = index
         self.selector = LeadSelector(index)
         self.law_facts = LawFacts(index)
+        self.named_laws = NamedLaws(index)
 
     def ask(self, text: str, aspects: list[str]) -> Ask:
         return ask_of(text, aspects, self.index.tokenizer.tokens(text))
@@ -328,7 +329,9 @@ class DirectComposer:
         """The clause that answers, with its article; one more article of the same law when it scores
         close (a policy answer quotes one law)."""
         ask = self.ask(text, aspects)
-        units = self._units(text, ask, qvec, law_chunks, expansion, law_chunks)
+        # which clause leads: the law the question names first (the decision to answer from the law is taken)
+        units = named_law_first(text, self.named_laws.of(f"{text} {expansion}"),
+                                self._units(text, ask, qvec, law_chunks, expansion, law_chunks))
         out = Composed([])
         if not units:
             return out

@@ -15,6 +15,7 @@ import yaml
 
 from assistant.core.corpus.chunks import Chunk
 from assistant.core.corpus.laws import law_key
+from assistant.core.law_cues import GENERIC, cued_laws, title_cues
 from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.dialogue.thresholds import LEAD
 from assistant.core.index.build import Index
@@ -154,4 +155,40 @@ def rule_before_penalty(question: str, units: list[Unit]) -> list[Unit]:
         if liability(u.chunk):
             u.score -= LEAD.liability_penalty
             u.parts["liability"] = -1.0
+    return sorted(units, key=lambda u: -u.score)
+
+
+class NamedLaws:
+    """The laws a question names in its own words: by the core of the title ("个人所得税" of 个人所得税法, said
+    directly or given by the term map: 个税 → 个人所得税), or by a piece of the title a regulation owns
+    (law_cues.title_cues: 公积 → 住房公积金管理条例, 失业 → 失业保险条例).  Worked out once, on first use."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self._cores: dict[str, str] | None = None
+        self._cues: dict[str, set[str]] = {}
+
+    def _load(self) -> dict[str, str]:
+        if self._cores is None:
+            laws = {c.law for c in self.index.chunks if c.kind == "law" and c.law}
+            self._cores = {law: core for law in laws if len(core := GENERIC.sub("", law_key(law)).removesuffix("法")) >= 3}
+            titled = {law for law in laws if law_key(law).endswith("法") and not law_key(law).endswith("办法")}
+            self._cues = title_cues(laws - titled, titled, self.index.chunks)
+        return self._cores
+
+    def of(self, text: str) -> set[str]:
+        cores = self._load()
+        return {law for law, core in cores.items() if core in text} | cued_laws(text, self._cues)
+
+
+def named_law_first(text: str, named: set[str], units: list[Unit]) -> list[Unit]:
+    """A clause of a law the question names counts LEAD.named_law more: "公积金最低按工资的百分之几交" is
+    answered from 住房公积金管理条例 (公积), not from 劳动合同法's 试用期工资 ≥ 百分之八十; "单位代扣的个税…" from
+    个人所得税法, not 企业所得税法.  No law named (or only one law among the units): the order is kept."""
+    if not named or not units or LEAD.named_law <= 0 or len({u.chunk.law for u in units if u.chunk.kind == "law"}) < 2:
+        return units
+    for u in units:
+        if u.chunk.kind == "law" and u.chunk.law in named:
+            u.score += LEAD.named_law
+            u.parts["named_law"] = 1.0
     return sorted(units, key=lambda u: -u.score)
