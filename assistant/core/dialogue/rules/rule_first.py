@@ -2,8 +2,9 @@
 
 "我跟老婆结婚好几年没孩子想领养一个，我今年28，够条件吗" names 领养, but several items fit about equally and
 nothing decides, so `close-items-clarify` would only ask which item.  The question asks about a rule (条件,
-a number, whether something is allowed), and a clause answers it: the clause leads, and the items follow as
-choices the person can still pick (the reply to them is read like a reply to any clarifying question)."""
+a number — not a bare yes/no, which the items' guides answer: "辞职了公积金能提取吗" is still asked about), and a
+clause answers it: the clause leads, and the items follow as choices the person can still pick (the reply to
+them is read like a reply to any clarifying question)."""
 from __future__ import annotations
 
 from assistant.core.compose import hall_zone
@@ -11,7 +12,7 @@ from assistant.core.dialogue.decision import Decision
 from assistant.core.dialogue.rules.build import cards, law_answer, named
 from assistant.core.dialogue.state import Context
 from assistant.core.dialogue.turn import Turn
-from assistant.core.direct import is_rule
+from assistant.core.direct import states_rule
 
 
 @named("law-then-clarify")
@@ -21,7 +22,7 @@ def law_then_clarify(t: Turn) -> Decision | None:
     e, u, a = t.evidence, t.u, t.assistant
     if e.pin is not None or not (e.item_ok and e.law_ok) or t.ctx.clarified_once or not t.vagueness.vague:
         return None
-    if not is_rule(u.text, a.direct.ask(u.text, u.aspects), u.policy_cue) or not a.direct.law_answers_rule(
+    if not states_rule(u.text, a.direct.ask(u.text, u.aspects), u.policy_cue) or not a.direct.law_answers_rule(
             u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, None, u.expansion):
         return None
     v = t.vagueness
