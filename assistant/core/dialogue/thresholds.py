@@ -91,6 +91,15 @@ class LeadWeights:
     corroborate_with_number: float = 0.15
     service_margin: float = 0.3  # a service field leads a named item's answer unless a unit scores this much higher
     corroborate_alone: float = 0.4
+    # a clause of a 法律责任 chapter counts this much less unless the question asks what follows a breach
+    # (governing.rule_before_penalty): fact tune first paragraph 0.715 -> 0.719 (0.0 -> 0.5; 1.0 the same), governing
+    # 0.762 -> 0.757; on the read fresh sets fact_fresh2..6 governing 0.621 -> 0.628.  eval/reports/s10-law-calibration.json
+    liability_penalty: float = 0.5
+    # a clause of a law the question names (governing.NamedLaws: 个税 → 个人所得税法, 公积 → 住房公积金管理条例) counts
+    # this much more in the clause a policy answer quotes (governing.named_law_first): fact tune first paragraph
+    # 0.719 -> 0.728, governing 0.757 -> 0.770 (0.3: unchanged, 1.0: 0.719 / 0.762); fresh2..6 governing 0.628 -> 0.639.
+    # Applied to guide answers too it let a law clause overtake the guide sentence (first paragraph 0.698).  Same report.
+    named_law: float = 0.6
 
 
 LEAD = LeadWeights()
