@@ -34,6 +34,7 @@ from assistant.core.catalogue_match import (  # noqa: F401  (re-exported)
     ACTION_PENALTY, DEPARTMENT_CUE, OPERATION_WEIGHT, action_penalty, asked_operations, bigrams, catalogue_query,
     catalogue_tokens, department_cued, department_words, operation_agreement, operations, other_matter,
     other_operation, plain_name, words_lead)
+from assistant.core.catalogue_rank import FEATURES, POOL, Gate, NameStats, Ranker, features
 
 
 # ------------------------------------------------------------------ index side
@@ -43,6 +44,7 @@ def item_text(item: CatalogueItem) -> str:
     return f"{item.name} {item.group}".strip()
 
 
+HAND_POOL = 20  # the fused score's own re-ranking (operation, variant words) looks at its first 20
 BM25_WEIGHT = 0.04  # 0.02 → 0.04: top-1 ranking on the tune splits 103 → 104 of 117 (eval/catalogue_dev.jsonl)
 
 
@@ -60,32 +62,52 @@ class CatalogueIndex:
         self.by_id = {i.id: i for i in self.items}
         self.row = {i.id: n for n, i in enumerate(self.items)}
         self.chunks = {i.id: i.chunk() for i in self.items}
+        self.names = [i.name for i in self.items]
+        self.stats = NameStats(self.names)
+        self.ranker = Ranker.load()
 
-    def search(self, tok, text: str, qvec: np.ndarray, k: int = 5) -> list[dict]:
-        """Best items for a question: the question (a query) against each plain name embedded as a
-        passage — e5's question → answer direction, which ranks a person's words against an official name
-        better than name-as-query (top-1 0.80 → 0.85 on the tune split) — plus BM25_WEIGHT·normalised BM25
-        of words and character pairs (ties between near-identical names) and DEPARTMENT_CUE when the question
-        names the item's department.  `cos` (name as a query) is
-        what the stage compares with the guides' phrases, which are embedded the same way.  Items a guide
-        covers (`covered`) are ranked too: when one comes first, the question is the guide's."""
-        if not self.items:
-            return []
+    def candidates(self, tok, text: str, qvec: np.ndarray) -> dict:
+        """The question (a query) against each plain name embedded as a passage — e5's question → answer
+        direction, which ranks a person's words against an official name better than name-as-query (top-1
+        0.80 → 0.85 on the tune split) — plus BM25_WEIGHT·normalised BM25 of words and character pairs and
+        DEPARTMENT_CUE when the question names the item's department: the fused score; its first POOL items,
+        with the variant words and the asked operation counted (OPERATION_WEIGHT, ACTION_PENALTY)."""
         cos = self.vectors @ qvec
         near = self.passages @ qvec if self.passages is not None else cos
         toks = catalogue_tokens(tok, text)
         bm = np.asarray(self.bm25.get_scores(toks), dtype=np.float32) if toks else np.zeros(len(self.items))
         bmn = bm / bm.max() if bm.max() > 0 else bm
-        fused = near + BM25_WEIGHT * bmn + DEPARTMENT_CUE * department_cued(self.items, text)
-        pool = np.argsort(-fused)[:k * 4]
+        dept = department_cued(self.items, text)
+        fused = near + BM25_WEIGHT * bmn + DEPARTMENT_CUE * dept
+        pool = np.argsort(-fused)[:POOL]
         asked = asked_operations(text)
-        for i in pool:  # variants whose action word the question gives no cue for; the asked operation
+        for i in pool[:HAND_POOL]:  # variants whose action word the question gives no cue for; the asked operation
             fused[i] += OPERATION_WEIGHT * operation_agreement(self.items[i].name, asked) \
                 - ACTION_PENALTY * action_penalty(self.items[i].name, text)
-        top = pool[np.argsort(-fused[pool])][:k]
+        return {"pool": pool, "cos": cos, "near": near, "bm": bm, "bmn": bmn, "dept": dept, "fused": fused}
+
+    def features(self, text: str, c: dict) -> np.ndarray:
+        return features(self.stats, self.names, c["dept"], c["pool"], text, c["near"], c["cos"], c["bmn"])
+
+    def search(self, tok, text: str, qvec: np.ndarray, k: int = 5) -> list[dict]:
+        """Best items for a question: the candidates' order by the learned ranker (catalogue_rank.py) when
+        its weights exist, else by the fused score.  `cos` (name as a query) is what the stage compares
+        with the guides' phrases, which are embedded the same way.  Items a guide covers (`covered`) are
+        ranked too: when one comes first, the question is the guide's."""
+        if not self.items:
+            return []
+        c = self.candidates(tok, text, qvec)
+        pool, cos, bm, bmn, fused = c["pool"], c["cos"], c["bm"], c["bmn"], c["fused"]
+        f = None if self.ranker is None else self.features(text, c)
+        order = fused[pool] if f is None else self.ranker.scores(f)
         covered = self.covered if self.covered is not None else np.zeros(len(self.items), bool)
-        return [{"item": self.items[i], "cos": float(cos[i]), "bm25": float(bm[i]), "bm25_norm": float(bmn[i]),
-                 "score": float(fused[i]), "covered": bool(covered[i])} for i in top]
+        out = []
+        for j in np.argsort(-order, kind="stable")[:k]:
+            i = pool[j]
+            out.append({"item": self.items[i], "cos": float(cos[i]), "bm25": float(bm[i]), "bm25_norm": float(bmn[i]),
+                        "score": float(fused[i]), "covered": bool(covered[i]), "rank_score": float(order[j]),
+                        "features": None if f is None else f[j]})
+        return out
 
 
 def build_catalogue(settings, corpus, tok, embed_all, out: Path) -> dict | None:
@@ -154,6 +176,9 @@ CAT_OVER_NAMES = 0.0
 # of guide_dev.jsonl's tune split answered by a catalogue item (4 of 333 before and after).
 FAQ_SLACK = 0.01
 OTHER_OPERATION_SLACK = 0.04
+# With the learned gate (assistant/data/catalogue_gate.json, eval/catalogue_train.py): the item answers when
+# the gate's probability reaches GATE_MIN; CAT_MIN stays the floor of meaning.
+GATE_MIN = 0.5
 DECIDED_BY_FOCUS = ("rule:followup-rewrite", "rule:clarify-reply", "rule:curated-answer", "rule:followup-sibling")
 
 
@@ -190,21 +215,51 @@ class CatalogueAnswers:
         self.guide_names = {g.name: [g.name, *g.aliases] for g in index.corpus.guides}
         names = {n for ns in self.guide_names.values() for n in ns}
         self.is_name = np.array([t in names for t in index.phrase_texts], dtype=bool)
+        self.gate = Gate.load()
 
     def closest_guide(self, qvec: np.ndarray, text: str, item: CatalogueItem, decided) -> float:
         """How close the nearest guide phrase is, an FAQ question counting FAQ_SLACK less; lowered by
         OTHER_OPERATION_SLACK when the rulebook's guide is for another operation than the question's."""
+        return self._closest(qvec) - OTHER_OPERATION_SLACK * self._other(item, text, decided)
+
+    def _closest(self, qvec: np.ndarray) -> float:
         if not len(self.index.phrase_vecs):
             return 0.0
         sims = self.index.phrase_vecs @ qvec
         names, faqs = sims[self.is_name], sims[~self.is_name]
-        closest = max(float(names.max()) if len(names) else 0.0, float(faqs.max()) - FAQ_SLACK if len(faqs) else 0.0)
+        return max(float(names.max()) if len(names) else 0.0, float(faqs.max()) - FAQ_SLACK if len(faqs) else 0.0)
+
+    def _other(self, item: CatalogueItem, text: str, decided) -> bool:
+        """The rulebook's guide is for another operation or matter than the item the question names."""
         guide = decided.items[0].name if decided.kind in ("guide", "policy") and decided.items else None
-        if guide in self.guide_names and (other_operation(item.name, text, self.guide_names[guide])
-                                          or other_matter(item.name, text, self.guide_names[guide])
-                                          or words_lead(item.name, text, self.guide_names[guide])):
-            closest -= OTHER_OPERATION_SLACK
-        return closest
+        return guide in self.guide_names and (other_operation(item.name, text, self.guide_names[guide])
+                                              or other_matter(item.name, text, self.guide_names[guide])
+                                              or words_lead(item.name, text, self.guide_names[guide]))
+
+    def gate_features(self, text: str, decided, matches: list[dict], near: float, qvec: np.ndarray,
+                      top: dict | None) -> np.ndarray:
+        """catalogue_rank.GATE_FEATURES of the best item against the rulebook's decision."""
+        best, col = matches[0], FEATURES.index
+        f = best["features"]
+        margin = best["rank_score"] - matches[1]["rank_score"] if len(matches) > 1 else 1.0
+        kind = decided.kind
+        return np.array([near, best["bm25_norm"], f[col("name_cover")], f[col("question_cover")],
+                         f[col("char_cover")], f[col("op_agree")] - f[col("op_disagree")], margin,
+                         near - self._closest(qvec), near - (top["semantic"] if top else CAT_MIN),
+                         bool(top and top.get("alias")), self._other(best["item"], text, decided), kind == "guide",
+                         kind == "policy", kind == "clarify", kind in ("refuse", "handoff"), not decided.items],
+                        dtype=np.float32)
+
+    def _fits(self, text: str, decided, matches: list[dict], near: float, qvec: np.ndarray, top) -> bool:
+        """The learned gate (catalogue_rank.Gate) when its weights exist, else the hand rules: shared words
+        (CAT_MIN_WORDS) unless the meaning is sure, and closer than every guide phrase or `_gives_way`."""
+        best = matches[0]
+        if self.gate is not None and best["features"] is not None:
+            return self.gate.prob(self.gate_features(text, decided, matches, near, qvec, top)) >= GATE_MIN
+        if best["bm25_norm"] < CAT_MIN_WORDS and near < CAT_SURE:  # "扯个证"
+            return False
+        return near >= self.closest_guide(qvec, text, best["item"], decided) + CAT_OVER_NAMES \
+            or self._gives_way(decided, best, top)
 
     def consider(self, turn, decided):
         """`decided` (a `Decision`), or the catalogue item's answer when one fits clearly better than it:
@@ -231,11 +286,8 @@ class CatalogueAnswers:
                                             for m in matches[:3]]
         if best["covered"]:  # "结婚登记要预约吗": 结婚登记预约 is the guide's, not 离婚登记预约 the next one
             return decided
-        if near < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and near < CAT_SURE:  # "扯个证"
-            return decided
-        closest_guide = self.closest_guide(qvec, u.text, best["item"], decided)
-        if near < closest_guide + CAT_OVER_NAMES \
-                and not self._gives_way(decided, best, (turn.diagnostics.get("items") or [None])[0]):
+        if near < CAT_MIN or not self._fits(u.text, decided, matches, near, qvec,
+                                            (turn.diagnostics.get("items") or [None])[0]):
             return decided
         was = decided.diagnostics.get("decision", "")
         return self.answer(best["item"], best["score"], matches, decided,
