@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from assistant.core.catalogue_rank import FEATURES, WEIGHTS, NameStats, Ranker, features
+from assistant.core.catalogue_rank import (FEATURES, GATE_FEATURES, GATE_WEIGHTS, WEIGHTS, Gate, NameStats, Ranker,
+                                           features)
 
 SIBLINGS = ["烟草专卖零售许可证新办", "烟草专卖零售许可证注销", "烟草专卖零售许可证延续", "烟草专卖零售许可证补办",
             "犬类准养证核发", "道路运输证配发（县级）"]
@@ -48,3 +49,21 @@ def test_weights_for_other_features_are_refused():
     data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     with pytest.raises(ValueError):
         Ranker({**data, "features": data["features"][:-1]})
+
+
+def gate_input(**values) -> np.ndarray:
+    data = json.loads(GATE_WEIGHTS.read_text(encoding="utf-8"))
+    g = np.asarray(data["mean"], dtype=np.float32).copy()
+    for name, value in values.items():
+        g[GATE_FEATURES.index(name)] = value
+    return g
+
+
+def test_the_gate_lets_an_item_clearly_closer_than_the_guides_answer():
+    gate = Gate.load()
+    assert gate.prob(gate_input(near=0.95, over_guides=0.03, over_item=0.03, item_alias=0, guide=1)) >= 0.5
+
+
+def test_the_gate_keeps_a_guide_found_by_its_alias_and_closer_than_the_item():
+    gate = Gate.load()
+    assert gate.prob(gate_input(near=0.9, over_guides=-0.03, over_item=-0.04, item_alias=1, guide=1)) < 0.5
