@@ -99,19 +99,22 @@ def features(stats: NameStats, names: list[str], departments: np.ndarray, pool: 
 
 class Ranker:
     """score = ((f − mean) / scale) · w over FEATURES; the file records the report the weights came from."""
+    NAMES, PATH = FEATURES, WEIGHTS
 
     def __init__(self, data: dict):
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("catalogue_ranker.json: features differ from catalogue_rank.FEATURES")
+        if list(data["features"]) != list(self.NAMES):
+            raise ValueError(f"{self.PATH.name}: features differ from catalogue_rank's")
         self.mean = np.asarray(data["mean"], dtype=np.float32)
         self.scale = np.asarray(data["scale"], dtype=np.float32)
         self.w = np.asarray(data["weights"], dtype=np.float32)
+        self.bias = float(data.get("bias", 0.0))
 
     def scores(self, f: np.ndarray) -> np.ndarray:
         return ((f - self.mean) / self.scale) @ self.w
 
     @classmethod
-    def load(cls, path: Path = WEIGHTS) -> "Ranker | None":
+    def load(cls, path: Path | None = None):
+        path = path or cls.PATH
         return cls(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
 
 
@@ -125,18 +128,7 @@ GATE_FEATURES = ("near", "bm25", "name_cover", "question_cover", "char_cover", "
 
 class Gate(Ranker):
     """P(the catalogue item answers) = σ(((g − mean) / scale) · w + bias)."""
-
-    def __init__(self, data: dict):
-        if list(data["features"]) != list(GATE_FEATURES):
-            raise ValueError("catalogue_gate.json: features differ from catalogue_rank.GATE_FEATURES")
-        self.mean = np.asarray(data["mean"], dtype=np.float32)
-        self.scale = np.asarray(data["scale"], dtype=np.float32)
-        self.w = np.asarray(data["weights"], dtype=np.float32)
-        self.bias = float(data["bias"])
+    NAMES, PATH = GATE_FEATURES, GATE_WEIGHTS
 
     def prob(self, g: np.ndarray) -> float:
         return float(1.0 / (1.0 + np.exp(-(self.scores(g) + self.bias))))
-
-    @classmethod
-    def load(cls, path: Path = GATE_WEIGHTS) -> "Gate | None":
-        return cls(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
