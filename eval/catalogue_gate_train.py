@@ -2,7 +2,7 @@
 the rulebook's decision?) from labels, and estimate it by leaving one catalogue set out.
 
 1. Every question runs through Assistant.answer with the catalogue loaded and the learned ranker; where the
-   stage reaches its decision (an uncovered item at least CAT_MIN close), the gate's features are recorded
+   stage reaches its decision (an uncovered item at least CatalogueThresholds.min close), the gate's features are recorded
    (CatalogueAnswers.gate_features — the call path that answers).  Labels: 1 for the read catalogue sets'
    questions whose best item is an expected one (a wrong best item is wrong either way: left out); 0 for the
    TUNE splits of guide_dev, fact_dev, policy_dev and out_of_scope_dev (answered by a guide, a law, or
