@@ -6,7 +6,7 @@ the rulebook's decision?) from labels, and estimate it by leaving one catalogue 
    (CatalogueAnswers.gate_features — the call path that answers).  Labels: 1 for the read catalogue sets'
    questions whose best item is an expected one (a wrong best item is wrong either way: left out); 0 for the
    TUNE splits of guide_dev, fact_dev, policy_dev and out_of_scope_dev (answered by a guide, a law, or
-   declined: a catalogue item there is a stolen answer).  Holdout splits and catalogue_fresh5 are not read.
+   declined: a catalogue item there is a stolen answer).  Holdout splits and catalogue_fresh6 are not read.
 2. Logistic regression with L2 (numpy, standardised features); the negatives are weighted up to the
    positives' total.
 3. Leave one catalogue set out: the gate is fitted without it (and without a sixth of the negatives) and the
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from assistant.config import get_settings  # noqa: E402
 from assistant.core.assistant import Assistant  # noqa: E402
-from assistant.core.catalogue_rank import GATE_FEATURES, GATE_WEIGHTS, Gate, Ranker  # noqa: E402
+from assistant.core.catalogue_rank import GATE_FEATURES, GATE_WEIGHTS, WEIGHTS, Gate, Ranker  # noqa: E402
 from assistant.core.index.build import load_index  # noqa: E402
 from assistant.evaluation.harness import load_set  # noqa: E402
 from catalogue_eval import CATALOGUE, catalogue_set  # noqa: E402
@@ -116,13 +116,14 @@ def main() -> None:
     report = {"features": list(GATE_FEATURES), "l2": args.l2, "positives": {s: len(p) for s, p in pos.items()},
               "negatives_reaching_the_gate": len(neg), "negatives_asked": len(neg_rows), "loso": {}}
     groups = {s: collect(a, cat_rows[s], {}) for s in SETS} if not args.no_end_to_end else None
+    ranker_l2 = json.loads(WEIGHTS.read_text(encoding="utf-8"))["l2"]  # the shipped ranker's
     for s in SETS:
         train = [r for o in SETS if o != s for r in pos[o]] + [r for o in SETS if o != s for r in folds[o]]
         gate = Gate(fit_gate(train, args.l2))
         fold = {"positives_passed": f"{passed(gate, pos[s])}/{len(pos[s])}",
                 "negatives_taken": f"{passed(gate, folds[s])}/{len(folds[s])}"}
         if groups is not None:
-            cat.ranker, stage.gate = Ranker(fit([g for o in SETS if o != s for g in groups[o]], 0.01)), gate
+            cat.ranker, stage.gate = Ranker(fit([g for o in SETS if o != s for g in groups[o]], ranker_l2)), gate
             fold["end_to_end_ranker_and_gate"] = catalogue_set(a, cat_rows[s])["first_rate"]["all"]
             stage.gate = rec
         report["loso"][s] = fold

@@ -2,9 +2,9 @@
 question read so far, and estimate how well that generalises by LEAVE-ONE-SET-OUT cross-validation.
 
 1. Every question of the read sets (eval/catalogue_dev.jsonl — tune, tune2, tune3 and its holdout split —,
-   catalogue_holdout, catalogue_fresh, fresh2, fresh3, fresh4) goes through the catalogue stage's own call
-   path (catalogue_query → embed → CatalogueIndex.candidates → features); a candidate is positive when its
-   name is an expected one.  catalogue_fresh5.jsonl is never read here.
+   catalogue_holdout, catalogue_fresh … fresh4, and fresh5 once its final score was taken) goes through the
+   catalogue stage's own call path (catalogue_query → embed → CatalogueIndex.candidates → features); a
+   candidate is positive when its name is an expected one.  catalogue_fresh6.jsonl is never read here.
 2. A linear score over the standardised features is fitted with a listwise softmax loss (the positives' share
    of the softmax over the question's candidates) plus an L2 penalty, by gradient descent (numpy only).
 3. Leave one set out: fit on the other sets, then (a) rank the left-out set's candidates and (b) answer its
@@ -38,7 +38,7 @@ from assistant.core.index.build import load_index  # noqa: E402
 from assistant.evaluation.harness import load_set  # noqa: E402
 from catalogue_eval import CATALOGUE, catalogue_set  # noqa: E402
 
-SETS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4")
+SETS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
 REPORT = ROOT / "eval" / "reports" / "catalogue-train.json"
 
 

@@ -12,8 +12,8 @@ Without that file the fused score ranks, as before.  Cost per question: POOL × 
 The decision whether the best item answers instead of the rulebook's decision is learned the same way (`Gate`,
 a logistic model of GATE_FEATURES; eval/catalogue_gate_train.py, assistant/data/catalogue_gate.json): trained
 on the read catalogue questions against the tune splits of the guide, fact, policy and out-of-scope sets, it
-lets fewer law and guide questions be taken by a catalogue item than the hand rules it replaces (31 against 74
-of 443 that reach it), which stay in catalogue.py for a catalogue without the file.
+lets fewer law and guide questions be taken by a catalogue item than the hand rules it replaces (about 31
+against 74 of the ~440 that reach it), which stay in catalogue.py for a catalogue without the file.
 """
 from __future__ import annotations
 
