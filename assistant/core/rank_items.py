@@ -22,7 +22,8 @@ from assistant.core.dialogue.thresholds import DIALOGUE
 from assistant.core.index.build import Index
 from assistant.core.text.containing import Containing
 from assistant.core.retrieve import Retrieval
-from assistant.core.understand import aspects_of, expand_terms, negated, request_span
+from assistant.core.understand import (CLAUSE_BREAK, QUESTION_WORD, aspects_of, denied, expand_terms, names_of, negated,
+                                      request_span)
 
 # What the person wants done to a thing decides between items about the same thing
 # (结婚证 → 结婚登记 / 补领婚姻登记证; 抵押 → 抵押权登记 / 抵押权注销登记).  The words: corpus/lexicon/actions.yaml.
@@ -44,11 +45,18 @@ def asker(text: str) -> str | None:
 
 # a request pointing back at a thing the story named: 这个证, 那张卡, 这执照
 POINTING = re.compile(r"(这个|这张|那个|那张|这本|这)(证|卡|照)")
+# a purpose clause names what is needed: "孩子上学需要居住证", "学校说要先有居住证", "再婚要用离婚证" — the
+# document right after the cue is asked for, not the purpose's item
+NEEDS = re.compile(r"要用|需要|要先有|要有|得有|先有|要先办|得先办|先办|要开|开个|开一个|要提供")
+NEED_WINDOW = 4  # the document starts within this many characters of the cue ("需要一张居住证")
 ACTION_BONUS = 0.2
 # an item that does something specific (注销, 补领…) the question does not ask for, also when it asks for another
 # action (guide tune hit@1 0.949 -> 0.952, clarify 0.084 -> 0.072; dialog, follow-up, fact unchanged:
-# eval/reports/action-mismatch.json)
+# eval/reports/action-mismatch.json).  Not the item the question is closest to in meaning, which may say the action
+# in its own words ("公司变跟登记…", "註冊資本想增加"): guide tune hit@1 +1 (g0258), nothing else on tune changes.
 ACTION_MISMATCH = 0.1
+# an item the person names in a denial ("我又没开公司，也没有个体户执照，这票从哪来"): the same step as ACTION_MISMATCH
+DENIED = 0.1
 
 # calibrated on eval/guide_dev.jsonl + eval/out_of_scope_dev.jsonl (tune split).  The span was 0.12: every cosine
 # above 0.92 counted the same, and the item the question is closest to in meaning (社会保障卡申领 0.966 for
@@ -107,6 +115,7 @@ class Router:
                 for h in "证卡照":
                     if (i := n.find(h)) >= 2:
                         self._stems.setdefault(n[:i + 1], set()).add(g.id)
+        self._said = {g.id: names_of(g) for g in index.corpus.guides}  # the words that name an item ("个体户")
         self._phrase_rows: dict[str, np.ndarray] = {}
         items = np.array(index.phrase_items)
         for iid in self.guides:
@@ -180,22 +189,62 @@ class Router:
         top = float(max(lex, default=0.0)) or 1.0
         return {iid: float(s) / top for iid, s in zip(self.index.item_ids, lex)}
 
+    def _affirmed(self, text: str, tokens: list[str]) -> list[str]:
+        """`tokens` without the words said not to apply ("我又没开公司，也没有个体户执照" is not about
+        个体工商户设立登记), unless the message also says them outside a denial."""
+        gone = [n for part in denied(text) for names in self._said.values() for n in names if n in part]
+        if not gone:
+            return tokens
+        tok = self.index.tokenizer.tokens
+        kept = text
+        for name in gone:
+            kept = kept.replace(name, " ")
+        drop = {t for name in gone for t in tok(name)} - set(tok(kept))
+        return [t for t in tokens if t not in drop]
+
     def _semantic(self, qvec: np.ndarray) -> dict[str, float]:
         """The best cosine between the query vector and each item's phrases (name, aliases, FAQ questions)."""
         sims = self.index.phrase_vecs @ qvec if len(self.index.phrase_vecs) else np.zeros(0)
         return {iid: float(sims[rows].max()) if len(rows) else 0.0 for iid, rows in self._phrase_rows.items()}
 
-    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str]) -> tuple[dict, set[str], str]:
+    def _story(self, text: str, lex_by: dict[str, float], alias: dict[str, str],
+               needed: dict[str, str]) -> tuple[dict, set[str], str]:
         """In a long story, the request clause's own words share the lexical signal, and names said only
         in the background ("我们结婚三年了") are the ones whose weight is cut: (lexical, background ids,
-        the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person)."""
-        span = request_span(text)
+        the request — where who is asking is read: "我老公厂里下岗了，打算开个店" is a person).  A document
+        a purpose clause says is needed (`needed`: "学校说要有居住证 … 去哪办") is one of the request's words."""
+        span = request_span(text) or self._purpose_span(text)
         if span is None:
             return lex_by, set(), text
         request = span[0].lower()
-        req = self._lexical(self.index.tokenizer.tokens(f"{request} {expand_terms(request)}"))
+        words = " ".join([request, expand_terms(request), *sorted(set(needed.values()))])
+        req = self._lexical(self._affirmed(request, self.index.tokenizer.tokens(words)))
         mixed = {iid: (1 - REQUEST_LEXICAL) * v + REQUEST_LEXICAL * req.get(iid, 0.0) for iid, v in lex_by.items()}
         return mixed, {iid for iid, n in alias.items() if n not in request}, request
+
+    def _needed(self, text: str) -> dict[str, str]:
+        """The document a purpose clause says is needed: item id → its name word.  "孩子在宿迁上学需要居住证"
+        asks for 居住证申领; the longest document named within NEED_WINDOW characters of the cue."""
+        low, out = text.lower(), {}
+        for m in NEEDS.finditer(low):
+            window = low[m.end():m.end() + NEED_WINDOW + 8]
+            found = [(window.find(st), -len(st), st) for st in self._stems if 0 <= window.find(st) <= NEED_WINDOW]
+            if found:
+                stem = min(found)[2]
+                out.update({iid: stem for iid in self._stems[stem]})
+        return out
+
+    @staticmethod
+    def _purpose_span(text: str) -> tuple[str, str] | None:
+        """(what is needed, the purpose) of a short message with a purpose clause: "孩子上学要社保缴费证明" asks
+        for 社保缴费证明; 上学 is why.  None without a cue or with nothing named after it ("需要带什么")."""
+        m = NEEDS.search(text)
+        if m is None or m.start() == 0:
+            return None
+        need = CLAUSE_BREAK.split(text[m.end():])[0]
+        if len(need) < 2 or QUESTION_WORD.search(need[:3]) or aspects_of(need[:4]):
+            return None
+        return text[m.end():], text[:m.start()]
 
     def _referent(self, text: str, request: str) -> dict[str, str]:
         """A request that points back ("这个证怎么办") at a thing the story named: item id → that name.
@@ -217,8 +266,11 @@ class Router:
         and takes `request_semantic` of the semantic signal (one more embedding only where it can decide)."""
         alias = self.alias_hits(text)
         own = self.alias_hits(text[:len(text) - len(expansion)]) if expansion and text.endswith(expansion) else alias
-        lex_by, background, request = self._story(text, self._lexical(retrieval.tokens), alias)
-        for iid, stem in self._referent(text, request).items():  # the thing "这个证" points at is asked for
+        needed = self._needed(text)
+        lex_by, background, request = self._story(text, self._lexical(self._affirmed(text, retrieval.tokens)), alias,
+                                                  needed)
+        for iid, stem in (needed | self._referent(text, request)).items():  # the thing "这个证"
+            # points at, or a purpose clause says is needed, is asked for
             alias.setdefault(iid, stem)
             if own is not alias:
                 own.setdefault(iid, stem)
@@ -229,20 +281,25 @@ class Router:
         for h in retrieval.hits:
             if h.chunk.item_id:
                 ev_by[h.chunk.item_id] = ev_by.get(h.chunk.item_id, 0.0) + h.score
+        denial = {iid for part in denied(text) for iid, names in self._said.items() if any(n in part for n in names)}
         signals = (lex_by, ev_by, alias, own, background, [names for p, names in ACTIONS if p.search(text)],
-                   asker(request))
+                   asker(request), denial)
         out = self._scored(sem_by, *signals)
         share = DIALOGUE.request_semantic
         if request != text and share and len(out) >= 2 and out[0].score - out[1].score < DIALOGUE.story_tie \
                 and getattr(self.index, "embedder", None) is not None:
-            req_sem = self._semantic(self.index.embedder.queries([request])[0])
+            said = request  # the asking clause's meaning without what it denies ("也没有个体户执照，这票从哪来")
+            for part in denied(request):
+                said = said.replace(part, " ")
+            req_sem = self._semantic(self.index.embedder.queries([said.strip() or request])[0])
             out = self._scored({iid: (1 - share) * v + share * req_sem.get(iid, v) for iid, v in sem_by.items()},
                                *signals)
         return out[:limit]
 
-    def _scored(self, sem_by, lex_by, ev_by, alias, own, background, actions, who) -> list[ItemCandidate]:
+    def _scored(self, sem_by, lex_by, ev_by, alias, own, background, actions, who, denial) -> list[ItemCandidate]:
         """Every item with a positive combined score, best first, with the reasons for the trace."""
         ev_max = max(ev_by.values(), default=0.0) or 1.0
+        closest = max(sem_by, key=sem_by.get, default=None)  # what the question means, said in any words
         out = []
         for iid, g in self.guides.items():
             sem = sem_by.get(iid, 0.0)
@@ -268,12 +325,15 @@ class Router:
                     asked = True
                     reasons.append(f"动作词→「{'/'.join(names)}」")
             # also when the question asks for another action: "房本上的抵押咋去掉" (注销) is not 不动产权证书补发
-            if not asked and any(n in g.name for _p, names in ACTIONS for n in names if n != "提取"):
+            if not asked and iid != closest and any(n in g.name for _p, names in ACTIONS for n in names if n != "提取"):
                 score -= ACTION_MISMATCH
                 reasons.append("事项含问题未提到的动作（注销/补领/变更），略降")
             if who is not None and who not in g.audience:
                 score -= AUDIENCE_MISMATCH
                 reasons.append(f"问题说明是{who}办理，事项只面向{'/'.join(g.audience)}，略降")
+            if iid in denial:
+                score -= DENIED
+                reasons.append("问题说没有/不是这件事，略降")
             if score > 0:
                 out.append(ItemCandidate(iid, g.name, score, alias.get(iid), s_lex, sem, ev_by.get(iid, 0.0), reasons))
         out.sort(key=lambda c: -c.score)

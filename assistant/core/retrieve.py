@@ -13,6 +13,7 @@ from assistant.core.corpus.laws import law_key
 from assistant.core.dialogue.thresholds import SHELF
 from assistant.core.index.build import Index
 from assistant.core.index.dense_scan import DenseScan
+from assistant.core.governing import law_words
 from assistant.core.law_cues import cued_laws, title_cues
 from assistant.core.understand import expand_terms
 
@@ -186,7 +187,7 @@ class HybridRetriever:
     def law_tokens(self, query: str, tokens: list[str]) -> list[str]:
         """The BM25 words of a law question: the person's own plus the official words the term map gives for
         them (corpus/lexicon/terms.yaml: 个税 → 个人所得税, 失业金 → 失业保险金), which the articles use."""
-        words = expand_terms(query)
+        words = f"{expand_terms(query)} {law_words(query)}".strip()
         extra = self.index.tokenizer.tokens(words) if words else []
         return tokens + [t for t in dict.fromkeys(extra) if t not in tokens]
 

@@ -136,6 +136,23 @@ def negated(text: str, start: int) -> bool:
 
 
 CLAUSE_BREAK = re.compile(r"[，。！？,.!?；;：:\s]+")
+# "我又没开公司，也没有个体户执照": what follows 没/没有/不是 up to the clause's end is said not to apply; the
+# question forms 有没有, 是不是 ("有没有人帮我填表") deny nothing
+DENIAL = re.compile(r"(?<!有)(?:没有|没)(?!有)|(?<!是)不是")
+
+
+DENIED_MAX = 8  # a denial covers the words right after it: "没单位的人自己怎么交社保" denies 单位, not the ask
+
+
+def denied(text: str) -> list[str]:
+    """The words of `text` said not to apply: "我又没开公司，也没有个体户执照，这票从哪来" → ["开公司", "个体户执照"]."""
+    out = []
+    for clause in CLAUSE_BREAK.split(text):
+        for m in DENIAL.finditer(clause):
+            part = re.split(r"的|了|过|就|也|还|但|可|所以", clause[m.end():m.end() + DENIED_MAX])[0]
+            if part:
+                out.append(part)
+    return out
 # a clause that asks something: an aspect word ("要带什么", "去哪办") or a question word / particle
 QUESTION_WORD = re.compile(r"怎么|怎样|咋|如何|哪|什么|啥|吗|么|呢|多久|多少|几|能不能|可不可以|能否|是否|要不要|有没有|请问")
 # a clause that says what the person wants done ("我想办居住证", "打算开个店"), wherever it stands

@@ -41,3 +41,17 @@ def test_an_ordinary_run_of_a_set_also_scores_its_fresh_file_and_a_fresh_run_onl
     assert [r["id"] for r in set_rows(tmp_path, "guide")[0]] == ["g1", "n1"]
     with pytest.raises(FileNotFoundError):
         set_rows(tmp_path, "policy")
+
+
+def test_guide_fresh4_and_dialog_fresh5_are_fresh_sets_naming_only_indexed_items():
+    from assistant.core.corpus.schema import load_guides
+
+    names = {g.name for g in load_guides(ROOT / "corpus" / "guides")}
+    guides = load_set(set_source(ROOT / "eval", "guide_fresh4")[0])
+    assert len(guides) >= 70 and {r["split"] for r in guides} == {"fresh4"}
+    assert {n for r in guides for n in r["expected"]} == names  # every guide is asked about
+    dialogs = load_set(set_source(ROOT / "eval", "dialog_fresh5")[0])
+    turns = [t for r in dialogs for t in r["turns"]]
+    assert len(dialogs) >= 12 and len(turns) >= 40 and {r["split"] for r in dialogs} == {"fresh5"}
+    assert {n for t in turns for n in (t["expected"] or [])} <= names
+    assert all(t["expected"] or t["expect_kind"] == "clarify" for t in turns)

@@ -1,6 +1,6 @@
 """Domain words as data: the files of `corpus/lexicon/` that a centre edits without touching Python.
 
-    terms.yaml    colloquial, abbreviated and mistyped words → the official words ("离昏" → 离婚)
+    terms.yaml    colloquial, abbreviated and mistyped words → the official words ("离昏" → 离婚); law_terms: → the statutes' words
     scope.yaml    off-topic words by topic (天气, 股票 …), other cities' local policies
     turns.yaml    what kind of turn a message is (转人工, 你好, 谢谢 …) and which aspect it asks about
     facts.yaml    what a person says about themselves (外地户口, 委托代办) and the guides' 情形 it brings in
@@ -320,7 +320,7 @@ def _actions(f: _File) -> Actions:
 
 def _answers(f: _File) -> Answers:
     """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
-    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act")
+    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act", "consequence_question")
     yes_words = []
     for at, y in f.entries("yes_words"):
         got = (f.regex(f"{at}.question", y.get("question")), f.get(f"{at}.yes_answer", str, y.get("yes_answer")),
@@ -371,7 +371,7 @@ def read_lexicon(folder: Path) -> Lexicon:
     """Every file of `folder`, validated; CorpusError lists every problem of every file."""
     problems: list[Problem] = []
     files = {name: _File(folder / f"{name}.yaml", problems) for name in FILES}
-    files["terms"].known("terms")
+    files["terms"].known("terms", "law_terms")
     turns = _turns(files["turns"])
     texts, suggestions = _replies(files["replies"])
     lexicon = Lexicon(terms=files["terms"].text_map("terms"), scope=_scope(files["scope"]), turns=turns,

@@ -18,6 +18,7 @@ FUNCTION_WORD = re.compile(r"^[有没不是的了吗呢吧也都还就再又要�
 TOPIC_ONLY = re.compile(r"^(?:关于|有关|问问|问一下|咨询)?(.{2,6}?)(?:上|方面|这块|那块|相关|类)?(?:的)?(?:事|事情|问题|业务)$")
 # "卖水果的", "租房的", "个人的": an elliptical answer to what the previous turn asked
 ELLIPTIC_REPLY = re.compile(r"^.{1,6}的$")
+MAX_CHOICES = 6  # a clarifying question offers six items at most
 SERVICE_VERBS = frozenset("申请 申领 登记 办理 手续 服务 证明 提交 领取 办证 申报".split())
 
 
@@ -60,20 +61,21 @@ def pick_pending(text: str, pending: list[Guide]) -> Guide | None:
 
 
 def bare_topic(guides: dict[str, Guide], u: Understanding, focus: list[str]) -> list[Guide]:
-    """A short topic word ("公积金", "那户口呢") that names several items, after a turn about something
+    """A short topic word ("公积金", "那户口呢", "税") that names several items, after a turn about something
     else: the items it names.  Empty when the word is exactly one item's name or alias, when it names
     the item in focus (the person's words tie it to the focus), or when nothing is in focus."""
     if not focus or u.aspects:
         return []
     core = re.sub(r"(呢|吗|吧|啊|的事|的事情|的问题|怎么样)$", "", FOLLOWUP_LEAD.sub("", core_text(u.text)))
-    if not 2 <= len(core) <= 6:
+    if not 1 <= len(core) <= 6:
         return []
     exact = [g for g in guides.values() if core == g.name or core in g.aliases]
     if len(exact) == 1:
         return []
-    family = [g for g in guides.values() if core in g.name or any(core in a for a in g.aliases)]
-    if len(family) < 2 or any(g.id in focus[:1] for g in family):
-        return []
+    # one character ("税") names the items whose names have it; a longer word also those of their aliases
+    family = [g for g in guides.values() if core in g.name or (len(core) >= 2 and any(core in a for a in g.aliases))]
+    if len(family) < 2 or any(g.id in focus[:1] for g in family) or (len(core) == 1 and len(family) > MAX_CHOICES):
+        return []  # a character most names have ("人", "证") is no topic
     return family
 
 
@@ -90,6 +92,9 @@ def sibling(tokenizer, guides: dict[str, Guide], u: Understanding, pin: Guide,
                 and not generic(t)]
     own, official = new_words(u.text), new_words(u.expansion)
     lead = bool(FOLLOWUP_LEAD.match(u.text) or u.text.rstrip("?？ ").endswith("呢"))
+    said = [t for t in tokenizer.tokens(u.text) if len(t) >= 2 and t not in SERVICE_VERBS and not aspects_of(t)]
+    if said and not own:  # "医保呢" after 出生一件事 (新生儿上户口医保社保卡一起办): the person's own words name the focus
+        return None
     if not lead and TOGETHER.search(u.text):  # "刻章领发票能一起办吗" → the 一件事 the focus belongs to
         for c in cands[:8]:
             bundle = guides[c.item_id].bundle
@@ -99,13 +104,14 @@ def sibling(tokenizer, guides: dict[str, Guide], u: Understanding, pin: Guide,
         return None
     if not lead and "materials" in u.aspects and YESNO.search(u.text):
         return None  # "户口本要带吗", "社保卡要带吗": whether to bring a thing for the focus, not another item
-    best, best_key = None, (0, 0)
+    best, best_key = None, (0, 0, 0)
     for c in cands[:8]:
         where = "".join(words(guides[c.item_id])) if lead else c.name  # "那贷款呢": an alias is enough
         # the candidate that says most of the person's own new words ("那过户在哪办" → 存量房转移登记),
-        # or else of their official equivalents; ties go to the better-ranked candidate
+        # or else of their official equivalents; then the one whose name (not only an alias) says them ("那孩子
+        # 户口怎么迁": 户口迁入, not 收养登记 for its alias 领养孩子); ties go to the better-ranked candidate
         said = sum(len(t) for t in own if t in where)
-        key = (said, 0 if said else sum(len(t) for t in official if t in where))
+        key = (said, 0 if said else sum(len(t) for t in official if t in where), sum(len(t) for t in own if t in c.name))
         if c.item_id != pin.id and key > best_key:
             best, best_key = guides[c.item_id], key
     return best

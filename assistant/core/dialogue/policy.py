@@ -28,7 +28,7 @@ then a label in rule_labels.RULES and a test in tests/unit/dialogue/ (``ask("中
 from __future__ import annotations
 
 from assistant.core.dialogue.decision import Decision
-from assistant.core.dialogue.rules import clarify, guide, policy, reviewed, safety
+from assistant.core.dialogue.rules import clarify, guide, policy, reviewed, rule_first, safety
 from assistant.core.dialogue.turn import Turn
 
 RULES = [
@@ -42,6 +42,7 @@ RULES = [
     policy.law_answers_rule,  # "离婚冷静期是多少天"
     policy.policy_question,  # "法律怎么规定…"
     policy.law_before_clarify,  # "给采购人提了质疑，对方多少天内要答复" (a clause answers; the items would only ask)
+    rule_first.law_then_clarify,  # "想领养，我今年28，够条件吗" (items tie: the clause first, then the choices)
     clarify.topic,  # "工程上的事"
     clarify.service_request,  # a service request below the item threshold
     policy.law_only,  # law evidence, no service item

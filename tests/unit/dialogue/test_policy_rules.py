@@ -51,3 +51,10 @@ def test_the_laws_an_item_rests_on_are_searched_on_their_own(assistant):
     text = "离婚以后能提取公积金吗"
     hits = a.retriever.search_laws(["住房公积金管理条例"], text, 3, a.retriever.embed(text), a.index.tokenizer.tokens(text))
     assert hits and {h.chunk.law for h in hits} == {"住房公积金管理条例（摘录，测试用）"}
+
+
+def test_a_bare_yes_no_about_tied_items_is_still_asked_about_not_answered_from_a_list_clause(ask):
+    # the 条例's list of cases says nothing of 辞职: "可以。（一）购买、建造…" would be a wrong yes (law-then-clarify
+    # answers first only a question that states a rule or asks a number)
+    r = ask("辞职了公积金能提取吗")
+    assert r.kind == "clarify" and r.decision.rule != "law-then-clarify"
