@@ -327,7 +327,7 @@ def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
         or unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical and addresses(ask, unit) \
         or unit.chunk.kind == "law" and asks_lawful(question, allowed=True)  # "这合法吗", "表兄妹能结婚吗": the
     # rule that leads says 不得/禁止/应当/可以
-    yn = yes_no_word(question, unit.text) if ask.yesno and said else ""
+    yn = yes_no_word(question, unit.text, ask) if ask.yesno and said else ""
     if yn == LAWFUL and covers(question, unit.text) is None and unit.parts.get("lexical", 0.0) < LEAD.yesno_lexical:
         yn = ""  # "lawful" is said only by a clause about what is described, never from a stray 应当
     head = f"{yn}。" if yn else ""
