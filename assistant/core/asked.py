@@ -301,6 +301,19 @@ def asks_lawful(question: str, allowed: bool = False) -> bool:
     return family == LAWFUL or allowed and family == ALLOWED
 
 
+FEE = next((q for q, yes, _no in YES_WORDS if yes == "收费"), None)
+PAYING = [a for a in ASKED_ACTS if a.search("出钱")]  # the act family of paying (answers.yaml asked_acts)
+
+
+def answers_another(question: str, unit: str) -> bool:
+    """Whether a unit opens with the fee answer of a field written for another question ("不收费。标准：…" under
+    "公积金也能一起办吗"): that opening answers whether it costs money, which the person did not ask."""
+    m = SAYS_YESNO.match(unit)
+    if m is None or FEE is None or not re.search(r"收费|免费|不收", m.group()):
+        return False
+    return not FEE.search(question) and not any(a.search(question) for a in PAYING)
+
+
 def yes_no_word(question: str, unit: str, ask: Ask | None = None) -> str:
     """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself
     (a unit that opens with its own yes/no, or with a "no", keeps its own words).  With the question's `ask`, the
