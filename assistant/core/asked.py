@@ -241,17 +241,17 @@ def _sentence_polarity(clauses: list[str], i: int, at: list[int], terms: tuple[s
 def spoken_polarity(ask: Ask, unit: str, scene: bool = False) -> bool | None | str:
     """Yes (True) or no (False) from the clauses of the unit that speak of what is asked, the clause of the term
     nearest the question word first (the whole unit's when they say neither); "unrelated" when no clause speaks
-    of it, or none speaks of the act the question asks about (answers.yaml asked_acts: "要给钱吗" is not answered
-    by a clause about 代办).  With `scene` ("这样合法吗": the act is what the person described), any content word
+    of it, or none speaks of the act the question asks about (answers.yaml asked_acts: "代办，要给钱吗" is not
+    answered by a clause about 代办).  With `scene` ("这样合法吗": the act is what the person described), any content word
     of the question names it when the focus words are not said."""
     terms = asked_terms(ask)
     if not terms:
         return polarity(unit)
     clauses = [c for c in CLAUSE.findall(unit) if c.strip()]
     held = _held(clauses, terms)
-    acts = [a for a in ASKED_ACTS if any(a.search(t) for t in terms)] if terms == _focus(ask) else []
-    if acts and not any(a.search(unit) for a in acts) and not any(t in unit for t in terms if _act_of(t)):
-        return UNRELATED
+    act = next((t for t in reversed(terms) if _act_of(t)), None) if terms == _focus(ask) else None
+    if act is not None and act not in unit and not any(a.search(act) and a.search(unit) for a in ASKED_ACTS):
+        return UNRELATED  # the act nearest the question word ("代办，要给钱吗": 给钱) is not spoken of
     if held:
         return next((p for _r, i, at in held if (p := _sentence_polarity(clauses, i, at, terms)) is not None),
                     polarity(unit))
