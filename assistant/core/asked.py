@@ -305,13 +305,18 @@ FEE = next((q for q, yes, _no in YES_WORDS if yes == "收费"), None)
 PAYING = [a for a in ASKED_ACTS if a.search("出钱")]  # the act family of paying (answers.yaml asked_acts)
 
 
+FEE_WORDS = re.compile(r"不收取|不收费|免收|免费|收费|不收")  # they say yes or no only to whether it costs money
+
+
+def asks_paying(question: str) -> bool:
+    return FEE is not None and bool(FEE.search(question)) or any(a.search(question) for a in PAYING)
+
+
 def answers_another(question: str, unit: str) -> bool:
     """Whether a unit opens with the fee answer of a field written for another question ("不收费。标准：…" under
     "公积金也能一起办吗"): that opening answers whether it costs money, which the person did not ask."""
     m = SAYS_YESNO.match(unit)
-    if m is None or FEE is None or not re.search(r"收费|免费|不收", m.group()):
-        return False
-    return not FEE.search(question) and not any(a.search(question) for a in PAYING)
+    return m is not None and bool(FEE_WORDS.search(m.group())) and not asks_paying(question)
 
 
 def yes_no_word(question: str, unit: str, ask: Ask | None = None) -> str:
@@ -320,6 +325,7 @@ def yes_no_word(question: str, unit: str, ask: Ask | None = None) -> str:
     unit's own 可以/不 count only in the clause that speaks of what is asked (spoken_polarity)."""
     if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
         return ""
+    unit = unit if asks_paying(question) else FEE_WORDS.sub("，", unit)  # "提取不收取手续费" does not say 提取 is not allowed
     pol, case = cue_polarity(question, unit), covers(question, unit)
     spoken = spoken_polarity(ask, unit, asks_lawful(question)) if ask is not None else polarity(unit)
     if pol is None and case is None and spoken == UNRELATED:
