@@ -238,12 +238,12 @@ def _sentence_polarity(clauses: list[str], i: int, at: list[int], terms: tuple[s
     return pol
 
 
-def spoken_polarity(ask: Ask, unit: str, scene: bool = False) -> bool | None | str:
+def spoken_polarity(ask: Ask, unit: str, scene: str = "") -> bool | None | str:
     """Yes (True) or no (False) from the clauses of the unit that speak of what is asked, the clause of the term
     nearest the question word first (the whole unit's when they say neither); "unrelated" when no clause speaks
     of it, or none speaks of the act the question asks about (answers.yaml asked_acts: "代办，要给钱吗" is not
-    answered by a clause about 代办).  With `scene` ("这样合法吗": the act is what the person described), any content word
-    of the question names it when the focus words are not said."""
+    answered by a clause about 代办).  With `scene`, the question when it asks whether what the person describes is
+    lawful ("这样合法吗"), any content word of it names the act when the focus words are not said."""
     terms = asked_terms(ask)
     if not terms:
         return polarity(unit)
@@ -252,14 +252,22 @@ def spoken_polarity(ask: Ask, unit: str, scene: bool = False) -> bool | None | s
     act = next((t for t in reversed(terms) if _act_of(t)), None) if terms == _focus(ask) else None
     if act is not None and act not in unit and not any(a.search(act) and a.search(unit) for a in ASKED_ACTS):
         return UNRELATED  # the act nearest the question word ("代办，要给钱吗": 给钱) is not spoken of
-    if held:
-        return next((p for _r, i, at in held if (p := _sentence_polarity(clauses, i, at, terms)) is not None),
-                    polarity(unit))
-    if scene and ask.focus:
-        held = _held(clauses, _content(ask.words))
-        return next((p for _r, i, at in held if (p := _sentence_polarity(clauses, i, at, ())) is not None),
-                    None if held else UNRELATED)
-    return UNRELATED
+    by_scene = not held and bool(scene) and bool(ask.focus)
+    if by_scene:
+        terms = _content(ask.words)
+        held = _held(clauses, terms)
+    if not held:
+        return UNRELATED
+    said = next(((p, i) for _r, i, at in held if (p := _sentence_polarity(clauses, i, at, terms)) is not None), None)
+    if said is None:
+        return None if by_scene else polarity(unit)
+    # "不提前说一声直接让我走合法吗" and "提前三十日…通知…可以解除": the person describes the act not done
+    flip = scene not in ("", NEGATED_ACT_SAID) and any(
+        t in clauses[said[1]] and NEGATED.search(scene.split(t)[0]) for t in terms)
+    return said[0] != flip
+
+
+NEGATED_ACT_SAID = "negated act"  # the question already says what is not done (answers.yaml negated_act)
 
 
 def _act_of(term: str) -> bool:
@@ -327,7 +335,9 @@ def yes_no_word(question: str, unit: str, ask: Ask | None = None) -> str:
         return ""
     unit = unit if asks_paying(question) else FEE_WORDS.sub("，", unit)  # "提取不收取手续费" does not say 提取 is not allowed
     pol, case = cue_polarity(question, unit), covers(question, unit)
-    spoken = spoken_polarity(ask, unit, asks_lawful(question)) if ask is not None else polarity(unit)
+    scene = (NEGATED_ACT_SAID if NEGATED_ACT is not None and NEGATED_ACT.search(question) else question) \
+        if asks_lawful(question) else ""
+    spoken = spoken_polarity(ask, unit, scene) if ask is not None else polarity(unit)
     if pol is None and case is None and spoken == UNRELATED:
         return ""  # a unit that does not speak of the asked act gives its fact, never a yes/no
     if pol is None and asks_lawful(question) and PENALTY.search(unit):

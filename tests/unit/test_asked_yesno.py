@@ -46,3 +46,8 @@ def test_a_fee_opening_answers_only_a_question_about_paying():
     assert answers_another("公积金也能一起办了吗", "不收费。标准：不收费。")
     assert not answers_another("办这个要钱吗", "不收费。标准：不收费。")
     assert not answers_another("法律援助的律师要我自己出钱吗", "不收费。法律援助是国家无偿提供的法律服务")
+
+
+def test_a_rule_that_binds_the_act_the_person_says_was_not_done_is_a_no_to_lawful():
+    unit = "用人单位提前三十日以书面形式通知劳动者本人或者额外支付劳动者一个月工资后，可以解除劳动合同。"
+    assert _yes_no("老板说我不能胜任要辞退我，不提前说一声直接让我走合法吗", unit) == "不合法"
