@@ -249,7 +249,7 @@ def spoken_polarity(ask: Ask, unit: str, scene: str = "") -> bool | None | str:
         return polarity(unit)
     clauses = [c for c in CLAUSE.findall(unit) if c.strip()]
     held = _held(clauses, terms)
-    act = next((t for t in reversed(terms) if _act_of(t)), None) if terms == _focus(ask) else None
+    act = next((t for t in reversed(terms) if _act_of(t)), None) if terms == _focus(ask) or not scene else None
     if act is not None and act not in unit and not any(a.search(act) and a.search(unit) for a in ASKED_ACTS):
         return UNRELATED  # the act nearest the question word ("代办，要给钱吗": 给钱) is not spoken of
     by_scene = not held and bool(scene) and bool(ask.focus)
