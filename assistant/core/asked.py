@@ -40,9 +40,10 @@ YESNO = re.compile(r"吗[？?!！。 ]*$|吗(?=[，,]|[给要能有]?(?:多少|�
 # the verb family of a yes/no question decides the words of the answer: (question words, yes, no);
 # the words of this and of FIELD_CUES / UNIT_CUES are data (corpus/lexicon/answers.yaml)
 YES_WORDS: tuple[tuple[re.Pattern, str, str], ...] = load_lexicon().answers.yes_words
-NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|"
+NEG = re.compile(r"不能|不得|不可以|不可|不需要|无需|无须|不用|不必|不再需要|不再|不受理|不予|禁止|不收取|不收费|免收|免费|免征|免缴|"
                  r"不属于|不享受|不接受|不支持|可选(?!择)|非必须|自愿|不办理|不适用|没有|仅限现场")
-POS = re.compile(r"可以|可|能|需要|须|应当|必须|应|有权|享有|收费|允许|全程网办|网上办理")
+POS = re.compile(r"可以|(?<![许认])可(?![靠能见])|(?<![可功技职性体才])能(?!力|源)|需要|须|应当|必须|应(?![用急聘届])|有权|享有|"
+                 r"收费|允许|全程网办|网上办理")
 # a unit that already starts with the answer ("可以。…", "不能。…", "一般不能。…", "不一定。…", "不收费。…")
 # needs no added yes/no: a second one would repeat it ("不收费。不收费。") or contradict it ("可以。不一定。")
 _HEDGE = r"(?:您|你)?(?:一般|通常|原则上|目前)?"
@@ -174,6 +175,113 @@ def polarity(unit: str) -> bool | None:
     return None
 
 
+# the part of a unit that speaks of what is asked (issue 11): a yes/no comes from the clause that holds the question's
+# focus words or the act it asks about (answers.yaml asked_acts: "出钱" / "缴纳"), with that clause's own negation
+# ("职工不缴纳工伤保险费", "可以不设董事会", "免征契税") — never from a 可以/应当 elsewhere in the unit
+ASKED_ACTS: tuple[re.Pattern, ...] = load_lexicon().answers.asked_acts
+CLAUSE = re.compile(r"[^，,。；;：:！!？?\n]+[，,。；;：:！!？?\n]?")
+ASKING = re.compile(r"(?:还|也|都|就|钱|我|这)?(?:要|能|不要|不能|不是|是|可以|需要|得|不用|用|非得|必须|会|不会|有|行|不行)")  # how it
+# asks, not what about; and words that point at what the person described ("这样", "合法"): the scene's words count then
+POINTING = re.compile(r"这样|这么|那样|合法|合规|合理|随便|出来|一下")
+CASE = re.compile(r"的[，,]?$")  # "累计缴费不足十五年的，": the case a rule speaks of, not what it says of it
+NOT_BEFORE = re.compile(r"(?:不|未|无需|无须|不用|不必|(?<!减)免|可以不)[^，。；]{0,2}$")  # "不缴纳", "可以不设", "免征"
+NEGATED_TERM = re.compile(r"[不没免]")
+SENTENCE = re.compile(r"[。；;！!？?\n]$")
+
+
+def asked_terms(ask: Ask) -> tuple[str, ...]:
+    """The words that name what a yes/no question asks about, nearest the question word last: its focus words, or
+    its content words when the focus words only point at what the person described."""
+    return _focus(ask) or _content(ask.words)
+
+
+def _content(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if not ASKING.fullmatch(w) and not POINTING.fullmatch(w))
+
+
+def _focus(ask: Ask) -> tuple[str, ...]:
+    return _content(ask.focus)
+
+
+def _held_at(clause: str, terms: tuple[str, ...]) -> tuple[int, list[int]]:
+    """How near the question word the asked term a clause says is (-1: none), and where the clause says it (or a word
+    of the act family the term belongs to)."""
+    rank, at = -1, []
+    for k, t in enumerate(terms):
+        found = [m.start() for m in re.finditer(re.escape(t), clause)]
+        for act in ASKED_ACTS:
+            found += [m.start() for m in act.finditer(clause)] if act.search(t) else []
+        if found:
+            rank, at = k, at + found
+    return rank, at
+
+
+def _clause_polarity(clause: str, at: list[int], terms: tuple[str, ...] = ()) -> bool | None:
+    """A clause's own yes/no: a no right before the asked act ("不缴纳", "免征"), else its 可以/不得 …; the person's own
+    negated act ("不设监事行不行") is read as the act itself ("可以不设监事": yes)."""
+    if CASE.search(clause):
+        return None
+    for t in terms:
+        if NEGATED_TERM.match(t) and t in clause:
+            return polarity(clause.replace(t, "之"))
+    if any(NOT_BEFORE.search(clause[:i]) for i in at):
+        return False
+    return polarity(clause)
+
+
+def _sentence_polarity(clauses: list[str], i: int, at: list[int], terms: tuple[str, ...]) -> bool | None:
+    """The clause's own yes/no, else the first one of the rest of its sentence (a case, "…的，", says none)."""
+    pol = _clause_polarity(clauses[i], at, terms)
+    while pol is None and not SENTENCE.search(clauses[i]) and i + 1 < len(clauses):
+        i += 1
+        pol = _clause_polarity(clauses[i], [])
+    return pol
+
+
+def spoken_polarity(ask: Ask, unit: str, scene: str = "") -> bool | None | str:
+    """Yes (True) or no (False) from the clauses of the unit that speak of what is asked, the clause of the term
+    nearest the question word first (the whole unit's when they say neither); "unrelated" when no clause speaks
+    of it, or none speaks of the act the question asks about (answers.yaml asked_acts: "代办，要给钱吗" is not
+    answered by a clause about 代办).  With `scene`, the question when it asks whether what the person describes is
+    lawful ("这样合法吗"), any content word of it names the act when the focus words are not said."""
+    terms = asked_terms(ask)
+    if not terms:
+        return polarity(unit)
+    clauses = [c for c in CLAUSE.findall(unit) if c.strip()]
+    held = _held(clauses, terms)
+    act = next((t for t in reversed(terms) if _act_of(t)), None) if terms == _focus(ask) or not scene else None
+    if act is not None and act not in unit and not any(a.search(act) and a.search(unit) for a in ASKED_ACTS):
+        return UNRELATED  # the act nearest the question word ("代办，要给钱吗": 给钱) is not spoken of
+    by_scene = not held and bool(scene) and bool(ask.focus)
+    if by_scene:
+        terms = _content(ask.words)
+        held = _held(clauses, terms)
+    if not held:
+        return UNRELATED
+    said = next(((p, i) for _r, i, at in held if (p := _sentence_polarity(clauses, i, at, terms)) is not None), None)
+    if said is None:
+        return None if by_scene else polarity(unit)
+    # "不提前说一声直接让我走合法吗" and "提前三十日…通知…可以解除": the person describes the act not done
+    flip = scene not in ("", NEGATED_ACT_SAID) and any(
+        t in clauses[said[1]] and NEGATED.search(scene.split(t)[0]) for t in terms)
+    return said[0] != flip
+
+
+NEGATED_ACT_SAID = "negated act"  # the question already says what is not done (answers.yaml negated_act)
+
+
+def _act_of(term: str) -> bool:
+    return any(a.search(term) for a in ASKED_ACTS)
+
+
+def _held(clauses: list[str], terms: tuple[str, ...]) -> list[tuple[int, int, list[int]]]:
+    held = ((r, i, at) for i, c in enumerate(clauses) for r, at in [_held_at(c, terms)] if r >= 0)
+    return sorted(held, key=lambda h: (-h[0], h[1]))
+
+
+UNRELATED = "unrelated"
+
+
 def cue_polarity(question: str, unit: str) -> bool | None:
     """Yes or no from what the question asks about (answers.yaml unit_cues with yes/no words), not from the
     sentence's own 可以/需要: "全程网办" says no to "要去现场吗" and yes to "不去现场能办吗"."""
@@ -201,15 +309,40 @@ def asks_lawful(question: str, allowed: bool = False) -> bool:
     return family == LAWFUL or allowed and family == ALLOWED
 
 
-def yes_no_word(question: str, unit: str) -> str:
+FEE = next((q for q, yes, _no in YES_WORDS if yes == "收费"), None)
+PAYING = [a for a in ASKED_ACTS if a.search("出钱")]  # the act family of paying (answers.yaml asked_acts)
+
+
+FEE_WORDS = re.compile(r"不收取|不收费|免收|免费|收费|不收")  # they say yes or no only to whether it costs money
+
+
+def asks_paying(question: str) -> bool:
+    return FEE is not None and bool(FEE.search(question)) or any(a.search(question) for a in PAYING)
+
+
+def answers_another(question: str, unit: str) -> bool:
+    """Whether a unit opens with the fee answer of a field written for another question ("不收费。标准：…" under
+    "公积金也能一起办吗"): that opening answers whether it costs money, which the person did not ask."""
+    m = SAYS_YESNO.match(unit)
+    return m is not None and bool(FEE_WORDS.search(m.group())) and not asks_paying(question)
+
+
+def yes_no_word(question: str, unit: str, ask: Ask | None = None) -> str:
     """"可以" / "不需要" … for a yes/no question, only when the unit says it and does not say it itself
-    (a unit that opens with its own yes/no, or with a "no", keeps its own words)."""
+    (a unit that opens with its own yes/no, or with a "no", keeps its own words).  With the question's `ask`, the
+    unit's own 可以/不 count only in the clause that speaks of what is asked (spoken_polarity)."""
     if SAYS_YESNO.match(unit) or OPENS_NO.match(unit):
         return ""
+    unit = unit if asks_paying(question) else FEE_WORDS.sub("，", unit)  # "提取不收取手续费" does not say 提取 is not allowed
     pol, case = cue_polarity(question, unit), covers(question, unit)
+    scene = (NEGATED_ACT_SAID if NEGATED_ACT is not None and NEGATED_ACT.search(question) else question) \
+        if asks_lawful(question) else ""
+    spoken = spoken_polarity(ask, unit, scene) if ask is not None else polarity(unit)
+    if pol is None and case is None and spoken == UNRELATED:
+        return ""  # a unit that does not speak of the asked act gives its fact, never a yes/no
     if pol is None and asks_lawful(question) and PENALTY.search(unit):
         pol = False  # a clause that punishes what is described: it is not lawful
-    elif pol is None and (pol := polarity(unit)) is not None and NEGATED_ACT is not None \
+    elif pol is None and (pol := spoken) is not None and NEGATED_ACT is not None \
             and NEGATED_ACT.search(question):
         pol = not pol if asks_lawful(question, allowed=True) else pol
     if pol is None and case is None:

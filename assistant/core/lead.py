@@ -27,8 +27,8 @@ from assistant.core.corpus.chunks import Chunk
 from assistant.core.index.build import Index
 from assistant.core.corpus.laws import short_law_name
 from assistant.core.dialogue.thresholds import LEAD
-from assistant.core.asked import (FILLER, LAWFUL, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, WHERE_ASPECTS, Ask, asks_lawful,
-                                  cue_polarity, polarity, yes_no_word)
+from assistant.core.asked import (FILLER, LAWFUL, NUMBER_KINDS, OPENS_NO, SAYS_YESNO, WHERE_ASPECTS, Ask, answers_another,
+                                  asks_lawful, cue_polarity, polarity, yes_no_word)
 from assistant.core.quantities import amounts, covers, fit, quantities
 
 LEAD_MAX = 120  # characters of the first paragraph (a 390 px phone shows ~7 lines of it)
@@ -336,14 +336,14 @@ def lead_line(question: str, ask: Ask, unit: Unit, ref: str) -> str:
         or unit.parts.get("lexical", 0.0) >= LEAD.yesno_lexical and addresses(ask, unit) \
         or unit.chunk.kind == "law" and asks_lawful(question, allowed=True)  # "这合法吗", "表兄妹能结婚吗": the
     # rule that leads says 不得/禁止/应当/可以
-    yn = yes_no_word(question, unit.text) if ask.yesno and said else ""
+    yn = yes_no_word(question, unit.text, ask) if ask.yesno and said else ""
     if yn == LAWFUL and covers(question, unit.text) is None and unit.parts.get("lexical", 0.0) < LEAD.yesno_lexical:
         yn = ""  # "lawful" is said only by a clause about what is described, never from a stray 应当
     head = f"{yn}。" if yn else ""
     source = f"{cite_name(unit.chunk)}：" if unit.chunk.kind == "law" else ""
     room = LEAD_MAX - len(head) - len(source) - len(ref)
     full = whole(unit, room)
-    if faq_for_an_amount(question, unit.chunk) and SAYS_YESNO.match(full):
+    if (faq_for_an_amount(question, unit.chunk) or ask.yesno and answers_another(question, full)) and SAYS_YESNO.match(full):
         full = SAYS_YESNO.sub("", full, count=1)
     body = clip(full, room)
     if head and not source and (SAYS_YESNO.match(body) or OPENS_NO.match(body)):

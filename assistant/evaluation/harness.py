@@ -217,7 +217,7 @@ class Evaluator:
     def _answer_metrics(self, resp: ChatResponse, facts: list[str], source: dict,
                         also: list[dict] = (), yesno: str | None = None) -> dict:
         """Fact in the first paragraph (in its first 120 characters, anywhere), governing source
-        cited (and any source stating the fact), yes/no lead — for one answer to a one-fact question.
+        cited (and any source stating the fact), yes/no lead and wrong yes/no lead — for one answer to a one-fact question.
         `fact_first_120` does not depend on where the answer puts its first blank line."""
         first = first_paragraph(resp.answer)
         chunks = [c for c in (self.index.by_id.get(ref.chunk_id) for ref in resp.citations) if c is not None]
@@ -227,8 +227,9 @@ class Evaluator:
                  governing_cited=governing,
                  any_source_cited=governing or any(chunk_matches(c, s, facts) for c in chunks for s in also),
                  refused=resp.kind == "refuse")
-        if yesno:
-            m["yesno_lead"] = lead_polarity(first) == yesno
+        if yesno:  # yesno_wrong: the first paragraph leads with the opposite yes/no (worse than none)
+            lead = lead_polarity(first)
+            m["yesno_lead"], m["yesno_wrong"] = lead == yesno, lead is not None and lead != yesno
         return m
 
     def _failure(self, row_id: str, question: str, resp: ChatResponse, **extra) -> dict:

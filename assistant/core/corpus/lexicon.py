@@ -107,6 +107,7 @@ class Answers:
     unit_cues: list[tuple[re.Pattern, re.Pattern]]  # (question words, words of a sentence that answers)
     unit_says: list[tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]]  # (asks, unit, says_yes / says_no / against)
     negated_act: re.Pattern | None = None  # "不给加班费": what the person says is not done
+    asked_acts: tuple[re.Pattern, ...] = ()  # words that name one act ("出钱" and "缴纳"): a clause saying one speaks of the other
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,7 @@ def _actions(f: _File) -> Actions:
 
 def _answers(f: _File) -> Answers:
     """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
-    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act", "consequence_question")
+    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act", "consequence_question", "asked_acts")
     yes_words = []
     for at, y in f.entries("yes_words"):
         got = (f.regex(f"{at}.question", y.get("question")), f.get(f"{at}.yes_answer", str, y.get("yes_answer")),
@@ -336,12 +337,9 @@ def _answers(f: _File) -> Answers:
                 field_cues[str(k)] = (p, set(fields))
     unit_cues, unit_says = [], []
     for at, u in f.entries("unit_cues"):
-        if "asks_like" in u:
-            q = field_cues.get(str(u["asks_like"]), (None,))[0]
-            if q is None:
-                f.fail(f"{at}.asks_like", f"「{u['asks_like']}」不是 field_cues 之一")
-        else:
-            q = f.regex(f"{at}.asks", u.get("asks"))
+        q = field_cues.get(str(u["asks_like"]), (None,))[0] if "asks_like" in u else f.regex(f"{at}.asks", u.get("asks"))
+        if q is None and "asks_like" in u:
+            f.fail(f"{at}.asks_like", f"「{u['asks_like']}」不是 field_cues 之一")
         unit = f.regex(f"{at}.unit", u.get("unit"))
         if q is not None and unit is not None:
             unit_cues.append((q, unit))
@@ -349,7 +347,8 @@ def _answers(f: _File) -> Answers:
         if q is not None and unit is not None and says:  # what else the cue's words say: yes, no, another question
             unit_says.append((q, unit, says))
     return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
-                   field_cues, unit_cues, unit_says, f.regex("negated_act"))
+                   field_cues, unit_cues, unit_says, f.regex("negated_act"),
+                   tuple(filter(None, (f.regex(f"asked_acts.{i}", r) for i, r in enumerate(f.get("asked_acts", list) or [])))))
 
 
 def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
