@@ -15,6 +15,7 @@ import secrets
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, String, Text, bindparam, create_engine, func, select,
                         text)
@@ -69,6 +70,10 @@ LOCK_ROW = select(_CONV.c.id).where(_CONV.c.id == bindparam("sid")).with_for_upd
 TOUCH_CONVERSATION = _CONV.update().where(_CONV.c.id == bindparam("sid")).values(
     context=bindparam("ctx", type_=_CONV.c.context.type), updated_at=bindparam("t", type_=_CONV.c.updated_at.type))
 ADD_MESSAGE = _MSG.insert()
+# what must follow a stored answer in the same transaction, e.g. a 转人工 answer flags its conversation for the
+# desk (`store.handoff` adds that one): `record` writes on the tables, so the ORM's after_insert hooks do not
+# run for it; each is called as hook(connection, answer) with the answer's id, conversation_id, kind, created_at
+AFTER_ANSWER: list = []
 
 
 def make_engine(url: str):
@@ -142,6 +147,9 @@ class SessionStore:
                                              "role": "user", "text": mask_pii(user_text), "created_at": t})
                     db.execute(ADD_MESSAGE, {"id": mid, "conversation_id": session_id, "seq": seq + 1, "role": "assistant",
                                              "text": answer, "kind": kind, "items": items, "trace": trace, "created_at": t})
+                    stored = SimpleNamespace(id=mid, conversation_id=session_id, kind=kind, created_at=t)
+                    for hook in AFTER_ANSWER:
+                        hook(db, stored)
                     return mid
             except (IntegrityError, OperationalError):
                 if attempt == RECORD_ATTEMPTS - 1:

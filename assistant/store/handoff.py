@@ -2,8 +2,9 @@
 them (``staff_replies``) and the consented, encrypted 回访 numbers (``callback_contacts``), and
 `HandoffStore`, which reads and writes them for the routes of `web.staff.handoff`.
 
-Two ORM hooks keep them right whatever code path writes: a stored answer of kind ``handoff`` (转人工)
-opens or re-opens its conversation's thread, and a case that reaches 已办结 loses its phone number.
+Two hooks keep them right whatever code path writes: a stored answer of kind ``handoff`` (转人工)
+opens or re-opens its conversation's thread (an ORM after_insert hook, and `conversations.AFTER_ANSWER` for
+`SessionStore.record`, which writes on the tables), and a case that reaches 已办结 loses its phone number.
 They are registered when this module is imported, which `db.load_models` (every store's
 `ensure_schema`) does.
 """
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from assistant.core.text.normalize import mask_pii
-from assistant.store.conversations import Conversation, Message, now
+from assistant.store.conversations import AFTER_ANSWER, Conversation, Message, now
 from assistant.store.db import Base, ensure_schema
 from assistant.store.feedback import Case
 
@@ -76,6 +77,9 @@ def _flag_handoff(mapper, connection, target: Message) -> None:
     else:
         connection.execute(table.update().where(table.c.conversation_id == target.conversation_id)
                            .values(message_id=target.id, status=OPEN, requested_at=t, updated_at=t))
+
+
+AFTER_ANSWER.append(lambda connection, answer: _flag_handoff(None, connection, answer))  # SessionStore.record
 
 
 @event.listens_for(Case, "after_update")
