@@ -71,8 +71,8 @@ TOUCH_CONVERSATION = _CONV.update().where(_CONV.c.id == bindparam("sid")).values
     context=bindparam("ctx", type_=_CONV.c.context.type), updated_at=bindparam("t", type_=_CONV.c.updated_at.type))
 ADD_MESSAGE = _MSG.insert()
 # what must follow a stored answer in the same transaction, e.g. a 转人工 answer flags its conversation for the
-# desk (`store.handoff` adds that one): `record` writes on the tables, so the ORM's after_insert hooks do not
-# run for it; each is called as hook(connection, answer) with the answer's id, conversation_id, kind, created_at
+# desk (`store.handoff` adds that one); each is called as hook(connection, answer) with the answer's id,
+# conversation_id, kind and created_at
 AFTER_ANSWER: list = []
 
 

@@ -2,9 +2,9 @@
 them (``staff_replies``) and the consented, encrypted 回访 numbers (``callback_contacts``), and
 `HandoffStore`, which reads and writes them for the routes of `web.staff.handoff`.
 
-Two hooks keep them right whatever code path writes: a stored answer of kind ``handoff`` (转人工)
-opens or re-opens its conversation's thread (an ORM after_insert hook, and `conversations.AFTER_ANSWER` for
-`SessionStore.record`, which writes on the tables), and a case that reaches 已办结 loses its phone number.
+Two hooks keep them right: a stored answer of kind ``handoff`` (转人工) opens or re-opens its
+conversation's thread (`conversations.AFTER_ANSWER`, run by `SessionStore.record`, the one writer of messages,
+in its transaction), and a case that reaches 已办结 loses its phone number (an ORM hook).
 They are registered when this module is imported, which `db.load_models` (every store's
 `ensure_schema`) does.
 """
@@ -62,8 +62,7 @@ def _has(connection, table: str) -> bool:
     return inspect(connection).has_table(table)
 
 
-@event.listens_for(Message, "after_insert")
-def _flag_handoff(mapper, connection, target: Message) -> None:
+def _flag_handoff(connection, target) -> None:
     """A stored 转人工 answer flags its conversation for the desk (re-opening a closed thread)."""
     if target.kind != "handoff" or not _has(connection, HandoffThread.__tablename__):
         return
@@ -79,7 +78,7 @@ def _flag_handoff(mapper, connection, target: Message) -> None:
                            .values(message_id=target.id, status=OPEN, requested_at=t, updated_at=t))
 
 
-AFTER_ANSWER.append(lambda connection, answer: _flag_handoff(None, connection, answer))  # SessionStore.record
+AFTER_ANSWER.append(_flag_handoff)
 
 
 @event.listens_for(Case, "after_update")
