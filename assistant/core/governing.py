@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from assistant.core.corpus.chunks import Chunk
 from assistant.core.corpus.laws import law_key
 from assistant.core.law_cues import GENERIC, cued_laws, title_cues
@@ -111,15 +109,7 @@ class LawFacts:
 
 
 # what people call a rule's subject → the statutes' words (corpus/lexicon/terms.yaml law_terms)
-def _lexicon_entry(file: str, key: str):
-    """One entry of a corpus/lexicon file that only the law side reads (lexicon.py knows the key and validates
-    the file; terms.yaml law_terms, answers.yaml consequence_question)."""
-    data = yaml.safe_load((load_lexicon().folder / file).read_text(encoding="utf-8")) or {}
-    return data.get(key)
-
-
-LAW_TERMS: dict[str, str] = {str(k): str(v) for k, v in (_lexicon_entry("terms.yaml", "law_terms") or {}).items()
-                             if str(v).strip()}
+LAW_TERMS: dict[str, str] = load_lexicon().law_terms
 _LAW_TERM = re.compile("|".join(sorted(map(re.escape, LAW_TERMS), key=len, reverse=True)), re.I) if LAW_TERMS else None
 
 
@@ -134,8 +124,7 @@ def law_words(text: str) -> str:
 
 # a clause of a law's 法律责任 chapter (penalties, damages) answers what follows a breach, not the rule itself
 LIABILITY_CHAPTER = "法律责任"
-_CONSEQUENCE = _lexicon_entry("answers.yaml", "consequence_question")
-CONSEQUENCE: re.Pattern | None = re.compile(_CONSEQUENCE) if _CONSEQUENCE else None
+CONSEQUENCE: re.Pattern | None = load_lexicon().answers.consequence_question
 
 
 def liability(chunk: Chunk) -> bool:

@@ -37,10 +37,11 @@ FILLER = set("的了吗呢吧啊呀么嘛哦喔噢哈是有在和与及或跟同
 def _asks() -> dict:
     """corpus/lexicon/asks.yaml: the ask classes and question forms (see that file), checked like the other lexicon
     files (a bad regex or a missing field raises CorpusError naming it)."""
-    from assistant.core.corpus.lexicon import CorpusError, _File, lexicon_dir
+    from assistant.core.corpus.lexicon import CorpusError, lexicon_dir
+    from assistant.core.corpus.lexicon_file import LexiconFile
 
     problems: list = []
-    f = _File(lexicon_dir() / "asks.yaml", problems)
+    f = LexiconFile(lexicon_dir() / "asks.yaml", problems)
     f.known("classes", "extra", "whether", "told", "item_verbs", "acts")
     out = {"classes": f.text_map("classes"), "extra": f.regex_map("extra"), "acts": f.regex_map("acts"),
            **{k: f.regex(k) for k in ("whether", "told", "item_verbs")}}

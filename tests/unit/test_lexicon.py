@@ -88,6 +88,10 @@ MISTAKES = {
                                           ["answers.yaml: 字段「field_cues.opening_hours.fields」「hours」不是办事指南的栏目"]),
     "a conflict with an unknown fact": ([("facts.yaml", "  外地户籍: 本地户籍", "  外地户籍: 本地人")],
                                         ["facts.yaml: 字段「conflicts.外地户籍」「本地人」不是 facts 里的事实"]),
+    # the law side's words are checked like the others (governing.py reads them through load_lexicon)
+    "a bad consequence regex": ([("answers.yaml", "consequence_question: '罚|", "consequence_question: '(罚|")],
+                                ["answers.yaml: 字段「consequence_question」正则表达式不合法"]),
+    "an empty law term": ([("terms.yaml", "  加班: 延长工作时间", "  加班: ''")], ["terms.yaml: 字段「law_terms.加班」不能为空"]),
     "a reply with a stray brace": ([("replies.yaml", "thanks: 不客气！", "thanks: 不客气{！")],
                                    ["replies.yaml: 字段「replies.thanks」花括号不成对"]),
 }

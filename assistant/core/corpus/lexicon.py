@@ -25,15 +25,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from assistant.config import ROOT, get_settings
 from assistant.core.corpus.chunks import ASPECTS
-from assistant.core.corpus.schema import YAML_LOADER, CorpusError, _read_yaml
+from assistant.core.corpus.lexicon_file import LexiconFile, Problem
+from assistant.core.corpus.schema import CorpusError
 
 DEFAULT_DIR = ROOT / "corpus" / "lexicon"
 FILES = ("terms", "scope", "turns", "facts", "actions", "answers", "replies", "asks")
-Problem = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -108,11 +106,13 @@ class Answers:
     unit_says: list[tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]]  # (asks, unit, says_yes / says_no / against)
     negated_act: re.Pattern | None = None  # "不给加班费": what the person says is not done
     asked_acts: tuple[re.Pattern, ...] = ()  # words that name one act ("出钱" and "缴纳"): a clause saying one speaks of the other
+    consequence_question: re.Pattern | None = None  # "会罚多少": asks what follows a breach (governing.py)
 
 
 @dataclass(frozen=True)
 class Lexicon:
     terms: dict[str, str]  # "离昏" → "离婚"
+    law_terms: dict[str, str]  # "加班" → "延长工作时间": the statutes' words, read on the law side only (governing.py)
     scope: Scope
     turns: Turns
     facts: Facts
@@ -129,120 +129,7 @@ def lexicon_dir() -> Path:
     return own if own.is_dir() else DEFAULT_DIR
 
 
-def _repeated_keys(node: yaml.Node, at: str = "") -> list[tuple[str, int]]:
-    """(field path, line) of every key written twice in one mapping: "  社保: 社会保险" twice in terms.yaml
-    would silently keep only the second."""
-    out: list[tuple[str, int]] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = f"{at}.{key.value}" if at else str(key.value)
-            if isinstance(key, yaml.ScalarNode) and key.value in seen:
-                out.append((name, key.start_mark.line + 1))
-            seen.add(key.value if isinstance(key, yaml.ScalarNode) else "")
-            out += _repeated_keys(value, name)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out += _repeated_keys(item, f"{at}.{i}")
-    return out
-
-
-_TOP = object()  # "read the top-level field of this name"
-_KIND_NAMES = {str: "文字", list: "列表", dict: "键值映射", bool: "true/false", int: "数字", float: "数字"}
-
-
-class _File:
-    """One lexicon file being read: typed getters that note (file, field, message) problems instead of
-    raising, so one run reports every mistake of every file.  `name` is the field's path as reported
-    ("actions.1.item_words"); `value` defaults to the top-level field `name`."""
-
-    def __init__(self, path: Path, problems: list[Problem]):
-        self.path, self.problems = path, problems
-        self.data: dict = {}
-        self.ok = False  # readable: only then are its fields checked (a missing file is one problem, not ten)
-        if not path.exists():
-            self.fail("", "文件不存在")
-            return
-        try:
-            data = _read_yaml(path)
-        except CorpusError as e:
-            problems.extend(e.problems)
-            return
-        if not isinstance(data, dict):
-            self.fail("", "文件内容应为键值映射（YAML 字典）")
-            return
-        self.data, self.ok = data, True
-        for field, line in _repeated_keys(yaml.compose(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)):
-            self.fail(field, f"第{line}行重复出现：YAML 只保留最后一个，前面的会被悄悄丢掉")
-
-    def fail(self, field: str, message: str) -> None:
-        if self.ok or not field:
-            self.problems.append((str(self.path), field, message))
-
-    def known(self, *fields: str, data: dict | None = None, at: str = "") -> None:
-        for key in self.data if data is None else data:
-            if key not in fields:
-                self.fail(f"{at}{key}", "不是已知字段（拼写错误？）")
-
-    def get(self, name: str, kind: type, value: object = _TOP):
-        """`value` when it has type `kind` and is not empty, else None (and a problem noted)."""
-        value = self.data.get(name) if value is _TOP else value
-        if value is None:
-            self.fail(name, "缺失")
-            return None
-        if not isinstance(value, kind):
-            self.fail(name, f"应为{_KIND_NAMES[kind]}，实为{_KIND_NAMES.get(type(value), type(value).__name__)}")
-            return None
-        if not (value.strip() if isinstance(value, str) else value):
-            self.fail(name, "不能为空")
-            return None
-        return value
-
-    def regex(self, name: str, value: object = _TOP) -> re.Pattern | None:
-        """A regex string, or {regex: '…', ignore_case: true}."""
-        value = self.data.get(name) if value is _TOP else value
-        flags = 0
-        if isinstance(value, dict):
-            unknown = sorted(map(str, set(value) - {"regex", "ignore_case"}))
-            if unknown:
-                self.fail(f"{name}.{unknown[0]}", "不是已知字段（应为 regex / ignore_case）")
-                return None
-            if not isinstance(value.get("ignore_case", False), bool):
-                self.fail(f"{name}.ignore_case", "应为 true 或 false")
-                return None
-            flags = re.I if value.get("ignore_case") else 0
-            name, value = f"{name}.regex", value.get("regex")
-        text = self.get(name, str, value)
-        if text is None:
-            return None
-        try:
-            return re.compile(text, flags)
-        except re.error as e:
-            self.fail(name, f"正则表达式不合法：{e}")
-            return None
-
-    def regex_map(self, name: str) -> dict[str, re.Pattern]:
-        """key → regex, in the file's order (the order of the rules that read them)."""
-        out = {str(k): self.regex(f"{name}.{k}", v) for k, v in (self.get(name, dict) or {}).items()}
-        return {k: p for k, p in out.items() if p is not None}
-
-    def text_map(self, name: str) -> dict[str, str]:
-        return {str(k): v for k, v in (self.get(name, dict) or {}).items() if self.get(f"{name}.{k}", str, v)}
-
-    def words(self, name: str, value: object = _TOP) -> tuple[str, ...]:
-        items = self.get(name, list, value) or []
-        for i, w in enumerate(items):
-            if not isinstance(w, str) or not w.strip():
-                self.fail(f"{name}.{i}", "应为非空文字")
-        return tuple(w for w in items if isinstance(w, str) and w.strip())
-
-    def entries(self, name: str) -> list[tuple[str, dict]]:
-        """(path, mapping) of each entry of a list of mappings ("actions.0", {...})."""
-        items = [(f"{name}.{i}", e) for i, e in enumerate(self.get(name, list) or [])]
-        return [(at, e) for at, e in items if self.get(at, dict, e) is not None]
-
-
-def _scope(f: _File) -> Scope:
+def _scope(f: LexiconFile) -> Scope:
     f.known("refuse_by_rule", "out_of_scope", "out_of_scope_unless", "other_city", "local_policy", "home_city")
     scope = Scope(f.regex_map("out_of_scope"), f.regex_map("out_of_scope_unless"), frozenset(f.words("refuse_by_rule")),
                   f.regex("other_city"), f.regex("local_policy"), f.get("home_city", str))
@@ -261,7 +148,7 @@ TURN_WORDS = ("handoff", "injection", "greeting", "thanks", "who", "stay_cue", "
 QUESTION_ASPECTS = ("materials", "time", "fee", "place", "online", "basis", "steps", "conditions", "agent", "contact")
 
 
-def _aspect_context(f: _File) -> tuple[AspectContext, ...]:
+def _aspect_context(f: LexiconFile) -> tuple[AspectContext, ...]:
     out: list[AspectContext] = []
     for at, e in f.entries("aspect_context") if "aspect_context" in f.data else []:
         f.known("words", "means", "instead_of", data=e, at=f"{at}.")
@@ -274,7 +161,7 @@ def _aspect_context(f: _File) -> tuple[AspectContext, ...]:
     return tuple(out)
 
 
-def _turns(f: _File) -> Turns:
+def _turns(f: LexiconFile) -> Turns:
     f.known(*TURN_WORDS, "aspects", "aspect_context", "name_action", "name_verb")
     turns = Turns(**{name: f.regex(name) for name in TURN_WORDS}, aspects=f.regex_map("aspects"), aspect_context=
                   _aspect_context(f), **{k: f.regex(k) for k in ("name_action", "name_verb") if k in f.data})
@@ -287,7 +174,7 @@ def _turns(f: _File) -> Turns:
     return turns
 
 
-def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
+def _facts(f: LexiconFile, aspects: dict[str, re.Pattern]) -> Facts:
     """A fact may borrow an aspect's words: `委托代办: {aspect: agent}` is the 代办 aspect of turns.yaml."""
     f.known("facts", "fact_situations", "conflicts")
     facts: dict[str, re.Pattern] = {}
@@ -308,7 +195,7 @@ def _facts(f: _File, aspects: dict[str, re.Pattern]) -> Facts:
     return out
 
 
-def _actions(f: _File) -> Actions:
+def _actions(f: LexiconFile) -> Actions:
     f.known("actions", "company", "person", "variant_cues", "catalogue_words", "operation_names", "operation_cues")
     actions = []
     for at, a in f.entries("actions"):
@@ -319,7 +206,7 @@ def _actions(f: _File) -> Actions:
                    f.regex_map("catalogue_words"), (f.regex_map("operation_names"), f.regex_map("operation_cues")))
 
 
-def _answers(f: _File) -> Answers:
+def _answers(f: LexiconFile) -> Answers:
     """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
     f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act", "consequence_question", "asked_acts")
     yes_words = []
@@ -348,10 +235,11 @@ def _answers(f: _File) -> Answers:
             unit_says.append((q, unit, says))
     return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
                    field_cues, unit_cues, unit_says, f.regex("negated_act"),
-                   tuple(filter(None, (f.regex(f"asked_acts.{i}", r) for i, r in enumerate(f.get("asked_acts", list) or [])))))
+                   tuple(filter(None, (f.regex(f"asked_acts.{i}", r) for i, r in enumerate(f.get("asked_acts", list) or [])))),
+                   **{k: f.regex(k) for k in ("consequence_question",) if k in f.data})
 
 
-def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+def _replies(f: LexiconFile) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Reply texts (each a str.format template: a stray "{" is named here, not when it is first said)
     and suggestion buttons by situation."""
     f.known("replies", "suggestions")
@@ -369,11 +257,12 @@ def _replies(f: _File) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
 def read_lexicon(folder: Path) -> Lexicon:
     """Every file of `folder`, validated; CorpusError lists every problem of every file."""
     problems: list[Problem] = []
-    files = {name: _File(folder / f"{name}.yaml", problems) for name in FILES}
+    files = {name: LexiconFile(folder / f"{name}.yaml", problems) for name in FILES}
     files["terms"].known("terms", "law_terms")
     turns = _turns(files["turns"])
     texts, suggestions = _replies(files["replies"])
-    lexicon = Lexicon(terms=files["terms"].text_map("terms"), scope=_scope(files["scope"]), turns=turns,
+    lexicon = Lexicon(terms=files["terms"].text_map("terms"), law_terms=files["terms"].text_map("law_terms") if "law_terms" in files["terms"].data else {},
+                      scope=_scope(files["scope"]), turns=turns,
                       facts=_facts(files["facts"], turns.aspects), actions=_actions(files["actions"]),
                       answers=_answers(files["answers"]), replies=texts, suggestions=suggestions, folder=folder)
     if problems:
