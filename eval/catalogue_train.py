@@ -62,24 +62,32 @@ def collect(a: Assistant, rows: list[dict], cache: dict) -> list[dict]:
     return out
 
 
-def fit(groups: list[dict], l2: float, steps: int = 600, lr: float = 0.1) -> dict:
-    """Listwise softmax loss + l2·|w|², Adam on the standardised features (every pool has POOL rows)."""
+def fit(groups: list[dict], l2: float, steps: int = 600, lr: float = 0.1, names: tuple = FEATURES) -> dict:
+    """Listwise softmax loss + l2·|w|², Adam on the standardised features.  A group may hold fewer candidates
+    than the longest (the law ranking's pool of a question few articles match): it is padded, and the padding
+    takes no share of the softmax and no part in the standardisation."""
     train = [g for g in groups if g["pos"].any()]
-    x = np.stack([g["f"] for g in train]).astype(np.float64)  # questions × candidates × features
-    mean, scale = x.reshape(-1, x.shape[2]).mean(0), x.reshape(-1, x.shape[2]).std(0) + 1e-6
-    x = (x - mean) / scale
-    q = np.stack([g["pos"] / g["pos"].sum() for g in train])
-    w = np.zeros(len(FEATURES))
+    width = max(len(g["pos"]) for g in train)
+    x = np.zeros((len(train), width, len(names)))  # questions × candidates × features
+    live = np.zeros((len(train), width), dtype=bool)
+    q = np.zeros((len(train), width))
+    for j, g in enumerate(train):
+        n = len(g["pos"])
+        x[j, :n], live[j, :n], q[j, :n] = g["f"], True, g["pos"] / g["pos"].sum()
+    rows = x[live]
+    mean, scale = rows.mean(0), rows.std(0) + 1e-6
+    x = np.where(live[..., None], (x - mean) / scale, 0.0)
+    w = np.zeros(len(names))
     m = v = np.zeros_like(w)
     for t in range(1, steps + 1):
-        s = x @ w
+        s = np.where(live, x @ w, -1e9)
         p = np.exp(s - s.max(1, keepdims=True))
         p /= p.sum(1, keepdims=True)
         grad = 2 * l2 * w + np.einsum("gc,gcf->f", p - q, x) / len(train)
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad ** 2
         w = w - lr * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
-    return {"features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+    return {"features": list(names), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
             "weights": w.round(6).tolist(), "l2": l2}
 
 

@@ -103,7 +103,7 @@ class Ranker:
 
     def __init__(self, data: dict):
         if list(data["features"]) != list(self.NAMES):
-            raise ValueError(f"{self.PATH.name}: features differ from catalogue_rank's")
+            raise ValueError(f"{self.PATH.name}: features differ from the code's ({self.__class__.__name__})")
         self.mean = np.asarray(data["mean"], dtype=np.float32)
         self.scale = np.asarray(data["scale"], dtype=np.float32)
         self.w = np.asarray(data["weights"], dtype=np.float32)

@@ -3,7 +3,7 @@ inner product over normalised vectors), fused by weighted reciprocal rank.
 Every hit keeps its score from each side so staff can see why it was found."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import faiss
 import numpy as np
@@ -15,6 +15,7 @@ from assistant.core.index.build import Index
 from assistant.core.index.dense_scan import DenseScan
 from assistant.core.governing import law_words
 from assistant.core.law_cues import cued_laws, title_cues
+from assistant.core.law_rank import POOL as LAW_RERANK_POOL, ArticleStats, LawRanker, features as law_features
 from assistant.core.understand import expand_terms
 
 # The law ranking puts the governing laws the centre chose (Settings.laws, e.g. 劳动合同法) before the texts
@@ -46,12 +47,14 @@ class Hit:
     dense: float
     bm25_rank: int | None
     dense_rank: int | None
+    learned: float | None = None  # the law re-ranker's score (law_rank.py) when it ordered this hit
 
     def as_dict(self) -> dict:
         c = self.chunk
-        return {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title, "section": c.section,
-                "text": c.text, "source": c.source, "bm25": round(self.bm25, 4), "dense": round(self.dense, 4),
-                "score": round(self.score, 5)}
+        out = {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title, "section": c.section,
+               "text": c.text, "source": c.source, "bm25": round(self.bm25, 4), "dense": round(self.dense, 4),
+               "score": round(self.score, 5)}
+        return out if self.learned is None else out | {"learned": round(self.learned, 3)}
 
 
 @dataclass
@@ -76,6 +79,9 @@ class HybridRetriever:
         self._law_rows: dict[str, np.ndarray] = {}
         self._key_rows: dict[str, list[int]] | None = None
         self.law_weights = (s.law_bm25_weight, s.law_dense_weight)
+        # the law ranking's first articles re-ordered by learned weights (law_rank.py); None: the fused order
+        self.law_ranker = LawRanker.load()
+        self._article_stats: ArticleStats | None = None
         self.primary_laws = set(s.laws)
         self.all_db_laws = s.all_laws
         self.regulations = bool(s.regulation_dirs)
@@ -219,7 +225,37 @@ class HybridRetriever:
             fused.setdefault(i, [0.0, 0.0, None, None, None])
             fused[i][0] += w_dense / (self.rrf_k + rank)
             fused[i][2], fused[i][4] = s, rank
-        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, self._weights(query, fused, kind)))
+        weights = self._weights(query, fused, kind)
+        if kind == "law" and self.law_ranker is not None:
+            hits = self.rerank_laws(query, tokens, self._best(fused, qvec, max(k, LAW_RERANK_POOL), weights))
+            return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])
+        return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, weights))
+
+    def law_cues(self) -> dict[str, set[str]]:
+        """Per second-shelf law, the title pieces that name it (law_cues.py), worked out once per index."""
+        if self._cues is None:
+            secondary = self._secondary_mask()
+            names = {c.law for c in self.index.chunks if c.law}
+            second = {c.law for c, s in zip(self.index.chunks, secondary) if s and c.law}
+            self._cues = title_cues(second, names - second, self.index.chunks)
+        return self._cues
+
+    def law_features(self, query: str, tokens: list[str], hits: list[Hit]) -> np.ndarray:
+        """law_rank.FEATURES of the law ranking's first hits (the question with the term map's words added)."""
+        if self._article_stats is None:
+            self._article_stats = ArticleStats(self.index.chunks)
+        text = f"{query} {expand_terms(query)} {law_words(query)}"
+        return law_features(self._article_stats, text, hits, [not self.governing(h.chunk) for h in hits],
+                            cued_laws(query, self.law_cues()))
+
+    def rerank_laws(self, query: str, tokens: list[str], hits: list[Hit]) -> list[Hit]:
+        """The first LAW_RERANK_POOL hits of the law ranking in the learned order (law_rank.py), the rest after."""
+        head = hits[:LAW_RERANK_POOL]
+        if len(head) < 2:
+            return hits
+        scores = self.law_ranker.scores(self.law_features(query, tokens, head))
+        order = np.argsort(-scores, kind="stable")
+        return [replace(head[i], learned=float(scores[i])) for i in order] + hits[LAW_RERANK_POOL:]
 
     def _weights(self, query: str, fused: dict[int, list], kind: str | None) -> np.ndarray:
         """Per chunk, how much its fused score counts for this question: 1 within the laws an item names;
@@ -232,11 +268,7 @@ class HybridRetriever:
         if kind != "law":
             return np.where(secondary, SECONDARY_LAW_WEIGHT, 1.0)
         w = self._law_shelf_weights().copy()
-        if self._cues is None:
-            names = {c.law for c in self.index.chunks if c.law}
-            second = {c.law for c, s in zip(self.index.chunks, secondary) if s and c.law}
-            self._cues = title_cues(second, names - second, self.index.chunks)
-        for name in cued_laws(query, self._cues):
+        for name in cued_laws(query, self.law_cues()):
             if name not in self._law_rows:
                 self._law_rows[name] = np.array([c.law == name for c in self.index.chunks])
             w = np.where(self._law_rows[name], CUED_LAW_WEIGHT, w)

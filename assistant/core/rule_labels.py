@@ -152,7 +152,9 @@ def explain(trace: dict | None) -> str:
             "items within" in rest or "candidates" in rest or "covers" in rest
         parts.append(f"{'有几个事项都可能' if many else '问题还不够明确'}，请对方选择最接近的一项")
     elif kind == "policy":
-        parts.append("问的是规定本身，给出相关法规条文原文")
+        reranked = ((tr.get("signals") or {}).get("best_law") or {}).get("learned") is not None
+        parts.append("问的是规定本身，给出相关法规条文原文"
+                     + ("（法条先按含义和字词检索，再按所问的是数字、条件还是罚则重新排序）" if reranked else ""))
     elif aspects:
         asked = "、".join(ASPECTS[a] for a in aspects)
         given = "、".join(ASPECT_ANSWER[a] for a in aspects)

@@ -60,13 +60,15 @@ def test_regulations_default_to_the_shared_law_folder_and_to_none_with_one_log_l
 
 
 class _Sides(HybridRetriever):
-    """The local retriever over given BM25 and dense rankings (chunk rows, best first)."""
+    """The local retriever over given BM25 and dense rankings (chunk rows, best first), in the fused order
+    (the learned re-ranker on top of it is law_rank.py's, tests/unit/test_law_rank.py)."""
 
     def __init__(self, chunks: list[Chunk], b: list[int], d: list[int]):
         index = SimpleNamespace(settings=get_settings(regulation_dirs=[Path("/nonexistent/laws")], cited_laws=True),
                                 chunks=chunks, uncitable_rows=lambda: np.zeros(len(chunks), dtype=bool),
                                 tokenizer=SimpleNamespace(tokens=str.split))
         super().__init__(index)
+        self.law_ranker = None
         self.sides = ([(i, 10.0 - n) for n, i in enumerate(b)], [(i, 0.9 - n / 100) for n, i in enumerate(d)])
 
     def bm25(self, tokens, n, kind=None):
