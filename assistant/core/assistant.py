@@ -70,6 +70,8 @@ class Assistant:
         self.curated = curated
         self.phraser = phraser
         self.retriever = make_retriever(index)  # ASSISTANT_SEARCH_BACKEND: local (default) or milvus
+        if self.retriever.law_ranker is not None:
+            self.retriever.article_stats()
         self.router = Router(index)
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre

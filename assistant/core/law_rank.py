@@ -54,12 +54,14 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 class ArticleStats:
-    """Every law article's character pairs with their rarity (IDF over the law articles), and its title's
-    core pairs: worked out once per index, on first use."""
+    """Every law article's character pairs with their rarity (IDF over the law articles) and total weight, its
+    title's core pairs, and what kind of clause it is (a number, a penalty, a 立法目的, a definition): worked
+    out once per index, on first use, so that a question costs only the pairs it shares with each article."""
 
     def __init__(self, chunks):
         self.pairs: dict[str, frozenset] = {}
         self.title: dict[str, frozenset] = {}
+        self.kinds: dict[str, tuple[bool, bool, bool, bool]] = {}
         df: Counter = Counter()
         n = 0
         for c in chunks:
@@ -72,10 +74,27 @@ class ArticleStats:
             if c.law not in self.title:
                 self.title[c.law] = frozenset(bigrams(_GENERIC_TITLE.sub("", c.law or "").removesuffix("法")))
         self.idf = {b: math.log((n + 1) / (d + 0.5)) for b, d in df.items()}
+        self.total = {cid: self.weight(p) for cid, p in self.pairs.items()}
+        self.title_total = {law: self.weight(p) for law, p in self.title.items()}
 
-    def cover(self, part: set, whole: set) -> float:
-        total = sum(self.idf.get(x, 0.0) for x in whole)
-        return sum(self.idf.get(x, 0.0) for x in part) / total if total else 0.0
+    def weight(self, pairs) -> float:
+        return sum(self.idf.get(x, 0.0) for x in pairs)
+
+    def of(self, c) -> tuple[frozenset, float, tuple[bool, bool, bool, bool]]:
+        """An article's pairs, their total weight and its kind of clause (worked out here for an article
+        the index did not hold when the stats were made)."""
+        if c.chunk_id not in self.pairs:
+            self.pairs[c.chunk_id] = frozenset(bigrams(c.text))
+            self.total[c.chunk_id] = self.weight(self.pairs[c.chunk_id])
+        if c.chunk_id not in self.kinds:
+            t = c.text
+            self.kinds[c.chunk_id] = (bool(_HAS_NUMBER.search(t)), bool(_PENALTY.search(t)),
+                                      bool(_PREAMBLE.search(t)), bool(_DEFINITION.search(t)))
+        return self.pairs[c.chunk_id], self.total[c.chunk_id], self.kinds[c.chunk_id]
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
 
 
 def features(stats: ArticleStats, text: str, hits: list, regulation: list[bool], cued: set[str]) -> np.ndarray:
@@ -83,6 +102,7 @@ def features(stats: ArticleStats, text: str, hits: list, regulation: list[bool],
     official words added (law_tokens' words), `regulation` marks second-shelf laws, `cued` the laws the
     question names."""
     q = set(bigrams(text))
+    q_total = stats.weight(q)
     fused = np.array([h.score for h in hits], dtype=np.float32)
     cos = np.array([h.dense for h in hits], dtype=np.float32)
     bm = np.array([h.bm25 or 0.0 for h in hits], dtype=np.float32)
@@ -95,16 +115,15 @@ def features(stats: ArticleStats, text: str, hits: list, regulation: list[bool],
     rows = []
     for r, h in enumerate(hits):
         c = h.chunk
-        pairs = stats.pairs.get(c.chunk_id) or frozenset(bigrams(c.text))
-        shared = pairs & q
-        has_num, is_pen = bool(_HAS_NUMBER.search(c.text)), bool(_PENALTY.search(c.text))
+        pairs, total, (has_num, is_pen, preamble, definition) = stats.of(c)
+        shared = stats.weight(pairs & q)
+        title = stats.title.get(c.law, frozenset())
         rows.append((float(regulation[r]), float(c.law in cued), top[c.law] / min(10, len(hits)),
-                     1.0 / (1.0 + best[c.law]), stats.cover(shared, q), stats.cover(shared, pairs),
-                     stats.cover(stats.title.get(c.law, frozenset()) & q, stats.title.get(c.law, frozenset())),
+                     1.0 / (1.0 + best[c.law]), _share(shared, q_total), _share(shared, total),
+                     _share(stats.weight(title & q), stats.title_total.get(c.law, 0.0)),
                      float(number and has_num), float(not number and has_num),
                      float(penalty and is_pen), float(not penalty and is_pen),
-                     float(bool(_PREAMBLE.search(c.text))), float(bool(_DEFINITION.search(c.text))),
-                     math.log(1 + len(c.text))))
+                     float(preamble), float(definition), math.log(1 + len(c.text))))
     rest = np.asarray(rows, dtype=np.float32).reshape(len(hits), len(FEATURES) - 6)
     head = np.stack([fused / (fused.max() or 1.0), _ranks(fused), cos - cos.max(), _ranks(cos),
                      bm / (bm.max() or 1.0), _ranks(bm)], axis=1)
