@@ -75,7 +75,7 @@ class Assistant:
         self.router = Router(index)
         self.guides = {g.id: g for g in index.corpus.guides}
         self.centre = index.corpus.centre
-        self.speller = Speller(self._vocabulary())
+        self.speller = Speller(self._vocabulary(), index.tokenizer)
         self.item_names = item_names(index.corpus.guides)  # masked out when reading what is asked
         self.direct = DirectComposer(index)
         self.catalogue = CatalogueAnswers(index) if index.catalogue is not None else None  # catalogue-only items

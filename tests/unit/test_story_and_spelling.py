@@ -31,3 +31,22 @@ def test_a_number_and_a_measure_word_is_a_quantity_not_a_typo():
     assert speller.corrections("第一次领能领几本") == []  # 几本 sounds like 基本
     assert speller.corrections("领了两次还能领几次") == []
     assert speller.corrections("公基金怎么取") == [("公基金", "公积金")]
+
+
+def test_a_word_of_everyday_chinese_is_typed_on_purpose_and_never_cut_through():
+    from assistant.core.text.segment import Tokenizer
+    speller = Speller(["法援", "核发", "迁移", "成立", "公积金", "护照"], Tokenizer())
+    assert speller.corrections("朋友借我钱一直不还，拖几年就不能去法院告了") == []  # 法院, and 钱一 cuts 一直
+    assert speller.corrections("公司说这岗位只要男的，这样合法吗") == []
+    assert speller.corrections("我住在城里") == []
+    assert ("公基金", "公积金") in speller.corrections("公基金怎么提")  # a misspelling is no word: still corrected
+    assert ("户照", "护照") in speller.corrections("户照怎么办")
+    # without the everyday dictionary only the corpus's own words count (the old behaviour)
+    assert ("合法", "核发") in Speller(["核发"]).corrections("这样合法吗")
+
+
+def test_a_longer_sound_alike_is_corrected_even_across_an_everyday_word():
+    from assistant.core.text.segment import Tokenizer
+    speller = Speller(["结婚证", "迁移", "社保"], Tokenizer())
+    assert ("结婚正", "结婚证") in speller.corrections("领结婚正要户口本吗")  # 正要 is a word; 结婚正 is no word
+    assert speller.corrections("是不是要先跟人社报告") == []  # 社报 cuts 报告

@@ -61,6 +61,16 @@ class Tokenizer:
         fragments such as "贷能" from "公积金贷能贷多少")."""
         return [w for w in self._jieba.lcut(text.lower(), HMM=False) if len(w) >= 2 and _TOKEN_OK.search(w)]
 
+    def word_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every word of two or more characters in the dictionary segmentation of the text
+        (no guessed new words): "借我钱一直不还" → 一直 at (4, 6)."""
+        return [(a, b) for w, a, b in self._jieba.tokenize(text.lower(), HMM=False) if b - a >= 2]
+
+    def common(self, word: str) -> int:
+        """How often everyday Chinese uses the word (jieba's own dictionary frequency, 0 when absent;
+        the corpus's own words are not counted: add_word gives them a frequency of their own)."""
+        return _base_dictionary()[0].get(word, 0) or 0
+
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens (long words and their parts) without stopwords or punctuation.  One answer
         tokenises its question's text three or four times (retrieval, the law search, the answer line): the

@@ -4,8 +4,10 @@ or, for words of three or more characters, differs from exactly one in a single
 character and overlaps no known word of the question (居往证 → 居住证; a measure word or particle such as 个 is
 never that character: 办个证 is not 办公证), adds that word to the query.  A number and a measure word (几本,
 两次) is a quantity, never a typo.
-A window never cuts through a known word ("宿迁注册" does not contain 签注).  Nothing is replaced:
-the original words stay, and the trace lists every correction."""
+A window never cuts through a known word ("宿迁注册" does not contain 签注), a two-character one never through
+a word of everyday Chinese ("借我钱一直不还" does not contain 钱一 → 迁移: 一直 is a word), and a word of everyday Chinese is typed on
+purpose ("这样合法吗" is not 核发, "去法院告" is not 法援, "城里" is not 成立: jieba's dictionary frequency of at
+least COMMON_WORD).  Nothing is replaced: the original words stay, and the trace lists every correction."""
 from __future__ import annotations
 
 import re
@@ -20,6 +22,10 @@ MAX_LEN = 8
 GRAMMAR_CHARS = frozenset("个了")
 # a number word and a measure word ("几本", "两次", "三天") is a quantity the person asks or states, never a typo:
 # "第一次领能领几本" (发票) is not 基本
+# a window this common in everyday Chinese (jieba's dictionary frequency: 法院 2312, 合法 3048, 年纪 3320, 城里 2264)
+# is a word typed on purpose.  The price: a real word typed for another (公正 for 公证, 反应 for 反映, 有线 for 有限)
+# is no longer corrected; misspellings such as 公基金, 户照, 居往证 are not words at all and still are.
+COMMON_WORD = 100
 QUANTITY = re.compile(r"^[几两一二三四五六七八九十]+[本次天个张份年月日岁元块趟页件套]$")
 
 
@@ -30,7 +36,10 @@ def _sound(ch: str) -> str:
 
 
 class Speller:
-    def __init__(self, words: list[str]):
+    def __init__(self, words: list[str], tokenizer=None):
+        """`tokenizer` (segment.Tokenizer): the everyday words a window may not be or cut through; None: only the
+        corpus's own words count."""
+        self.tokenizer = tokenizer
         self.words = {w for w in words if 2 <= len(w) <= MAX_LEN and _CJK.match(w)}
         self.by_sound: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self.by_mask: dict[str, set[str]] = defaultdict(set)
@@ -50,6 +59,7 @@ class Speller:
         out: list[tuple[str, str]] = []
         taken = [False] * len(text)
         spans = self._known_words(text)
+        everyday = self.tokenizer.word_spans(text) if self.tokenizer is not None else []
         known = [any(a <= k < b for a, b in spans) for k in range(len(text))]
         sounds = lazy_pinyin(text)
         if len(sounds) != len(text):  # pypinyin groups non-Chinese runs; fall back per character
@@ -59,7 +69,11 @@ class Speller:
                 window = text[i:i + size]
                 if any(taken[i:i + size]) or window in self.words or not _CJK.match(window) or QUANTITY.match(window):
                     continue
-                if any(a < i < b or a < i + size < b for a, b in spans):  # "宿迁注册" is not "签注"
+                # "宿迁注册" is not "签注"; two characters across an everyday word are no word either ("钱一直" is not
+                # 迁移, "人社报告" not 社保); a longer sound-alike is evidence enough ("领结婚正要" is 结婚证 + 要)
+                if any(a < i < b or a < i + size < b for a, b in spans + (everyday if size == 2 else [])):
+                    continue
+                if self.tokenizer is not None and self.tokenizer.common(window) >= COMMON_WORD:  # 法院 is not 法援
                     continue
                 cands = self.by_sound.get(tuple(sounds[i:i + size]), set()) - {window}
                 if not cands and size >= 3 and not any(known[i:i + size]):
