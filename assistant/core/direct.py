@@ -41,16 +41,22 @@ PLAIN_MAX = 12  # a question this short without a field or a number is "X怎么�
 STEPS_WORDS: re.Pattern = load_lexicon().answers.steps_words
 
 
-def is_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
+def is_rule(text: str, ask: Ask, policy_cue: bool, item: bool = True) -> bool:
     """Whether the question may be about a rule: it says so (规定, 合法, 继承 …), or wants a number or a
-    yes/no that is not about a service field of an item (时限, 收费, 地点, 网办, 材料)."""
+    yes/no that is not about a service field of an item (时限, 收费, 地点, 网办, 材料).  `item` False: no service
+    item fits the question, so 收钱吗 / 多久 ask what the law says ("家里着火了叫消防队来灭火，要收钱吗")."""
+    service = ask.fields & SERVICE_FIELDS if item else set()
     return policy_cue or "conditions" in ask.fields or bool(RULE.search(text)) \
-        or (bool(ask.number or ask.yesno) and not ask.fields & SERVICE_FIELDS)
+        or (bool(ask.number or ask.yesno) and not service)
 
 
-def states_rule(text: str, ask: Ask, policy_cue: bool) -> bool:
+def states_rule(text: str, ask: Ask, policy_cue: bool, item: bool = True) -> bool:
     """A question that says it is about a rule (规定, 条件, 期限 …) or asks for a number, not only a yes/no:
-    "公积金提取要符合什么条件", "质疑后对方多少天内要答复" — but not "辞职了公积金能提取吗", which the items answer."""
+    "公积金提取要符合什么条件", "质疑后对方多少天内要答复" — but not "辞职了公积金能提取吗", which the items answer.
+    `item` False (no service item fits): a yes/no question too, and a service word does not make it a service
+    question ("老两口没收入，儿子一分钱不给，能找他要赡养费吗": no item says whether)."""
+    if not item:
+        return is_rule(text, ask, policy_cue, item=False)
     return policy_cue or bool(RULE.search(text)) or bool(ask.number and not ask.fields & SERVICE_FIELDS)
 
 
@@ -294,11 +300,12 @@ class DirectComposer:
 
     def law_answers_rule(self, text: str, aspects: list[str], policy_cue: bool, qvec: np.ndarray,
                          law_chunks: list[Chunk], g: Guide | None, expansion: str = "",
-                         found: list[Chunk] | None = None, named: bool = False) -> bool:
+                         found: list[Chunk] | None = None, named: bool = False, item: bool = True) -> bool:
         """A rule question ("试用期可以约定多久", "小公司不设监事行不行") that a law clause answers better
-        than any unit of the best item's guide is answered from the law (rule:law-answers-rule)."""
+        than any unit of the best item's guide is answered from the law (rule:law-answers-rule).  `item` False:
+        no service item fits (is_rule)."""
         ask = self.ask(text, aspects)
-        if not law_chunks or not is_rule(text, ask, policy_cue) or (named and ask.fields & SERVICE_FIELDS):
+        if not law_chunks or not is_rule(text, ask, policy_cue, item) or (named and ask.fields & SERVICE_FIELDS):
             return False  # "规划许可证多少个工作日办完": the item's own 办结时限 answers it
         laws = self._units(text, ask, qvec, law_chunks, expansion, law_chunks)
         if not laws or not answers(laws[0], ask):

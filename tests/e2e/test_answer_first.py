@@ -200,3 +200,13 @@ def test_no_answer_to_the_first_hundred_dev_questions_shows_a_line_twice(assista
         if twice:
             repeats[r["question"]] = twice
     assert repeats == {}
+
+
+def test_a_yes_no_no_service_item_fits_is_answered_from_the_law_but_a_how_to_is_still_asked_about(client):
+    """No item fits "APP要收集孩子的信息，需要家长同意吗": the clause that answers leads, instead of choices among
+    unrelated items; "食经证咋办" asks how to get something done, so the choices stay."""
+    body = _chat(client, "有个手机APP要收集我家八岁孩子的信息，需要我这个家长同意吗")
+    assert body["kind"] == "policy", body["answer"][:200]
+    assert _first(body["answer"]).startswith("需要。《个人信息保护法》第三十一条")
+    assert "rule:law-before-clarify" in body["trace"]["rules"]
+    assert _chat(client, "我这食经证咋办，要去现场看吗")["kind"] == "clarify"

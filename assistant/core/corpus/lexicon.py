@@ -107,6 +107,7 @@ class Answers:
     negated_act: re.Pattern | None = None  # "不给加班费": what the person says is not done
     asked_acts: tuple[re.Pattern, ...] = ()  # words that name one act ("出钱" and "缴纳"): a clause saying one speaks of the other
     consequence_question: re.Pattern | None = None  # "会罚多少": asks what follows a breach (governing.py)
+    how_to_question: re.Pattern | None = None  # "食经证咋办": asks how to get something done (rules/policy.py)
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,8 @@ def _actions(f: LexiconFile) -> Actions:
 
 def _answers(f: LexiconFile) -> Answers:
     """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
-    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act", "consequence_question", "asked_acts")
+    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act", "consequence_question", "how_to_question",
+            "asked_acts")
     yes_words = []
     for at, y in f.entries("yes_words"):
         got = (f.regex(f"{at}.question", y.get("question")), f.get(f"{at}.yes_answer", str, y.get("yes_answer")),
@@ -236,7 +238,7 @@ def _answers(f: LexiconFile) -> Answers:
     return Answers(f.regex("rule_question"), f.regex("full_guide"), f.regex("steps_words"), tuple(yes_words),
                    field_cues, unit_cues, unit_says, f.regex("negated_act"),
                    tuple(filter(None, (f.regex(f"asked_acts.{i}", r) for i, r in enumerate(f.get("asked_acts", list) or [])))),
-                   **{k: f.regex(k) for k in ("consequence_question",) if k in f.data})
+                   **{k: f.regex(k) for k in ("consequence_question", "how_to_question") if k in f.data})
 
 
 def _replies(f: LexiconFile) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

@@ -9,6 +9,9 @@ from assistant.core.dialogue.rules.build import law_answer, named, refuse
 from assistant.core.dialogue.state import Context
 from assistant.core.dialogue.thresholds import DIALOGUE as T
 from assistant.core.dialogue.turn import Turn
+from assistant.core.corpus.lexicon import load_lexicon
+
+HOW_TO = load_lexicon().answers.how_to_question  # "食经证咋办": how to get something done (answers.yaml)
 
 
 @named("law-answers-rule")
@@ -52,15 +55,19 @@ def law_before_clarify(t: Turn) -> Decision | None:
     """"给采购人提了质疑，对方多少天内要答复": a rule question that a law clause answers, where the items found
     would only lead to a clarifying question (several fit about equally, none close enough, or words no guide
     uses) — the clause answers it; a clarifying question stays for requests the law does not answer and for
-    a bare yes/no ("辞职了公积金能提取吗": the items' guides say when, the law lists other cases)."""
+    a bare yes/no ("辞职了公积金能提取吗": the items' guides say when, the law lists other cases) — unless no
+    item fits at all: then a yes/no or a 收钱吗 asks what the law says ("APP收集孩子的信息，要不要家长同意")."""
     e, u, a = t.evidence, t.u, t.assistant
     if e.pin is not None or e.own_alias or not e.law_ok:
         return None
+    # no item fits and the person does not ask how to get something done ("食经证咋办"): a service word (收钱吗)
+    # does not make it a service question
+    item = e.item_ok or bool(HOW_TO is not None and HOW_TO.search(u.text))
     if e.item_ok and not (t.vagueness.vague or t.strange) \
-            or not states_rule(u.text, a.direct.ask(u.text, u.aspects), u.policy_cue):
+            or not states_rule(u.text, a.direct.ask(u.text, u.aspects), u.policy_cue, item):
         return None
     if not a.direct.law_answers_rule(u.text, u.aspects, u.policy_cue, e.retrieval.qvec, e.law_chunks, None,
-                                     u.expansion):
+                                     u.expansion, item=item):
         return None
     related = [c for c in e.cands[:1] if e.item_ok and c.semantic >= T.sem_in]
     return law_answer(t, "law-before-clarify", "policy: a law clause answers the rule question the items leave open",
