@@ -118,21 +118,11 @@ def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-# sets read after their final score (each written in citizens' words before a change and scored once): their
-# questions are in scope.  Sets still to be scored are never read here.
-READ_IN_SCOPE = ("guide_fresh", "guide_fresh2", "guide_fresh3", "guide_fresh4", "policy_fresh", "policy_fresh2",
-                 "fact_fresh", "fact_fresh2", "fact_fresh3", "fact_fresh4", "fact_fresh5", "fact_fresh6", "fact_fresh7",
-                 "fact_fresh8")
-
-
 def training_data(eval_dir: Path) -> list[tuple[str, int]]:
-    """(question, 1 in scope / 0 out) from tune splits and read sets only: the rule and fact questions
-    ("厂里天天让加班，一个月加班最多不能超过多少个钟头") are in scope as much as the service ones."""
+    """(question, 1 in scope / 0 out) from tune splits only."""
     data: list[tuple[str, int]] = []
-    for name in ("guide_dev.jsonl", "policy_dev.jsonl", "fact_dev.jsonl"):
-        data += [(r["question"], 1) for r in _rows(eval_dir / name) if r.get("split", "tune") == "tune"]
-    for name in READ_IN_SCOPE:
-        data += [(r["question"], 1) for r in _rows(eval_dir / f"{name}.jsonl")]
+    for name in ("guide_dev.jsonl", "policy_dev.jsonl"):
+        data += [(r["question"], 1) for r in _rows(eval_dir / name) if r.get("split") == "tune"]
     data += [(r["turns"][0]["user"], 1) for r in _rows(eval_dir / "dialog_dev.jsonl")
              if r.get("split") == "tune" and r["turns"][0].get("expected")]
     data += [(r["question"], 0) for r in _rows(eval_dir / "out_of_scope_dev.jsonl")

@@ -110,16 +110,11 @@ class ScopeThresholds:
     """Scope decision (scope.py).  Calibrated on the tune splits of eval/guide_dev, policy_dev,
     out_of_scope_dev and scope_dev (eval/reports/eval-full.json)."""
 
-    # scope probability below which a question without strong evidence is declined.  0.5 with the model trained
-    # on service questions only; retrained with the rule and fact questions of the tune splits and read sets
-    # (scope.READ_IN_SCOPE), the model is surer of in-scope questions and these two move up to keep every tune
-    # off-topic question declined (0.5 / 0.15 lost one each of out_of_scope_dev and scope_dev tune; 0.7 / 0.25
-    # none, and fact tune refuses none instead of one): eval/reports/scope-retrain.json
-    decline_below: float = 0.7
+    decline_below: float = 0.5  # scope probability below which a question without strong evidence is declined
     topic_word_penalty: float = 0.25  # an off-topic word (天气, 彩票 …) asks for that much more probability
     strong_semantic: float = 0.915  # item phrase cosine that counts as strong evidence on its own
     strong_law_dense: float = 0.89  # law article cosine that counts as strong evidence on its own
-    evidence_floor: float = 0.25  # with strong evidence, only a model this sure of off-topic declines
+    evidence_floor: float = 0.15  # with strong evidence, only a model this sure of off-topic declines
     # ... and evidence this strong names the item, so no probability declines it without an off-topic word:
     # an item phrase at this cosine (the out-of-scope tune questions top out at 0.928, 长城是哪个朝代开始修的;
     # the in-scope ones the model doubts most, a typo or "每个月多少钱", sit at 0.955-0.98) or a name/alias
@@ -132,10 +127,7 @@ class ScopeThresholds:
     # declined below this probability ("骨折了吃什么好得快" after 工伤认定申请).  Tune split of eval/dialog_dev
     # and followup_dev: such follow-ups about the item score 0.06 and up (要我自己跑一趟吗), the off-topic
     # ones 0.013 and below (帮我订个外卖); eval/reports/scope-followup.json
-    # Retrained with the rule and fact questions (decline_below above), the model puts such follow-ups higher: the
-    # in-scope ones of the tune splits at 0.20 and up, of the read dialog sets at 0.148 and up (要空腹吗), the
-    # off-topic ones of the read sets at 0.111 and below (泰国现在好玩吗), so 0.12: eval/reports/scope-retrain.json
-    followup_decline_below: float = 0.12
+    followup_decline_below: float = 0.05
     # ... unless the question also carries an off-topic word ("北京积分落户需要多少分" names 落户 but is another
     # city's policy): then the evidence needs this much probability (in-scope tune questions with such a
     # word score ≥ 0.99, the off-topic ones it lets through ≤ 0.73)
