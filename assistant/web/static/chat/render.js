@@ -61,7 +61,9 @@ function citationNode(c, msgId) {
   const url = safeUrl(c.url);
   const label = [c.title, c.section].filter(Boolean).join(" ");
   const body = el("div", { className: "citation-body" }, [
-    el("p", { className: "citation-text", text: c.text || "" }),
+    // a long article scrolls inside its box (max-height): the box takes keyboard focus so it can be scrolled
+    // without a mouse (axe scrollable-region-focusable), and says what it holds
+    el("p", { className: "citation-text", text: c.text || "", tabindex: "0", "aria-label": "引用原文：" + label }),
     (c.source || url) ? el("p", { className: "citation-source" }, [
       c.source ? "来源：" + c.source : "",
       url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: (c.source ? " 查看原文 ↗" : "查看原文 ↗") }) : null
