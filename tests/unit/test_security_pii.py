@@ -83,8 +83,8 @@ def _digits_only(text: str) -> str:
 
 
 def leaked(secret: str, masked: str) -> bool:
-    if "@" in masked and not secret.isdigit():  # e-mail: the local part is gone
-        return secret in masked
+    if "@" in masked and not secret.isdigit():  # e-mail: the local part is gone (the domain may hold its
+        return secret in masked.split("@", 1)[0]  # letters: "a" of a@gmail.com is in gmail, not leaked)
     # numbers: no run of digits (whatever spaces, dashes or brackets sit between them) spells the number
     return any(secret in _digits_only(run) for run in re.findall(r"[0-9０-９][0-9０-９ \-()（）+]*", masked))
 
@@ -92,6 +92,7 @@ def leaked(secret: str, masked: str) -> bool:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=CHINESE, pii=PII, after=CHINESE)
 @example(before="", pii=("a@qq.com", "a"), after="")  # a one-letter name was kept whole (a***@qq.com)
+@example(before="", pii=("a@gmail.com", "a"), after="")  # masked ***@gmail.com: the a of gmail is no leak
 def test_personal_numbers_are_masked_inside_chinese_text(before, pii, after):
     written, secret = pii
     masked = mask_pii(f"{before}{written}{after}")
