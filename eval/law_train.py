@@ -75,7 +75,7 @@ def collect(a: Assistant, rows: list[dict]) -> list[dict]:
             if not hits:
                 continue
             exp = expected(row)
-            out.append({"id": row["id"], "f": r.law_features(query, ret.tokens, hits),
+            out.append({"id": row["id"], "f": r.law_features(query, hits),
                         "fused": -np.arange(len(hits), dtype=np.float64),
                         "pos": np.array([(short_law_name(h.chunk.law), h.chunk.article) in exp for h in hits])})
     finally:

@@ -64,7 +64,8 @@ def _cover(part: set, whole: set, idf: dict) -> float:
     return sum(idf.get(x, 0.0) for x in part) / total if total else 0.0
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
+def reciprocal_ranks(values: np.ndarray) -> np.ndarray:
+    """1 / (1 + rank) of each value, best first (ties keep their order)."""
     order = np.argsort(-values, kind="stable")
     r = np.empty(len(values), dtype=np.float32)
     r[order] = np.arange(len(values))
@@ -93,7 +94,7 @@ def features(stats: NameStats, names: list[str], departments: np.ndarray, pool: 
             float(len(core) >= 2 and core[:2] in q_core), float(len(core) >= 2 and core[-2:] in q_core),
             float(stats.level[i]), math.log(1 + len(core))))
     rest = np.asarray(rows, dtype=np.float32).reshape(len(pool), 14)
-    head = np.stack([pn, pn - pn.max(), _ranks(pn), pc - pc.max(), pb, _ranks(pb)], axis=1)
+    head = np.stack([pn, pn - pn.max(), reciprocal_ranks(pn), pc - pc.max(), pb, reciprocal_ranks(pb)], axis=1)
     return np.concatenate([head, rest], axis=1)
 
 

@@ -20,19 +20,20 @@ CUE_MIN_SHARE = 0.4
 GENERIC = re.compile(r"中华人民共和国|[《》]|实施细则|实施条例|暂行|条例|办法|规定|管理|若干|关于|国务院|的")
 
 
-def _pieces(title: str) -> set[str]:
+def title_pieces(title: str) -> set[str]:
+    """The two-character pieces of a title's own words: 失业保险条例 → 失业, 业保, 保险."""
     core = GENERIC.sub("", law_key(title)).removesuffix("法")
     return {core[i:i + 2] for i in range(len(core) - 1)}
 
 
 def title_cues(secondary: set[str], governing: set[str], chunks: list[Chunk]) -> dict[str, set[str]]:
     """Per second-shelf law (its full name): the title pieces that point to it."""
-    taken = set().union(*(_pieces(g) for g in governing)) if governing else set()
+    taken = set().union(*(title_pieces(g) for g in governing)) if governing else set()
     texts = [(c.law, c.text) for c in chunks if c.kind == "law"]
     cues = {}
     for name in secondary:
         keep = set()
-        for p in _pieces(name) - taken:
+        for p in title_pieces(name) - taken:
             owners = [law for law, text in texts if p in text]
             if owners and owners.count(name) / len(owners) >= CUE_MIN_SHARE:
                 keep.add(p)

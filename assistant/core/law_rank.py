@@ -12,7 +12,7 @@ read so far (eval/law_train.py: listwise softmax loss, numpy; cross-validated by
 
 The weights and the report they came from are data: assistant/data/law_ranker.json.  Without that file the
 hand-weighted order stands.  Cost per question: POOL × len(FEATURES) numbers; every article's character pairs
-are worked out once, on first use.
+are worked out once per index.
 
 Example: "国庆节那几天上班，工资怎么算" — the fused order puts 《劳动合同法》第七十二条 (非全日制 小时工资)
 first; 《劳动法》第四十四条 (法定休假日安排劳动者工作的，支付不低于工资的百分之三百) shares 工资 and 休假日
@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.catalogue_match import bigrams
-from assistant.core.catalogue_rank import Ranker
+from assistant.core.catalogue_rank import Ranker, reciprocal_ranks
+from assistant.core.law_cues import title_pieces
 
 POOL = 30  # articles re-ranked: the fused order's first 30 hold the governing article for ~0.95 of read questions
 WEIGHTS = Path(__file__).resolve().parent.parent / "data" / "law_ranker.json"
@@ -43,54 +44,26 @@ _HAS_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万
 _PENALTY = re.compile(r"罚款|处以|吊销|责令|追究|赔偿|处分|没收")
 _PREAMBLE = re.compile(r"^为了|制定本(?:法|条例|办法|规定)|本(?:法|条例|办法|规定)适用于")
 _DEFINITION = re.compile(r"是指|所称")
-_GENERIC_TITLE = re.compile(r"中华人民共和国|实施细则|实施条例|暂行|条例|办法|规定|管理|若干|关于|国务院|的")
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    order = np.argsort(-values, kind="stable")
-    r = np.empty(len(values), dtype=np.float32)
-    r[order] = np.arange(len(values))
-    return 1.0 / (1.0 + r)
 
 
 class ArticleStats:
     """Every law article's character pairs with their rarity (IDF over the law articles) and total weight, its
-    title's core pairs, and what kind of clause it is (a number, a penalty, a 立法目的, a definition): worked
-    out once per index, on first use, so that a question costs only the pairs it shares with each article."""
+    title's core pairs (law_cues.title_pieces), and what kind of clause it is (a number, a penalty, a 立法目的, a
+    definition): worked out once per index, so that a question costs only the pairs it shares with each article."""
 
     def __init__(self, chunks):
-        self.pairs: dict[str, frozenset] = {}
-        self.title: dict[str, frozenset] = {}
-        self.kinds: dict[str, tuple[bool, bool, bool, bool]] = {}
-        df: Counter = Counter()
-        n = 0
-        for c in chunks:
-            if c.kind != "law":
-                continue
-            p = frozenset(bigrams(c.text))
-            self.pairs[c.chunk_id] = p
-            df.update(p)
-            n += 1
-            if c.law not in self.title:
-                self.title[c.law] = frozenset(bigrams(_GENERIC_TITLE.sub("", c.law or "").removesuffix("法")))
-        self.idf = {b: math.log((n + 1) / (d + 0.5)) for b, d in df.items()}
+        laws = [c for c in chunks if c.kind == "law"]
+        self.pairs = {c.chunk_id: frozenset(bigrams(c.text)) for c in laws}
+        self.title = {c.law: frozenset(title_pieces(c.law or "")) for c in laws}
+        df = Counter(b for p in self.pairs.values() for b in p)
+        self.idf = {b: math.log((len(laws) + 1) / (d + 0.5)) for b, d in df.items()}
         self.total = {cid: self.weight(p) for cid, p in self.pairs.items()}
         self.title_total = {law: self.weight(p) for law, p in self.title.items()}
+        self.kinds = {c.chunk_id: (bool(_HAS_NUMBER.search(c.text)), bool(_PENALTY.search(c.text)),
+                                   bool(_PREAMBLE.search(c.text)), bool(_DEFINITION.search(c.text))) for c in laws}
 
     def weight(self, pairs) -> float:
         return sum(self.idf.get(x, 0.0) for x in pairs)
-
-    def of(self, c) -> tuple[frozenset, float, tuple[bool, bool, bool, bool]]:
-        """An article's pairs, their total weight and its kind of clause (worked out here for an article
-        the index did not hold when the stats were made)."""
-        if c.chunk_id not in self.pairs:
-            self.pairs[c.chunk_id] = frozenset(bigrams(c.text))
-            self.total[c.chunk_id] = self.weight(self.pairs[c.chunk_id])
-        if c.chunk_id not in self.kinds:
-            t = c.text
-            self.kinds[c.chunk_id] = (bool(_HAS_NUMBER.search(t)), bool(_PENALTY.search(t)),
-                                      bool(_PREAMBLE.search(t)), bool(_DEFINITION.search(t)))
-        return self.pairs[c.chunk_id], self.total[c.chunk_id], self.kinds[c.chunk_id]
 
 
 def _share(part: float, whole: float) -> float:
@@ -115,7 +88,8 @@ def features(stats: ArticleStats, text: str, hits: list, regulation: list[bool],
     rows = []
     for r, h in enumerate(hits):
         c = h.chunk
-        pairs, total, (has_num, is_pen, preamble, definition) = stats.of(c)
+        pairs, total = stats.pairs[c.chunk_id], stats.total[c.chunk_id]
+        has_num, is_pen, preamble, definition = stats.kinds[c.chunk_id]
         shared = stats.weight(pairs & q)
         title = stats.title.get(c.law, frozenset())
         rows.append((float(regulation[r]), float(c.law in cued), top[c.law] / min(10, len(hits)),
@@ -125,8 +99,8 @@ def features(stats: ArticleStats, text: str, hits: list, regulation: list[bool],
                      float(penalty and is_pen), float(not penalty and is_pen),
                      float(preamble), float(definition), math.log(1 + len(c.text))))
     rest = np.asarray(rows, dtype=np.float32).reshape(len(hits), len(FEATURES) - 6)
-    head = np.stack([fused / (fused.max() or 1.0), _ranks(fused), cos - cos.max(), _ranks(cos),
-                     bm / (bm.max() or 1.0), _ranks(bm)], axis=1)
+    head = np.stack([fused / (fused.max() or 1.0), reciprocal_ranks(fused), cos - cos.max(), reciprocal_ranks(cos),
+                     bm / (bm.max() or 1.0), reciprocal_ranks(bm)], axis=1)
     return np.concatenate([head, rest], axis=1)
 
 

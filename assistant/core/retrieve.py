@@ -227,7 +227,7 @@ class HybridRetriever:
             fused[i][2], fused[i][4] = s, rank
         weights = self._weights(query, fused, kind)
         if kind == "law" and self.law_ranker is not None:
-            hits = self.rerank_laws(query, tokens, self._best(fused, qvec, max(k, LAW_RERANK_POOL), weights))
+            hits = self.rerank_laws(query, self._best(fused, qvec, max(k, LAW_RERANK_POOL), weights))
             return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])
         return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=self._best(fused, qvec, k, weights))
 
@@ -247,18 +247,18 @@ class HybridRetriever:
             self._article_stats = ArticleStats(self.index.chunks)
         return self._article_stats
 
-    def law_features(self, query: str, tokens: list[str], hits: list[Hit]) -> np.ndarray:
+    def law_features(self, query: str, hits: list[Hit]) -> np.ndarray:
         """law_rank.FEATURES of the law ranking's first hits (the question with the term map's words added)."""
         text = f"{query} {expand_terms(query)} {law_words(query)}"
         return law_features(self.article_stats(), text, hits, [not self.governing(h.chunk) for h in hits],
                             cued_laws(query, self.law_cues()))
 
-    def rerank_laws(self, query: str, tokens: list[str], hits: list[Hit]) -> list[Hit]:
+    def rerank_laws(self, query: str, hits: list[Hit]) -> list[Hit]:
         """The first LAW_RERANK_POOL hits of the law ranking in the learned order (law_rank.py), the rest after."""
         head = hits[:LAW_RERANK_POOL]
         if len(head) < 2:
             return hits
-        scores = self.law_ranker.scores(self.law_features(query, tokens, head))
+        scores = self.law_ranker.scores(self.law_features(query, head))
         order = np.argsort(-scores, kind="stable")
         return [replace(head[i], learned=float(scores[i])) for i in order] + hits[LAW_RERANK_POOL:]
 

@@ -298,7 +298,7 @@ class MilvusRetriever(CachedRetriever):
         # as the local retriever does: BM25 hits in BM25 order, then dense-only hits in dense order
         hits.sort(key=lambda x: (-round(x.score, 9), x.bm25_rank is None, x.bm25_rank or x.dense_rank or 0))
         if kind == "law" and self.law_ranker is not None:  # the same learned order as the local backend
-            hits = self.rerank_laws(query, tokens, hits)
+            hits = self.rerank_laws(query, hits)
         return Retrieval(query=query, tokens=tokens, qvec=qvec, hits=hits[:k])
 
 
