@@ -42,6 +42,7 @@ class Tokenizer:
     def __init__(self, user_words: list[str] | None = None):
         self._jieba = jieba.Tokenizer()
         freq, total = _base_dictionary()
+        self._everyday = freq  # jieba's own words, without the user words added below (common)
         self._jieba.FREQ, self._jieba.total, self._jieba.initialized = dict(freq), total, True
         self.user_words = sorted({w for w in (user_words or []) if len(w) >= 2})
         for w in self.user_words:
@@ -69,7 +70,7 @@ class Tokenizer:
     def common(self, word: str) -> int:
         """How often everyday Chinese uses the word (jieba's own dictionary frequency, 0 when absent;
         the corpus's own words are not counted: add_word gives them a frequency of their own)."""
-        return _base_dictionary()[0].get(word, 0) or 0
+        return self._everyday.get(word, 0) or 0
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens (long words and their parts) without stopwords or punctuation.  One answer

@@ -5,9 +5,9 @@ character and overlaps no known word of the question (居往证 → 居住证; a
 never that character: 办个证 is not 办公证), adds that word to the query.  A number and a measure word (几本,
 两次) is a quantity, never a typo.
 A window never cuts through a known word ("宿迁注册" does not contain 签注), a two-character one never through
-a word of everyday Chinese ("借我钱一直不还" does not contain 钱一 → 迁移: 一直 is a word), and a word of everyday Chinese is typed on
-purpose ("这样合法吗" is not 核发, "去法院告" is not 法援, "城里" is not 成立: jieba's dictionary frequency of at
-least COMMON_WORD).  Nothing is replaced: the original words stay, and the trace lists every correction."""
+a word of everyday Chinese ("借我钱一直不还" does not contain 钱一 → 迁移: 一直 is a word), and a word of
+everyday Chinese is typed on purpose ("这样合法吗" is not 核发, "去法院告" is not 法援, "城里" is not 成立:
+jieba's dictionary frequency of at least COMMON_WORD).  Nothing is replaced: the original words stay, and the trace lists every correction."""
 from __future__ import annotations
 
 import re
@@ -20,12 +20,12 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 MAX_LEN = 8
 # a measure word or aspect particle between a verb and its object ("办个证", "办了证") is typed on purpose
 GRAMMAR_CHARS = frozenset("个了")
-# a number word and a measure word ("几本", "两次", "三天") is a quantity the person asks or states, never a typo:
-# "第一次领能领几本" (发票) is not 基本
 # a window this common in everyday Chinese (jieba's dictionary frequency: 法院 2312, 合法 3048, 年纪 3320, 城里 2264)
 # is a word typed on purpose.  The price: a real word typed for another (公正 for 公证, 反应 for 反映, 有线 for 有限)
 # is no longer corrected; misspellings such as 公基金, 户照, 居往证 are not words at all and still are.
 COMMON_WORD = 100
+# a number word and a measure word ("几本", "两次", "三天") is a quantity the person asks or states, never a typo:
+# "第一次领能领几本" (发票) is not 基本
 QUANTITY = re.compile(r"^[几两一二三四五六七八九十]+[本次天个张份年月日岁元块趟页件套]$")
 
 
