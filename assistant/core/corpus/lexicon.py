@@ -209,8 +209,8 @@ def _actions(f: LexiconFile) -> Actions:
 
 def _answers(f: LexiconFile) -> Answers:
     """unit_cues name their question words (asks) or borrow a field cue's (asks_like), and may say yes/no."""
-    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act", "consequence_question", "how_to_question",
-            "asked_acts")
+    f.known("rule_question", "full_guide", "steps_words", "yes_words", "field_cues", "unit_cues", "negated_act",
+            "consequence_question", "how_to_question", "asked_acts")
     yes_words = []
     for at, y in f.entries("yes_words"):
         got = (f.regex(f"{at}.question", y.get("question")), f.get(f"{at}.yes_answer", str, y.get("yes_answer")),
@@ -263,7 +263,9 @@ def read_lexicon(folder: Path) -> Lexicon:
     files["terms"].known("terms", "law_terms")
     turns = _turns(files["turns"])
     texts, suggestions = _replies(files["replies"])
-    lexicon = Lexicon(terms=files["terms"].text_map("terms"), law_terms=files["terms"].text_map("law_terms") if "law_terms" in files["terms"].data else {},
+    terms = files["terms"]
+    lexicon = Lexicon(terms=terms.text_map("terms"),
+                      law_terms=terms.text_map("law_terms") if "law_terms" in terms.data else {},
                       scope=_scope(files["scope"]), turns=turns,
                       facts=_facts(files["facts"], turns.aspects), actions=_actions(files["actions"]),
                       answers=_answers(files["answers"]), replies=texts, suggestions=suggestions, folder=folder)

@@ -2,6 +2,7 @@
 question, law evidence without a service item — and the refusal when there is no evidence at all."""
 from __future__ import annotations
 
+from assistant.core.corpus.lexicon import load_lexicon
 from assistant.core.dialogue.decision import NO_EVIDENCE, Decision
 from assistant.core.direct import states_rule
 from assistant.core.dialogue.replies import suggestions
@@ -9,7 +10,6 @@ from assistant.core.dialogue.rules.build import law_answer, named, refuse
 from assistant.core.dialogue.state import Context
 from assistant.core.dialogue.thresholds import DIALOGUE as T
 from assistant.core.dialogue.turn import Turn
-from assistant.core.corpus.lexicon import load_lexicon
 
 HOW_TO = load_lexicon().answers.how_to_question  # "食经证咋办": how to get something done (answers.yaml)
 
